@@ -1,0 +1,898 @@
+"""Data types: specs, step types, time steps and batches of them.
+
+Batches are frozen and validated on construction by one shared checker; a
+malformed field raises ``ValueError`` naming the field, the shape found and
+the shape expected. Batch operations work on whole arrays: none loops over
+time steps in Python.
+"""
+
+import dataclasses
+import enum
+
+import numpy as np
+
+from garage._legacy_gym import akro
+from garage.np._tensor_dicts import (
+    concat_tensor_dict_list,
+    index_nested_dict,
+    pad_batch_array,
+    repeat_nested_dict,
+    slice_nested_dict,
+    stack_tensor_dict_list,
+    valid_mask,
+)
+
+
+class InOutSpec:
+    """Describes the input and output spaces of a primitive or module.
+
+    Args:
+        input_space (akro.Space): Input space.
+        output_space (akro.Space): Output space.
+
+    """
+
+    def __init__(self, input_space, output_space):
+        self._input_space = input_space
+        self._output_space = output_space
+
+    @property
+    def input_space(self):
+        """akro.Space: The input space."""
+        return self._input_space
+
+    @property
+    def output_space(self):
+        """akro.Space: The output space."""
+        return self._output_space
+
+    def _key(self):
+        return (self._input_space, self._output_space)
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._key() == other._key()
+
+    def __hash__(self):
+        # akro's Box.__hash__ fails on 1-D boxes: hash what equality implies
+        return hash((type(self), *(
+            (type(value), getattr(value, 'shape', None),
+             str(getattr(value, 'dtype', None)))
+            if isinstance(value, akro.Space) else value
+            for value in self._key())))
+
+    def __repr__(self):
+        return (f'{type(self).__name__}(input_space={self._input_space!r}, '
+                f'output_space={self._output_space!r})')
+
+
+class EnvSpec(InOutSpec):
+    """Describes the observations, actions, and time horizon of an MDP.
+
+    Args:
+        observation_space (akro.Space): The observation space of the env.
+        action_space (akro.Space): The action space of the env.
+        max_episode_length (int or None): The maximum number of steps
+            allowed in an episode, or None for no limit.
+
+    Raises:
+        TypeError: If a space is not an akro space.
+        ValueError: If ``max_episode_length`` is not a positive integer.
+
+    """
+
+    def __init__(self, observation_space, action_space,
+                 max_episode_length=None):
+        for name, space in (('observation_space', observation_space),
+                            ('action_space', action_space)):
+            if not isinstance(space, akro.Space):
+                raise TypeError(
+                    f'{name} must be an akro space, not '
+                    f'{type(space).__module__}.{type(space).__name__}; '
+                    'convert gym and Gymnasium spaces with '
+                    'garage.envs.GymEnv or akro.from_gym')
+        if max_episode_length is not None and (
+                isinstance(max_episode_length, bool)
+                or not isinstance(max_episode_length, (int, np.integer))
+                or max_episode_length < 1):
+            raise ValueError('max_episode_length must be a positive integer '
+                             f'or None, not {max_episode_length!r}')
+        super().__init__(action_space, observation_space)
+        self._max_episode_length = (None if max_episode_length is None else
+                                    int(max_episode_length))
+        self._observation_shapes = _element_shapes(observation_space)
+        self._action_shapes = _element_shapes(action_space)
+
+    def _key(self):
+        return (*super()._key(), self._max_episode_length)
+
+    @property
+    def action_space(self):
+        """akro.Space: The action space of the env."""
+        return self.input_space
+
+    @property
+    def observation_space(self):
+        """akro.Space: The observation space of the env."""
+        return self.output_space
+
+    @property
+    def max_episode_length(self):
+        """The maximum number of steps in an episode (int), or None."""
+        return self._max_episode_length
+
+    def __repr__(self):
+        return (f'EnvSpec(observation_space={self.observation_space!r}, '
+                f'action_space={self.action_space!r}, '
+                f'max_episode_length={self.max_episode_length!r})')
+
+
+class StepType(enum.IntEnum):
+    """Defines the status of a time step within a sequence.
+
+    The last time step of an episode is either ``TERMINAL`` (the MDP ended
+    it) or ``TIMEOUT`` (the time limit cut it short). With
+    ``max_episode_length = 5``:
+
+    * terminated at step 4: FIRST, MID, MID, TERMINAL
+    * terminated at step 5: FIRST, MID, MID, MID, TERMINAL
+    * truncated by the time limit: FIRST, MID, MID, MID, TIMEOUT
+
+    """
+
+    FIRST = 0
+    MID = 1
+    TERMINAL = 2
+    TIMEOUT = 3
+
+    @classmethod
+    def get_step_type(cls, step_cnt, max_episode_length, done):
+        """Determine the step type from the step count and the done signal.
+
+        A step that terminates the episode is ``TERMINAL`` even when it is
+        also the last step the time limit allows.
+
+        Args:
+            step_cnt (int): The number of steps taken in this episode,
+                counting the current one.
+            max_episode_length (int or None): The maximum episode length.
+            done (bool): Whether the environment terminated the episode.
+
+        Returns:
+            StepType: The step type.
+
+        Raises:
+            ValueError: If ``step_cnt`` is None or less than 1, which
+                usually means ``reset()`` was not called.
+
+        """
+        if step_cnt is None or step_cnt < 1:
+            raise ValueError(
+                f'step_cnt must be at least 1, got {step_cnt}; was the '
+                'environment reset before stepping?')
+        if done:
+            return cls.TERMINAL
+        if max_episode_length is not None and step_cnt >= max_episode_length:
+            return cls.TIMEOUT
+        if step_cnt == 1:
+            return cls.FIRST
+        return cls.MID
+
+
+class _StepTypeProperties:
+    """``first``/``mid``/``terminal``/``timeout``/``last`` from step_type."""
+
+    @property
+    def first(self):
+        """bool: Whether this step is the first of its episode."""
+        return self.step_type == StepType.FIRST
+
+    @property
+    def mid(self):
+        """bool: Whether this step is in the middle of its episode."""
+        return self.step_type == StepType.MID
+
+    @property
+    def terminal(self):
+        """bool: Whether this step records a termination condition."""
+        return self.step_type == StepType.TERMINAL
+
+    @property
+    def timeout(self):
+        """bool: Whether this step records a timeout condition."""
+        return self.step_type == StepType.TIMEOUT
+
+    @property
+    def last(self):
+        """bool: Whether this step is the last of its episode."""
+        return self.step_type in (StepType.TERMINAL, StepType.TIMEOUT)
+
+
+@dataclasses.dataclass(frozen=True)
+class TimeStep(_StepTypeProperties):
+    r"""A single time step: one (s, a, r, s') transition of an MDP.
+
+    Attributes:
+        env_spec (EnvSpec): Specification of the environment sampled.
+        episode_info (dict[str, np.ndarray]): Episode-level information,
+            each value of shape :math:`(S^*,)`.
+        observation (np.ndarray): The observation before the action,
+            shape :math:`(O^*)`.
+        action (np.ndarray): The action taken, shape :math:`(A^*)`.
+        reward (float): The reward for the action.
+        next_observation (np.ndarray): The observation after the action.
+        env_info (dict): Environment state information.
+        agent_info (dict): Agent state information, for example the hidden
+            state of a recurrent policy.
+        step_type (StepType): Where this step lies in its episode.
+
+    Raises:
+        ValueError: If ``step_type`` is not a ``StepType``.
+
+    """
+
+    env_spec: EnvSpec
+    episode_info: dict
+    observation: np.ndarray
+    action: np.ndarray
+    reward: float
+    next_observation: np.ndarray
+    env_info: dict
+    agent_info: dict
+    step_type: StepType
+
+    def __post_init__(self):
+        _check_step_type(self.step_type)
+
+    @classmethod
+    def from_env_step(cls, env_step, last_observation, agent_info,
+                      episode_info):
+        """Create a TimeStep from an EnvStep.
+
+        Args:
+            env_step (EnvStep): The step returned by the environment.
+            last_observation (np.ndarray): The observation before the
+                action, shape :math:`(O^*)`.
+            agent_info (dict): Agent state information.
+            episode_info (dict): Information about the whole episode.
+
+        Returns:
+            TimeStep: The EnvStep's information plus the agent's.
+
+        """
+        return cls(env_spec=env_step.env_spec,
+                   episode_info=episode_info,
+                   observation=last_observation,
+                   action=env_step.action,
+                   reward=env_step.reward,
+                   next_observation=env_step.observation,
+                   env_info=env_step.env_info,
+                   agent_info=agent_info,
+                   step_type=env_step.step_type)
+
+
+def _check_step_type(step_type):
+    if not isinstance(step_type, StepType):
+        raise ValueError(f'step_type must be a StepType, not {step_type!r}')
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class TimeStepBatch:
+    r"""A batch of time steps, not necessarily forming whole episodes.
+
+    The data type of off-policy algorithms, imitation learning and batch RL.
+    :math:`N` below is the number of time steps.
+
+    Attributes:
+        env_spec (EnvSpec): Specification of the environment sampled.
+        episode_infos (dict[str, np.ndarray]): Episode-level information of
+            the episode each step belongs to, each value of shape
+            :math:`(N, S^*)`.
+        observations (np.ndarray): Observations, shape :math:`(N, O^*)`.
+        actions (np.ndarray): Actions, shape :math:`(N, A^*)`.
+        rewards (np.ndarray): Rewards, shape :math:`(N,)`.
+        next_observations (np.ndarray): The observations after each action,
+            shape :math:`(N, O^*)`.
+        env_infos (dict[str, np.ndarray]): Environment information, each
+            value of shape :math:`(N, S^*)`; values may be nested dicts.
+        agent_infos (dict[str, np.ndarray]): Agent information, each value of
+            shape :math:`(N, S^*)`; values may be nested dicts.
+        step_types (np.ndarray): ``StepType`` values, shape :math:`(N,)`,
+            stored as ``int8``.
+
+    Observations and actions have either the space's shape or its
+    flattened shape; a ``Discrete`` space's elements are indices of shape
+    ``()`` or one-hot vectors.
+
+    Raises:
+        ValueError: If a field does not conform to its type and shape.
+
+    """
+
+    env_spec: EnvSpec
+    episode_infos: dict
+    observations: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    next_observations: np.ndarray
+    env_infos: dict
+    agent_infos: dict
+    step_types: np.ndarray
+
+    def __post_init__(self):
+        object.__setattr__(self, 'step_types',
+                           _as_step_types(self.step_types))
+        n = _check_timestep_fields(self)
+        _check_rows('episode_infos', self.episode_infos, n, 'step')
+        _check_like_observations('next_observations', self.next_observations,
+                                 self.observations, n, 'step')
+
+    def __repr__(self):
+        return _batch_repr(self)
+
+    @classmethod
+    def _unchecked(cls, **fields):
+        """Build a batch from fields known to be valid (slices of one)."""
+        batch = object.__new__(cls)
+        for name, value in fields.items():
+            object.__setattr__(batch, name, value)
+        return batch
+
+    @classmethod
+    def concatenate(cls, *batches):
+        """Concatenate two or more batches.
+
+        Args:
+            *batches (TimeStepBatch): Batches to concatenate.
+
+        Returns:
+            TimeStepBatch: The concatenation of the batches.
+
+        Raises:
+            ValueError: If no batches are given, or their info keys differ.
+
+        """
+        _check_any('concatenate', 'batches', batches)
+        return cls(
+            env_spec=batches[0].env_spec,
+            episode_infos=_concat_infos('episode_infos', batches),
+            observations=_concat_arrays('observations', batches),
+            actions=_concat_arrays('actions', batches),
+            rewards=_concat_arrays('rewards', batches),
+            next_observations=_concat_arrays('next_observations', batches),
+            env_infos=_concat_infos('env_infos', batches),
+            agent_infos=_concat_infos('agent_infos', batches),
+            step_types=_concat_arrays('step_types', batches))
+
+    def split(self):
+        """Split the batch into one batch per time step.
+
+        The opposite of :meth:`concatenate`.
+
+        Returns:
+            list[TimeStepBatch]: One batch of a single time step each.
+
+        """
+        return [TimeStepBatch._unchecked(**sample)
+                for sample in self._step_slices()]
+
+    def to_time_step_list(self):
+        """Convert the batch into a list of single-step dictionaries.
+
+        Returns:
+            list[dict]: One dict per time step, with the keys
+                ``episode_infos``, ``observations``, ``actions``,
+                ``rewards``, ``next_observations``, ``env_infos``,
+                ``agent_infos`` and ``step_types``; every array keeps a
+                leading batch dimension of length 1, so that
+                :meth:`from_time_step_list` inverts this.
+
+        """
+        samples = self._step_slices()
+        for sample in samples:
+            del sample['env_spec']
+        return samples
+
+    def _step_slices(self):
+        fields = {name: getattr(self, name) for name in _TIMESTEP_FIELDS}
+        return [{'env_spec': self.env_spec,
+                 **{name: slice_nested_dict(value, i, i + 1)
+                    for name, value in fields.items()}}
+                for i in range(len(self.rewards))]
+
+    @classmethod
+    def from_time_step_list(cls, env_spec, ts_samples):
+        """Create a batch from a list of time step dictionaries.
+
+        Args:
+            env_spec (EnvSpec): Specification of the environment sampled.
+            ts_samples (list[dict]): Dicts with the keys that
+                :meth:`to_time_step_list` produces; each holds a batch of
+                one or more time steps.
+
+        Returns:
+            TimeStepBatch: The concatenation of the samples.
+
+        Raises:
+            ValueError: If no dicts are given, or a dict lacks a key.
+
+        """
+        _check_any('from_time_step_list', 'ts_samples', ts_samples)
+        for i, sample in enumerate(ts_samples):
+            missing = [k for k in _TIMESTEP_FIELDS if k not in sample]
+            if missing:
+                raise ValueError(f'ts_samples[{i}] lacks the keys {missing}')
+        return cls.concatenate(*[
+            cls(env_spec=env_spec, **{k: s[k] for k in _TIMESTEP_FIELDS})
+            for s in ts_samples])
+
+    @property
+    def terminals(self):
+        """np.ndarray: Bool array, True where a step is ``TERMINAL``."""
+        return self.step_types == StepType.TERMINAL
+
+
+_TIMESTEP_FIELDS = ('episode_infos', 'observations', 'actions', 'rewards',
+                    'next_observations', 'env_infos', 'agent_infos',
+                    'step_types')
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False, init=False)
+class EpisodeBatch(TimeStepBatch):
+    r"""A batch of whole episodes, the data type of on-policy algorithms.
+
+    :math:`N` is the number of episodes, :math:`[T]` the variable length of
+    each, and :math:`N \bullet [T]` the flattened time dimension of length
+    :math:`\sum_i [T]_i`: the steps of episode 0, then those of episode 1,
+    and so on.
+
+    Args:
+        env_spec (EnvSpec): Specification of the environment sampled.
+        episode_infos (dict[str, np.ndarray]): Episode-level information,
+            each value of shape :math:`(N, S^*)`. Read it back per episode
+            as ``episode_infos_by_episode``; ``episode_infos`` repeats it
+            for each step.
+        observations (np.ndarray): Shape :math:`(N \bullet [T], O^*)`.
+        last_observations (np.ndarray): The observation after each
+            episode's last action, shape :math:`(N, O^*)`.
+        actions (np.ndarray): Shape :math:`(N \bullet [T], A^*)`.
+        rewards (np.ndarray): Shape :math:`(N \bullet [T],)`.
+        env_infos (dict[str, np.ndarray]): Each value of shape
+            :math:`(N \bullet [T], S^*)`; values may be nested dicts.
+        agent_infos (dict[str, np.ndarray]): Each value of shape
+            :math:`(N \bullet [T], S^*)`; values may be nested dicts.
+        step_types (np.ndarray): ``StepType`` values, shape
+            :math:`(N \bullet [T],)`.
+        lengths (np.ndarray): Integer length of each episode, shape
+            :math:`(N,)`.
+
+    Raises:
+        ValueError: If a field does not conform to its type and shape.
+
+    """
+
+    episode_infos_by_episode: dict
+    last_observations: np.ndarray
+    lengths: np.ndarray
+
+    def __init__(self, env_spec, episode_infos, observations,
+                 last_observations, actions, rewards, env_infos, agent_infos,
+                 step_types, lengths):
+        fields = dict(env_spec=env_spec,
+                      episode_infos_by_episode=episode_infos,
+                      observations=observations,
+                      last_observations=last_observations,
+                      actions=actions,
+                      rewards=rewards,
+                      env_infos=env_infos,
+                      agent_infos=agent_infos,
+                      step_types=_as_step_types(step_types),
+                      lengths=lengths)
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+        n = _check_timestep_fields(self)
+        _check_lengths(self.lengths, n, env_spec)
+        n_episodes = len(self.lengths)
+        _check_rows('episode_infos', episode_infos, n_episodes, 'episode')
+        _check_like_observations('last_observations', last_observations,
+                                 observations, n_episodes, 'episode')
+
+    @classmethod
+    def concatenate(cls, *batches):
+        """Concatenate two or more batches of episodes.
+
+        Args:
+            *batches (EpisodeBatch): Batches to concatenate.
+
+        Returns:
+            EpisodeBatch: The concatenation of the batches.
+
+        Raises:
+            ValueError: If no batches are given, or their info keys differ.
+
+        """
+        _check_any('concatenate', 'batches', batches)
+        return cls(
+            env_spec=batches[0].env_spec,
+            episode_infos=_concat_infos('episode_infos_by_episode', batches),
+            observations=_concat_arrays('observations', batches),
+            last_observations=_concat_arrays('last_observations', batches),
+            actions=_concat_arrays('actions', batches),
+            rewards=_concat_arrays('rewards', batches),
+            env_infos=_concat_infos('env_infos', batches),
+            agent_infos=_concat_infos('agent_infos', batches),
+            step_types=_concat_arrays('step_types', batches),
+            lengths=_concat_arrays('lengths', batches))
+
+    def split(self):
+        """Split the batch into one batch per episode.
+
+        The opposite of :meth:`concatenate`. The new batches hold views of
+        this batch's arrays, so splitting copies no step data.
+
+        Returns:
+            list[EpisodeBatch]: One batch of a single episode each.
+
+        """
+        batches = []
+        for i, (start, stop) in enumerate(self._episode_bounds()):
+            batches.append(EpisodeBatch._unchecked(
+                env_spec=self.env_spec,
+                episode_infos_by_episode=slice_nested_dict(
+                    self.episode_infos_by_episode, i, i + 1),
+                observations=self.observations[start:stop],
+                last_observations=self.last_observations[i:i + 1],
+                actions=self.actions[start:stop],
+                rewards=self.rewards[start:stop],
+                env_infos=slice_nested_dict(self.env_infos, start, stop),
+                agent_infos=slice_nested_dict(self.agent_infos, start, stop),
+                step_types=self.step_types[start:stop],
+                lengths=self.lengths[i:i + 1]))
+        return batches
+
+    def to_list(self):
+        """Convert the batch into a list of per-episode dictionaries.
+
+        Returns:
+            list[dict]: One dict per episode with the keys ``observations``,
+                ``next_observations``, ``actions`` (each of shape
+                :math:`(T, S^*)`), ``rewards`` and ``step_types`` (shape
+                :math:`(T,)`), ``env_infos`` and ``agent_infos`` (dicts of
+                arrays with :math:`T` rows) and ``episode_infos`` (a dict
+                of this episode's values, each of shape :math:`(S^*)`).
+
+        """
+        next_observations = self.next_observations
+        episodes = []
+        for i, (start, stop) in enumerate(self._episode_bounds()):
+            episodes.append({
+                'episode_infos': index_nested_dict(
+                    self.episode_infos_by_episode, i),
+                'observations': self.observations[start:stop],
+                'next_observations': next_observations[start:stop],
+                'actions': self.actions[start:stop],
+                'rewards': self.rewards[start:stop],
+                'env_infos': slice_nested_dict(self.env_infos, start, stop),
+                'agent_infos': slice_nested_dict(self.agent_infos, start,
+                                                 stop),
+                'step_types': self.step_types[start:stop],
+            })
+        return episodes
+
+    @classmethod
+    def from_list(cls, env_spec, paths):
+        """Create a batch from a list of per-episode dictionaries.
+
+        Args:
+            env_spec (EnvSpec): Specification of the environment sampled.
+            paths (list[dict]): One dict per episode with the keys
+                ``observations``, ``actions``, ``rewards``, ``env_infos``,
+                ``agent_infos`` and ``step_types`` as :meth:`to_list`
+                produces them, and optionally ``episode_infos`` and
+                ``next_observations``. ``observations`` may have
+                :math:`T + 1` rows, the last being the final observation;
+                otherwise the final observation is taken from
+                ``next_observations``, or, if that is absent too, the last
+                observation is repeated.
+
+        Returns:
+            EpisodeBatch: The batch of all the episodes.
+
+        Raises:
+            ValueError: If ``paths`` is empty or a path lacks a key.
+
+        """
+        _check_any('from_list', 'paths', paths)
+        required = ('observations', 'actions', 'rewards', 'env_infos',
+                    'agent_infos', 'step_types')
+        observations, last_observations = [], []
+        for i, path in enumerate(paths):
+            missing = [k for k in required if k not in path]
+            if missing:
+                raise ValueError(f'paths[{i}] lacks the keys {missing}')
+            obs = np.asarray(path['observations'])
+            n_steps = len(path['rewards'])
+            if len(obs) == n_steps + 1:
+                observations.append(obs[:-1])
+                last_observations.append(obs[-1])
+            else:
+                observations.append(obs)
+                last = path.get('next_observations', obs)
+                last_observations.append(np.asarray(last)[-1])
+        return cls(
+            env_spec=env_spec,
+            episode_infos=stack_tensor_dict_list(
+                [p.get('episode_infos', {}) for p in paths]),
+            observations=np.concatenate(observations),
+            last_observations=np.stack(last_observations),
+            actions=np.concatenate([p['actions'] for p in paths]),
+            rewards=np.concatenate([p['rewards'] for p in paths]),
+            env_infos=concat_tensor_dict_list([p['env_infos']
+                                               for p in paths]),
+            agent_infos=concat_tensor_dict_list(
+                [p['agent_infos'] for p in paths]),
+            step_types=np.concatenate([p['step_types'] for p in paths]),
+            lengths=np.asarray([len(p['rewards']) for p in paths]))
+
+    def _episode_bounds(self):
+        stops = np.cumsum(self.lengths)
+        return zip((stops - self.lengths).tolist(), stops.tolist(),
+                   strict=True)
+
+    @property
+    def next_observations(self):
+        r"""np.ndarray: The observation after each action.
+
+        Not stored: computed from ``observations`` and
+        ``last_observations``. Shape :math:`(N \bullet [T], O^*)`.
+        """
+        next_obs = np.empty_like(self.observations)
+        next_obs[:-1] = self.observations[1:]
+        next_obs[np.cumsum(self.lengths) - 1] = self.last_observations
+        return next_obs
+
+    @property
+    def episode_infos(self):
+        r"""dict[str, np.ndarray]: Episode-level information per step.
+
+        ``episode_infos_by_episode`` repeated to :math:`N \bullet [T]`
+        rows, one for each step of each episode.
+        """
+        return repeat_nested_dict(self.episode_infos_by_episode,
+                                  self.lengths)
+
+    @property
+    def _max_length(self):
+        if self.env_spec.max_episode_length is not None:
+            return self.env_spec.max_episode_length
+        return int(self.lengths.max()) if len(self.lengths) else 0
+
+    def _pad(self, array):
+        return pad_batch_array(array, self.lengths, self._max_length)
+
+    def _pad_dict(self, tensor_dict):
+        return {k: self._pad_dict(v) if isinstance(v, dict) else self._pad(v)
+                for k, v in tensor_dict.items()}
+
+    @property
+    def padded_observations(self):
+        """np.ndarray: Shape (N, max_episode_length, O*), zero-padded."""
+        return self._pad(self.observations)
+
+    @property
+    def padded_actions(self):
+        """np.ndarray: Shape (N, max_episode_length, A*), zero-padded."""
+        return self._pad(self.actions)
+
+    @property
+    def padded_rewards(self):
+        """np.ndarray: Shape (N, max_episode_length), zero-padded."""
+        return self._pad(self.rewards)
+
+    @property
+    def padded_next_observations(self):
+        """np.ndarray: Shape (N, max_episode_length, O*), zero-padded."""
+        return self._pad(self.next_observations)
+
+    @property
+    def padded_step_types(self):
+        """np.ndarray: Shape (N, max_episode_length), zero-padded."""
+        return self._pad(self.step_types)
+
+    @property
+    def padded_agent_infos(self):
+        """dict: Each value of shape (N, max_episode_length, S*)."""
+        return self._pad_dict(self.agent_infos)
+
+    @property
+    def padded_env_infos(self):
+        """dict: Each value of shape (N, max_episode_length, S*)."""
+        return self._pad_dict(self.env_infos)
+
+    @property
+    def valids(self):
+        """np.ndarray: Bool, shape (N, max_episode_length): real steps."""
+        return valid_mask(self.lengths, self._max_length)
+
+    @property
+    def observations_list(self):
+        """list[np.ndarray]: The observations of each episode."""
+        return [self.observations[start:stop]
+                for start, stop in self._episode_bounds()]
+
+    @property
+    def actions_list(self):
+        """list[np.ndarray]: The actions of each episode."""
+        return [self.actions[start:stop]
+                for start, stop in self._episode_bounds()]
+
+
+# The shared checker.
+
+def _check_any(method, name, values):
+    if len(values) == 0:
+        raise ValueError(f'{method}() needs at least one of {name}, got none')
+
+
+_MIN_STEP_TYPE, _MAX_STEP_TYPE = min(StepType), max(StepType)
+
+
+def _as_step_types(step_types):
+    """Store step types as int8, checking they are StepType values."""
+    if not isinstance(step_types, np.ndarray):
+        raise ValueError('step_types must be a numpy.ndarray, not '
+                         f'{type(step_types).__name__}')
+    if step_types.dtype == object:
+        if not all(isinstance(s, StepType) for s in step_types.flat):
+            raise ValueError('step_types of dtype object must hold only '
+                             'StepType members')
+    elif not np.issubdtype(step_types.dtype, np.integer):
+        raise ValueError('step_types must hold StepType values, not dtype '
+                         f'{step_types.dtype}')
+    values = step_types.astype(np.int8)
+    bad = (step_types < _MIN_STEP_TYPE) | (step_types > _MAX_STEP_TYPE)
+    if bad.any():
+        raise ValueError('step_types must hold StepType values '
+                         f'{[int(s) for s in StepType]}, found '
+                         f'{int(step_types[bad][0])}')
+    return values
+
+
+def _shape_str(shape):
+    return '(' + ', '.join(str(d) for d in shape) + (',)' if len(shape) == 1
+                                                       else ')')
+
+
+def _element_shapes(space):
+    """The shapes one element of ``space`` may be stored with."""
+    if isinstance(space, akro.Discrete):
+        return [(), (int(space.n),)]
+    if isinstance(space, akro.Box):
+        flat = (int(space.flat_dim),)
+        return [space.shape] if space.shape == flat else [space.shape, flat]
+    return [(int(space.flat_dim),)]
+
+
+def _check_array(name, value, n, unit, element_shapes, reason):
+    """Check ``value`` is an array of ``n`` rows of an allowed shape.
+
+    ``reason`` is called only to explain a failure, keeping the check cheap.
+    """
+    if not isinstance(value, np.ndarray):
+        raise ValueError(
+            f'{name} must be a numpy.ndarray, not {type(value).__name__}')
+    if value.shape[:1] != (n,) or value.shape[1:] not in element_shapes:
+        expected = ' or '.join(_shape_str((n, *s)) for s in element_shapes)
+        raise ValueError(
+            f'{name} has shape {_shape_str(value.shape)}, but expected '
+            f'{expected} {reason()}; one row per {unit}')
+
+
+def _check_observations(batch, n):
+    spec = batch.env_spec
+    _check_array('observations', batch.observations, n, 'step',
+                 spec._observation_shapes,
+                 lambda: f'to match the observation space '
+                         f'{spec.observation_space}')
+
+
+def _check_like_observations(name, value, observations, n, unit):
+    """Check ``value`` stores observations in the same form."""
+    _check_array(name, value, n, unit, [observations.shape[1:]],
+                 lambda: 'to match observations')
+
+
+def _check_timestep_fields(batch):
+    """Check the fields batches of steps share; return the step count."""
+    if not isinstance(batch.env_spec, EnvSpec):
+        raise ValueError('env_spec must be an EnvSpec, not '
+                         f'{type(batch.env_spec).__name__}')
+    rewards = batch.rewards
+    if not isinstance(rewards, np.ndarray) or rewards.ndim != 1:
+        shape = getattr(rewards, 'shape', None)
+        raise ValueError(
+            'rewards must be a 1-D numpy.ndarray of shape (N,), got '
+            + (type(rewards).__name__ if shape is None
+               else f'shape {_shape_str(shape)}'))
+    n = len(rewards)
+    _check_observations(batch, n)
+    spec = batch.env_spec
+    _check_array('actions', batch.actions, n, 'step', spec._action_shapes,
+                 lambda: f'to match the action space {spec.action_space}')
+    if batch.step_types.shape != (n,):
+        raise ValueError(f'step_types has shape '
+                         f'{_shape_str(batch.step_types.shape)}, but expected '
+                         f'{_shape_str((n,))}, one per step')
+    _check_rows('env_infos', batch.env_infos, n, 'step')
+    _check_rows('agent_infos', batch.agent_infos, n, 'step')
+    return n
+
+
+def _check_rows(name, tensor_dict, n, unit):
+    """Check every leaf of a (nested) dict is an array with ``n`` rows."""
+    if not isinstance(tensor_dict, dict):
+        raise ValueError(f'{name} must be a dict, not '
+                         f'{type(tensor_dict).__name__}')
+    for key, value in tensor_dict.items():
+        path = f'{name}[{key!r}]'
+        if isinstance(value, dict):
+            _check_rows(path, value, n, unit)
+        elif not isinstance(value, np.ndarray):
+            raise ValueError(f'{path} must be a numpy.ndarray or a dict, '
+                             f'not {type(value).__name__}')
+        elif value.ndim == 0 or len(value) != n:
+            raise ValueError(
+                f'{path} has shape {_shape_str(value.shape)}, but expected '
+                f'({n}, ...): one row per {unit}')
+
+
+def _check_lengths(lengths, n, env_spec):
+    if (not isinstance(lengths, np.ndarray) or lengths.ndim != 1
+            or not np.issubdtype(lengths.dtype, np.integer)):
+        raise ValueError('lengths must be a 1-D integer numpy.ndarray, got '
+                         f'{lengths!r}')
+    if (lengths < 1).any():
+        raise ValueError(f'lengths must all be at least 1, got {lengths}')
+    if lengths.sum() != n:
+        raise ValueError(f'lengths add up to {lengths.sum()}, but the batch '
+                         f'has {n} steps (rewards has shape {_shape_str((n,))})')
+    limit = env_spec.max_episode_length
+    if limit is not None and len(lengths) and lengths.max() > limit:
+        raise ValueError(f'lengths holds an episode of {lengths.max()} steps, '
+                         f'more than env_spec.max_episode_length={limit}')
+
+
+def _concat_arrays(name, batches):
+    arrays = [getattr(b, name) for b in batches]
+    first = arrays[0].shape[1:]
+    for i, array in enumerate(arrays):
+        if array.shape[1:] != first:
+            raise ValueError(
+                f'cannot concatenate the {name} of the batches: batch {i} '
+                f'has shape {_shape_str(array.shape)}, but batch 0 has '
+                f'{_shape_str(arrays[0].shape)}; their rows must have the '
+                'same shape')
+    return np.concatenate(arrays)
+
+
+def _concat_infos(name, batches):
+    try:
+        return concat_tensor_dict_list([getattr(b, name) for b in batches])
+    except ValueError as e:
+        raise ValueError(f'cannot concatenate the {name} of the batches: '
+                         f'{e}') from e
+
+
+def _batch_repr(batch):
+    fields = []
+    for field in dataclasses.fields(batch):
+        if isinstance(getattr(type(batch), field.name, None), property):
+            continue  # derived from the stored fields, not stored
+        value = getattr(batch, field.name)
+        if isinstance(value, np.ndarray):
+            value = f'array(shape={_shape_str(value.shape)}, {value.dtype})'
+        elif isinstance(value, dict):
+            value = '{' + ', '.join(map(repr, value)) + '}'
+        else:
+            value = repr(value)
+        fields.append(f'{field.name}={value}')
+    return f'{type(batch).__name__}({", ".join(fields)})'

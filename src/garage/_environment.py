@@ -1,0 +1,284 @@
+"""The environment API: ``EnvStep``, the ``Environment`` ABC and ``Wrapper``."""
+
+import abc
+import dataclasses
+
+import numpy as np
+
+from garage._dtypes import EnvSpec, StepType, _check_step_type, _StepTypeProperties
+
+
+@dataclasses.dataclass(frozen=True, init=False)
+class EnvStep(_StepTypeProperties):
+    """A single step returned by an environment.
+
+    Attributes:
+        env_spec (EnvSpec): Specification of the environment stepped.
+        action (np.ndarray): The action of this step, shape :math:`(A^*)`.
+        reward (float): The reward for the action.
+        observation (np.ndarray): The observation after the action, shape
+            :math:`(O^*)`.
+        env_info (dict): Environment state information.
+        step_type (StepType): Where this step lies in its episode.
+
+    Raises:
+        ValueError: If ``step_type`` is not a ``StepType``.
+
+    """
+
+    env_spec: EnvSpec
+    action: np.ndarray
+    reward: float
+    observation: np.ndarray
+    env_info: dict
+    step_type: StepType
+
+    def __init__(self, env_spec, action, reward, observation, env_info,
+                 step_type):
+        # Environments make one EnvStep per step: one dict update instead
+        # of a frozen dataclass's six object.__setattr__ calls.
+        _check_step_type(step_type)
+        self.__dict__.update(env_spec=env_spec, action=action, reward=reward,
+                             observation=observation, env_info=env_info,
+                             step_type=step_type)
+
+
+class Environment(abc.ABC):
+    """The main API for garage environments.
+
+    Subclasses implement :meth:`reset`, :meth:`step`, :meth:`render`,
+    :meth:`visualize` and :meth:`close`, and the properties
+    ``action_space``, ``observation_space``, ``spec`` and ``render_modes``.
+    A simple rollout loop::
+
+        env = MyEnv()
+        policy = MyPolicy()
+        first_observation, episode_info = env.reset()
+        env.visualize()  # visualization window opened
+
+        episode = []
+        first_action = policy.get_action(first_observation, episode_info)
+        episode.append(env.step(first_action))
+
+        while not episode[-1].last:
+            action = policy.get_action(episode[-1].observation)
+            episode.append(env.step(action))
+
+        env.close()  # visualization window closed
+
+    Environments must be picklable with cloudpickle: garage pickles them
+    into snapshots and ships them to worker processes. One that holds
+    something unpicklable (a connection, say) overrides ``__getstate__``
+    and ``__setstate__``.
+    """
+
+    @property
+    @abc.abstractmethod
+    def action_space(self):
+        """akro.Space: The action space specification."""
+
+    @property
+    @abc.abstractmethod
+    def observation_space(self):
+        """akro.Space: The observation space specification."""
+
+    @property
+    @abc.abstractmethod
+    def spec(self):
+        """EnvSpec: The environment specification."""
+
+    @property
+    @abc.abstractmethod
+    def render_modes(self):
+        """list[str]: The supported render modes; see :meth:`render`."""
+
+    @abc.abstractmethod
+    def reset(self):
+        """Reset the environment and start a new episode.
+
+        Returns:
+            np.ndarray: The first observation, conforming to
+                ``observation_space``.
+            dict: The episode-level information, which may be needed to
+                choose the first action (the goal of a goal-conditioned
+                task, say). It is not part of the ``env_info`` of
+                :meth:`step`.
+
+        """
+
+    @abc.abstractmethod
+    def step(self, action):
+        """Step the environment with an action.
+
+        If the previous step was the last of its episode (``TERMINAL`` or
+        ``TIMEOUT``), call :meth:`reset` before stepping again. When
+        ``spec.max_episode_length`` is reached and the environment did not
+        terminate the episode, the step's type is ``StepType.TIMEOUT``.
+
+        Args:
+            action (np.ndarray): An action conforming to ``action_space``.
+
+        Returns:
+            EnvStep: The step resulting from the action.
+
+        Raises:
+            RuntimeError: If :meth:`reset` has not been called since the
+                environment was constructed or its last episode ended.
+
+        """
+
+    @abc.abstractmethod
+    def render(self, mode):
+        """Render the environment.
+
+        By convention, ``'rgb_array'`` returns a ``uint8`` array of shape
+        (x, y, 3), and ``'ansi'`` returns a string, possibly with newlines
+        and ANSI escape sequences.
+
+        Args:
+            mode (str): The render mode, one of ``render_modes``.
+
+        Returns:
+            object: The rendering, depending on the mode.
+
+        Raises:
+            ValueError: If ``mode`` is not one of ``render_modes``.
+
+        """
+
+    @abc.abstractmethod
+    def visualize(self):
+        """Open a visualization of the environment.
+
+        Called once after :meth:`reset`; the display then updates at each
+        :meth:`step`, and :meth:`close` closes it.
+        """
+
+    @abc.abstractmethod
+    def close(self):
+        """Close the environment and any window :meth:`visualize` opened."""
+
+    def _check_render_mode(self, mode):
+        """Raise a ValueError unless ``mode`` is a supported render mode.
+
+        Args:
+            mode (str): The requested render mode.
+
+        Raises:
+            ValueError: If ``mode`` is not one of ``render_modes``.
+
+        """
+        if mode not in self.render_modes:
+            raise ValueError(f'render mode {mode!r} is not supported; the '
+                             f'supported render modes are '
+                             f'{list(self.render_modes)}')
+
+    @property
+    def unwrapped(self):
+        """Environment: The innermost environment; this one if unwrapped."""
+        return self
+
+
+class Wrapper(Environment):
+    """An environment that wraps another and delegates to it.
+
+    Override the methods whose behaviour the wrapper changes; everything
+    else reaches the wrapped environment, attributes included.
+
+    Args:
+        env (Environment): The environment to wrap.
+
+    """
+
+    def __init__(self, env):
+        if not isinstance(env, Environment):
+            raise TypeError(f'Wrapper needs a garage Environment, not '
+                            f'{type(env).__name__}; wrap gym and Gymnasium '
+                            'environments with garage.envs.GymEnv first')
+        self._env = env
+
+    def __getattr__(self, name):
+        """Delegate attributes the wrapper does not have to the inner env.
+
+        Args:
+            name (str): The attribute name.
+
+        Returns:
+            object: The wrapped environment's attribute.
+
+        Raises:
+            AttributeError: If the name is private, or the wrapped
+                environment lacks it.
+
+        """
+        if name.startswith('_'):
+            raise AttributeError(
+                f'{type(self).__name__!r} object has no attribute {name!r}')
+        return getattr(self._env, name)
+
+    @property
+    def action_space(self):
+        """akro.Space: The action space specification."""
+        return self._env.action_space
+
+    @property
+    def observation_space(self):
+        """akro.Space: The observation space specification."""
+        return self._env.observation_space
+
+    @property
+    def spec(self):
+        """EnvSpec: The environment specification."""
+        return self._env.spec
+
+    @property
+    def render_modes(self):
+        """list[str]: The supported render modes."""
+        return self._env.render_modes
+
+    def reset(self):
+        """Reset the wrapped environment.
+
+        Returns:
+            np.ndarray: The first observation.
+            dict: The episode-level information.
+
+        """
+        return self._env.reset()
+
+    def step(self, action):
+        """Step the wrapped environment.
+
+        Args:
+            action (np.ndarray): An action provided by the agent.
+
+        Returns:
+            EnvStep: The step resulting from the action.
+
+        """
+        return self._env.step(action)
+
+    def render(self, mode):
+        """Render the wrapped environment.
+
+        Args:
+            mode (str): The render mode, one of ``render_modes``.
+
+        Returns:
+            object: The rendering, depending on the mode.
+
+        """
+        return self._env.render(mode)
+
+    def visualize(self):
+        """Open a visualization of the wrapped environment."""
+        self._env.visualize()
+
+    def close(self):
+        """Close the wrapped environment."""
+        self._env.close()
+
+    @property
+    def unwrapped(self):
+        """Environment: The innermost environment."""
+        return self._env.unwrapped
