@@ -1,0 +1,91 @@
+"""Base class of policies that map observations to actions."""
+
+import abc
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from garage._dtypes import EnvSpec
+
+
+class Policy(abc.ABC):
+    """A policy: chooses actions for observations of an environment.
+
+    Subclasses implement :meth:`get_action`, :meth:`get_actions` and
+    :attr:`env_spec`. The base class keeps no state and defines no
+    ``__init__``, so a subclass that is also a ``torch.nn.Module`` can run
+    its own constructors freely.
+    """
+
+    @abc.abstractmethod
+    def get_action(self, observation: Any) -> tuple[Any, dict]:
+        """Choose the action for one observation.
+
+        Args:
+            observation: One observation from the environment.
+
+        Returns:
+            tuple: The action, and a dict of agent information about it (for
+                example, the parameters of the action's distribution).
+
+        """
+
+    @abc.abstractmethod
+    def get_actions(self, observations: Any) -> tuple[Any, dict]:
+        """Choose actions for a batch of observations.
+
+        Args:
+            observations: A batch of observations, one per row.
+
+        Returns:
+            tuple: The actions, one per row, and a dict of agent information
+                whose values are arrays with one row per observation.
+
+        """
+
+    @property
+    @abc.abstractmethod
+    def env_spec(self) -> 'EnvSpec':
+        """garage.EnvSpec: The specification of the environment."""
+
+    @property
+    def name(self) -> str:
+        """str: The name of the policy; the class name unless overridden."""
+        return type(self).__name__
+
+    def reset(self, do_resets: np.ndarray | None = None) -> None:  # noqa: B027
+        """Reset the policy's internal state, if it has any.
+
+        The default does nothing: a policy without memory has nothing to
+        reset.
+
+        Args:
+            do_resets: For a policy acting on a batch of environments, which
+                of them start a new episode; None means all of them.
+
+        """
+
+    @property
+    def observation_space(self):
+        """akro.Space: The observation space of the environment."""
+        return self.env_spec.observation_space
+
+    @property
+    def action_space(self):
+        """akro.Space: The action space of the environment."""
+        return self.env_spec.action_space
+
+    @property
+    def state_info_specs(self) -> list[tuple[str, tuple[int, ...]]]:
+        """list: ``(key, shape)`` pairs of the state a recurrent policy keeps.
+
+        The state is fed back in as agent information; a policy without
+        memory has none, which is the default.
+        """
+        return []
+
+    @property
+    def state_info_keys(self) -> list[str]:
+        """list[str]: The keys of :attr:`state_info_specs`."""
+        return [key for key, _ in self.state_info_specs]
