@@ -1,0 +1,310 @@
+"""GymEnv: Gymnasium and legacy gym environments as garage Environments."""
+
+import gymnasium
+import numpy as np
+
+from garage._dtypes import EnvSpec, StepType
+from garage._environment import Environment, EnvStep
+from garage._legacy_gym import akro, disable_env_checker, gym
+
+_SEED_BOUND = 2**31
+
+
+class GymEnv(Environment):
+    """A garage Environment wrapping a Gymnasium or legacy gym environment.
+
+    Gymnasium comes first: a string id is made with ``gymnasium.make`` and,
+    only if Gymnasium does not know it, with legacy ``gym.make``. Legacy gym
+    environments may follow the 0.26 API (``reset`` returns ``(obs,
+    info)``, ``step`` returns five values) or the older one (``reset``
+    returns the observation, ``step`` returns four values and a time limit
+    shows as ``info['TimeLimit.truncated']``). Legacy gym's env checker,
+    broken on NumPy 2, never runs.
+
+    Gymnasium's ``terminated`` becomes ``StepType.TERMINAL``; ``truncated``,
+    or reaching ``max_episode_length``, becomes ``StepType.TIMEOUT``.
+
+    Unless :meth:`seed` was called, the first :meth:`reset` seeds the
+    environment and its spaces from NumPy's global random state, so that
+    ``garage.experiment.deterministic.set_seed`` makes runs reproducible.
+
+    Args:
+        env (str or gymnasium.Env or gym.Env): An environment id or
+            instance.
+        is_image (bool): Whether observations are images (a Box of 0..255),
+            to be represented by ``akro.Image``.
+        max_episode_length (int or None): The maximum episode length. By
+            default the environment's own time limit (its spec's
+            ``max_episode_steps``); None if it has none.
+        **make_kwargs: Keyword arguments for ``make`` when ``env`` is an
+            id, such as ``render_mode='rgb_array'``.
+
+    Raises:
+        ValueError: If the id is unknown, or ``max_episode_length`` exceeds
+            the time limit of an environment instance.
+        TypeError: If ``env`` is not an id or an environment, or
+            ``make_kwargs`` are given with an instance.
+
+    """
+
+    def __init__(self, env, is_image=False, max_episode_length=None,
+                 **make_kwargs):
+        if isinstance(env, str):
+            env = _make(env, max_episode_length, make_kwargs)
+        elif make_kwargs:
+            raise TypeError(f'keyword arguments {sorted(make_kwargs)} are '
+                            'for making an environment from an id; got an '
+                            'environment instance')
+        elif not isinstance(env, (gymnasium.Env, gym.Env)):
+            raise TypeError('env must be a Gymnasium or gym environment or an '
+                            f'environment id, not {type(env).__name__}')
+        disable_env_checker(env)
+        self._env = env
+        self._max_episode_length = _episode_limit(env, max_episode_length)
+        self._spec = EnvSpec(
+            observation_space=_to_akro(env.observation_space, is_image),
+            action_space=_to_akro(env.action_space),
+            max_episode_length=self._max_episode_length)
+        self._action_shape = (self._spec.action_space.shape
+                              if isinstance(self._spec.action_space,
+                                            (akro.Box, akro.Discrete))
+                              else None)
+        metadata = getattr(env, 'metadata', None) or {}
+        self._render_modes = list(metadata.get(
+            'render_modes', metadata.get('render.modes', [])))
+        self._step_cnt = None
+        self._next_seed = None
+        self._seeded = False
+        self._visualize = False
+
+    @property
+    def action_space(self):
+        """akro.Space: The action space specification."""
+        return self._spec.action_space
+
+    @property
+    def observation_space(self):
+        """akro.Space: The observation space specification."""
+        return self._spec.observation_space
+
+    @property
+    def spec(self):
+        """EnvSpec: The environment specification."""
+        return self._spec
+
+    @property
+    def render_modes(self):
+        """list[str]: The render modes the environment declares."""
+        return self._render_modes
+
+    def seed(self, seed):
+        """Seed the environment's next reset and its spaces' sampling.
+
+        Args:
+            seed (int): The seed.
+
+        """
+        self._next_seed = int(seed)
+        self._seeded = True
+        self._spec.action_space.seed(self._next_seed)
+        self._spec.observation_space.seed(self._next_seed)
+
+    def reset(self):
+        """Reset the environment.
+
+        Returns:
+            np.ndarray: The first observation.
+            dict: The episode-level information (empty for gym
+                environments).
+
+        """
+        if not self._seeded:
+            self.seed(np.random.randint(_SEED_BOUND))
+        if self._next_seed is None:
+            result = self._env.reset()
+        else:
+            result = self._reset_with_seed(self._next_seed)
+            self._next_seed = None
+        if (isinstance(result, tuple) and len(result) == 2
+                and isinstance(result[1], dict)
+                and not isinstance(self.observation_space, akro.Tuple)):
+            observation = result[0]
+        else:  # the old gym API returns the observation alone
+            observation = result
+        self._step_cnt = 0
+        if self._visualize:
+            self._show()
+        return observation, {}
+
+    def _reset_with_seed(self, seed):
+        try:
+            return self._env.reset(seed=seed)
+        except TypeError:  # an old-API environment: reset takes no seed
+            if hasattr(self._env, 'seed'):
+                self._env.seed(seed)
+            return self._env.reset()
+
+    def step(self, action):
+        """Step the environment.
+
+        Args:
+            action (np.ndarray): An action of the action space's shape.
+
+        Returns:
+            EnvStep: The step resulting from the action.
+
+        Raises:
+            RuntimeError: If :meth:`reset` was not called since the last
+                episode ended.
+            ValueError: If the action does not have the action space's
+                shape.
+
+        """
+        if self._step_cnt is None:
+            raise RuntimeError('reset() must be called before step(), and '
+                               'again after each episode ends')
+        if (self._action_shape is not None
+                and np.shape(action) != self._action_shape):
+            raise ValueError(
+                f'action has shape {np.shape(action)}, but the action space '
+                f'{self.action_space} expects shape {self._action_shape}')
+        result = self._env.step(action)
+        if len(result) == 5:
+            observation, reward, terminated, truncated, info = result
+        else:
+            observation, reward, done, info = result
+            truncated = bool(info.get('TimeLimit.truncated', False))
+            terminated = done and not truncated
+        self._step_cnt += 1
+        step_type = StepType.get_step_type(self._step_cnt,
+                                           self._max_episode_length,
+                                           terminated)
+        if truncated and step_type in (StepType.FIRST, StepType.MID):
+            step_type = StepType.TIMEOUT
+        if step_type in (StepType.TERMINAL, StepType.TIMEOUT):
+            self._step_cnt = None
+        if self._visualize:
+            self._show()
+        return EnvStep(env_spec=self._spec,
+                       action=action,
+                       reward=float(reward),
+                       observation=observation,
+                       env_info=info,
+                       step_type=step_type)
+
+    def render(self, mode):
+        """Render the environment.
+
+        Gymnasium environments render in the mode they were made with:
+        make them with ``GymEnv(env_id, render_mode=mode)``.
+
+        Args:
+            mode (str): One of ``render_modes``.
+
+        Returns:
+            object: The rendering, depending on the mode.
+
+        Raises:
+            ValueError: If the mode is not supported, or the environment
+                was made for another render mode.
+
+        """
+        self._check_render_mode(mode)
+        made_for = getattr(self._env, 'render_mode', None)
+        if made_for == mode:
+            return self._env.render()
+        if made_for is not None or isinstance(self._env, gymnasium.Env):
+            raise ValueError(
+                f'this environment was made with render_mode={made_for!r}; '
+                f'to render in mode {mode!r}, make it with '
+                f'GymEnv(env_id, render_mode={mode!r})')
+        return self._env.render(mode=mode)
+
+    def visualize(self):
+        """Show the environment in a window, updated at every step.
+
+        Raises:
+            ValueError: If the environment cannot render for humans.
+
+        """
+        if getattr(self._env, 'render_mode', None) == 'human':
+            return  # the environment draws its window itself at each step
+        self._check_render_mode('human')
+        if isinstance(self._env, gymnasium.Env):
+            raise ValueError('make the environment with '
+                             "GymEnv(env_id, render_mode='human') to "
+                             'visualize it')
+        self._visualize = True
+
+    def _show(self):
+        self._env.render(mode='human')
+
+    def close(self):
+        """Close the environment."""
+        self._env.close()
+
+    def __repr__(self):
+        return f'GymEnv({self._env})'
+
+
+def _make(env_id, max_episode_length, make_kwargs):
+    if max_episode_length is not None:
+        make_kwargs = dict(make_kwargs, max_episode_steps=max_episode_length)
+    try:
+        return gymnasium.make(env_id, **make_kwargs)
+    except gymnasium.error.UnregisteredEnv as gymnasium_error:
+        if env_id in gym.envs.registry:
+            return gym.make(env_id, disable_env_checker=True, **make_kwargs)
+        raise ValueError(f'unknown environment id {env_id!r}: '
+                         f'{gymnasium_error}') from None
+
+
+def _episode_limit(env, max_episode_length):
+    spec = getattr(env, 'spec', None)
+    own_limit = getattr(spec, 'max_episode_steps', None)
+    if max_episode_length is None:
+        return own_limit
+    if own_limit is not None and max_episode_length > own_limit:
+        raise ValueError(
+            f'max_episode_length={max_episode_length} exceeds the time limit '
+            f'of {own_limit} steps of this environment instance, which would '
+            'end episodes first; pass the environment id instead, or a '
+            'smaller max_episode_length')
+    return max_episode_length
+
+
+def _to_akro(space, is_image=False):
+    """Convert a Gymnasium or gym space to the akro space garage uses.
+
+    Args:
+        space (gymnasium.spaces.Space or gym.spaces.Space): The space.
+        is_image (bool): Whether a Box space holds images.
+
+    Returns:
+        akro.Space: The converted space.
+
+    Raises:
+        ValueError: If akro has no counterpart of the space, or an image
+            space is not a Box of 0..255.
+
+    """
+    if isinstance(space, akro.Space):
+        return space
+    if isinstance(space, (gymnasium.spaces.Box, gym.spaces.Box)):
+        if is_image:
+            if not ((space.low == 0).all() and (space.high == 255).all()):
+                raise ValueError('is_image=True needs a Box observation '
+                                 'space from 0 to 255, got '
+                                 f'{space}')
+            return akro.Image(space.shape)
+        return akro.Box(low=space.low, high=space.high, dtype=space.dtype)
+    if isinstance(space, (gymnasium.spaces.Discrete, gym.spaces.Discrete)):
+        return akro.Discrete(int(space.n), start=int(space.start))
+    if isinstance(space, (gymnasium.spaces.Dict, gym.spaces.Dict)):
+        return akro.Dict({key: _to_akro(value)
+                          for key, value in space.spaces.items()})
+    if isinstance(space, (gymnasium.spaces.Tuple, gym.spaces.Tuple)):
+        return akro.Tuple([_to_akro(s) for s in space.spaces])
+    raise ValueError(f'{type(space).__name__} spaces have no akro counterpart; garage '
+                     'supports Box, Discrete, Dict and Tuple spaces, got '
+                     f'{space}')
