@@ -1,0 +1,33 @@
+"""garage: a toolkit for reproducible reinforcement learning research."""
+
+from garage._dtypes import (
+    EnvSpec,
+    EpisodeBatch,
+    InOutSpec,
+    StepType,
+    TimeStep,
+    TimeStepBatch,
+)
+from garage._environment import Environment, EnvStep, Wrapper
+from garage._functions import (
+    log_multitask_performance,
+    log_performance,
+    obtain_evaluation_episodes,
+    rollout,
+)
+
+__all__ = [
+    'EnvSpec',
+    'EnvStep',
+    'Environment',
+    'EpisodeBatch',
+    'InOutSpec',
+    'StepType',
+    'TimeStep',
+    'TimeStepBatch',
+    'Wrapper',
+    'log_multitask_performance',
+    'log_performance',
+    'obtain_evaluation_episodes',
+    'rollout',
+]

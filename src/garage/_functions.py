@@ -1,0 +1,190 @@
+"""Rolling out policies and logging how well they did."""
+
+import time
+
+import numpy as np
+
+from garage._dtypes import EpisodeBatch, StepType
+from garage.np._tensor_dicts import stack_tensor_dict_list
+
+
+def rollout(env, agent, *, max_episode_length=None, animated=False,
+            pause_per_frame=None, deterministic=False):
+    """Sample one episode of an agent in an environment.
+
+    Args:
+        env (Environment): The environment.
+        agent (Policy): The policy; ``get_action(observation)`` returns an
+            action and a dict of agent information.
+        max_episode_length (int or None): Stop after this many steps, or
+            only when the episode ends if None.
+        animated (bool): Whether to visualize the environment.
+        pause_per_frame (float or None): Seconds to sleep before each step.
+        deterministic (bool): Use the agent information's ``'mean'`` as
+            the action when the policy provides one.
+
+    Returns:
+        dict: The episode, in the form ``EpisodeBatch.from_list`` takes:
+            ``observations``, ``next_observations`` and ``actions`` of
+            shape (T, ...), ``rewards``, ``step_types`` and ``dones`` of
+            shape (T,), ``agent_infos`` and ``env_infos`` (dicts of stacked
+            arrays), and ``episode_infos`` (the dict ``reset`` returned).
+
+    """
+    observations, actions, rewards, step_types = [], [], [], []
+    agent_infos, env_infos = [], []
+    agent.reset()
+    last_observation, episode_info = env.reset()
+    if animated:
+        env.visualize()
+    step = None
+    while max_episode_length is None or len(rewards) < max_episode_length:
+        if pause_per_frame is not None:
+            time.sleep(pause_per_frame)
+        action, agent_info = agent.get_action(last_observation)
+        if deterministic and 'mean' in agent_info:
+            action = agent_info['mean']
+        step = env.step(action)
+        observations.append(last_observation)
+        actions.append(step.action)
+        rewards.append(step.reward)
+        step_types.append(step.step_type)
+        agent_infos.append(agent_info)
+        env_infos.append(step.env_info)
+        last_observation = step.observation
+        if step.last:
+            break
+    step_types = np.asarray(step_types, dtype=np.int8)
+    return dict(
+        episode_infos=episode_info,
+        observations=np.asarray(observations),
+        next_observations=np.asarray([*observations[1:], last_observation]),
+        actions=np.asarray(actions),
+        rewards=np.asarray(rewards, dtype=np.float64),
+        step_types=step_types,
+        dones=step_types == StepType.TERMINAL,
+        agent_infos=stack_tensor_dict_list(agent_infos),
+        env_infos=stack_tensor_dict_list(env_infos),
+    )
+
+
+def obtain_evaluation_episodes(policy, env, max_episode_length=1000,
+                               num_eps=100, deterministic=True):
+    """Sample episodes of a policy for evaluation.
+
+    Args:
+        policy (Policy): The policy to evaluate.
+        env (Environment): The environment.
+        max_episode_length (int): The longest an episode may run.
+        num_eps (int): How many episodes to sample.
+        deterministic (bool): Act with the policy's mean action where it
+            provides one.
+
+    Returns:
+        EpisodeBatch: The sampled episodes.
+
+    Raises:
+        ValueError: If ``num_eps`` is not positive.
+
+    """
+    if num_eps < 1:
+        raise ValueError(f'num_eps must be positive, got {num_eps=}')
+    episodes = [rollout(env, policy, max_episode_length=max_episode_length,
+                        deterministic=deterministic)
+                for _ in range(num_eps)]
+    return EpisodeBatch.from_list(env.spec, episodes)
+
+
+def log_performance(itr, batch, discount, prefix='Evaluation'):
+    """Record the returns and outcomes of a batch of episodes in dowel.
+
+    Records, under ``prefix/``: ``Iteration``, ``NumEpisodes``,
+    ``AverageDiscountedReturn``, ``AverageReturn``, ``StdReturn``,
+    ``MaxReturn``, ``MinReturn``, ``AverageEpisodeLength``,
+    ``TerminationRate``, and ``SuccessRate`` when the environment reports
+    ``env_infos['success']``.
+
+    Args:
+        itr (int): The iteration number.
+        batch (EpisodeBatch): The episodes.
+        discount (float): The discount factor.
+        prefix (str): The prefix of the recorded keys.
+
+    Returns:
+        np.ndarray: The undiscounted return of each episode.
+
+    """
+    from dowel import tabular  # imported here: dowel imports slowly
+
+    starts = np.cumsum(batch.lengths) - batch.lengths
+    returns = np.add.reduceat(batch.rewards, starts)
+    step_in_episode = np.arange(len(batch.rewards)) - np.repeat(
+        starts, batch.lengths)
+    discounted = np.add.reduceat(batch.rewards * discount**step_in_episode,
+                                 starts)
+    terminated = np.logical_or.reduceat(batch.terminals, starts)
+    with tabular.prefix(prefix + '/'):
+        tabular.record('Iteration', itr)
+        tabular.record('NumEpisodes', len(returns))
+        tabular.record('AverageDiscountedReturn', np.mean(discounted))
+        tabular.record('AverageReturn', np.mean(returns))
+        tabular.record('StdReturn', np.std(returns))
+        tabular.record('MaxReturn', np.max(returns))
+        tabular.record('MinReturn', np.min(returns))
+        tabular.record('AverageEpisodeLength', np.mean(batch.lengths))
+        tabular.record('TerminationRate', np.mean(terminated))
+        if 'success' in batch.env_infos:
+            success = np.logical_or.reduceat(
+                batch.env_infos['success'].astype(bool), starts)
+            tabular.record('SuccessRate', np.mean(success))
+    return returns
+
+
+def log_multitask_performance(itr, batch, discount, name_map=None):
+    """Record the performance of each task of a multi-task batch in dowel.
+
+    Episodes are grouped by ``env_infos['task_name']``, or else by
+    ``env_infos['task_id']`` mapped through ``name_map``, and logged with
+    :func:`log_performance` under the task's name; tasks in ``name_map``
+    with no episodes are recorded with ``NumEpisodes`` 0 and NaN returns.
+    The whole batch is logged under ``Average/``.
+
+    Args:
+        itr (int): The iteration number.
+        batch (EpisodeBatch): The episodes.
+        discount (float): The discount factor.
+        name_map (dict[int, str] or None): Task names by task id.
+
+    Returns:
+        np.ndarray: The undiscounted return of each episode.
+
+    """
+    from dowel import tabular  # imported here: dowel imports slowly
+
+    starts = np.cumsum(batch.lengths) - batch.lengths
+    if 'task_name' in batch.env_infos:
+        names = batch.env_infos['task_name'][starts]
+    elif 'task_id' in batch.env_infos:
+        mapping = name_map or {}
+        names = [mapping.get(task_id, f'Task #{task_id}')
+                 for task_id in batch.env_infos['task_id'][starts].tolist()]
+    else:
+        names = ['__unnamed_task__'] * len(starts)
+    episodes = batch.split()
+    by_name = {}
+    for name, episode in zip(names, episodes, strict=True):
+        by_name.setdefault(str(name), []).append(episode)
+    task_names = by_name if name_map is None else name_map.values()
+    for name in task_names:
+        if name in by_name:
+            log_performance(itr, EpisodeBatch.concatenate(*by_name[name]),
+                            discount, prefix=name)
+            continue
+        with tabular.prefix(name + '/'):
+            tabular.record('Iteration', itr)
+            tabular.record('NumEpisodes', 0)
+            for key in ('AverageDiscountedReturn', 'AverageReturn',
+                        'StdReturn', 'MaxReturn', 'MinReturn',
+                        'AverageEpisodeLength', 'TerminationRate'):
+                tabular.record(key, np.nan)
+    return log_performance(itr, batch, discount=discount, prefix='Average')
