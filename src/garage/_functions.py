@@ -1,30 +1,42 @@
 """Rolling out policies and logging how well they did."""
 
+from __future__ import annotations
+
 import time
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from garage._dtypes import EpisodeBatch, StepType
 from garage.np._tensor_dicts import stack_tensor_dict_list
 
+if TYPE_CHECKING:
+    from garage._environment import Environment
+    from garage.np.policies import Policy
 
-def rollout(env, agent, *, max_episode_length=None, animated=False,
-            pause_per_frame=None, deterministic=False):
+
+def rollout(env: Environment,
+            agent: Policy,
+            *,
+            max_episode_length: int | None = None,
+            animated: bool = False,
+            pause_per_frame: float | None = None,
+            deterministic: bool = False) -> dict[str, Any]:
     """Sample one episode of an agent in an environment.
 
     Args:
-        env (Environment): The environment.
-        agent (Policy): The policy; ``get_action(observation)`` returns an
-            action and a dict of agent information.
-        max_episode_length (int or None): Stop after this many steps, or
-            only when the episode ends if None.
-        animated (bool): Whether to visualize the environment.
-        pause_per_frame (float or None): Seconds to sleep before each step.
-        deterministic (bool): Use the agent information's ``'mean'`` as
-            the action when the policy provides one.
+        env: The environment.
+        agent: The policy; ``get_action(observation)`` returns an action and
+            a dict of agent information.
+        max_episode_length: Stop after this many steps, or only when the
+            episode ends if None.
+        animated: Whether to visualize the environment.
+        pause_per_frame: Seconds to sleep before each step, or None.
+        deterministic: Use the agent information's ``'mean'`` as the action
+            when the policy provides one.
 
     Returns:
-        dict: The episode, in the form ``EpisodeBatch.from_list`` takes:
+        The episode, in the form ``EpisodeBatch.from_list`` takes:
             ``observations``, ``next_observations`` and ``actions`` of
             shape (T, ...), ``rewards``, ``step_types`` and ``dones`` of
             shape (T,), ``agent_infos`` and ``env_infos`` (dicts of stacked
@@ -68,20 +80,23 @@ def rollout(env, agent, *, max_episode_length=None, animated=False,
     )
 
 
-def obtain_evaluation_episodes(policy, env, max_episode_length=1000,
-                               num_eps=100, deterministic=True):
+def obtain_evaluation_episodes(policy: Policy,
+                               env: Environment,
+                               max_episode_length: int = 1000,
+                               num_eps: int = 100,
+                               deterministic: bool = True) -> EpisodeBatch:
     """Sample episodes of a policy for evaluation.
 
     Args:
-        policy (Policy): The policy to evaluate.
-        env (Environment): The environment.
-        max_episode_length (int): The longest an episode may run.
-        num_eps (int): How many episodes to sample.
-        deterministic (bool): Act with the policy's mean action where it
-            provides one.
+        policy: The policy to evaluate.
+        env: The environment.
+        max_episode_length: The longest an episode may run.
+        num_eps: How many episodes to sample.
+        deterministic: Act with the policy's mean action where it provides
+            one.
 
     Returns:
-        EpisodeBatch: The sampled episodes.
+        The sampled episodes.
 
     Raises:
         ValueError: If ``num_eps`` is not positive.
@@ -95,7 +110,10 @@ def obtain_evaluation_episodes(policy, env, max_episode_length=1000,
     return EpisodeBatch.from_list(env.spec, episodes)
 
 
-def log_performance(itr, batch, discount, prefix='Evaluation'):
+def log_performance(itr: int,
+                    batch: EpisodeBatch,
+                    discount: float,
+                    prefix: str = 'Evaluation') -> np.ndarray:
     """Record the returns and outcomes of a batch of episodes in dowel.
 
     Records, under ``prefix/``: ``Iteration``, ``NumEpisodes``,
@@ -105,13 +123,13 @@ def log_performance(itr, batch, discount, prefix='Evaluation'):
     ``env_infos['success']``.
 
     Args:
-        itr (int): The iteration number.
-        batch (EpisodeBatch): The episodes.
-        discount (float): The discount factor.
-        prefix (str): The prefix of the recorded keys.
+        itr: The iteration number.
+        batch: The episodes.
+        discount: The discount factor.
+        prefix: The prefix of the recorded keys.
 
     Returns:
-        np.ndarray: The undiscounted return of each episode.
+        The undiscounted return of each episode.
 
     """
     from dowel import tabular  # imported here: dowel imports slowly
@@ -140,7 +158,11 @@ def log_performance(itr, batch, discount, prefix='Evaluation'):
     return returns
 
 
-def log_multitask_performance(itr, batch, discount, name_map=None):
+def log_multitask_performance(
+        itr: int,
+        batch: EpisodeBatch,
+        discount: float,
+        name_map: dict[int, str] | None = None) -> np.ndarray:
     """Record the performance of each task of a multi-task batch in dowel.
 
     Episodes are grouped by ``env_infos['task_name']``, or else by
@@ -150,13 +172,13 @@ def log_multitask_performance(itr, batch, discount, name_map=None):
     The whole batch is logged under ``Average/``.
 
     Args:
-        itr (int): The iteration number.
-        batch (EpisodeBatch): The episodes.
-        discount (float): The discount factor.
-        name_map (dict[int, str] or None): Task names by task id.
+        itr: The iteration number.
+        batch: The episodes.
+        discount: The discount factor.
+        name_map: Task names by task id, or None.
 
     Returns:
-        np.ndarray: The undiscounted return of each episode.
+        The undiscounted return of each episode.
 
     """
     from dowel import tabular  # imported here: dowel imports slowly

@@ -10,15 +10,17 @@ import contextlib
 import io
 import sys
 import warnings
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 _BLOCKED = ('tensorflow', 'theano')
 
 
-def _import_quietly():
+def _import_quietly() -> tuple[ModuleType, ModuleType]:
     """Import gym and akro with gym's notice and akro's optional imports off.
 
     Returns:
-        tuple: The ``gym`` and ``akro`` modules.
+        The ``gym`` and ``akro`` modules.
 
     """
     blocked = [name for name in _BLOCKED if name not in sys.modules]
@@ -36,10 +38,14 @@ def _import_quietly():
     return gym_module, akro_module
 
 
-gym, akro = _import_quietly()
+if TYPE_CHECKING:  # type checkers see the modules themselves
+    import akro
+    import gym
+else:
+    gym, akro = _import_quietly()
 
 
-def disable_env_checker(env):
+def disable_env_checker(env: object) -> None:
     """Switch off legacy gym's passive env checker inside a wrapper chain.
 
     gym 0.26's checker calls ``np.bool8``, which NumPy 2 removed, so it fails

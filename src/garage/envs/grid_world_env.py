@@ -1,5 +1,8 @@
 """A grid world with walls, holes and a goal."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from garage._dtypes import EnvSpec, StepType
 from garage._environment import Environment, EnvStep
 from garage._legacy_gym import akro
@@ -55,10 +58,10 @@ class GridWorldEnv(Environment):
     ``row * n_columns + column``.
 
     Args:
-        desc (str or list[str]): The name of a map (``'4x4'``,
-            ``'4x4_safe'``, ``'8x8'`` or ``'chain'``) or the rows of a map.
-        max_episode_length (int or None): The maximum episode length, or
-            None for no limit.
+        desc: The name of a map (``'4x4'``, ``'4x4_safe'``, ``'8x8'`` or
+            ``'chain'``) or the rows of a map.
+        max_episode_length: The maximum episode length, or None for no
+            limit.
 
     Raises:
         ValueError: If ``desc`` names no map, or the map is empty, ragged,
@@ -66,7 +69,9 @@ class GridWorldEnv(Environment):
 
     """
 
-    def __init__(self, desc='4x4', max_episode_length=None):
+    def __init__(self,
+                 desc: str | Sequence[str] = '4x4',
+                 max_episode_length: int | None = None):
         if isinstance(desc, str):
             if desc not in MAPS:
                 raise ValueError(f'unknown map {desc!r}; the maps are '
@@ -77,7 +82,7 @@ class GridWorldEnv(Environment):
         self._n_col = len(self._desc[0])
         self._start_state = ''.join(self._desc).index('S')
         self._state = self._start_state
-        self._step_cnt = None
+        self._step_cnt: int | None = None
         self._visualize = False
         self._action_space = akro.Discrete(4)
         self._observation_space = akro.Discrete(self._n_row * self._n_col)
@@ -86,45 +91,44 @@ class GridWorldEnv(Environment):
                              max_episode_length=max_episode_length)
 
     @property
-    def action_space(self):
-        """akro.Discrete: The four moves left, down, right and up."""
+    def action_space(self) -> akro.Discrete:
+        """The four moves left, down, right and up."""
         return self._action_space
 
     @property
-    def observation_space(self):
-        """akro.Discrete: The cell indices."""
+    def observation_space(self) -> akro.Discrete:
+        """The cell indices."""
         return self._observation_space
 
     @property
-    def spec(self):
-        """EnvSpec: The environment specification."""
+    def spec(self) -> EnvSpec:
+        """The environment specification."""
         return self._spec
 
     @property
-    def render_modes(self):
-        """list[str]: The supported render modes: ``['ascii']``."""
+    def render_modes(self) -> list[str]:
+        """The supported render modes: ``['ascii']``."""
         return ['ascii']
 
-    def reset(self):
+    def reset(self) -> tuple[int, dict[str, Any]]:
         """Put the agent on the start cell and start a new episode.
 
         Returns:
-            int: The start cell's index.
-            dict: The episode information, empty.
+            The start cell's index and the episode information, empty.
 
         """
         self._state = self._start_state
         self._step_cnt = 0
         return self._state, {}
 
-    def step(self, action):
+    def step(self, action: int) -> EnvStep:
         """Move the agent.
 
         Args:
-            action (int): 0 left, 1 down, 2 right or 3 up.
+            action: 0 left, 1 down, 2 right or 3 up.
 
         Returns:
-            EnvStep: The step; its observation is the new cell's index.
+            The step; its observation is the new cell's index.
 
         Raises:
             RuntimeError: If :meth:`reset` has not been called since the
@@ -165,14 +169,14 @@ class GridWorldEnv(Environment):
                        env_info={},
                        step_type=step_type)
 
-    def render(self, mode):
+    def render(self, mode: str) -> str:
         """Draw the map with the agent's cell marked ``'A'``.
 
         Args:
-            mode (str): The render mode; only ``'ascii'`` is supported.
+            mode: The render mode; only ``'ascii'`` is supported.
 
         Returns:
-            str: The rows of the map, separated by newlines.
+            The rows of the map, separated by newlines.
 
         Raises:
             ValueError: If ``mode`` is not ``'ascii'``.
@@ -184,23 +188,23 @@ class GridWorldEnv(Environment):
         rows[row] = rows[row][:col] + 'A' + rows[row][col + 1:]
         return '\n'.join(rows)
 
-    def visualize(self):
+    def visualize(self) -> None:
         """Print the map now and after every step."""
         self._visualize = True
         print(self.render('ascii'))
 
-    def close(self):
+    def close(self) -> None:
         """Close the environment; there is nothing to release."""
 
 
-def _parse_map(desc):
+def _parse_map(desc: Sequence[str]) -> tuple[str, ...]:
     """Check a map and replace the aliases by the canonical cells.
 
     Args:
-        desc (list[str]): The rows of the map.
+        desc: The rows of the map.
 
     Returns:
-        tuple[str]: The rows, using only the characters ``'SFWHG'``.
+        The rows, using only the characters ``'SFWHG'``.
 
     Raises:
         ValueError: If the map is empty, ragged, holds an unknown character

@@ -1,26 +1,27 @@
 """A wrapper that samples one of several environments at each reset."""
 
 import random
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from garage._dtypes import EnvSpec
-from garage._environment import EnvStep, Wrapper
+from garage._environment import Environment, EnvStep, Wrapper
 from garage._legacy_gym import akro
 
 _MODES = ('vanilla', 'add-onehot', 'del-onehot')
 
 
-def round_robin_strategy(num_tasks, last_task=None):
+def round_robin_strategy(num_tasks: int, last_task: int | None = None) -> int:
     """Sample the tasks in order, starting from 0.
 
     Args:
-        num_tasks (int): The number of tasks.
-        last_task (int or None): The previous task, or None before the
-            first.
+        num_tasks: The number of tasks.
+        last_task: The previous task, or None before the first.
 
     Returns:
-        int: The next task index.
+        The next task index.
 
     """
     if last_task is None:
@@ -28,18 +29,18 @@ def round_robin_strategy(num_tasks, last_task=None):
     return (last_task + 1) % num_tasks
 
 
-def uniform_random_strategy(num_tasks, _):
+def uniform_random_strategy(num_tasks: int, _: int | None) -> int:
     """Sample a task uniformly at random.
 
     Draws from Python's global ``random`` state, which
     ``garage.experiment.deterministic.set_seed`` seeds.
 
     Args:
-        num_tasks (int): The number of tasks.
-        _ (int or None): The previous task, ignored.
+        num_tasks: The number of tasks.
+        _: The previous task, ignored.
 
     Returns:
-        int: A task index in ``[0, num_tasks)``.
+        A task index in ``[0, num_tasks)``.
 
     """
     return random.randint(0, num_tasks - 1)
@@ -62,15 +63,14 @@ class MultiEnvWrapper(Wrapper):
     * ``'vanilla'``: observations are left alone.
 
     Args:
-        envs (list[Environment]): The task environments. They must have
-            action spaces of the same type and shape, and observation
-            spaces of the same type and shape.
-        sample_strategy (Callable[[int, int or None], int]): Given the
-            number of tasks and the previous task (None at first), returns
-            the next task, for example :func:`round_robin_strategy` or
-            :func:`uniform_random_strategy`.
-        mode (str): ``'add-onehot'``, ``'del-onehot'`` or ``'vanilla'``.
-        env_names (list[str] or None): A unique name per environment.
+        envs: The task environments. They must have action spaces of the
+            same type and shape, and observation spaces of the same type and
+            shape.
+        sample_strategy: Given the number of tasks and the previous task
+            (None at first), returns the next task, for example
+            :func:`round_robin_strategy` or :func:`uniform_random_strategy`.
+        mode: ``'add-onehot'``, ``'del-onehot'`` or ``'vanilla'``.
+        env_names: A unique name per environment, or None.
 
     Raises:
         ValueError: If ``envs`` is empty, ``mode`` or ``env_names`` is
@@ -80,11 +80,13 @@ class MultiEnvWrapper(Wrapper):
 
     """
 
-    def __init__(self,
-                 envs,
-                 sample_strategy=uniform_random_strategy,
-                 mode='add-onehot',
-                 env_names=None):
+    def __init__(
+        self,
+        envs: Sequence[Environment],
+        sample_strategy: Callable[[int, int | None], int] = uniform_random_strategy,
+        mode: str = 'add-onehot',
+        env_names: Sequence[str] | None = None,
+    ):
         if len(envs) == 0:
             raise ValueError('MultiEnvWrapper needs at least one env, got '
                              'none')
@@ -101,7 +103,7 @@ class MultiEnvWrapper(Wrapper):
         self._sample_strategy = sample_strategy
         self._mode = mode
         self._env_names = None if env_names is None else list(env_names)
-        self._active_task_index = None
+        self._active_task_index: int | None = None
         self._observation_space = self._make_observation_space()
         self._task_space = akro.Box(low=0., high=1., shape=(self.num_tasks, ),
                                     dtype=np.float32)
@@ -112,11 +114,11 @@ class MultiEnvWrapper(Wrapper):
             for env in self._task_envs
         ]
 
-    def _make_observation_space(self):
+    def _make_observation_space(self) -> akro.Space:
         """The observation space after adding or removing the one-hot.
 
         Returns:
-            akro.Space: This wrapper's observation space.
+            This wrapper's observation space.
 
         Raises:
             ValueError: If the mode needs a one-dimensional ``Box``
@@ -143,36 +145,36 @@ class MultiEnvWrapper(Wrapper):
                         dtype=inner.dtype)
 
     @property
-    def num_tasks(self):
-        """int: The number of tasks."""
+    def num_tasks(self) -> int:
+        """The number of tasks."""
         return len(self._task_envs)
 
     @property
-    def task_space(self):
-        """akro.Box: The space of the one-hot task encodings."""
+    def task_space(self) -> akro.Box:
+        """The space of the one-hot task encodings."""
         return self._task_space
 
     @property
-    def active_task_index(self):
+    def active_task_index(self) -> int | None:
         """The index of the active task, or None before the first reset."""
         return self._active_task_index
 
     @property
-    def observation_space(self):
-        """akro.Space: The observation space, per ``mode``."""
+    def observation_space(self) -> akro.Space:
+        """The observation space, per ``mode``."""
         return self._observation_space
 
     @property
-    def spec(self):
-        """EnvSpec: The specification, with the active task's time limit."""
+    def spec(self) -> EnvSpec:
+        """The specification, with the active task's time limit."""
         return self._specs[self._active_task_index or 0]
 
-    def reset(self):
+    def reset(self) -> tuple[Any, dict[str, Any]]:
         """Sample the active task and reset its environment.
 
         Returns:
-            np.ndarray: The first observation, per ``mode``.
-            dict: The episode-level information.
+            The first observation, per ``mode``, and the episode-level
+                information.
 
         """
         self._active_task_index = self._sample_strategy(
@@ -181,15 +183,15 @@ class MultiEnvWrapper(Wrapper):
         obs, episode_info = self._env.reset()
         return self._process_obs(obs), episode_info
 
-    def step(self, action):
+    def step(self, action: Any) -> EnvStep:
         """Step the active task's environment.
 
         Args:
-            action (np.ndarray): An action provided by the agent.
+            action: An action provided by the agent.
 
         Returns:
-            EnvStep: The step, with the observation per ``mode`` and the
-                task added to ``env_info``.
+            The step, with the observation per ``mode`` and the task added
+                to ``env_info``.
 
         Raises:
             RuntimeError: If :meth:`reset` has never been called.
@@ -209,19 +211,19 @@ class MultiEnvWrapper(Wrapper):
                        env_info=env_info,
                        step_type=es.step_type)
 
-    def close(self):
+    def close(self) -> None:
         """Close every task's environment."""
         for env in self._task_envs:
             env.close()
 
-    def _process_obs(self, obs):
+    def _process_obs(self, obs: Any) -> Any:
         """Add or remove the one-hot, per ``mode``.
 
         Args:
-            obs (np.ndarray): An observation of the active environment.
+            obs: An observation of the active environment.
 
         Returns:
-            np.ndarray: The observation in this wrapper's space.
+            The observation in this wrapper's space.
 
         """
         if self._mode == 'add-onehot':
@@ -235,11 +237,11 @@ class MultiEnvWrapper(Wrapper):
         return obs
 
 
-def _check_spaces(envs):
+def _check_spaces(envs: Sequence[Environment]) -> None:
     """Check the environments have compatible spaces.
 
     Args:
-        envs (list[Environment]): The environments.
+        envs: The environments.
 
     Raises:
         ValueError: If an environment's action or observation space differs

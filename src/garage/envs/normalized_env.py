@@ -1,9 +1,11 @@
 """An environment wrapper that rescales actions and normalizes data."""
 
+from typing import Any
+
 import numpy as np
 
 from garage._dtypes import EnvSpec
-from garage._environment import EnvStep, Wrapper
+from garage._environment import Environment, EnvStep, Wrapper
 from garage._legacy_gym import akro
 
 _EPS = 1e-8
@@ -30,16 +32,16 @@ class NormalizedEnv(Wrapper):
     in snapshots and restored with them.
 
     Args:
-        env (Environment): The environment to wrap.
-        scale_reward (float): The factor applied to every reward.
-        normalize_obs (bool): Whether to normalize observations.
-        normalize_reward (bool): Whether to normalize rewards.
-        expected_action_scale (float): The bound of the actions this
-            wrapper expects, symmetric around zero. For example, an agent
-            whose actions come from a tanh expects 1.
-        flatten_obs (bool): Whether to flatten ``Box`` observations.
-        obs_alpha (float): Update rate of the observation estimates.
-        reward_alpha (float): Update rate of the reward estimates.
+        env: The environment to wrap.
+        scale_reward: The factor applied to every reward.
+        normalize_obs: Whether to normalize observations.
+        normalize_reward: Whether to normalize rewards.
+        expected_action_scale: The bound of the actions this wrapper
+            expects, symmetric around zero. For example, an agent whose
+            actions come from a tanh expects 1.
+        flatten_obs: Whether to flatten ``Box`` observations.
+        obs_alpha: Update rate of the observation estimates.
+        reward_alpha: Update rate of the reward estimates.
 
     Raises:
         ValueError: If ``expected_action_scale`` is not positive, an update
@@ -49,14 +51,14 @@ class NormalizedEnv(Wrapper):
     """
 
     def __init__(self,
-                 env,
-                 scale_reward=1.,
-                 normalize_obs=False,
-                 normalize_reward=False,
-                 expected_action_scale=1.,
-                 flatten_obs=True,
-                 obs_alpha=0.001,
-                 reward_alpha=0.001):
+                 env: Environment,
+                 scale_reward: float = 1.,
+                 normalize_obs: bool = False,
+                 normalize_reward: bool = False,
+                 expected_action_scale: float = 1.,
+                 flatten_obs: bool = True,
+                 obs_alpha: float = 0.001,
+                 reward_alpha: float = 0.001):
         super().__init__(env)
         if not expected_action_scale > 0:
             raise ValueError('expected_action_scale must be positive, got '
@@ -107,14 +109,14 @@ class NormalizedEnv(Wrapper):
                              action_space=self._action_space,
                              max_episode_length=env.spec.max_episode_length)
 
-    def _make_observation_space(self, inner):
+    def _make_observation_space(self, inner: akro.Space) -> akro.Space:
         """The observation space after flattening and normalization.
 
         Args:
-            inner (akro.Space): The wrapped observation space.
+            inner: The wrapped observation space.
 
         Returns:
-            akro.Space: This wrapper's observation space.
+            This wrapper's observation space.
 
         """
         if not isinstance(inner, akro.Box):
@@ -132,41 +134,40 @@ class NormalizedEnv(Wrapper):
         return inner
 
     @property
-    def action_space(self):
-        """akro.Space: The rescaled action space."""
+    def action_space(self) -> akro.Space:
+        """The rescaled action space."""
         return self._action_space
 
     @property
-    def observation_space(self):
-        """akro.Space: The (flattened, normalized) observation space."""
+    def observation_space(self) -> akro.Space:
+        """The (flattened, normalized) observation space."""
         return self._observation_space
 
     @property
-    def spec(self):
-        """EnvSpec: The environment specification."""
+    def spec(self) -> EnvSpec:
+        """The environment specification."""
         return self._spec
 
-    def reset(self):
+    def reset(self) -> tuple[Any, dict[str, Any]]:
         """Reset the wrapped environment.
 
         Returns:
-            np.ndarray: The first observation, flattened and normalized as
-                configured.
-            dict: The episode-level information.
+            The first observation, flattened and normalized as configured,
+                and the episode-level information.
 
         """
         first_obs, episode_info = self._env.reset()
         return self._process_obs(first_obs), episode_info
 
-    def step(self, action):
+    def step(self, action: Any) -> EnvStep:
         """Step the wrapped environment with the rescaled action.
 
         Args:
-            action (np.ndarray): An action in this wrapper's action space.
+            action: An action in this wrapper's action space.
 
         Returns:
-            EnvStep: The step, with the action as given, and the
-                observation and reward processed as configured.
+            The step, with the action as given, and the observation and
+                reward processed as configured.
 
         """
         if self._scale_actions:
@@ -189,14 +190,14 @@ class NormalizedEnv(Wrapper):
                        env_info=es.env_info,
                        step_type=es.step_type)
 
-    def _process_obs(self, obs):
+    def _process_obs(self, obs: Any) -> Any:
         """Flatten and normalize an observation as configured.
 
         Args:
-            obs (np.ndarray): An observation of the wrapped environment.
+            obs: An observation of the wrapped environment.
 
         Returns:
-            np.ndarray: The observation in this wrapper's space.
+            The observation in this wrapper's space.
 
         """
         if self._normalize_obs:
@@ -213,14 +214,14 @@ class NormalizedEnv(Wrapper):
             return np.asarray(obs).reshape(-1)
         return obs
 
-    def _normalized_reward(self, reward):
+    def _normalized_reward(self, reward: float) -> float:
         """Update the reward estimates and normalize a reward.
 
         Args:
-            reward (float): A reward of the wrapped environment.
+            reward: A reward of the wrapped environment.
 
         Returns:
-            float: The reward divided by its estimated standard deviation.
+            The reward divided by its estimated standard deviation.
 
         """
         alpha = self._reward_alpha

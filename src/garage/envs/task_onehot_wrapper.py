@@ -1,11 +1,13 @@
 """A wrapper that appends a one-hot task encoding to observations."""
 
 import functools
+from collections.abc import Callable, Sequence
+from typing import Any, Self
 
 import numpy as np
 
 from garage._dtypes import EnvSpec
-from garage._environment import EnvStep, Wrapper
+from garage._environment import Environment, EnvStep, Wrapper
 from garage._legacy_gym import akro
 
 
@@ -17,11 +19,10 @@ class TaskOnehotWrapper(Wrapper):
     Each step's ``env_info`` also gets the ``task_id``.
 
     Args:
-        env (Environment): The environment to wrap; its observation space
-            must be a ``Box``.
-        task_index (int): The index of this task, in
-            ``[0, n_total_tasks)``.
-        n_total_tasks (int): The number of tasks, the one-hot's length.
+        env: The environment to wrap; its observation space must be a
+            ``Box``.
+        task_index: The index of this task, in ``[0, n_total_tasks)``.
+        n_total_tasks: The number of tasks, the one-hot's length.
 
     Raises:
         ValueError: If ``n_total_tasks`` is not a positive integer,
@@ -30,7 +31,7 @@ class TaskOnehotWrapper(Wrapper):
 
     """
 
-    def __init__(self, env, task_index, n_total_tasks):
+    def __init__(self, env: Environment, task_index: int, n_total_tasks: int):
         super().__init__(env)
         if (isinstance(n_total_tasks, bool)
                 or not isinstance(n_total_tasks, (int, np.integer))
@@ -61,35 +62,35 @@ class TaskOnehotWrapper(Wrapper):
                              max_episode_length=env.spec.max_episode_length)
 
     @property
-    def observation_space(self):
-        """akro.Box: The flattened observation space, then the one-hot."""
+    def observation_space(self) -> akro.Box:
+        """The flattened observation space, then the one-hot."""
         return self._observation_space
 
     @property
-    def spec(self):
-        """EnvSpec: The environment specification."""
+    def spec(self) -> EnvSpec:
+        """The environment specification."""
         return self._spec
 
-    def reset(self):
+    def reset(self) -> tuple[np.ndarray, dict[str, Any]]:
         """Reset the wrapped environment.
 
         Returns:
-            np.ndarray: The first observation with the one-hot appended.
-            dict: The episode-level information.
+            The first observation with the one-hot appended, and the
+                episode-level information.
 
         """
         first_obs, episode_info = self._env.reset()
         return self._obs_with_one_hot(first_obs), episode_info
 
-    def step(self, action):
+    def step(self, action: Any) -> EnvStep:
         """Step the wrapped environment.
 
         Args:
-            action (np.ndarray): An action provided by the agent.
+            action: An action provided by the agent.
 
         Returns:
-            EnvStep: The step, with the one-hot appended to the observation
-                and ``task_id`` added to ``env_info``.
+            The step, with the one-hot appended to the observation and
+                ``task_id`` added to ``env_info``.
 
         """
         es = self._env.step(action)
@@ -102,28 +103,28 @@ class TaskOnehotWrapper(Wrapper):
                        },
                        step_type=es.step_type)
 
-    def _obs_with_one_hot(self, obs):
+    def _obs_with_one_hot(self, obs: np.ndarray) -> np.ndarray:
         """Flatten an observation and append the one-hot.
 
         Args:
-            obs (np.ndarray): An observation of the wrapped environment.
+            obs: An observation of the wrapped environment.
 
         Returns:
-            np.ndarray: The observation in this wrapper's space.
+            The observation in this wrapper's space.
 
         """
         return np.concatenate([np.ravel(obs), self._one_hot]).astype(
             self._one_hot.dtype, copy=False)
 
     @classmethod
-    def wrap_env_list(cls, envs):
+    def wrap_env_list(cls, envs: Sequence[Environment]) -> list[Self]:
         """Wrap a list of environments, giving each its index as task.
 
         Args:
-            envs (list[Environment]): The environments to wrap.
+            envs: The environments to wrap.
 
         Returns:
-            list[TaskOnehotWrapper]: The wrapped environments.
+            The wrapped environments.
 
         """
         n_total_tasks = len(envs)
@@ -133,16 +134,18 @@ class TaskOnehotWrapper(Wrapper):
         ]
 
     @classmethod
-    def wrap_env_cons_list(cls, env_cons):
+    def wrap_env_cons_list(
+        cls,
+        env_cons: Sequence[Callable[[], Environment]],
+    ) -> list[Callable[[], 'TaskOnehotWrapper']]:
         """Wrap a list of environment constructors, without calling them.
 
         Args:
-            env_cons (list[Callable[[], Environment]]): The constructors.
+            env_cons: The constructors.
 
         Returns:
-            list[Callable[[], TaskOnehotWrapper]]: Constructors of the
-                wrapped environments, each giving its index as task. They
-                pickle whenever the given constructors do.
+            Constructors of the wrapped environments, each giving its index
+                as task. They pickle whenever the given constructors do.
 
         """
         n_total_tasks = len(env_cons)
@@ -153,17 +156,19 @@ class TaskOnehotWrapper(Wrapper):
         ]
 
 
-def _construct_wrapped(cls, env_con, task_index, n_total_tasks):
+def _construct_wrapped(cls: type[TaskOnehotWrapper],
+                       env_con: Callable[[], Environment], task_index: int,
+                       n_total_tasks: int) -> TaskOnehotWrapper:
     """Construct an environment and wrap it.
 
     Args:
-        cls (type): The wrapper class.
-        env_con (Callable[[], Environment]): The constructor.
-        task_index (int): The index of the task.
-        n_total_tasks (int): The number of tasks.
+        cls: The wrapper class.
+        env_con: The constructor.
+        task_index: The index of the task.
+        n_total_tasks: The number of tasks.
 
     Returns:
-        TaskOnehotWrapper: The wrapped environment.
+        The wrapped environment.
 
     """
     return cls(env_con(), task_index=task_index, n_total_tasks=n_total_tasks)

@@ -4,18 +4,24 @@ A *tensor dict* maps string keys to NumPy arrays or to nested tensor dicts.
 Every helper here works on whole arrays: none loops over time steps.
 """
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def stack_tensor_dict_list(tensor_dict_list):
+def stack_tensor_dict_list(
+        tensor_dict_list: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Stack a list of tensor dicts into one tensor dict.
 
     Args:
-        tensor_dict_list (list[dict]): Dicts with the same keys; leaf values
-            are array-likes of one shape per key.
+        tensor_dict_list: Dicts with the same keys; leaf values are
+            array-likes of one shape per key.
 
     Returns:
-        dict: Each leaf is the stack of the input leaves along a new axis 0.
+        A tensor dict; each leaf is the stack of the input leaves along a
+            new axis 0.
 
     Raises:
         ValueError: If the dicts do not all have the same keys, or the
@@ -25,15 +31,16 @@ def stack_tensor_dict_list(tensor_dict_list):
     return _combine(tensor_dict_list, np.stack)
 
 
-def concat_tensor_dict_list(tensor_dict_list):
+def concat_tensor_dict_list(
+        tensor_dict_list: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Concatenate a list of tensor dicts along axis 0.
 
     Args:
-        tensor_dict_list (list[dict]): Dicts with the same keys; leaf values
-            are arrays whose trailing shapes agree per key.
+        tensor_dict_list: Dicts with the same keys; leaf values are arrays
+            whose trailing shapes agree per key.
 
     Returns:
-        dict: Each leaf is the concatenation of the input leaves.
+        A tensor dict; each leaf is the concatenation of the input leaves.
 
     Raises:
         ValueError: If the dicts do not all have the same keys, or the
@@ -43,7 +50,9 @@ def concat_tensor_dict_list(tensor_dict_list):
     return _combine(tensor_dict_list, np.concatenate)
 
 
-def _combine(tensor_dict_list, combine, path='dict'):
+def _combine(tensor_dict_list: Sequence[dict[str, Any]],
+             combine: Callable[[list[np.ndarray]], np.ndarray],
+             path: str = 'dict') -> dict[str, Any]:
     if not tensor_dict_list:
         return {}
     keys = list(tensor_dict_list[0])
@@ -55,7 +64,7 @@ def _combine(tensor_dict_list, combine, path='dict'):
             raise ValueError(
                 f'{path} has keys {sorted(d)} in entry {i}, but {sorted(keys)} '
                 'in entry 0; every entry must have the same keys')
-    result = {}
+    result: dict[str, Any] = {}
     for k in keys:
         values = [d[k] for d in tensor_dict_list]
         key_path = f'{path}[{k!r}]'
@@ -75,17 +84,18 @@ def _combine(tensor_dict_list, combine, path='dict'):
     return result
 
 
-def slice_nested_dict(dict_or_array, start, stop):
+def slice_nested_dict(dict_or_array: dict[str, Any] | np.ndarray, start: int,
+                      stop: int) -> dict[str, Any] | np.ndarray:
     """Slice every leaf of a (nested) tensor dict along axis 0.
 
     Args:
-        dict_or_array (dict or np.ndarray): What to slice.
-        start (int): First index of the slice.
-        stop (int): One past the last index of the slice.
+        dict_or_array: What to slice.
+        start: First index of the slice.
+        stop: One past the last index of the slice.
 
     Returns:
-        dict or np.ndarray: The same structure, each leaf sliced
-            ``[start:stop]``. Slices are views: no data is copied.
+        The same structure, each leaf sliced ``[start:stop]``. Slices are
+            views: no data is copied.
 
     """
     if isinstance(dict_or_array, dict):
@@ -94,15 +104,16 @@ def slice_nested_dict(dict_or_array, start, stop):
     return dict_or_array[start:stop]
 
 
-def index_nested_dict(dict_or_array, index):
+def index_nested_dict(dict_or_array: dict[str, Any] | np.ndarray,
+                      index: int | np.ndarray) -> dict[str, Any] | np.ndarray:
     """Index every leaf of a (nested) tensor dict along axis 0.
 
     Args:
-        dict_or_array (dict or np.ndarray): What to index.
-        index (int or np.ndarray): An integer, or an index array.
+        dict_or_array: What to index.
+        index: An integer, or an index array.
 
     Returns:
-        dict or np.ndarray: The same structure, each leaf indexed.
+        The same structure, each leaf indexed.
 
     """
     if isinstance(dict_or_array, dict):
@@ -111,16 +122,17 @@ def index_nested_dict(dict_or_array, index):
     return dict_or_array[index]
 
 
-def repeat_nested_dict(dict_or_array, repeats):
+def repeat_nested_dict(dict_or_array: dict[str, Any] | np.ndarray,
+                       repeats: np.ndarray) -> dict[str, Any] | np.ndarray:
     """Repeat the rows of every leaf of a (nested) tensor dict.
 
     Args:
-        dict_or_array (dict or np.ndarray): What to repeat.
-        repeats (np.ndarray): How often to repeat each row along axis 0.
+        dict_or_array: What to repeat.
+        repeats: How often to repeat each row along axis 0.
 
     Returns:
-        dict or np.ndarray: The same structure, each leaf's row ``i``
-            repeated ``repeats[i]`` times.
+        The same structure, each leaf's row ``i`` repeated ``repeats[i]``
+            times.
 
     """
     if isinstance(dict_or_array, dict):
@@ -129,18 +141,20 @@ def repeat_nested_dict(dict_or_array, repeats):
     return np.repeat(dict_or_array, repeats, axis=0)
 
 
-def pad_batch_array(array, lengths, max_length=None):
+def pad_batch_array(array: ArrayLike,
+                    lengths: ArrayLike,
+                    max_length: int | None = None) -> np.ndarray:
     r"""Turn a flat batch of episodes into a zero-padded (N, max_length) array.
 
     Args:
-        array (np.ndarray): Shape :math:`(N \bullet [T], S^*)`: the steps of
-            every episode, one episode after the other.
-        lengths (np.ndarray or list[int]): The length of each episode.
-        max_length (int or None): The padded time dimension; the longest
-            episode's length if None.
+        array: Shape :math:`(N \bullet [T], S^*)`: the steps of every
+            episode, one episode after the other.
+        lengths: The length of each episode.
+        max_length: The padded time dimension; the longest episode's length
+            if None.
 
     Returns:
-        np.ndarray: Shape :math:`(N, max\_length, S^*)`, zero after the end
+        An array of shape :math:`(N, max\_length, S^*)`, zero after the end
             of each episode.
 
     Raises:
@@ -168,31 +182,30 @@ def pad_batch_array(array, lengths, max_length=None):
     return padded
 
 
-def valid_mask(lengths, max_length):
+def valid_mask(lengths: ArrayLike, max_length: int) -> np.ndarray:
     """Boolean mask of the valid entries of a padded batch.
 
     Args:
-        lengths (np.ndarray): The length of each episode, shape (N,).
-        max_length (int): The padded time dimension.
+        lengths: The length of each episode, shape (N,).
+        max_length: The padded time dimension.
 
     Returns:
-        np.ndarray: Shape (N, max_length); True where a step exists.
+        A bool array of shape (N, max_length); True where a step exists.
 
     """
     return np.arange(max_length) < np.asarray(lengths)[:, np.newaxis]
 
 
-def pad_tensor(x, max_len, mode='zero'):
+def pad_tensor(x: ArrayLike, max_len: int, mode: str = 'zero') -> np.ndarray:
     """Pad an array along axis 0 to a given length.
 
     Args:
-        x (np.ndarray): The array to pad.
-        max_len (int): The length to pad to.
-        mode (str): ``'zero'`` pads with zeros, ``'last'`` repeats the last
-            row.
+        x: The array to pad.
+        max_len: The length to pad to.
+        mode: ``'zero'`` pads with zeros, ``'last'`` repeats the last row.
 
     Returns:
-        np.ndarray: Shape ``(max_len, *x.shape[1:])``.
+        An array of shape ``(max_len, *x.shape[1:])``.
 
     Raises:
         ValueError: If ``mode`` is unknown or ``x`` is longer than
@@ -211,30 +224,32 @@ def pad_tensor(x, max_len, mode='zero'):
     return padded
 
 
-def pad_tensor_n(xs, max_len):
+def pad_tensor_n(xs: Sequence[ArrayLike], max_len: int) -> np.ndarray:
     """Zero-pad a list of arrays along axis 0 and stack them.
 
     Args:
-        xs (list[np.ndarray]): Arrays whose trailing shapes agree.
-        max_len (int): The length to pad to.
+        xs: Arrays whose trailing shapes agree.
+        max_len: The length to pad to.
 
     Returns:
-        np.ndarray: Shape ``(len(xs), max_len) + xs[0].shape[1:]``.
+        An array of shape ``(len(xs), max_len) + xs[0].shape[1:]``.
 
     """
     return np.stack([pad_tensor(x, max_len) for x in xs])
 
 
-def pad_tensor_dict(tensor_dict, max_len, mode='zero'):
+def pad_tensor_dict(tensor_dict: dict[str, Any],
+                    max_len: int,
+                    mode: str = 'zero') -> dict[str, Any]:
     """Pad every leaf of a (nested) tensor dict along axis 0.
 
     Args:
-        tensor_dict (dict): The tensor dict to pad.
-        max_len (int): The length to pad to.
-        mode (str): ``'zero'`` or ``'last'``, as in :func:`pad_tensor`.
+        tensor_dict: The tensor dict to pad.
+        max_len: The length to pad to.
+        mode: ``'zero'`` or ``'last'``, as in :func:`pad_tensor`.
 
     Returns:
-        dict: The same structure with each leaf padded.
+        The same structure with each leaf padded.
 
     """
     return {k: pad_tensor_dict(v, max_len, mode) if isinstance(v, dict)
@@ -242,30 +257,33 @@ def pad_tensor_dict(tensor_dict, max_len, mode='zero'):
             for k, v in tensor_dict.items()}
 
 
-def stack_and_pad_tensor_dict_list(tensor_dict_list, max_len):
+def stack_and_pad_tensor_dict_list(tensor_dict_list: Sequence[dict[str, Any]],
+                                   max_len: int) -> dict[str, Any]:
     """Zero-pad the leaves of several tensor dicts, then stack them.
 
     Args:
-        tensor_dict_list (list[dict]): Dicts with the same keys.
-        max_len (int): The length to pad each leaf to.
+        tensor_dict_list: Dicts with the same keys.
+        max_len: The length to pad each leaf to.
 
     Returns:
-        dict: Each leaf has shape ``(len(tensor_dict_list), max_len, ...)``.
+        A tensor dict; each leaf has shape
+            ``(len(tensor_dict_list), max_len, ...)``.
 
     """
     return stack_tensor_dict_list(
         [pad_tensor_dict(d, max_len) for d in tensor_dict_list])
 
 
-def truncate_tensor_dict(tensor_dict, truncated_len):
+def truncate_tensor_dict(tensor_dict: dict[str, Any],
+                         truncated_len: int) -> dict[str, Any]:
     """Keep the first ``truncated_len`` rows of every leaf of a tensor dict.
 
     Args:
-        tensor_dict (dict): The tensor dict to truncate.
-        truncated_len (int): The number of rows to keep.
+        tensor_dict: The tensor dict to truncate.
+        truncated_len: The number of rows to keep.
 
     Returns:
-        dict: The same structure with each leaf truncated.
+        The same structure with each leaf truncated.
 
     """
     return slice_nested_dict(tensor_dict, 0, truncated_len)
