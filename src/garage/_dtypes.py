@@ -8,6 +8,8 @@ time steps in Python.
 
 import dataclasses
 import enum
+from collections.abc import Callable, Iterator, Sequence, Sized
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 
@@ -22,37 +24,40 @@ from garage.np._tensor_dicts import (
     valid_mask,
 )
 
+if TYPE_CHECKING:
+    from garage._environment import EnvStep
+
 
 class InOutSpec:
     """Describes the input and output spaces of a primitive or module.
 
     Args:
-        input_space (akro.Space): Input space.
-        output_space (akro.Space): Output space.
+        input_space: Input space.
+        output_space: Output space.
 
     """
 
-    def __init__(self, input_space, output_space):
+    def __init__(self, input_space: akro.Space, output_space: akro.Space):
         self._input_space = input_space
         self._output_space = output_space
 
     @property
-    def input_space(self):
-        """akro.Space: The input space."""
+    def input_space(self) -> akro.Space:
+        """The input space."""
         return self._input_space
 
     @property
-    def output_space(self):
-        """akro.Space: The output space."""
+    def output_space(self) -> akro.Space:
+        """The output space."""
         return self._output_space
 
-    def _key(self):
+    def _key(self) -> tuple[Any, ...]:
         return (self._input_space, self._output_space)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self._key() == other._key()
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         # akro's Box.__hash__ fails on 1-D boxes: hash what equality implies
         return hash((type(self), *(
             (type(value), getattr(value, 'shape', None),
@@ -60,7 +65,7 @@ class InOutSpec:
             if isinstance(value, akro.Space) else value
             for value in self._key())))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}(input_space={self._input_space!r}, '
                 f'output_space={self._output_space!r})')
 
@@ -69,10 +74,10 @@ class EnvSpec(InOutSpec):
     """Describes the observations, actions, and time horizon of an MDP.
 
     Args:
-        observation_space (akro.Space): The observation space of the env.
-        action_space (akro.Space): The action space of the env.
-        max_episode_length (int or None): The maximum number of steps
-            allowed in an episode, or None for no limit.
+        observation_space: The observation space of the env.
+        action_space: The action space of the env.
+        max_episode_length: The maximum number of steps allowed in an
+            episode, or None for no limit.
 
     Raises:
         TypeError: If a space is not an akro space.
@@ -80,8 +85,8 @@ class EnvSpec(InOutSpec):
 
     """
 
-    def __init__(self, observation_space, action_space,
-                 max_episode_length=None):
+    def __init__(self, observation_space: akro.Space, action_space: akro.Space,
+                 max_episode_length: int | None = None):
         for name, space in (('observation_space', observation_space),
                             ('action_space', action_space)):
             if not isinstance(space, akro.Space):
@@ -102,25 +107,25 @@ class EnvSpec(InOutSpec):
         self._observation_shapes = _element_shapes(observation_space)
         self._action_shapes = _element_shapes(action_space)
 
-    def _key(self):
+    def _key(self) -> tuple[Any, ...]:
         return (*super()._key(), self._max_episode_length)
 
     @property
-    def action_space(self):
-        """akro.Space: The action space of the env."""
+    def action_space(self) -> akro.Space:
+        """The action space of the env."""
         return self.input_space
 
     @property
-    def observation_space(self):
-        """akro.Space: The observation space of the env."""
+    def observation_space(self) -> akro.Space:
+        """The observation space of the env."""
         return self.output_space
 
     @property
-    def max_episode_length(self):
-        """The maximum number of steps in an episode (int), or None."""
+    def max_episode_length(self) -> int | None:
+        """The maximum number of steps in an episode, or None."""
         return self._max_episode_length
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'EnvSpec(observation_space={self.observation_space!r}, '
                 f'action_space={self.action_space!r}, '
                 f'max_episode_length={self.max_episode_length!r})')
@@ -145,20 +150,21 @@ class StepType(enum.IntEnum):
     TIMEOUT = 3
 
     @classmethod
-    def get_step_type(cls, step_cnt, max_episode_length, done):
+    def get_step_type(cls, step_cnt: int | None,
+                      max_episode_length: int | None, done: bool) -> Self:
         """Determine the step type from the step count and the done signal.
 
         A step that terminates the episode is ``TERMINAL`` even when it is
         also the last step the time limit allows.
 
         Args:
-            step_cnt (int): The number of steps taken in this episode,
-                counting the current one.
-            max_episode_length (int or None): The maximum episode length.
-            done (bool): Whether the environment terminated the episode.
+            step_cnt: The number of steps taken in this episode, counting
+                the current one.
+            max_episode_length: The maximum episode length, or None.
+            done: Whether the environment terminated the episode.
 
         Returns:
-            StepType: The step type.
+            The step type.
 
         Raises:
             ValueError: If ``step_cnt`` is None or less than 1, which
@@ -181,29 +187,31 @@ class StepType(enum.IntEnum):
 class _StepTypeProperties:
     """``first``/``mid``/``terminal``/``timeout``/``last`` from step_type."""
 
+    step_type: 'StepType'
+
     @property
-    def first(self):
-        """bool: Whether this step is the first of its episode."""
+    def first(self) -> bool:
+        """Whether this step is the first of its episode."""
         return self.step_type == StepType.FIRST
 
     @property
-    def mid(self):
-        """bool: Whether this step is in the middle of its episode."""
+    def mid(self) -> bool:
+        """Whether this step is in the middle of its episode."""
         return self.step_type == StepType.MID
 
     @property
-    def terminal(self):
-        """bool: Whether this step records a termination condition."""
+    def terminal(self) -> bool:
+        """Whether this step records a termination condition."""
         return self.step_type == StepType.TERMINAL
 
     @property
-    def timeout(self):
-        """bool: Whether this step records a timeout condition."""
+    def timeout(self) -> bool:
+        """Whether this step records a timeout condition."""
         return self.step_type == StepType.TIMEOUT
 
     @property
-    def last(self):
-        """bool: Whether this step is the last of its episode."""
+    def last(self) -> bool:
+        """Whether this step is the last of its episode."""
         return self.step_type in (StepType.TERMINAL, StepType.TIMEOUT)
 
 
@@ -212,18 +220,18 @@ class TimeStep(_StepTypeProperties):
     r"""A single time step: one (s, a, r, s') transition of an MDP.
 
     Attributes:
-        env_spec (EnvSpec): Specification of the environment sampled.
-        episode_info (dict[str, np.ndarray]): Episode-level information,
-            each value of shape :math:`(S^*,)`.
-        observation (np.ndarray): The observation before the action,
-            shape :math:`(O^*)`.
-        action (np.ndarray): The action taken, shape :math:`(A^*)`.
-        reward (float): The reward for the action.
-        next_observation (np.ndarray): The observation after the action.
-        env_info (dict): Environment state information.
-        agent_info (dict): Agent state information, for example the hidden
-            state of a recurrent policy.
-        step_type (StepType): Where this step lies in its episode.
+        env_spec: Specification of the environment sampled.
+        episode_info: Episode-level information, each value of shape
+            :math:`(S^*,)`.
+        observation: The observation before the action, shape
+            :math:`(O^*)`.
+        action: The action taken, shape :math:`(A^*)`.
+        reward: The reward for the action.
+        next_observation: The observation after the action.
+        env_info: Environment state information.
+        agent_info: Agent state information, for example the hidden state
+            of a recurrent policy.
+        step_type: Where this step lies in its episode.
 
     Raises:
         ValueError: If ``step_type`` is not a ``StepType``.
@@ -231,32 +239,33 @@ class TimeStep(_StepTypeProperties):
     """
 
     env_spec: EnvSpec
-    episode_info: dict
+    episode_info: dict[str, np.ndarray]
     observation: np.ndarray
     action: np.ndarray
     reward: float
     next_observation: np.ndarray
-    env_info: dict
-    agent_info: dict
+    env_info: dict[str, Any]
+    agent_info: dict[str, Any]
     step_type: StepType
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_step_type(self.step_type)
 
     @classmethod
-    def from_env_step(cls, env_step, last_observation, agent_info,
-                      episode_info):
+    def from_env_step(cls, env_step: 'EnvStep', last_observation: np.ndarray,
+                      agent_info: dict[str, Any],
+                      episode_info: dict[str, np.ndarray]) -> Self:
         """Create a TimeStep from an EnvStep.
 
         Args:
-            env_step (EnvStep): The step returned by the environment.
-            last_observation (np.ndarray): The observation before the
-                action, shape :math:`(O^*)`.
-            agent_info (dict): Agent state information.
-            episode_info (dict): Information about the whole episode.
+            env_step: The step returned by the environment.
+            last_observation: The observation before the action, shape
+                :math:`(O^*)`.
+            agent_info: Agent state information.
+            episode_info: Information about the whole episode.
 
         Returns:
-            TimeStep: The EnvStep's information plus the agent's.
+            A time step: the EnvStep's information plus the agent's.
 
         """
         return cls(env_spec=env_step.env_spec,
@@ -270,7 +279,7 @@ class TimeStep(_StepTypeProperties):
                    step_type=env_step.step_type)
 
 
-def _check_step_type(step_type):
+def _check_step_type(step_type: object) -> None:
     if not isinstance(step_type, StepType):
         raise ValueError(f'step_type must be a StepType, not {step_type!r}')
 
@@ -283,21 +292,20 @@ class TimeStepBatch:
     :math:`N` below is the number of time steps.
 
     Attributes:
-        env_spec (EnvSpec): Specification of the environment sampled.
-        episode_infos (dict[str, np.ndarray]): Episode-level information of
-            the episode each step belongs to, each value of shape
-            :math:`(N, S^*)`.
-        observations (np.ndarray): Observations, shape :math:`(N, O^*)`.
-        actions (np.ndarray): Actions, shape :math:`(N, A^*)`.
-        rewards (np.ndarray): Rewards, shape :math:`(N,)`.
-        next_observations (np.ndarray): The observations after each action,
-            shape :math:`(N, O^*)`.
-        env_infos (dict[str, np.ndarray]): Environment information, each
-            value of shape :math:`(N, S^*)`; values may be nested dicts.
-        agent_infos (dict[str, np.ndarray]): Agent information, each value of
-            shape :math:`(N, S^*)`; values may be nested dicts.
-        step_types (np.ndarray): ``StepType`` values, shape :math:`(N,)`,
-            stored as ``int8``.
+        env_spec: Specification of the environment sampled.
+        episode_infos: Episode-level information of the episode each step
+            belongs to, each value of shape :math:`(N, S^*)`.
+        observations: Observations, shape :math:`(N, O^*)`.
+        actions: Actions, shape :math:`(N, A^*)`.
+        rewards: Rewards, shape :math:`(N,)`.
+        next_observations: The observations after each action, shape
+            :math:`(N, O^*)`.
+        env_infos: Environment information, each value of shape
+            :math:`(N, S^*)`; values may be nested dicts.
+        agent_infos: Agent information, each value of shape
+            :math:`(N, S^*)`; values may be nested dicts.
+        step_types: ``StepType`` values, shape :math:`(N,)`, stored as
+            ``int8``.
 
     Observations and actions have either the space's shape or its
     flattened shape; a ``Discrete`` space's elements are indices of shape
@@ -309,16 +317,16 @@ class TimeStepBatch:
     """
 
     env_spec: EnvSpec
-    episode_infos: dict
+    episode_infos: dict[str, np.ndarray]
     observations: np.ndarray
     actions: np.ndarray
     rewards: np.ndarray
     next_observations: np.ndarray
-    env_infos: dict
-    agent_infos: dict
+    env_infos: dict[str, np.ndarray]
+    agent_infos: dict[str, np.ndarray]
     step_types: np.ndarray
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, 'step_types',
                            _as_step_types(self.step_types))
         n = _check_timestep_fields(self)
@@ -326,11 +334,11 @@ class TimeStepBatch:
         _check_like_observations('next_observations', self.next_observations,
                                  self.observations, n, 'step')
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return _batch_repr(self)
 
     @classmethod
-    def _unchecked(cls, **fields):
+    def _unchecked(cls, **fields: Any) -> Self:
         """Build a batch from fields known to be valid (slices of one)."""
         batch = object.__new__(cls)
         for name, value in fields.items():
@@ -338,14 +346,14 @@ class TimeStepBatch:
         return batch
 
     @classmethod
-    def concatenate(cls, *batches):
+    def concatenate(cls, *batches: Self) -> Self:
         """Concatenate two or more batches.
 
         Args:
-            *batches (TimeStepBatch): Batches to concatenate.
+            *batches: Batches to concatenate.
 
         Returns:
-            TimeStepBatch: The concatenation of the batches.
+            The concatenation of the batches.
 
         Raises:
             ValueError: If no batches are given, or their info keys differ.
@@ -363,23 +371,23 @@ class TimeStepBatch:
             agent_infos=_concat_infos('agent_infos', batches),
             step_types=_concat_arrays('step_types', batches))
 
-    def split(self):
+    def split(self) -> list['TimeStepBatch']:
         """Split the batch into one batch per time step.
 
         The opposite of :meth:`concatenate`.
 
         Returns:
-            list[TimeStepBatch]: One batch of a single time step each.
+            A list of batches of a single time step each.
 
         """
         return [TimeStepBatch._unchecked(**sample)
                 for sample in self._step_slices()]
 
-    def to_time_step_list(self):
+    def to_time_step_list(self) -> list[dict[str, Any]]:
         """Convert the batch into a list of single-step dictionaries.
 
         Returns:
-            list[dict]: One dict per time step, with the keys
+            One dict per time step, with the keys
                 ``episode_infos``, ``observations``, ``actions``,
                 ``rewards``, ``next_observations``, ``env_infos``,
                 ``agent_infos`` and ``step_types``; every array keeps a
@@ -392,7 +400,7 @@ class TimeStepBatch:
             del sample['env_spec']
         return samples
 
-    def _step_slices(self):
+    def _step_slices(self) -> list[dict[str, Any]]:
         fields = {name: getattr(self, name) for name in _TIMESTEP_FIELDS}
         return [{'env_spec': self.env_spec,
                  **{name: slice_nested_dict(value, i, i + 1)
@@ -400,17 +408,21 @@ class TimeStepBatch:
                 for i in range(len(self.rewards))]
 
     @classmethod
-    def from_time_step_list(cls, env_spec, ts_samples):
-        """Create a batch from a list of time step dictionaries.
+    def from_time_step_list(cls, env_spec: EnvSpec,
+                            ts_samples: Sequence[dict[str, Any]]
+                            ) -> 'TimeStepBatch':
+        """Create a TimeStepBatch from a list of time step dictionaries.
+
+        Called on ``EpisodeBatch`` too, it returns a ``TimeStepBatch``:
+        time steps do not record where episodes begin and end.
 
         Args:
-            env_spec (EnvSpec): Specification of the environment sampled.
-            ts_samples (list[dict]): Dicts with the keys that
-                :meth:`to_time_step_list` produces; each holds a batch of
-                one or more time steps.
+            env_spec: Specification of the environment sampled.
+            ts_samples: Dicts with the keys that :meth:`to_time_step_list`
+                produces; each holds a batch of one or more time steps.
 
         Returns:
-            TimeStepBatch: The concatenation of the samples.
+            The concatenation of the samples.
 
         Raises:
             ValueError: If no dicts are given, or a dict lacks a key.
@@ -421,13 +433,14 @@ class TimeStepBatch:
             missing = [k for k in _TIMESTEP_FIELDS if k not in sample]
             if missing:
                 raise ValueError(f'ts_samples[{i}] lacks the keys {missing}')
-        return cls.concatenate(*[
-            cls(env_spec=env_spec, **{k: s[k] for k in _TIMESTEP_FIELDS})
+        return TimeStepBatch.concatenate(*[
+            TimeStepBatch(env_spec=env_spec,
+                          **{k: s[k] for k in _TIMESTEP_FIELDS})
             for s in ts_samples])
 
     @property
-    def terminals(self):
-        """np.ndarray: Bool array, True where a step is ``TERMINAL``."""
+    def terminals(self) -> np.ndarray:
+        """Bool array, True where a step is ``TERMINAL``."""
         return self.step_types == StepType.TERMINAL
 
 
@@ -446,37 +459,39 @@ class EpisodeBatch(TimeStepBatch):
     and so on.
 
     Args:
-        env_spec (EnvSpec): Specification of the environment sampled.
-        episode_infos (dict[str, np.ndarray]): Episode-level information,
-            each value of shape :math:`(N, S^*)`. Read it back per episode
-            as ``episode_infos_by_episode``; ``episode_infos`` repeats it
-            for each step.
-        observations (np.ndarray): Shape :math:`(N \bullet [T], O^*)`.
-        last_observations (np.ndarray): The observation after each
-            episode's last action, shape :math:`(N, O^*)`.
-        actions (np.ndarray): Shape :math:`(N \bullet [T], A^*)`.
-        rewards (np.ndarray): Shape :math:`(N \bullet [T],)`.
-        env_infos (dict[str, np.ndarray]): Each value of shape
-            :math:`(N \bullet [T], S^*)`; values may be nested dicts.
-        agent_infos (dict[str, np.ndarray]): Each value of shape
-            :math:`(N \bullet [T], S^*)`; values may be nested dicts.
-        step_types (np.ndarray): ``StepType`` values, shape
-            :math:`(N \bullet [T],)`.
-        lengths (np.ndarray): Integer length of each episode, shape
-            :math:`(N,)`.
+        env_spec: Specification of the environment sampled.
+        episode_infos: Episode-level information, each value of shape
+            :math:`(N, S^*)`. Read it back per episode as
+            ``episode_infos_by_episode``; ``episode_infos`` repeats it for
+            each step.
+        observations: Shape :math:`(N \bullet [T], O^*)`.
+        last_observations: The observation after each episode's last
+            action, shape :math:`(N, O^*)`.
+        actions: Shape :math:`(N \bullet [T], A^*)`.
+        rewards: Shape :math:`(N \bullet [T],)`.
+        env_infos: Each value of shape :math:`(N \bullet [T], S^*)`; values
+            may be nested dicts.
+        agent_infos: Each value of shape :math:`(N \bullet [T], S^*)`;
+            values may be nested dicts.
+        step_types: ``StepType`` values, shape :math:`(N \bullet [T],)`.
+        lengths: Integer length of each episode, shape :math:`(N,)`.
 
     Raises:
         ValueError: If a field does not conform to its type and shape.
 
     """
 
-    episode_infos_by_episode: dict
+    episode_infos_by_episode: dict[str, np.ndarray]
     last_observations: np.ndarray
     lengths: np.ndarray
 
-    def __init__(self, env_spec, episode_infos, observations,
-                 last_observations, actions, rewards, env_infos, agent_infos,
-                 step_types, lengths):
+    def __init__(self, env_spec: EnvSpec,
+                 episode_infos: dict[str, np.ndarray],
+                 observations: np.ndarray, last_observations: np.ndarray,
+                 actions: np.ndarray, rewards: np.ndarray,
+                 env_infos: dict[str, np.ndarray],
+                 agent_infos: dict[str, np.ndarray], step_types: np.ndarray,
+                 lengths: np.ndarray):
         fields = dict(env_spec=env_spec,
                       episode_infos_by_episode=episode_infos,
                       observations=observations,
@@ -497,14 +512,14 @@ class EpisodeBatch(TimeStepBatch):
                                  observations, n_episodes, 'episode')
 
     @classmethod
-    def concatenate(cls, *batches):
+    def concatenate(cls, *batches: Self) -> Self:
         """Concatenate two or more batches of episodes.
 
         Args:
-            *batches (EpisodeBatch): Batches to concatenate.
+            *batches: Batches to concatenate.
 
         Returns:
-            EpisodeBatch: The concatenation of the batches.
+            The concatenation of the batches.
 
         Raises:
             ValueError: If no batches are given, or their info keys differ.
@@ -523,14 +538,14 @@ class EpisodeBatch(TimeStepBatch):
             step_types=_concat_arrays('step_types', batches),
             lengths=_concat_arrays('lengths', batches))
 
-    def split(self):
+    def split(self) -> list['EpisodeBatch']:
         """Split the batch into one batch per episode.
 
         The opposite of :meth:`concatenate`. The new batches hold views of
         this batch's arrays, so splitting copies no step data.
 
         Returns:
-            list[EpisodeBatch]: One batch of a single episode each.
+            A list of batches of a single episode each.
 
         """
         batches = []
@@ -549,11 +564,11 @@ class EpisodeBatch(TimeStepBatch):
                 lengths=self.lengths[i:i + 1]))
         return batches
 
-    def to_list(self):
+    def to_list(self) -> list[dict[str, Any]]:
         """Convert the batch into a list of per-episode dictionaries.
 
         Returns:
-            list[dict]: One dict per episode with the keys ``observations``,
+            One dict per episode with the keys ``observations``,
                 ``next_observations``, ``actions`` (each of shape
                 :math:`(T, S^*)`), ``rewards`` and ``step_types`` (shape
                 :math:`(T,)`), ``env_infos`` and ``agent_infos`` (dicts of
@@ -579,23 +594,23 @@ class EpisodeBatch(TimeStepBatch):
         return episodes
 
     @classmethod
-    def from_list(cls, env_spec, paths):
+    def from_list(cls, env_spec: EnvSpec,
+                  paths: Sequence[dict[str, Any]]) -> Self:
         """Create a batch from a list of per-episode dictionaries.
 
         Args:
-            env_spec (EnvSpec): Specification of the environment sampled.
-            paths (list[dict]): One dict per episode with the keys
-                ``observations``, ``actions``, ``rewards``, ``env_infos``,
-                ``agent_infos`` and ``step_types`` as :meth:`to_list`
-                produces them, and optionally ``episode_infos`` and
-                ``next_observations``. ``observations`` may have
-                :math:`T + 1` rows, the last being the final observation;
-                otherwise the final observation is taken from
-                ``next_observations``, or, if that is absent too, the last
-                observation is repeated.
+            env_spec: Specification of the environment sampled.
+            paths: One dict per episode with the keys ``observations``,
+                ``actions``, ``rewards``, ``env_infos``, ``agent_infos`` and
+                ``step_types`` as :meth:`to_list` produces them, and
+                optionally ``episode_infos`` and ``next_observations``.
+                ``observations`` may have :math:`T + 1` rows, the last being
+                the final observation; otherwise the final observation is
+                taken from ``next_observations``, or, if that is absent too,
+                the last observation is repeated.
 
         Returns:
-            EpisodeBatch: The batch of all the episodes.
+            The batch of all the episodes.
 
         Raises:
             ValueError: If ``paths`` is empty or a path lacks a key.
@@ -633,14 +648,14 @@ class EpisodeBatch(TimeStepBatch):
             step_types=np.concatenate([p['step_types'] for p in paths]),
             lengths=np.asarray([len(p['rewards']) for p in paths]))
 
-    def _episode_bounds(self):
+    def _episode_bounds(self) -> Iterator[tuple[int, int]]:
         stops = np.cumsum(self.lengths)
         return zip((stops - self.lengths).tolist(), stops.tolist(),
                    strict=True)
 
     @property
-    def next_observations(self):
-        r"""np.ndarray: The observation after each action.
+    def next_observations(self) -> np.ndarray:
+        r"""The observation after each action.
 
         Not stored: computed from ``observations`` and
         ``last_observations``. Shape :math:`(N \bullet [T], O^*)`.
@@ -651,8 +666,8 @@ class EpisodeBatch(TimeStepBatch):
         return next_obs
 
     @property
-    def episode_infos(self):
-        r"""dict[str, np.ndarray]: Episode-level information per step.
+    def episode_infos(self) -> dict[str, np.ndarray]:
+        r"""Episode-level information per step.
 
         ``episode_infos_by_episode`` repeated to :math:`N \bullet [T]`
         rows, one for each step of each episode.
@@ -661,74 +676,74 @@ class EpisodeBatch(TimeStepBatch):
                                   self.lengths)
 
     @property
-    def _max_length(self):
+    def _max_length(self) -> int:
         if self.env_spec.max_episode_length is not None:
             return self.env_spec.max_episode_length
         return int(self.lengths.max()) if len(self.lengths) else 0
 
-    def _pad(self, array):
+    def _pad(self, array: np.ndarray) -> np.ndarray:
         return pad_batch_array(array, self.lengths, self._max_length)
 
-    def _pad_dict(self, tensor_dict):
+    def _pad_dict(self, tensor_dict: dict[str, Any]) -> dict[str, Any]:
         return {k: self._pad_dict(v) if isinstance(v, dict) else self._pad(v)
                 for k, v in tensor_dict.items()}
 
     @property
-    def padded_observations(self):
-        """np.ndarray: Shape (N, max_episode_length, O*), zero-padded."""
+    def padded_observations(self) -> np.ndarray:
+        """The observations, shape (N, max_episode_length, O*), zero-padded."""
         return self._pad(self.observations)
 
     @property
-    def padded_actions(self):
-        """np.ndarray: Shape (N, max_episode_length, A*), zero-padded."""
+    def padded_actions(self) -> np.ndarray:
+        """The actions, shape (N, max_episode_length, A*), zero-padded."""
         return self._pad(self.actions)
 
     @property
-    def padded_rewards(self):
-        """np.ndarray: Shape (N, max_episode_length), zero-padded."""
+    def padded_rewards(self) -> np.ndarray:
+        """The rewards, shape (N, max_episode_length), zero-padded."""
         return self._pad(self.rewards)
 
     @property
-    def padded_next_observations(self):
-        """np.ndarray: Shape (N, max_episode_length, O*), zero-padded."""
+    def padded_next_observations(self) -> np.ndarray:
+        """The next observations, shape (N, max_episode_length, O*), zero-padded."""
         return self._pad(self.next_observations)
 
     @property
-    def padded_step_types(self):
-        """np.ndarray: Shape (N, max_episode_length), zero-padded."""
+    def padded_step_types(self) -> np.ndarray:
+        """The step types, shape (N, max_episode_length), zero-padded."""
         return self._pad(self.step_types)
 
     @property
-    def padded_agent_infos(self):
-        """dict: Each value of shape (N, max_episode_length, S*)."""
+    def padded_agent_infos(self) -> dict[str, np.ndarray]:
+        """The agent infos, each value of shape (N, max_episode_length, S*)."""
         return self._pad_dict(self.agent_infos)
 
     @property
-    def padded_env_infos(self):
-        """dict: Each value of shape (N, max_episode_length, S*)."""
+    def padded_env_infos(self) -> dict[str, np.ndarray]:
+        """The env infos, each value of shape (N, max_episode_length, S*)."""
         return self._pad_dict(self.env_infos)
 
     @property
-    def valids(self):
-        """np.ndarray: Bool, shape (N, max_episode_length): real steps."""
+    def valids(self) -> np.ndarray:
+        """Bool, shape (N, max_episode_length): True at real steps."""
         return valid_mask(self.lengths, self._max_length)
 
     @property
-    def observations_list(self):
-        """list[np.ndarray]: The observations of each episode."""
+    def observations_list(self) -> list[np.ndarray]:
+        """The observations of each episode."""
         return [self.observations[start:stop]
                 for start, stop in self._episode_bounds()]
 
     @property
-    def actions_list(self):
-        """list[np.ndarray]: The actions of each episode."""
+    def actions_list(self) -> list[np.ndarray]:
+        """The actions of each episode."""
         return [self.actions[start:stop]
                 for start, stop in self._episode_bounds()]
 
 
 # The shared checker.
 
-def _check_any(method, name, values):
+def _check_any(method: str, name: str, values: Sized) -> None:
     if len(values) == 0:
         raise ValueError(f'{method}() needs at least one of {name}, got none')
 
@@ -736,7 +751,7 @@ def _check_any(method, name, values):
 _MIN_STEP_TYPE, _MAX_STEP_TYPE = min(StepType), max(StepType)
 
 
-def _as_step_types(step_types):
+def _as_step_types(step_types: object) -> np.ndarray:
     """Store step types as int8, checking they are StepType values."""
     if not isinstance(step_types, np.ndarray):
         raise ValueError('step_types must be a numpy.ndarray, not '
@@ -757,12 +772,12 @@ def _as_step_types(step_types):
     return values
 
 
-def _shape_str(shape):
+def _shape_str(shape: tuple[int, ...]) -> str:
     return '(' + ', '.join(str(d) for d in shape) + (',)' if len(shape) == 1
                                                        else ')')
 
 
-def _element_shapes(space):
+def _element_shapes(space: akro.Space) -> list[tuple[int, ...]]:
     """The shapes one element of ``space`` may be stored with."""
     if isinstance(space, akro.Discrete):
         return [(), (int(space.n),)]
@@ -772,7 +787,9 @@ def _element_shapes(space):
     return [(int(space.flat_dim),)]
 
 
-def _check_array(name, value, n, unit, element_shapes, reason):
+def _check_array(name: str, value: object, n: int, unit: str,
+                 element_shapes: Sequence[tuple[int, ...]],
+                 reason: Callable[[], str]) -> None:
     """Check ``value`` is an array of ``n`` rows of an allowed shape.
 
     ``reason`` is called only to explain a failure, keeping the check cheap.
@@ -787,7 +804,7 @@ def _check_array(name, value, n, unit, element_shapes, reason):
             f'{expected} {reason()}; one row per {unit}')
 
 
-def _check_observations(batch, n):
+def _check_observations(batch: TimeStepBatch, n: int) -> None:
     spec = batch.env_spec
     _check_array('observations', batch.observations, n, 'step',
                  spec._observation_shapes,
@@ -795,13 +812,15 @@ def _check_observations(batch, n):
                          f'{spec.observation_space}')
 
 
-def _check_like_observations(name, value, observations, n, unit):
+def _check_like_observations(name: str, value: object,
+                             observations: np.ndarray, n: int,
+                             unit: str) -> None:
     """Check ``value`` stores observations in the same form."""
     _check_array(name, value, n, unit, [observations.shape[1:]],
                  lambda: 'to match observations')
 
 
-def _check_timestep_fields(batch):
+def _check_timestep_fields(batch: TimeStepBatch) -> int:
     """Check the fields batches of steps share; return the step count."""
     if not isinstance(batch.env_spec, EnvSpec):
         raise ValueError('env_spec must be an EnvSpec, not '
@@ -827,7 +846,7 @@ def _check_timestep_fields(batch):
     return n
 
 
-def _check_rows(name, tensor_dict, n, unit):
+def _check_rows(name: str, tensor_dict: object, n: int, unit: str) -> None:
     """Check every leaf of a (nested) dict is an array with ``n`` rows."""
     if not isinstance(tensor_dict, dict):
         raise ValueError(f'{name} must be a dict, not '
@@ -845,7 +864,7 @@ def _check_rows(name, tensor_dict, n, unit):
                 f'({n}, ...): one row per {unit}')
 
 
-def _check_lengths(lengths, n, env_spec):
+def _check_lengths(lengths: object, n: int, env_spec: EnvSpec) -> None:
     if (not isinstance(lengths, np.ndarray) or lengths.ndim != 1
             or not np.issubdtype(lengths.dtype, np.integer)):
         raise ValueError('lengths must be a 1-D integer numpy.ndarray, got '
@@ -861,7 +880,7 @@ def _check_lengths(lengths, n, env_spec):
                          f'more than env_spec.max_episode_length={limit}')
 
 
-def _concat_arrays(name, batches):
+def _concat_arrays(name: str, batches: Sequence[TimeStepBatch]) -> np.ndarray:
     arrays = [getattr(b, name) for b in batches]
     first = arrays[0].shape[1:]
     for i, array in enumerate(arrays):
@@ -874,7 +893,8 @@ def _concat_arrays(name, batches):
     return np.concatenate(arrays)
 
 
-def _concat_infos(name, batches):
+def _concat_infos(name: str,
+                  batches: Sequence[TimeStepBatch]) -> dict[str, Any]:
     try:
         return concat_tensor_dict_list([getattr(b, name) for b in batches])
     except ValueError as e:
@@ -882,7 +902,7 @@ def _concat_infos(name, batches):
                          f'{e}') from e
 
 
-def _batch_repr(batch):
+def _batch_repr(batch: TimeStepBatch) -> str:
     fields = []
     for field in dataclasses.fields(batch):
         if isinstance(getattr(type(batch), field.name, None), property):

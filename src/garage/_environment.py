@@ -2,10 +2,10 @@
 
 import abc
 import dataclasses
-
-import numpy as np
+from typing import Any
 
 from garage._dtypes import EnvSpec, StepType, _check_step_type, _StepTypeProperties
+from garage._legacy_gym import akro
 
 
 @dataclasses.dataclass(frozen=True, init=False)
@@ -13,13 +13,12 @@ class EnvStep(_StepTypeProperties):
     """A single step returned by an environment.
 
     Attributes:
-        env_spec (EnvSpec): Specification of the environment stepped.
-        action (np.ndarray): The action of this step, shape :math:`(A^*)`.
-        reward (float): The reward for the action.
-        observation (np.ndarray): The observation after the action, shape
-            :math:`(O^*)`.
-        env_info (dict): Environment state information.
-        step_type (StepType): Where this step lies in its episode.
+        env_spec: Specification of the environment stepped.
+        action: The action of this step, shape :math:`(A^*)`.
+        reward: The reward for the action.
+        observation: The observation after the action, shape :math:`(O^*)`.
+        env_info: Environment state information.
+        step_type: Where this step lies in its episode.
 
     Raises:
         ValueError: If ``step_type`` is not a ``StepType``.
@@ -27,14 +26,15 @@ class EnvStep(_StepTypeProperties):
     """
 
     env_spec: EnvSpec
-    action: np.ndarray
+    action: Any
     reward: float
-    observation: np.ndarray
-    env_info: dict
+    observation: Any
+    env_info: dict[str, Any]
     step_type: StepType
 
-    def __init__(self, env_spec, action, reward, observation, env_info,
-                 step_type):
+    def __init__(self, env_spec: EnvSpec, action: Any, reward: float,
+                 observation: Any, env_info: dict[str, Any],
+                 step_type: StepType):
         # Environments make one EnvStep per step: one dict update instead
         # of a frozen dataclass's six object.__setattr__ calls.
         _check_step_type(step_type)
@@ -57,11 +57,11 @@ class Environment(abc.ABC):
         env.visualize()  # visualization window opened
 
         episode = []
-        first_action = policy.get_action(first_observation, episode_info)
+        first_action, _ = policy.get_action(first_observation)
         episode.append(env.step(first_action))
 
         while not episode[-1].last:
-            action = policy.get_action(episode[-1].observation)
+            action, _ = policy.get_action(episode[-1].observation)
             episode.append(env.step(action))
 
         env.close()  # visualization window closed
@@ -74,40 +74,39 @@ class Environment(abc.ABC):
 
     @property
     @abc.abstractmethod
-    def action_space(self):
-        """akro.Space: The action space specification."""
+    def action_space(self) -> akro.Space:
+        """The action space specification."""
 
     @property
     @abc.abstractmethod
-    def observation_space(self):
-        """akro.Space: The observation space specification."""
+    def observation_space(self) -> akro.Space:
+        """The observation space specification."""
 
     @property
     @abc.abstractmethod
-    def spec(self):
-        """EnvSpec: The environment specification."""
+    def spec(self) -> EnvSpec:
+        """The environment specification."""
 
     @property
     @abc.abstractmethod
-    def render_modes(self):
-        """list[str]: The supported render modes; see :meth:`render`."""
+    def render_modes(self) -> list[str]:
+        """The supported render modes; see :meth:`render`."""
 
     @abc.abstractmethod
-    def reset(self):
+    def reset(self) -> tuple[Any, dict[str, Any]]:
         """Reset the environment and start a new episode.
 
         Returns:
-            np.ndarray: The first observation, conforming to
-                ``observation_space``.
-            dict: The episode-level information, which may be needed to
+            The first observation, conforming to ``observation_space``, and
+                the episode-level information, which may be needed to
                 choose the first action (the goal of a goal-conditioned
-                task, say). It is not part of the ``env_info`` of
-                :meth:`step`.
+                task, say). The episode-level information is not part of
+                the ``env_info`` of :meth:`step`.
 
         """
 
     @abc.abstractmethod
-    def step(self, action):
+    def step(self, action: Any) -> EnvStep:
         """Step the environment with an action.
 
         If the previous step was the last of its episode (``TERMINAL`` or
@@ -116,10 +115,10 @@ class Environment(abc.ABC):
         terminate the episode, the step's type is ``StepType.TIMEOUT``.
 
         Args:
-            action (np.ndarray): An action conforming to ``action_space``.
+            action: An action conforming to ``action_space``.
 
         Returns:
-            EnvStep: The step resulting from the action.
+            The step resulting from the action.
 
         Raises:
             RuntimeError: If :meth:`reset` has not been called since the
@@ -128,7 +127,7 @@ class Environment(abc.ABC):
         """
 
     @abc.abstractmethod
-    def render(self, mode):
+    def render(self, mode: str) -> Any:
         """Render the environment.
 
         By convention, ``'rgb_array'`` returns a ``uint8`` array of shape
@@ -136,10 +135,10 @@ class Environment(abc.ABC):
         and ANSI escape sequences.
 
         Args:
-            mode (str): The render mode, one of ``render_modes``.
+            mode: The render mode, one of ``render_modes``.
 
         Returns:
-            object: The rendering, depending on the mode.
+            The rendering, depending on the mode.
 
         Raises:
             ValueError: If ``mode`` is not one of ``render_modes``.
@@ -147,7 +146,7 @@ class Environment(abc.ABC):
         """
 
     @abc.abstractmethod
-    def visualize(self):
+    def visualize(self) -> None:
         """Open a visualization of the environment.
 
         Called once after :meth:`reset`; the display then updates at each
@@ -155,14 +154,14 @@ class Environment(abc.ABC):
         """
 
     @abc.abstractmethod
-    def close(self):
+    def close(self) -> None:
         """Close the environment and any window :meth:`visualize` opened."""
 
-    def _check_render_mode(self, mode):
+    def _check_render_mode(self, mode: str) -> None:
         """Raise a ValueError unless ``mode`` is a supported render mode.
 
         Args:
-            mode (str): The requested render mode.
+            mode: The requested render mode.
 
         Raises:
             ValueError: If ``mode`` is not one of ``render_modes``.
@@ -174,8 +173,8 @@ class Environment(abc.ABC):
                              f'{list(self.render_modes)}')
 
     @property
-    def unwrapped(self):
-        """Environment: The innermost environment; this one if unwrapped."""
+    def unwrapped(self) -> 'Environment':
+        """The innermost environment; this one if unwrapped."""
         return self
 
 
@@ -186,25 +185,25 @@ class Wrapper(Environment):
     else reaches the wrapped environment, attributes included.
 
     Args:
-        env (Environment): The environment to wrap.
+        env: The environment to wrap.
 
     """
 
-    def __init__(self, env):
+    def __init__(self, env: Environment):
         if not isinstance(env, Environment):
             raise TypeError(f'Wrapper needs a garage Environment, not '
                             f'{type(env).__name__}; wrap gym and Gymnasium '
                             'environments with garage.envs.GymEnv first')
         self._env = env
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         """Delegate attributes the wrapper does not have to the inner env.
 
         Args:
-            name (str): The attribute name.
+            name: The attribute name.
 
         Returns:
-            object: The wrapped environment's attribute.
+            The wrapped environment's attribute.
 
         Raises:
             AttributeError: If the name is private, or the wrapped
@@ -217,68 +216,67 @@ class Wrapper(Environment):
         return getattr(self._env, name)
 
     @property
-    def action_space(self):
-        """akro.Space: The action space specification."""
+    def action_space(self) -> akro.Space:
+        """The action space specification."""
         return self._env.action_space
 
     @property
-    def observation_space(self):
-        """akro.Space: The observation space specification."""
+    def observation_space(self) -> akro.Space:
+        """The observation space specification."""
         return self._env.observation_space
 
     @property
-    def spec(self):
-        """EnvSpec: The environment specification."""
+    def spec(self) -> EnvSpec:
+        """The environment specification."""
         return self._env.spec
 
     @property
-    def render_modes(self):
-        """list[str]: The supported render modes."""
+    def render_modes(self) -> list[str]:
+        """The supported render modes."""
         return self._env.render_modes
 
-    def reset(self):
+    def reset(self) -> tuple[Any, dict[str, Any]]:
         """Reset the wrapped environment.
 
         Returns:
-            np.ndarray: The first observation.
-            dict: The episode-level information.
+            The first observation and the episode-level information.
 
         """
         return self._env.reset()
 
-    def step(self, action):
+    def step(self, action: Any) -> EnvStep:
         """Step the wrapped environment.
 
         Args:
-            action (np.ndarray): An action provided by the agent.
+            action: An action provided by the agent.
 
         Returns:
-            EnvStep: The step resulting from the action.
+            The step resulting from the action.
 
         """
         return self._env.step(action)
 
-    def render(self, mode):
+    def render(self, mode: str) -> Any:
         """Render the wrapped environment.
 
         Args:
-            mode (str): The render mode, one of ``render_modes``.
+            mode: The render mode, one of ``render_modes``.
 
         Returns:
-            object: The rendering, depending on the mode.
+            The rendering, depending on the mode.
 
         """
         return self._env.render(mode)
 
-    def visualize(self):
+    def visualize(self) -> None:
         """Open a visualization of the wrapped environment."""
         self._env.visualize()
 
-    def close(self):
+    def close(self) -> None:
         """Close the wrapped environment."""
         self._env.close()
 
     @property
-    def unwrapped(self):
-        """Environment: The innermost environment."""
+    def unwrapped(self) -> Environment:
+        """The innermost environment."""
         return self._env.unwrapped

@@ -1105,6 +1105,13 @@ class TestEpisodeBatch:
         assert_tree_equal(steps.episode_infos, batch.episode_infos)
         assert_tree_equal(steps.env_infos, batch.env_infos)
 
+    def test_from_time_step_list_on_episode_batch_gives_time_steps(self):
+        batch = make_episode_batch([2, 1])
+        steps = EpisodeBatch.from_time_step_list(batch.env_spec,
+                                                 batch.to_time_step_list())
+        assert type(steps) is TimeStepBatch
+        np.testing.assert_array_equal(steps.rewards, batch.rewards)
+
     def test_terminals(self):
         batch = make_episode_batch([1, 2])
         np.testing.assert_array_equal(

@@ -1,5 +1,8 @@
 """GymEnv: Gymnasium and legacy gym environments as garage Environments."""
 
+import inspect
+from typing import Any
+
 import gymnasium
 import numpy as np
 
@@ -29,13 +32,12 @@ class GymEnv(Environment):
     ``garage.experiment.deterministic.set_seed`` makes runs reproducible.
 
     Args:
-        env (str or gymnasium.Env or gym.Env): An environment id or
-            instance.
-        is_image (bool): Whether observations are images (a Box of 0..255),
-            to be represented by ``akro.Image``.
-        max_episode_length (int or None): The maximum episode length. By
-            default the environment's own time limit (its spec's
-            ``max_episode_steps``); None if it has none.
+        env: An environment id or instance.
+        is_image: Whether observations are images (a Box of 0..255), to be
+            represented by ``akro.Image``.
+        max_episode_length: The maximum episode length. By default the
+            environment's own time limit (its spec's ``max_episode_steps``);
+            None if it has none.
         **make_kwargs: Keyword arguments for ``make`` when ``env`` is an
             id, such as ``render_mode='rgb_array'``.
 
@@ -47,8 +49,11 @@ class GymEnv(Environment):
 
     """
 
-    def __init__(self, env, is_image=False, max_episode_length=None,
-                 **make_kwargs):
+    def __init__(self,
+                 env: str | gymnasium.Env | gym.Env,
+                 is_image: bool = False,
+                 max_episode_length: int | None = None,
+                 **make_kwargs: Any):
         if isinstance(env, str):
             env = _make(env, max_episode_length, make_kwargs)
         elif make_kwargs:
@@ -72,36 +77,37 @@ class GymEnv(Environment):
         metadata = getattr(env, 'metadata', None) or {}
         self._render_modes = list(metadata.get(
             'render_modes', metadata.get('render.modes', [])))
-        self._step_cnt = None
-        self._next_seed = None
+        self._old_api = _follows_old_api(env)
+        self._step_cnt: int | None = None
+        self._next_seed: int | None = None
         self._seeded = False
         self._visualize = False
 
     @property
-    def action_space(self):
-        """akro.Space: The action space specification."""
+    def action_space(self) -> akro.Space:
+        """The action space specification."""
         return self._spec.action_space
 
     @property
-    def observation_space(self):
-        """akro.Space: The observation space specification."""
+    def observation_space(self) -> akro.Space:
+        """The observation space specification."""
         return self._spec.observation_space
 
     @property
-    def spec(self):
-        """EnvSpec: The environment specification."""
+    def spec(self) -> EnvSpec:
+        """The environment specification."""
         return self._spec
 
     @property
-    def render_modes(self):
-        """list[str]: The render modes the environment declares."""
+    def render_modes(self) -> list[str]:
+        """The render modes the environment declares."""
         return self._render_modes
 
-    def seed(self, seed):
+    def seed(self, seed: int) -> None:
         """Seed the environment's next reset and its spaces' sampling.
 
         Args:
-            seed (int): The seed.
+            seed: The seed.
 
         """
         self._next_seed = int(seed)
@@ -109,49 +115,36 @@ class GymEnv(Environment):
         self._spec.action_space.seed(self._next_seed)
         self._spec.observation_space.seed(self._next_seed)
 
-    def reset(self):
+    def reset(self) -> tuple[Any, dict[str, Any]]:
         """Reset the environment.
 
         Returns:
-            np.ndarray: The first observation.
-            dict: The episode-level information (empty for gym
-                environments).
+            The first observation and the episode-level information (empty
+                for gym environments).
 
         """
         if not self._seeded:
             self.seed(np.random.randint(_SEED_BOUND))
-        if self._next_seed is None:
-            result = self._env.reset()
+        seed, self._next_seed = self._next_seed, None
+        if self._old_api:  # reset takes no seed and returns the observation
+            if seed is not None and hasattr(self._env, 'seed'):
+                self._env.seed(seed)
+            observation = self._env.reset()
         else:
-            result = self._reset_with_seed(self._next_seed)
-            self._next_seed = None
-        if (isinstance(result, tuple) and len(result) == 2
-                and isinstance(result[1], dict)
-                and not isinstance(self.observation_space, akro.Tuple)):
-            observation = result[0]
-        else:  # the old gym API returns the observation alone
-            observation = result
+            observation, _ = self._env.reset(seed=seed)
         self._step_cnt = 0
         if self._visualize:
             self._show()
         return observation, {}
 
-    def _reset_with_seed(self, seed):
-        try:
-            return self._env.reset(seed=seed)
-        except TypeError:  # an old-API environment: reset takes no seed
-            if hasattr(self._env, 'seed'):
-                self._env.seed(seed)
-            return self._env.reset()
-
-    def step(self, action):
+    def step(self, action: Any) -> EnvStep:
         """Step the environment.
 
         Args:
-            action (np.ndarray): An action of the action space's shape.
+            action: An action of the action space's shape.
 
         Returns:
-            EnvStep: The step resulting from the action.
+            The step resulting from the action.
 
         Raises:
             RuntimeError: If :meth:`reset` was not called since the last
@@ -192,17 +185,17 @@ class GymEnv(Environment):
                        env_info=info,
                        step_type=step_type)
 
-    def render(self, mode):
+    def render(self, mode: str) -> Any:
         """Render the environment.
 
-        Gymnasium environments render in the mode they were made with:
-        make them with ``GymEnv(env_id, render_mode=mode)``.
+        Gymnasium and gym 0.26 environments render in the mode they were
+        made with: make them with ``GymEnv(env_id, render_mode=mode)``.
 
         Args:
-            mode (str): One of ``render_modes``.
+            mode: One of ``render_modes``.
 
         Returns:
-            object: The rendering, depending on the mode.
+            The rendering, depending on the mode.
 
         Raises:
             ValueError: If the mode is not supported, or the environment
@@ -213,14 +206,14 @@ class GymEnv(Environment):
         made_for = getattr(self._env, 'render_mode', None)
         if made_for == mode:
             return self._env.render()
-        if made_for is not None or isinstance(self._env, gymnasium.Env):
+        if not self._old_api:
             raise ValueError(
                 f'this environment was made with render_mode={made_for!r}; '
                 f'to render in mode {mode!r}, make it with '
                 f'GymEnv(env_id, render_mode={mode!r})')
         return self._env.render(mode=mode)
 
-    def visualize(self):
+    def visualize(self) -> None:
         """Show the environment in a window, updated at every step.
 
         Raises:
@@ -230,24 +223,45 @@ class GymEnv(Environment):
         if getattr(self._env, 'render_mode', None) == 'human':
             return  # the environment draws its window itself at each step
         self._check_render_mode('human')
-        if isinstance(self._env, gymnasium.Env):
+        if not self._old_api:
             raise ValueError('make the environment with '
                              "GymEnv(env_id, render_mode='human') to "
                              'visualize it')
         self._visualize = True
 
-    def _show(self):
+    def _show(self) -> None:
         self._env.render(mode='human')
 
-    def close(self):
+    def close(self) -> None:
         """Close the environment."""
         self._env.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'GymEnv({self._env})'
 
 
-def _make(env_id, max_episode_length, make_kwargs):
+def _follows_old_api(env: Any) -> bool:
+    """Whether a gym environment predates the 0.26 API.
+
+    Such an environment's ``reset`` takes no seed and returns only the
+    observation, its ``step`` returns four values and its ``render`` takes
+    the mode. Gymnasium environments, and gym's ``EnvCompatibility``
+    wrapper around old ones, follow the new API.
+    """
+    if isinstance(env, gymnasium.Env):
+        return False
+    layer = env
+    while layer is not None:
+        if isinstance(layer, gym.wrappers.compatibility.EnvCompatibility):
+            return False
+        layer = getattr(layer, 'env', None)
+    parameters = inspect.signature(env.unwrapped.reset).parameters
+    return 'seed' not in parameters and not any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
+def _make(env_id: str, max_episode_length: int | None,
+          make_kwargs: dict[str, Any]) -> gymnasium.Env | gym.Env:
     if max_episode_length is not None:
         make_kwargs = dict(make_kwargs, max_episode_steps=max_episode_length)
     try:
@@ -259,7 +273,8 @@ def _make(env_id, max_episode_length, make_kwargs):
                          f'{gymnasium_error}') from None
 
 
-def _episode_limit(env, max_episode_length):
+def _episode_limit(env: gymnasium.Env | gym.Env,
+                   max_episode_length: int | None) -> int | None:
     spec = getattr(env, 'spec', None)
     own_limit = getattr(spec, 'max_episode_steps', None)
     if max_episode_length is None:
@@ -273,15 +288,16 @@ def _episode_limit(env, max_episode_length):
     return max_episode_length
 
 
-def _to_akro(space, is_image=False):
+def _to_akro(space: gymnasium.spaces.Space | gym.spaces.Space,
+             is_image: bool = False) -> akro.Space:
     """Convert a Gymnasium or gym space to the akro space garage uses.
 
     Args:
-        space (gymnasium.spaces.Space or gym.spaces.Space): The space.
-        is_image (bool): Whether a Box space holds images.
+        space: The space.
+        is_image: Whether a Box space holds images.
 
     Returns:
-        akro.Space: The converted space.
+        The converted space.
 
     Raises:
         ValueError: If akro has no counterpart of the space, or an image

@@ -1,6 +1,7 @@
 """A point moving in a 2-D arena towards a goal."""
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -27,12 +28,12 @@ class PointEnv(Environment):
     works on Python floats rather than on tiny arrays.
 
     Args:
-        goal (tuple[float, float] or np.ndarray): The goal position.
-        arena_size (float): Half the side of the square arena.
-        done_bonus (float): Reward added on the step that reaches the goal.
-        never_done (bool): Never end the episode on reaching the goal.
-        max_episode_length (int or None): The maximum episode length, or
-            None for no limit.
+        goal: The goal position.
+        arena_size: Half the side of the square arena.
+        done_bonus: Reward added on the step that reaches the goal.
+        never_done: Never end the episode on reaching the goal.
+        max_episode_length: The maximum episode length, or None for no
+            limit.
 
     Raises:
         ValueError: If ``arena_size`` is not positive, or ``goal`` is not a
@@ -41,11 +42,11 @@ class PointEnv(Environment):
     """
 
     def __init__(self,
-                 goal=(1., 1.),
-                 arena_size=5.,
-                 done_bonus=0.,
-                 never_done=False,
-                 max_episode_length=None):
+                 goal: tuple[float, float] | np.ndarray = (1., 1.),
+                 arena_size: float = 5.,
+                 done_bonus: float = 0.,
+                 never_done: bool = False,
+                 max_episode_length: int | None = None):
         if not arena_size > 0:
             raise ValueError(
                 f'arena_size must be positive, got {arena_size=}')
@@ -69,35 +70,35 @@ class PointEnv(Environment):
         self._success_radius = float(np.linalg.norm(self._action_space.low))
         self._visualize = False
         self._x = self._y = 0.
-        self._step_cnt = None
+        self._step_cnt: int | None = None
         self.set_task({'goal': goal})
 
     @property
-    def action_space(self):
-        """akro.Box: Displacements in ``[-0.1, 0.1]^2``."""
+    def action_space(self) -> akro.Box:
+        """Displacements in ``[-0.1, 0.1]^2``."""
         return self._action_space
 
     @property
-    def observation_space(self):
-        """akro.Box: ``(x, y, distance to goal)``, unbounded."""
+    def observation_space(self) -> akro.Box:
+        """``(x, y, distance to goal)``, unbounded."""
         return self._observation_space
 
     @property
-    def spec(self):
-        """EnvSpec: The environment specification."""
+    def spec(self) -> EnvSpec:
+        """The environment specification."""
         return self._spec
 
     @property
-    def render_modes(self):
-        """list[str]: The supported render modes: ``['ascii']``."""
+    def render_modes(self) -> list[str]:
+        """The supported render modes: ``['ascii']``."""
         return ['ascii']
 
-    def reset(self):
+    def reset(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Put the point back at the origin and start a new episode.
 
         Returns:
-            np.ndarray: The first observation, ``(0, 0, distance to goal)``.
-            dict: The episode information: ``{'goal': goal}``.
+            The first observation, ``(0, 0, distance to goal)``, and the
+                episode information, ``{'goal': goal}``.
 
         """
         self._x = self._y = 0.
@@ -106,16 +107,16 @@ class PointEnv(Environment):
         first_obs = np.array((0., 0., dist), dtype=np.float32)
         return first_obs, {'goal': self._goal.copy()}
 
-    def step(self, action):
+    def step(self, action: np.ndarray) -> EnvStep:
         """Move the point by an action.
 
         Args:
-            action (np.ndarray): A displacement of shape (2,); each
-                coordinate is clipped to ``[-0.1, 0.1]``.
+            action: A displacement of shape (2,); each coordinate is clipped
+                to ``[-0.1, 0.1]``.
 
         Returns:
-            EnvStep: The step; its ``env_info`` holds the current ``task``
-                and whether the step reached the goal (``success``).
+            The step; its ``env_info`` holds the current ``task`` and
+                whether the step reached the goal (``success``).
 
         Raises:
             RuntimeError: If :meth:`reset` has not been called since the
@@ -179,14 +180,14 @@ class PointEnv(Environment):
                        },
                        step_type=step_type)
 
-    def render(self, mode):
+    def render(self, mode: str) -> str:
         """Describe the point and the goal in one line of text.
 
         Args:
-            mode (str): The render mode; only ``'ascii'`` is supported.
+            mode: The render mode; only ``'ascii'`` is supported.
 
         Returns:
-            str: The positions of the point and of the goal.
+            The positions of the point and of the goal.
 
         Raises:
             ValueError: If ``mode`` is not ``'ascii'``.
@@ -196,16 +197,16 @@ class PointEnv(Environment):
         point = np.array((self._x, self._y), dtype=np.float32)
         return f'Point: {point}, Goal: {self._goal}'
 
-    def visualize(self):
+    def visualize(self) -> None:
         """Print the state now and after every step."""
         self._visualize = True
         print(self.render('ascii'))
 
-    def close(self):
+    def close(self) -> None:
         """Close the environment; there is nothing to release."""
 
-    def sample_tasks(self, num_tasks):
-        """Sample goals uniformly from ``[-2, 2]^2``.
+    def sample_tasks(self, num_tasks: int) -> list[dict[str, np.ndarray]]:
+        """Sample goals uniformly from ``[-r, r]^2``, r = min(2, arena_size).
 
         The goals are drawn from NumPy's global random state, not from a
         generator of this environment: ``garage.experiment.deterministic
@@ -214,11 +215,11 @@ class PointEnv(Environment):
         not all draw the same goals.
 
         Args:
-            num_tasks (int): The number of tasks to sample.
+            num_tasks: The number of tasks to sample.
 
         Returns:
-            list[dict]: ``num_tasks`` tasks of the form ``{'goal': goal}``,
-                each goal an np.ndarray of shape (2,).
+            ``num_tasks`` tasks of the form ``{'goal': goal}``, each goal an
+                np.ndarray of shape (2,).
 
         Raises:
             ValueError: If ``num_tasks`` is not a non-negative integer.
@@ -229,15 +230,16 @@ class PointEnv(Environment):
                 or num_tasks < 0):
             raise ValueError('num_tasks must be a non-negative integer, got '
                              f'{num_tasks=}')
-        goals = np.random.uniform(-2, 2, size=(num_tasks, 2))
+        radius = min(2., self._arena_size)
+        goals = np.random.uniform(-radius, radius, size=(num_tasks, 2))
         return [{'goal': goal.astype(np.float32)} for goal in goals]
 
-    def set_task(self, task):
+    def set_task(self, task: dict[str, Any]) -> None:
         """Set the goal; it takes effect immediately.
 
         Args:
-            task (dict): A task of the form ``{'goal': goal}``, as returned
-                by :meth:`sample_tasks`.
+            task: A task of the form ``{'goal': goal}``, as returned by
+                :meth:`sample_tasks`.
 
         Raises:
             ValueError: If the task has no ``'goal'``, or the goal is not a

@@ -113,6 +113,16 @@ class TestGymnasium:
         assert env.spec.max_episode_length == 7
         assert len(run_episode(env, np.int64(0))) <= 7
 
+    def test_tuple_observations(self):
+        box = gymnasium.spaces.Box(-1, 1, (1,), np.float32)
+        inner = RenderingEnv()
+        inner.observation_space = gymnasium.spaces.Tuple((box, box))
+        inner.reset = lambda seed=None: ((np.ones(1), np.zeros(1)), {'a': 1})
+        observation, episode_info = GymEnv(inner).reset()
+        np.testing.assert_array_equal(observation[0], [1])
+        np.testing.assert_array_equal(observation[1], [0])
+        assert episode_info == {}
+
     def test_make_kwargs(self):
         env = GymEnv('Pendulum-v1', g=1.0)
         assert env._env.unwrapped.g == 1.0
@@ -229,6 +239,13 @@ class TestRendering:
         env = GymEnv(RenderingEnv())
         with pytest.raises(ValueError, match="render_mode='rgb_array'"):
             env.render('rgb_array')
+
+    def test_gym_026_made_without_render_mode(self):
+        env = GymEnv(gym.make('CartPole-v1'))
+        with pytest.raises(ValueError, match="render_mode='rgb_array'"):
+            env.render('rgb_array')
+        with pytest.raises(ValueError, match="render_mode='human'"):
+            env.visualize()
 
     def test_old_api_render(self):
         env = GymEnv(OldApiEnv())

@@ -209,6 +209,13 @@ class TestTasks:
         assert (np.abs(goals) <= 2).all()
         assert len(np.unique(goals[:, 0])) == 50
 
+    def test_sample_tasks_stay_inside_a_small_arena(self):
+        env = PointEnv(goal=(0.5, 0.5), arena_size=1.)
+        goals = np.array([t['goal'] for t in env.sample_tasks(50)])
+        assert (np.abs(goals) <= 1).all()
+        for task in env.sample_tasks(5):
+            env.set_task(task)
+
     def test_sample_tasks_deterministic_under_np_seed(self):
         np.random.seed(42)
         first = PointEnv().sample_tasks(5)
