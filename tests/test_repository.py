@@ -29,6 +29,15 @@ def test_import_garage_prints_nothing_and_skips_tensorflow_and_ray():
     assert result.stderr == ''
 
 
+def test_import_garage_defers_slow_imports():
+    # each takes from a quarter to several seconds; workers import garage
+    result = run_python(
+        'import sys, garage\n'
+        "print(sorted(m for m in ('scipy.signal', 'dowel', 'torch') "
+        'if m in sys.modules))')
+    assert result.stdout == '[]\n'
+
+
 def test_import_garage_keeps_an_installed_tensorflow_out(tmp_path):
     fake = tmp_path / 'tensorflow'
     fake.mkdir()

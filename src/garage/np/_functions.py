@@ -6,7 +6,6 @@ Every helper works on whole arrays; none loops over elements in Python.
 from collections.abc import Sequence
 
 import numpy as np
-import scipy.signal
 from numpy.typing import ArrayLike
 
 from garage.np._tensor_dicts import pad_tensor
@@ -27,6 +26,8 @@ def discount_cumsum(x: ArrayLike, discount: float) -> np.ndarray:
         np.ndarray: Floating point array of the same shape as ``x``.
 
     """
+    import scipy.signal  # here, not at the top: it takes ~1 s to import
+
     x = np.asarray(x)
     reversed_sums = scipy.signal.lfilter([1.0], [1.0, -float(discount)],
                                          x[::-1], axis=0)
