@@ -15,6 +15,7 @@ from garage._functions import (
     obtain_evaluation_episodes,
     rollout,
 )
+from garage._optimizers import make_optimizer
 
 __all__ = [
     'EnvSpec',
@@ -28,6 +29,7 @@ __all__ = [
     'Wrapper',
     'log_multitask_performance',
     'log_performance',
+    'make_optimizer',
     'obtain_evaluation_episodes',
     'rollout',
 ]

@@ -1,0 +1,377 @@
+"""PyTorch helpers: the global device, conversions and training arithmetic.
+
+garage keeps one global device, CPU unless :func:`set_gpu_mode` chose a GPU;
+:func:`np_to_torch` and the algorithms put their tensors on it.
+"""
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from numpy.typing import ArrayLike
+from torch import nn
+
+_device = torch.device('cpu')
+
+
+def set_gpu_mode(mode: bool, gpu_id: int = 0) -> None:
+    """Choose the global device: a CUDA GPU or the CPU.
+
+    Args:
+        mode: True for the GPU ``cuda:<gpu_id>``, False for the CPU.
+        gpu_id: Index of the GPU to use; ignored when ``mode`` is False.
+
+    Raises:
+        RuntimeError: If ``mode`` is True but PyTorch cannot use CUDA.
+        ValueError: If ``gpu_id`` is not the index of a visible GPU.
+
+    """
+    global _device
+    if not mode:
+        _device = torch.device('cpu')
+        return
+    if not torch.cuda.is_available():
+        raise RuntimeError(
+            f'set_gpu_mode(True, {gpu_id=}) needs CUDA, but '
+            'torch.cuda.is_available() is False (torch '
+            f'{torch.__version__}, built for CUDA {torch.version.cuda}); '
+            'call set_gpu_mode(False) to run on the CPU')
+    n_gpus = torch.cuda.device_count()
+    if (isinstance(gpu_id, bool) or not isinstance(gpu_id, int)
+            or not 0 <= gpu_id < n_gpus):
+        raise ValueError(f'{gpu_id=} must be the index of a visible GPU, '
+                         f'from 0 to {n_gpus - 1}')
+    _device = torch.device(f'cuda:{gpu_id}')
+
+
+def global_device() -> torch.device:
+    """Return the global device that :func:`set_gpu_mode` chose.
+
+    Returns:
+        torch.device: ``cuda:<gpu_id>`` in GPU mode, the CPU otherwise (the
+            default).
+
+    """
+    return _device
+
+
+def np_to_torch(array: ArrayLike) -> torch.Tensor:
+    """Convert an array to a float32 tensor on the global device.
+
+    A writable float32 array with non-negative strides is shared, not
+    copied, when the global device is the CPU: writing to one then changes
+    the other. Anything else (another dtype, a read-only array, a reversed
+    view) is copied first.
+
+    Args:
+        array: The array, or anything ``np.asarray`` accepts.
+
+    Returns:
+        torch.Tensor: The float32 tensor, on :func:`global_device`.
+
+    """
+    array = np.asarray(array)
+    shareable = (array.dtype == np.float32 and array.flags.writeable
+                 and all(stride >= 0 for stride in array.strides))
+    if not shareable:
+        array = np.array(array, dtype=np.float32, order='C')
+    return torch.from_numpy(array).to(global_device())
+
+
+def torch_to_np(tensors: Iterable[torch.Tensor]) -> tuple[np.ndarray, ...]:
+    """Convert tensors to NumPy arrays, detached and moved to the CPU.
+
+    Args:
+        tensors: The tensors, for example the tuple a module's ``forward``
+            returned.
+
+    Returns:
+        tuple[np.ndarray, ...]: One array per tensor, in order.
+
+    Raises:
+        TypeError: If ``tensors`` is a single tensor rather than a collection
+            of them.
+
+    """
+    if isinstance(tensors, torch.Tensor):
+        raise TypeError('torch_to_np takes a collection of tensors and '
+                        'returns a tuple of arrays; wrap a single tensor as '
+                        f'(tensor,), got a tensor of shape {tuple(tensors.shape)}')
+    return tuple(tensor.detach().cpu().numpy() for tensor in tensors)
+
+
+def as_torch_dict(array_dict: Mapping[str, Any]) -> dict[str, Any]:
+    """Convert a dict of arrays to a dict of tensors with :func:`np_to_torch`.
+
+    Nested dicts are converted recursively. The input is left unchanged.
+
+    Args:
+        array_dict: Arrays keyed by name, possibly nested.
+
+    Returns:
+        dict: A new dict of float32 tensors on the global device, with the
+            same keys and nesting.
+
+    """
+    return {key: as_torch_dict(value) if isinstance(value, Mapping)
+            else np_to_torch(value)
+            for key, value in array_dict.items()}
+
+
+def state_dict_to(state_dict: Mapping, device: str | torch.device) -> Mapping:
+    """Move every tensor of a state dict to a device.
+
+    Works on a module's state dict and on an optimizer's, whose tensors sit
+    in nested dicts and lists. The input is left unchanged; the result is a
+    shallow copy of the same type (a module's ``OrderedDict`` keeps the
+    ``_metadata`` that ``load_state_dict`` reads).
+
+    Args:
+        state_dict: The state dict.
+        device: The device to move the tensors to.
+
+    Returns:
+        Mapping: A state dict of the same structure with its tensors on
+            ``device``; values that are not tensors are shared.
+
+    """
+    return _to_device(state_dict, torch.device(device))
+
+
+def _to_device(value: Any, device: torch.device) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.to(device)
+    if isinstance(value, Mapping):
+        moved = copy.copy(value)
+        for key, item in value.items():
+            moved[key] = _to_device(item, device)
+        return moved
+    if isinstance(value, list | tuple):
+        return type(value)(_to_device(item, device) for item in value)
+    return value
+
+
+def update_module_params(module: nn.Module,
+                         new_params: Mapping[str, torch.Tensor]) -> None:
+    """Replace parameters of a module by tensors, keeping their graph.
+
+    This is the functional update that meta-learning (MAML) needs: after
+    ``update_module_params(policy, {'weight': w - lr * grad})`` the
+    policy's forward pass computes with the new tensor, so a loss of the
+    updated policy can be differentiated back through the update to the
+    old parameters.
+
+    How it works: each name is split at its last dot into a submodule path
+    and a parameter name, and the tensor is stored in that submodule's
+    ``_parameters`` dict under the name, replacing the ``nn.Parameter``.
+    ``nn.Module`` looks parameters up in that dict, so ``forward`` reads the
+    new tensor and ``parameters()`` / ``named_parameters()`` yield it (a
+    plain tensor, perhaps not a leaf). Passing the original parameters back
+    restores the module.
+
+    Args:
+        module: The module to update in place.
+        new_params: Tensors keyed by parameter name, as in
+            ``module.named_parameters()`` (for example ``'layers.0.weight'``).
+            Names may be a subset of the parameters.
+
+    Raises:
+        ValueError: If a name is not a parameter of ``module``.
+
+    """
+    for name, new_param in new_params.items():
+        module_path, _, param_name = name.rpartition('.')
+        try:
+            submodule = module.get_submodule(module_path)
+        except AttributeError:
+            submodule = None
+        if submodule is None or param_name not in submodule._parameters:
+            known = [n for n, _ in module.named_parameters(remove_duplicate=False)]
+            raise ValueError(f'{name!r} is not a parameter of the module; '
+                             f'expected one of {known}')
+        submodule._parameters[param_name] = new_param
+
+
+@torch.no_grad()
+def soft_update_model(target_model: nn.Module, source_model: nn.Module,
+                      tau: float) -> None:
+    r"""Move a target network's parameters towards a source's (Polyak).
+
+    Sets :math:`\theta_{target} \leftarrow (1 - \tau)\,\theta_{target} +
+    \tau\,\theta_{source}` in place, without recording gradients: ``tau=0``
+    leaves the target unchanged, ``tau=1`` copies the source. Only
+    parameters are averaged, not buffers.
+
+    Args:
+        target_model: The module to update, for example a target Q-function.
+        source_model: The module to move towards, with the same parameters.
+        tau: The interpolation weight, from 0 to 1.
+
+    Raises:
+        ValueError: If ``tau`` is outside [0, 1], or the two modules'
+            parameters differ in number or shape.
+
+    """
+    if not 0 <= tau <= 1:
+        raise ValueError(f'{tau=} must be between 0 and 1')
+    target_params = list(target_model.parameters())
+    source_params = list(source_model.parameters())
+    target_shapes = [tuple(p.shape) for p in target_params]
+    source_shapes = [tuple(p.shape) for p in source_params]
+    if target_shapes != source_shapes:
+        raise ValueError('target_model and source_model must have parameters '
+                         f'of the same shapes, but have {target_shapes} and '
+                         f'{source_shapes}')
+    for target_param, source_param in zip(target_params, source_params,
+                                          strict=True):
+        target_param.lerp_(source_param, tau)
+
+
+def compute_advantages(discount: float, gae_lambda: float,
+                       max_episode_length: int, baselines: torch.Tensor,
+                       rewards: torch.Tensor) -> torch.Tensor:
+    r"""Generalized advantage estimates (GAE) of padded episodes.
+
+    Row :math:`i` of ``rewards`` and ``baselines`` is one episode, padded
+    with zeros to ``max_episode_length`` steps. With :math:`V_T = 0` past
+    the last column,
+
+    .. math::
+
+        \delta_t = r_t + \gamma V_{t+1} - V_t, \qquad
+        A_t = \sum_{k=0}^{T-1-t} (\gamma\lambda)^k \delta_{t+k}.
+
+    The padding must be zero in both tensors (as ``EpisodeBatch.padded_*``
+    is). Then an episode of length :math:`L` gets the GAE of that episode
+    with a value of 0 after its last step (no bootstrapping), and its
+    advantages past step :math:`L` are 0. To bootstrap an episode that
+    timed out instead, add :math:`\gamma V(s_L)` to its last reward.
+    ``gae_lambda=0`` gives the
+    one-step TD errors :math:`\delta_t`; ``gae_lambda=1`` gives the
+    discounted return minus the baseline.
+
+    The recursion :math:`A_t = \delta_t + \gamma\lambda A_{t+1}` runs over
+    time steps, for all episodes at once. The result stays differentiable
+    with respect to the inputs.
+
+    Args:
+        discount: The discount factor :math:`\gamma`, from 0 to 1.
+        gae_lambda: The GAE parameter :math:`\lambda`, from 0 to 1.
+        max_episode_length: The number of columns :math:`T` of the inputs.
+        baselines: Value estimates :math:`V_t`, shape :math:`(N, T)`.
+        rewards: Rewards :math:`r_t`, shape :math:`(N, T)`.
+
+    Returns:
+        torch.Tensor: The advantages, shape :math:`(N, T)`.
+
+    Raises:
+        ValueError: If ``discount`` or ``gae_lambda`` is outside [0, 1],
+            ``max_episode_length`` is not positive, or the inputs are not
+            both of shape ``(N, max_episode_length)``.
+
+    """
+    if not 0 <= discount <= 1:
+        raise ValueError(f'{discount=} must be between 0 and 1')
+    if not 0 <= gae_lambda <= 1:
+        raise ValueError(f'{gae_lambda=} must be between 0 and 1')
+    if max_episode_length < 1:
+        raise ValueError(f'{max_episode_length=} must be positive')
+    for name, tensor in (('rewards', rewards), ('baselines', baselines)):
+        if tensor.dim() != 2 or tensor.shape[1] != max_episode_length:
+            raise ValueError(f'{name} must have shape (N, {max_episode_length}) '
+                             '(one zero-padded episode per row), but has '
+                             f'shape {tuple(tensor.shape)}')
+    if baselines.shape != rewards.shape:
+        raise ValueError(f'baselines has shape {tuple(baselines.shape)} but '
+                         f'rewards has shape {tuple(rewards.shape)}; they '
+                         'must be the same')
+    next_baselines = nn.functional.pad(baselines[:, 1:], (0, 1))
+    deltas = rewards + discount * next_baselines - baselines
+    advantage = torch.zeros_like(deltas[:, 0])
+    advantages = []
+    for t in reversed(range(max_episode_length)):
+        advantage = deltas[:, t] + discount * gae_lambda * advantage
+        advantages.append(advantage)
+    return torch.stack(advantages[::-1], dim=1)
+
+
+def filter_valids(tensor: torch.Tensor,
+                  valids: Sequence[int] | np.ndarray | torch.Tensor
+                  ) -> list[torch.Tensor]:
+    r"""Cut the padding off each row of a padded tensor.
+
+    Args:
+        tensor: Padded tensor, shape :math:`(N, T, \ldots)`.
+        valids: The valid length of each row (for example
+            ``EpisodeBatch.lengths``), :math:`N` integers from 0 to
+            :math:`T`.
+
+    Returns:
+        list[torch.Tensor]: Row :math:`i` cut to its first ``valids[i]``
+            entries, a view of ``tensor``.
+
+    Raises:
+        ValueError: If ``tensor`` has fewer than two dimensions, there is
+            not one length per row, or a length is outside [0, T].
+
+    """
+    if tensor.dim() < 2:
+        raise ValueError('filter_valids needs a tensor of shape (N, T, ...), '
+                         f'but the tensor has shape {tuple(tensor.shape)}')
+    lengths = [int(length) for length in valids]
+    if len(lengths) != len(tensor):
+        raise ValueError(f'valids has {len(lengths)} lengths but tensor has '
+                         f'{len(tensor)} rows; there must be one per row')
+    max_length = tensor.shape[1]
+    bad = [length for length in lengths if not 0 <= length <= max_length]
+    if bad:
+        raise ValueError(f'valids must be lengths from 0 to {max_length} '
+                         f'(the padded length), but include {bad}')
+    return [row[:length] for row, length in zip(tensor, lengths, strict=True)]
+
+
+def flatten_batch(tensor: torch.Tensor) -> torch.Tensor:
+    r"""Merge the first two dimensions of a tensor.
+
+    Args:
+        tensor: Tensor of shape :math:`(N, T, \ldots)`.
+
+    Returns:
+        torch.Tensor: Shape :math:`(N \cdot T, \ldots)`, a view where
+            possible.
+
+    Raises:
+        ValueError: If ``tensor`` has fewer than two dimensions.
+
+    """
+    if tensor.dim() < 2:
+        raise ValueError('flatten_batch merges the first two dimensions, but '
+                         f'the tensor has shape {tuple(tensor.shape)}')
+    return tensor.reshape((-1, *tensor.shape[2:]))
+
+
+def product_of_gaussians(mus: torch.Tensor, sigmas_squared: torch.Tensor
+                         ) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Combine independent Gaussian factors into one Gaussian.
+
+    The product of densities :math:`\prod_i N(\mu_i, \sigma_i^2)`, normalised,
+    is :math:`N(\mu, \sigma^2)` with :math:`\sigma^2 = 1 / \sum_i
+    \sigma_i^{-2}` and :math:`\mu = \sigma^2 \sum_i \mu_i / \sigma_i^2`
+    (PEARL combines its per-transition posteriors this way). Variances are
+    clamped to at least 1e-7 first.
+
+    Args:
+        mus: Means of the factors, stacked along dimension 0.
+        sigmas_squared: Variances of the factors, the same shape.
+
+    Returns:
+        tuple[torch.Tensor, torch.Tensor]: The mean and the variance of the
+            product, with dimension 0 reduced.
+
+    """
+    sigmas_squared = torch.clamp(sigmas_squared, min=1e-7)
+    sigma_squared = 1 / torch.sum(torch.reciprocal(sigmas_squared), dim=0)
+    mu = sigma_squared * torch.sum(mus / sigmas_squared, dim=0)
+    return mu, sigma_squared
