@@ -1,0 +1,152 @@
+"""Helpers shared by the modules: nonlinearities, per-layer options, shapes."""
+
+import copy
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+from torch import nn
+
+#: A nonlinearity as users give it: a function such as ``torch.tanh``, an
+#: ``nn.Module`` class such as ``nn.ReLU``, or an ``nn.Module`` instance.
+NonLinearitySpec = Callable[[torch.Tensor], torch.Tensor] | type[nn.Module] | nn.Module
+
+
+class NonLinearity(nn.Module):
+    """Wraps a nonlinearity given in any of the three accepted forms.
+
+    Args:
+        non_linear: A function of a tensor (``torch.tanh``), an ``nn.Module``
+            class (``nn.ReLU``, instantiated without arguments) or an
+            ``nn.Module`` instance (copied, so layers never share one).
+
+    Raises:
+        TypeError: If ``non_linear`` is none of these.
+
+    """
+
+    def __init__(self, non_linear: NonLinearitySpec):
+        super().__init__()
+        if isinstance(non_linear, type):
+            if not issubclass(non_linear, nn.Module):
+                raise TypeError('a nonlinearity given as a class must be an '
+                                f'nn.Module subclass, not {non_linear!r}')
+            self.module = non_linear()
+        elif isinstance(non_linear, nn.Module):
+            self.module = copy.deepcopy(non_linear)
+        elif callable(non_linear):
+            self.module = non_linear
+        else:
+            raise TypeError('a nonlinearity must be a function, an nn.Module '
+                            f'class or an nn.Module instance, not {non_linear!r}')
+
+    def forward(self, input_value: torch.Tensor) -> torch.Tensor:
+        """Apply the nonlinearity.
+
+        Args:
+            input_value: The input tensor.
+
+        Returns:
+            torch.Tensor: The output tensor.
+
+        """
+        return self.module(input_value)
+
+    def extra_repr(self) -> str:
+        """Name a plain function, which ``nn.Module`` would not show.
+
+        Returns:
+            str: The function's name, or nothing for a wrapped module.
+
+        """
+        if isinstance(self.module, nn.Module):
+            return ''
+        return getattr(self.module, '__name__', repr(self.module))
+
+
+def per_layer(value: Any, n_layers: int, name: str, *,
+              is_single: Callable[[Any], bool], unit: str = 'layer') -> list:
+    """Expand an option given once, or once per layer, to a per-layer list.
+
+    Args:
+        value: The option: one value for every layer, or a list or tuple of
+            exactly ``n_layers`` values.
+        n_layers: The number of layers (or heads).
+        name: The option's name, for the error message.
+        is_single: Tells whether ``value`` is one value rather than a
+            sequence of per-layer values.
+        unit: What one entry is for (``'layer'`` or ``'head'``), for the
+            error message.
+
+    Returns:
+        list: One value per layer.
+
+    Raises:
+        ValueError: If a sequence of the wrong length is given.
+
+    """
+    if is_single(value):
+        return [value] * n_layers
+    values = list(value)
+    if len(values) != n_layers:
+        raise ValueError(f'{name} must be one value or a sequence of '
+                         f'{n_layers} values (one per {unit}), got '
+                         f'{len(values)} values: {value!r}')
+    return values
+
+
+def flatten_observations(observations: torch.Tensor, space: Any,
+                         name: str = 'observations') -> torch.Tensor:
+    """Flatten observations that arrive flattened or in the space's shape.
+
+    Args:
+        observations: Observations of shape ``(..., flat_dim)`` or
+            ``(..., *space.shape)``; leading dimensions are batch dimensions.
+        space: The akro space the observations come from.
+        name: What the tensor is, for the error message.
+
+    Returns:
+        torch.Tensor: The observations with shape ``(..., flat_dim)``.
+
+    Raises:
+        ValueError: If the observations have neither shape.
+
+    """
+    flat_dim = space.flat_dim
+    shape = tuple(space.shape)
+    n_dims = len(shape)
+    if n_dims > 1 and tuple(observations.shape[-n_dims:]) == shape:
+        return observations.reshape(*observations.shape[:-n_dims], flat_dim)
+    if observations.dim() >= 1 and observations.shape[-1] == flat_dim:
+        return observations
+    raise ValueError(f'{name} of shape {tuple(observations.shape)} do not '
+                     f'match their space {space!r}: expected shape (..., '
+                     f'{flat_dim}) (flattened) or (..., *{shape})')
+
+
+def inverse_softplus(value: float) -> float:
+    """Return the ``rho`` for which ``log(1 + exp(rho))`` equals ``value``.
+
+    Args:
+        value: A positive number.
+
+    Returns:
+        float: ``log(exp(value) - 1)``.
+
+    """
+    # log(exp(v) - 1) = v + log(1 - exp(-v)), which never overflows
+    return value + math.log(-math.expm1(-value))
+
+
+def is_sequence(value: Any) -> bool:
+    """Tell whether ``value`` is a list or a tuple.
+
+    Args:
+        value: Any value.
+
+    Returns:
+        bool: Whether it is a list or a tuple.
+
+    """
+    return isinstance(value, Sequence) and not isinstance(value, str)
