@@ -13,36 +13,63 @@ from torch import nn
 NonLinearitySpec = Callable[[torch.Tensor], torch.Tensor] | type[nn.Module] | nn.Module
 
 
-class NonLinearity(nn.Module):
-    """Wraps a nonlinearity given in any of the three accepted forms.
+def make_nonlinearity(non_linear: NonLinearitySpec) -> nn.Module:
+    """Turn a nonlinearity given in any of the three accepted forms into a module.
+
+    ``torch.tanh``, ``torch.relu`` and ``torch.sigmoid`` (and their
+    ``nn.functional`` twins) become ``nn.Tanh``, ``nn.ReLU`` and
+    ``nn.Sigmoid``: the same function, one module call cheaper than a
+    wrapper, which matters in a policy's hot path.
 
     Args:
         non_linear: A function of a tensor (``torch.tanh``), an ``nn.Module``
             class (``nn.ReLU``, instantiated without arguments) or an
             ``nn.Module`` instance (copied, so layers never share one).
 
+    Returns:
+        nn.Module: The nonlinearity as a module.
+
     Raises:
         TypeError: If ``non_linear`` is none of these.
 
     """
+    if isinstance(non_linear, type):
+        if not issubclass(non_linear, nn.Module):
+            raise TypeError('a nonlinearity given as a class must be an '
+                            f'nn.Module subclass, not {non_linear!r}')
+        return non_linear()
+    if isinstance(non_linear, nn.Module):
+        return copy.deepcopy(non_linear)
+    if not callable(non_linear):
+        raise TypeError('a nonlinearity must be a function, an nn.Module '
+                        f'class or an nn.Module instance, not {non_linear!r}')
+    for functions, module_class in _FUNCTION_MODULES:
+        if any(non_linear is f for f in functions):
+            return module_class()
+    return _Function(non_linear)
 
-    def __init__(self, non_linear: NonLinearitySpec):
+
+_FUNCTION_MODULES = (
+    ((torch.tanh, nn.functional.tanh), nn.Tanh),
+    ((torch.relu, nn.functional.relu), nn.ReLU),
+    ((torch.sigmoid, nn.functional.sigmoid), nn.Sigmoid),
+)
+
+
+class _Function(nn.Module):
+    """A module applying a plain function of a tensor.
+
+    Args:
+        function: The function.
+
+    """
+
+    def __init__(self, function: Callable[[torch.Tensor], torch.Tensor]):
         super().__init__()
-        if isinstance(non_linear, type):
-            if not issubclass(non_linear, nn.Module):
-                raise TypeError('a nonlinearity given as a class must be an '
-                                f'nn.Module subclass, not {non_linear!r}')
-            self.module = non_linear()
-        elif isinstance(non_linear, nn.Module):
-            self.module = copy.deepcopy(non_linear)
-        elif callable(non_linear):
-            self.module = non_linear
-        else:
-            raise TypeError('a nonlinearity must be a function, an nn.Module '
-                            f'class or an nn.Module instance, not {non_linear!r}')
+        self.function = function
 
     def forward(self, input_value: torch.Tensor) -> torch.Tensor:
-        """Apply the nonlinearity.
+        """Apply the function.
 
         Args:
             input_value: The input tensor.
@@ -51,18 +78,16 @@ class NonLinearity(nn.Module):
             torch.Tensor: The output tensor.
 
         """
-        return self.module(input_value)
+        return self.function(input_value)
 
     def extra_repr(self) -> str:
-        """Name a plain function, which ``nn.Module`` would not show.
+        """Name the function, which ``nn.Module`` would not show.
 
         Returns:
-            str: The function's name, or nothing for a wrapped module.
+            str: The function's name.
 
         """
-        if isinstance(self.module, nn.Module):
-            return ''
-        return getattr(self.module, '__name__', repr(self.module))
+        return getattr(self.function, '__name__', repr(self.function))
 
 
 def per_layer(value: Any, n_layers: int, name: str, *,

@@ -11,9 +11,9 @@ from torch import nn
 from garage._dtypes import EnvSpec, InOutSpec
 from garage._legacy_gym import akro
 from garage.torch.modules._utils import (
-    NonLinearity,
     NonLinearitySpec,
     is_sequence,
+    make_nonlinearity,
     per_layer,
 )
 from garage.torch.modules.multi_headed_mlp_module import Initializer
@@ -152,7 +152,7 @@ class CNNModule(nn.Module):
                                      nn.LayerNorm(tuple(x.shape[1:])))
                 if hidden_nonlinearity is not None:
                     layer.add_module('non_linearity',
-                                     NonLinearity(hidden_nonlinearity))
+                                     make_nonlinearity(hidden_nonlinearity))
                 if max_pool:
                     pool = nn.MaxPool2d(pool_shape[i], stride=pool_stride[i])
                     layer.add_module('max_pooling', pool)

@@ -120,9 +120,14 @@ class GaussianMLPBaseModule(nn.Module, abc.ABC):
     def _mean_and_clamped_std_param(
             self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         mean, std_param = self._get_mean_and_std_param(inputs)
-        if self._min_std_param is not None or self._max_std_param is not None:
-            std_param = std_param.clamp(min=self._min_std_param,
-                                        max=self._max_std_param)
+        low, high = self._min_std_param, self._max_std_param
+        if high is None:  # one-sided clamps dispatch faster
+            if low is not None:
+                std_param = std_param.clamp_min(low)
+        elif low is None:
+            std_param = std_param.clamp_max(high)
+        else:
+            std_param = std_param.clamp(low, high)
         return mean, std_param.expand_as(mean)
 
     def forward_mean_std(
@@ -415,7 +420,7 @@ class GaussianMLPTwoHeadedModule(GaussianMLPBaseModule):
                                   val=self._init_std_param)
             ],
             layer_normalization=layer_normalization)
-        self._shared_mean_log_std_network._output_layers[1].requires_grad_(
+        self._shared_mean_log_std_network._heads[1].requires_grad_(
             learn_std)
 
     def _get_mean_and_std_param(

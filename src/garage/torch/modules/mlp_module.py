@@ -8,15 +8,19 @@ from torch import nn
 from garage.torch.modules._utils import NonLinearitySpec
 from garage.torch.modules.multi_headed_mlp_module import (
     Initializer,
-    MultiHeadedMLPModule,
+    check_input,
+    hidden_layers,
+    output_layers,
 )
 
 
-class MLPModule(MultiHeadedMLPModule):
-    """A multi-layer perceptron: the one-headed :class:`MultiHeadedMLPModule`.
+class MLPModule(nn.Module):
+    """A multi-layer perceptron.
 
     Each hidden layer is ``[LayerNorm] -> Linear -> [nonlinearity]``; the
-    output layer is ``Linear -> [nonlinearity]``. A nonlinearity may be a
+    output layer is ``Linear -> [nonlinearity]``. All of them form one flat
+    ``nn.Sequential``, the cheapest structure to call, as a policy does at
+    every environment step. A nonlinearity may be a
     function (``torch.relu``), an ``nn.Module`` class (``nn.ReLU``) or an
     ``nn.Module`` instance; None means linear.
 
@@ -46,11 +50,15 @@ class MLPModule(MultiHeadedMLPModule):
                  output_w_init: Initializer = nn.init.xavier_normal_,
                  output_b_init: Initializer = nn.init.zeros_,
                  layer_normalization: bool = False):
-        super().__init__(1, input_dim, output_dim, hidden_sizes,
-                         hidden_nonlinearity, hidden_w_init, hidden_b_init,
-                         output_nonlinearity, output_w_init, output_b_init,
-                         layer_normalization)
+        super().__init__()
+        self._input_dim = input_dim
         self._output_dim = output_dim
+        last_hidden = hidden_sizes[-1] if len(hidden_sizes) else input_dim
+        self._network = nn.Sequential(
+            *hidden_layers(input_dim, hidden_sizes, hidden_nonlinearity,
+                           hidden_w_init, hidden_b_init, layer_normalization),
+            *output_layers(last_hidden, output_dim, output_nonlinearity,
+                           output_w_init, output_b_init))
 
     @property
     def output_dim(self) -> int:
@@ -68,4 +76,4 @@ class MLPModule(MultiHeadedMLPModule):
             torch.Tensor: Output of shape ``(..., output_dim)``.
 
         """
-        return super().forward(input_value)[0]
+        return self._network(check_input(input_value, self._input_dim))

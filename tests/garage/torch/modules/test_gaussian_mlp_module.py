@@ -187,7 +187,7 @@ def test_independent_std_network_frozen_without_learn_std():
 
 def test_two_headed_std_head_starts_at_init_std():
     module = GaussianMLPTwoHeadedModule(3, 2, (4,), init_std=0.5)
-    std_head = module._shared_mean_log_std_network._output_layers[1].linear
+    std_head = module._shared_mean_log_std_network._heads[1]
     assert std_head.bias.tolist() == pytest.approx([math.log(0.5)] * 2)
 
 
@@ -204,9 +204,9 @@ def test_two_headed_std_head_frozen_without_learn_std():
     module = GaussianMLPTwoHeadedModule(3, 2, (4,), learn_std=False)
     network = module._shared_mean_log_std_network
     assert all(not p.requires_grad
-               for p in network._output_layers[1].parameters())
-    assert all(p.requires_grad for p in network._output_layers[0].parameters())
-    assert all(p.requires_grad for p in network._layers.parameters())
+               for p in network._heads[1].parameters())
+    assert all(p.requires_grad for p in network._heads[0].parameters())
+    assert all(p.requires_grad for p in network._trunk.parameters())
 
 
 @pytest.mark.parametrize('cls', CLASSES)

@@ -31,8 +31,8 @@ def test_single_output_dim_is_shared_by_all_heads():
 
 def test_heads_share_the_hidden_layers():
     module = MultiHeadedMLPModule(2, 4, 3, (8, 8))
-    assert len(module._layers) == 2
-    assert len(module._output_layers) == 2
+    assert len([m for m in module._trunk if isinstance(m, nn.Linear)]) == 2
+    assert len(module._heads) == 2
     assert sum(isinstance(m, nn.Linear) for m in module.modules()) == 4
 
 
@@ -94,9 +94,9 @@ def test_gradients_from_one_head_skip_the_other_head():
     module = MultiHeadedMLPModule(2, 4, 2, (8,))
     first, _ = module(torch.randn(5, 4))
     first.sum().backward()
-    assert module._layers[0].linear.weight.grad is not None
-    assert module._output_layers[0].linear.weight.grad is not None
-    assert module._output_layers[1].linear.weight.grad is None
+    assert module._trunk[0].weight.grad is not None
+    assert module._heads[0].weight.grad is not None
+    assert module._heads[1].weight.grad is None
 
 
 @pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps],
