@@ -1,5 +1,5 @@
-"""Running experiments: seeding (and, later, launching and snapshots)."""
+"""Running experiments: seeding, and sampling tasks for multi-task RL."""
 
-from garage.experiment import deterministic
+from garage.experiment import deterministic, task_sampler
 
-__all__ = ['deterministic']
+__all__ = ['deterministic', 'task_sampler']

@@ -1,0 +1,178 @@
+"""What a worker does for one sampling request, wherever it runs.
+
+Every sampler runs these in the place its workers live (this process,
+worker processes, Ray actors) with the same per-worker quota, so all
+samplers share one code path and give the same batches for the same seed:
+
+* :func:`collect_samples` for ``Sampler.obtain_samples``, with the quota
+  ``ceil(num_samples / n_workers)`` (``Sampler._steps_per_worker``);
+* :func:`collect_episodes` for ``Sampler.obtain_exact_episodes``.
+
+The sampler concatenates the workers' batches in worker order.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from garage._dtypes import EpisodeBatch
+from garage.np._tensor_dicts import (
+    concat_tensor_dict_list,
+    slice_nested_dict,
+    stack_tensor_dict_list,
+)
+from garage.sampler._checks import check_positive_int
+
+if TYPE_CHECKING:
+    from garage.sampler.worker import Worker
+
+
+def collect_samples(worker: 'Worker', min_steps: int) -> EpisodeBatch:
+    """Roll out until at least ``min_steps`` steps are sampled.
+
+    Args:
+        worker: The worker, with its agent and environment in place.
+        min_steps: The least number of steps to sample.
+
+    Returns:
+        The batches of the rollouts, concatenated: whole episodes for
+            ``DefaultWorker`` and ``VecWorker``, fragments for
+            ``FragmentWorker``.
+
+    Raises:
+        ValueError: If ``min_steps`` is not a positive integer.
+
+    """
+    check_positive_int('min_steps', min_steps)
+    batches = []
+    n_steps = 0
+    with worker._own_rng():
+        while n_steps < min_steps:
+            batch = worker.rollout()
+            batches.append(batch)
+            n_steps += len(batch.rewards)
+    return _concatenate(batches)
+
+
+def collect_episodes(worker: 'Worker', n_episodes: int) -> EpisodeBatch:
+    """Roll out until exactly ``n_episodes`` episodes are sampled.
+
+    A rollout of a ``VecWorker`` or ``FragmentWorker`` gives several
+    episodes (fragments); the surplus of the last rollout is dropped, the
+    first ``n_episodes`` in batch order kept.
+
+    Args:
+        worker: The worker, with its agent and environment in place.
+        n_episodes: The number of episodes (fragments) to return.
+
+    Returns:
+        The episodes.
+
+    Raises:
+        ValueError: If ``n_episodes`` is not a positive integer.
+
+    """
+    check_positive_int('n_episodes', n_episodes)
+    batches = []
+    n_collected = 0
+    with worker._own_rng():
+        while n_collected < n_episodes:
+            batch = worker.rollout()
+            batches.append(batch)
+            n_collected += len(batch.lengths)
+    batch = _concatenate(batches)
+    if n_collected > n_episodes:
+        batch = first_episodes(batch, n_episodes)
+    return batch
+
+
+def first_episodes(batch: EpisodeBatch, n_episodes: int) -> EpisodeBatch:
+    """The first ``n_episodes`` episodes of a batch.
+
+    Args:
+        batch: The batch.
+        n_episodes: How many episodes to keep, at most ``len(batch.lengths)``.
+
+    Returns:
+        A batch of the first episodes; its arrays are views of ``batch``'s.
+
+    """
+    n_steps = int(batch.lengths[:n_episodes].sum())
+    return EpisodeBatch(
+        env_spec=batch.env_spec,
+        episode_infos=slice_nested_dict(batch.episode_infos_by_episode, 0,
+                                        n_episodes),
+        observations=batch.observations[:n_steps],
+        last_observations=batch.last_observations[:n_episodes],
+        actions=batch.actions[:n_steps],
+        rewards=batch.rewards[:n_steps],
+        env_infos=slice_nested_dict(batch.env_infos, 0, n_steps),
+        agent_infos=slice_nested_dict(batch.agent_infos, 0, n_steps),
+        step_types=batch.step_types[:n_steps],
+        lengths=batch.lengths[:n_episodes])
+
+
+def _concatenate(batches: list[EpisodeBatch]) -> EpisodeBatch:
+    if len(batches) == 1:
+        return batches[0]
+    return EpisodeBatch.concatenate(*batches)
+
+
+def stack_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stack per-step info dicts into a dict of arrays, one row per step.
+
+    ``garage.np.stack_tensor_dict_list``'s result, built with one
+    ``np.asarray`` per key, which is several times faster on short arrays;
+    on malformed input, the error is ``stack_tensor_dict_list``'s.
+
+    Args:
+        infos: Dicts (possibly nested) with the same keys.
+
+    Returns:
+        A dict of arrays with ``len(infos)`` rows.
+
+    Raises:
+        ValueError: If the dicts' keys differ, or a key's values cannot be
+            stacked; the message names the key.
+
+    """
+    try:
+        return _combine(infos, np.asarray)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return stack_tensor_dict_list(infos)
+
+
+def concat_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
+    """Concatenate dicts of arrays (possibly nested) along their first axis.
+
+    ``garage.np.concat_tensor_dict_list``'s result, faster on many short
+    arrays; on malformed input, the error is ``concat_tensor_dict_list``'s.
+
+    Args:
+        infos: Dicts with the same keys, whose arrays have the same
+            trailing shape per key.
+
+    Returns:
+        A dict of the concatenated arrays.
+
+    Raises:
+        ValueError: If the dicts' keys differ, or a key's values cannot be
+            concatenated; the message names the key.
+
+    """
+    try:
+        return _combine(infos, np.concatenate)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return concat_tensor_dict_list(infos)
+
+
+def _combine(infos: list[dict[str, Any]],
+             combine: Callable[[list[Any]], np.ndarray]) -> dict[str, Any]:
+    first = infos[0]
+    if len(set(map(len, infos))) != 1:
+        raise KeyError('the dicts have different keys')
+    return {key: _combine([info[key] for info in infos], combine)
+            if isinstance(value, dict) else
+            combine([info[key] for info in infos])
+            for key, value in first.items()}

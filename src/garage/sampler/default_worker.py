@@ -1,0 +1,180 @@
+"""The worker that samples one episode at a time in one environment."""
+
+from typing import Any
+
+import numpy as np
+
+from garage._dtypes import EpisodeBatch, StepType
+from garage._environment import Environment, EnvStep
+from garage.sampler._collect import stack_infos
+from garage.sampler.env_update import apply_env_update
+from garage.sampler.worker import Worker
+
+
+class DefaultWorker(Worker):
+    """Samples whole episodes of one agent in one environment.
+
+    :meth:`rollout` samples one episode. The step loop only appends to
+    lists; arrays are built once per episode, in :meth:`collect_episode`.
+
+    Args:
+        seed: The sampler's seed, from which the worker derives its own;
+            None leaves all random state alone.
+        max_episode_length: The longest an episode may run; longer ones
+            are cut short, their last step marked ``StepType.TIMEOUT``.
+        worker_number: The index of this worker among the sampler's
+            workers.
+
+    Attributes:
+        agent: The policy, or None until :meth:`update_agent` gives one.
+        env: The environment, or None until :meth:`update_env` gives one.
+
+    """
+
+    def __init__(self, *, seed: int | None, max_episode_length: int,
+                 worker_number: int):
+        super().__init__(seed=seed,
+                         max_episode_length=max_episode_length,
+                         worker_number=worker_number)
+        self.agent: Any = None
+        self.env: Environment | None = None
+        self._prev_obs: Any = None
+        self._episode_info: dict[str, Any] = {}
+        self._eps_length = 0
+        # (observation, agent_info, env_step) per step; arrays are built
+        # from these once per collection
+        self._steps: list[tuple[Any, dict[str, Any], EnvStep]] = []
+        self._lengths: list[int] = []
+        self._truncated: list[bool] = []
+        self._last_observations: list[Any] = []
+        self._episode_infos: list[dict[str, Any]] = []
+
+    def update_agent(self, agent_update: Any) -> None:
+        """Update the agent.
+
+        Args:
+            agent_update: A policy, which replaces the agent; its parameter
+                values (a dict, as ``get_param_values`` returns, or an
+                array), loaded with ``agent.set_param_values``; or None,
+                which keeps the agent.
+
+        Raises:
+            ValueError: If parameter values arrive before any policy.
+            TypeError: If ``agent_update`` is none of these.
+
+        """
+        self.agent = self._updated_agent(self.agent, agent_update)
+
+    def update_env(self, env_update: Any) -> None:
+        """Update the environment, seeding a new or changed one.
+
+        Args:
+            env_update: None keeps the environment; an ``Environment``
+                replaces it (the old one is closed); an ``EnvUpdate`` is
+                called with the old environment and returns the new one.
+
+        Raises:
+            TypeError: If ``env_update`` is none of these.
+
+        """
+        with self._own_rng():
+            env, changed = apply_env_update(self.env, env_update)
+            if changed:
+                self._n_env_updates += 1
+                self._seed_new_env(env)
+            self.env = env
+
+    def start_episode(self) -> None:
+        """Reset the environment and the agent for a new episode.
+
+        The steps of an episode left unfinished (by an exception, say) are
+        dropped.
+        """
+        del self._steps[sum(self._lengths):]
+        self._eps_length = 0
+        self._prev_obs, self._episode_info = self.env.reset()
+        self.agent.reset()
+
+    def step_episode(self) -> bool:
+        """Take one step of the current episode.
+
+        Returns:
+            True when the episode is over: the environment ended it, or it
+                reached ``max_episode_length``, which makes the last step a
+                ``TIMEOUT``. Call :meth:`start_episode` before stepping
+                again.
+
+        """
+        action, agent_info = self.agent.get_action(self._prev_obs)
+        env_step = self.env.step(action)
+        self._steps.append((self._prev_obs, agent_info, env_step))
+        self._prev_obs = env_step.observation
+        self._eps_length += 1
+        if env_step.last or self._eps_length >= self._max_episode_length:
+            self._lengths.append(self._eps_length)
+            self._truncated.append(not env_step.last)
+            self._last_observations.append(self._prev_obs)
+            self._episode_infos.append(self._episode_info)
+            return True
+        return False
+
+    def collect_episode(self) -> EpisodeBatch:
+        """Collect the episodes completed since the last collection.
+
+        Returns:
+            The episodes.
+
+        Raises:
+            RuntimeError: If no episode was completed, or one is still in
+                progress.
+
+        """
+        steps = self._steps
+        lengths = np.asarray(self._lengths, dtype=np.int64)
+        if not self._lengths or len(steps) != lengths.sum():
+            raise RuntimeError(
+                f'collect_episode() needs whole episodes: {len(lengths)} were '
+                f'completed and {len(steps) - lengths.sum()} steps belong to '
+                'one still in progress; step until step_episode() returns '
+                'True')
+        # fromiter converts StepType members twice as fast as asarray
+        step_types = np.fromiter([s[2].step_type for s in steps],
+                                 dtype=np.int8, count=len(steps))
+        step_types[(np.cumsum(lengths) - 1)[self._truncated]] = (
+            StepType.TIMEOUT)
+        batch = EpisodeBatch(
+            env_spec=self.env.spec,
+            episode_infos=stack_infos(self._episode_infos),
+            observations=np.asarray([s[0] for s in steps]),
+            last_observations=np.asarray(self._last_observations),
+            actions=np.asarray([s[2].action for s in steps]),
+            rewards=np.asarray([s[2].reward for s in steps],
+                               dtype=np.float64),
+            env_infos=stack_infos([s[2].env_info for s in steps]),
+            agent_infos=stack_infos([s[1] for s in steps]),
+            step_types=step_types,
+            lengths=lengths)
+        self._steps = []
+        self._lengths = []
+        self._truncated = []
+        self._last_observations = []
+        self._episode_infos = []
+        return batch
+
+    def rollout(self) -> EpisodeBatch:
+        """Sample one whole episode with the worker's random state.
+
+        Returns:
+            The episode.
+
+        """
+        with self._own_rng():
+            self.start_episode()
+            while not self.step_episode():
+                pass
+            return self.collect_episode()
+
+    def shutdown(self) -> None:
+        """Close the environment."""
+        if self.env is not None:
+            self.env.close()

@@ -1,0 +1,281 @@
+"""The worker that steps several copies of an environment in lockstep."""
+
+import copy
+import itertools
+from typing import Any
+
+import numpy as np
+
+from garage._dtypes import EpisodeBatch, StepType
+from garage._environment import Environment, EnvStep
+from garage.np._tensor_dicts import index_nested_dict
+from garage.sampler._checks import check_positive_int
+from garage.sampler._collect import concat_infos, stack_infos
+from garage.sampler.env_update import apply_env_update
+from garage.sampler.worker import Worker
+
+
+class VecWorker(Worker):
+    """Samples one episode in each of ``n_envs`` copies of an environment.
+
+    Every step makes one batched ``agent.get_actions`` call for the
+    environments whose episode is still running; an environment whose
+    episode has ended idles until all have. :meth:`rollout` returns
+    ``n_envs`` whole episodes, in environment order. The policy's
+    ``get_actions`` must return agent information with one row per
+    observation, and its ``reset`` take a boolean mask (``do_resets``).
+
+    The environment given to :meth:`update_env` is used as the first
+    environment and deep-copied for the others; an ``EnvUpdate`` is applied
+    to each environment (and its result deep-copied if it returns one
+    environment already in use). Environment ``i`` is seeded from the
+    worker's seed and ``i``, so the copies do not replay one another.
+
+    Args:
+        seed: The sampler's seed, from which the worker derives its own;
+            None leaves all random state alone.
+        max_episode_length: The longest an episode may run; longer ones
+            are cut short, their last step marked ``StepType.TIMEOUT``.
+        worker_number: The index of this worker among the sampler's
+            workers.
+        n_envs: The number of environments.
+
+    Raises:
+        ValueError: If ``n_envs`` is not a positive integer.
+
+    Attributes:
+        agent: The policy, or None until :meth:`update_agent` gives one.
+
+    """
+
+    def __init__(self, *, seed: int | None, max_episode_length: int,
+                 worker_number: int, n_envs: int = 8):
+        super().__init__(seed=seed,
+                         max_episode_length=max_episode_length,
+                         worker_number=worker_number)
+        self._n_envs = check_positive_int('n_envs', n_envs)
+        self.agent: Any = None
+        self._envs: list[Environment] = []
+        self._prev_obs: list[Any] = []
+        self._current_infos: list[dict[str, Any]] = []
+        self._eps_length = 0
+        self._running: list[int] = []
+        # Sampled steps, in time order: one entry per batched step ...
+        self._step_env_indices: list[Any] = []
+        self._step_observations: list[np.ndarray] = []
+        self._step_actions: list[np.ndarray] = []
+        self._step_agent_infos: list[dict[str, Any]] = []
+        # ... one per environment step ...
+        self._env_steps: list[EnvStep] = []
+        # ... and, per finished episode (or fragment): (env index, length,
+        # whether the worker cut it short, last observation, episode info)
+        self._ends: list[tuple[int, int, bool, Any, dict[str, Any]]] = []
+
+    @property
+    def n_envs(self) -> int:
+        """The number of environments."""
+        return self._n_envs
+
+    @property
+    def envs(self) -> list[Environment]:
+        """The environments (empty until :meth:`update_env` gives one)."""
+        return list(self._envs)
+
+    def update_agent(self, agent_update: Any) -> None:
+        """Update the agent.
+
+        Args:
+            agent_update: A policy, which replaces the agent; its parameter
+                values (a dict, as ``get_param_values`` returns, or an
+                array), loaded with ``agent.set_param_values``; or None,
+                which keeps the agent.
+
+        Raises:
+            ValueError: If parameter values arrive before any policy.
+            TypeError: If ``agent_update`` is none of these.
+
+        """
+        self.agent = self._updated_agent(self.agent, agent_update)
+
+    def update_env(self, env_update: Any) -> None:
+        """Update every environment, seeding each new or changed one.
+
+        Args:
+            env_update: None keeps the environments; an ``Environment``
+                replaces them (it and ``n_envs - 1`` deep copies); an
+                ``EnvUpdate`` is applied to each environment.
+
+        Raises:
+            TypeError: If ``env_update`` is none of these.
+
+        """
+        if env_update is None:
+            return
+        with self._own_rng():
+            envs: list[Environment] = []
+            for old_env in self._envs or [None] * self._n_envs:
+                env, _ = apply_env_update(old_env, env_update)
+                if any(env is other for other in envs):
+                    env = copy.deepcopy(env)
+                envs.append(env)
+            self._n_env_updates += 1
+            for i, env in enumerate(envs):
+                self._seed_new_env(env, i)
+            self._envs = envs
+
+    def start_episode(self) -> None:
+        """Reset every environment, and the agent, for new episodes.
+
+        Episodes left unfinished (by an exception, say) are dropped, with
+        everything not yet collected.
+        """
+        if self._running:
+            self._clear()
+        self._prev_obs, self._current_infos = [], []
+        for env in self._envs:
+            observation, episode_info = env.reset()
+            self._prev_obs.append(observation)
+            self._current_infos.append(episode_info)
+        self._eps_length = 0
+        self._running = list(range(self._n_envs))
+        self.agent.reset(np.ones(self._n_envs, dtype=bool))
+
+    def step_episode(self) -> bool:
+        """Take one step in every environment whose episode is running.
+
+        Returns:
+            True when every environment's episode is over.
+
+        """
+        running = self._running
+        prev_obs = self._prev_obs
+        observations = np.asarray([prev_obs[i] for i in running])
+        actions, agent_infos = self.agent.get_actions(observations)
+        self._step_env_indices.append(running)
+        self._step_observations.append(observations)
+        self._step_actions.append(actions)
+        self._step_agent_infos.append(agent_infos)
+        # the running episodes all started together: one length for all
+        self._eps_length += 1
+        length = self._eps_length
+        envs, infos = self._envs, self._current_infos
+        add_step, ends = self._env_steps.append, self._ends
+        still_running = []
+        for action, i in zip(actions, running, strict=True):
+            env_step = envs[i].step(action)
+            add_step(env_step)
+            if env_step.last:
+                ends.append((i, length, False, env_step.observation,
+                             infos[i]))
+            else:
+                prev_obs[i] = env_step.observation
+                still_running.append(i)
+        if length >= self._max_episode_length:
+            ends.extend((i, length, True, prev_obs[i], infos[i])
+                        for i in still_running)
+            still_running = []
+        self._running = still_running
+        return not still_running
+
+    def collect_episode(self) -> EpisodeBatch:
+        """Collect the episodes completed since the last collection.
+
+        Returns:
+            The episodes, grouped by environment in environment order.
+
+        Raises:
+            RuntimeError: If no episode was completed, or some are still in
+                progress.
+
+        """
+        if self._running or not self._ends:
+            raise RuntimeError(
+                f'collect_episode() needs whole episodes: {len(self._ends)} '
+                f'were completed and {len(self._running)} are still running; '
+                'step until step_episode() returns True')
+        return self._collect()
+
+    def rollout(self) -> EpisodeBatch:
+        """Sample one whole episode in each environment.
+
+        Returns:
+            ``n_envs`` episodes, in environment order.
+
+        """
+        with self._own_rng():
+            self.start_episode()
+            while not self.step_episode():
+                pass
+            return self.collect_episode()
+
+    def shutdown(self) -> None:
+        """Close the environments."""
+        for env in self._envs:
+            env.close()
+
+    def _collect(self) -> EpisodeBatch:
+        """Turn the sampled steps into a batch, grouped by environment.
+
+        Steps are stored in time order; a stable sort by environment index
+        groups each environment's steps, in time order, and the episode
+        (fragment) ends are sorted the same way.
+
+        Returns:
+            The batch of the episodes (fragments) in ``self._ends``.
+
+        Raises:
+            ValueError: If the agent information of ``get_actions`` did not
+                have one row per observation.
+
+        """
+        env_steps = self._env_steps
+        env_indices = np.fromiter(
+            itertools.chain.from_iterable(self._step_env_indices),
+            dtype=np.int64, count=len(env_steps))
+        order = np.argsort(env_indices, kind='stable')
+        agent_infos = concat_infos(self._step_agent_infos)
+        _check_rows(agent_infos, len(env_indices))
+        # fromiter converts StepType members twice as fast as asarray
+        step_types = np.fromiter([s.step_type for s in env_steps],
+                                 dtype=np.int8, count=len(env_steps))[order]
+        ends = sorted(self._ends, key=lambda end: end[0])
+        lengths = np.asarray([end[1] for end in ends], dtype=np.int64)
+        truncated = [end[2] for end in ends]
+        step_types[(np.cumsum(lengths) - 1)[truncated]] = StepType.TIMEOUT
+        batch = EpisodeBatch(
+            env_spec=self._envs[0].spec,
+            episode_infos=stack_infos([end[4] for end in ends]),
+            observations=np.concatenate(self._step_observations)[order],
+            last_observations=np.asarray([end[3] for end in ends]),
+            actions=np.concatenate(self._step_actions)[order],
+            rewards=np.asarray([s.reward for s in env_steps],
+                               dtype=np.float64)[order],
+            env_infos=index_nested_dict(
+                stack_infos([s.env_info for s in env_steps]), order),
+            agent_infos=index_nested_dict(agent_infos, order),
+            step_types=step_types,
+            lengths=lengths)
+        self._clear()
+        return batch
+
+    def _clear(self) -> None:
+        self._step_env_indices = []
+        self._step_observations = []
+        self._step_actions = []
+        self._step_agent_infos = []
+        self._env_steps = []
+        self._ends = []
+
+
+def _check_rows(agent_infos: dict[str, Any], n_rows: int,
+                path: str = 'agent_info') -> None:
+    """Check every agent information array has one row per observation."""
+    for key, value in agent_infos.items():
+        if isinstance(value, dict):
+            _check_rows(value, n_rows, f'{path}[{key!r}]')
+        elif len(value) != n_rows:
+            raise ValueError(
+                f'{path}[{key!r}] from get_actions has {len(value)} rows in '
+                f'all, but the policy was given {n_rows} observations; '
+                'get_actions must return agent information with one row '
+                'per observation')

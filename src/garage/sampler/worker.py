@@ -1,0 +1,308 @@
+"""The Worker interface, and the randomness every seeded worker owns.
+
+A worker samples episodes of one agent in its environment(s). Samplers
+build workers with a :class:`~garage.sampler.WorkerFactory`, wherever the
+work happens (this process, a worker process, a Ray actor), then drive them
+with :meth:`Worker.update_agent`, :meth:`Worker.update_env` and
+:meth:`Worker.rollout`, usually through
+:func:`garage.sampler._collect.collect_samples` and
+:func:`~garage.sampler._collect.collect_episodes`.
+
+A worker with a seed owns its random state: Python's ``random``, NumPy's
+global generator and PyTorch's CPU generator are seeded from
+``(seed, worker_number)``, and swapped into the global generators around
+every :meth:`~Worker.rollout` and :meth:`~Worker.update_env` (and swapped
+back out after), so its draws depend neither on the process that runs it
+nor on other workers in that process. Each environment it receives is
+seeded too, through its ``seed`` method if it has one and through its
+``action_space``. A worker without a seed (None) touches no random state.
+"""
+
+import abc
+import contextlib
+import random
+import sys
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from garage._dtypes import EpisodeBatch
+from garage._environment import Environment
+from garage.sampler._checks import check_positive_int, check_seed
+
+# The streams derived from a worker's seed, as SeedSequence spawn keys.
+_RNG_STREAM = 0
+_ENV_STREAM = 1
+_AGENT_STREAM = 2
+
+
+class Worker(abc.ABC):
+    """Samples episodes of an agent in an environment.
+
+    Subclasses implement the episode methods. :meth:`rollout` runs inside
+    :meth:`_own_rng`, as does :meth:`update_env`; :meth:`start_episode`,
+    :meth:`step_episode` and :meth:`collect_episode`, the step-by-step
+    form of :meth:`rollout`, use whatever random state is global when they
+    are called.
+
+    Args:
+        seed: The seed of the sampler, from which the worker derives its
+            own; None leaves all random state alone.
+        max_episode_length: The longest an episode may run; the worker
+            cuts longer ones short and marks their last step
+            ``StepType.TIMEOUT``.
+        worker_number: The index of this worker among the sampler's
+            workers, from 0.
+
+    Raises:
+        ValueError: If ``seed`` is not None or a non-negative integer,
+            ``max_episode_length`` is not a positive integer, or
+            ``worker_number`` is not a non-negative integer.
+
+    """
+
+    def __init__(self, *, seed: int | None, max_episode_length: int,
+                 worker_number: int):
+        self._seed = check_seed(seed)
+        self._max_episode_length = check_positive_int('max_episode_length',
+                                                      max_episode_length)
+        if (isinstance(worker_number, bool)
+                or not isinstance(worker_number, (int, np.integer))
+                or worker_number < 0):
+            raise ValueError('worker_number must be a non-negative integer, '
+                             f'got {worker_number!r}')
+        self._worker_number = int(worker_number)
+        self._n_env_updates = 0
+        self._n_agent_updates = 0
+        self._rng_states: list[Any] | None = None
+        self._torch_rng_state = None
+        self._owning_rng = False
+        if self._seed is not None:
+            self._rng_states = [
+                random.Random(_seed_int(self._seed_sequence(
+                    _RNG_STREAM, 0))).getstate(),
+                np.random.RandomState(np.random.MT19937(self._seed_sequence(
+                    _RNG_STREAM, 1))).get_state(),
+            ]
+
+    @property
+    def seed(self) -> int | None:
+        """The sampler's seed, from which this worker derives its own."""
+        return self._seed
+
+    @property
+    def max_episode_length(self) -> int:
+        """The longest an episode may run."""
+        return self._max_episode_length
+
+    @property
+    def worker_number(self) -> int:
+        """The index of this worker among the sampler's workers."""
+        return self._worker_number
+
+    def _seed_sequence(self, *stream: int) -> np.random.SeedSequence:
+        return np.random.SeedSequence(
+            self._seed, spawn_key=(self._worker_number, *stream))
+
+    @contextlib.contextmanager
+    def _own_rng(self) -> Iterator[None]:
+        """Run a block with this worker's random state in the global RNGs.
+
+        Swaps the worker's states of Python's ``random``, NumPy's global
+        generator and, once PyTorch is imported, PyTorch's CPU generator
+        into place, and on leaving saves them and puts the previous states
+        back. Does nothing for a worker without a seed, or inside another
+        such block: :func:`~garage.sampler._collect.collect_samples` swaps
+        once around all its rollouts, since a swap costs as much as a few
+        steps.
+
+        Yields:
+            None.
+
+        """
+        if self._rng_states is None or self._owning_rng:
+            yield
+            return
+        torch = sys.modules.get('torch')
+        outer = [random.getstate(), np.random.get_state()]
+        random.setstate(self._rng_states[0])
+        np.random.set_state(self._rng_states[1])
+        if torch is not None:
+            if self._torch_rng_state is None:
+                generator = torch.Generator().manual_seed(_seed_int(
+                    self._seed_sequence(_RNG_STREAM, 2)))
+                self._torch_rng_state = generator.get_state()
+            outer.append(torch.get_rng_state())
+            torch.set_rng_state(self._torch_rng_state)
+        self._owning_rng = True
+        try:
+            yield
+        finally:
+            self._owning_rng = False
+            self._rng_states = [random.getstate(), np.random.get_state()]
+            random.setstate(outer[0])
+            np.random.set_state(outer[1])
+            if torch is not None:
+                self._torch_rng_state = torch.get_rng_state()
+                torch.set_rng_state(outer[2])
+
+    def _seed_new_env(self, env: Environment, env_index: int = 0) -> None:
+        """Seed an environment the worker just received.
+
+        Each environment update gets its own seeds, so a worker that is
+        sent one environment after another does not replay one random
+        stream. Does nothing for a worker without a seed.
+
+        Args:
+            env: The environment.
+            env_index: Which of the worker's environments it is, for
+                workers that step several.
+
+        """
+        if self._seed is None:
+            return
+        seed = _seed_int(self._seed_sequence(
+            _ENV_STREAM, self._n_env_updates, env_index)) % 2**32
+        env_seed = getattr(env, 'seed', None)
+        if callable(env_seed):
+            env_seed(seed)
+        space_seed = getattr(env.action_space, 'seed', None)
+        if callable(space_seed):
+            space_seed(seed)
+
+    def _updated_agent(self, agent: Any, agent_update: Any) -> Any:
+        """Apply an agent update; see :meth:`update_agent`.
+
+        Args:
+            agent: The current agent, or None.
+            agent_update: The update.
+
+        Returns:
+            The agent to use from now on.
+
+        Raises:
+            ValueError: If parameters arrive before any agent.
+            TypeError: If ``agent_update`` is none of the accepted kinds.
+
+        """
+        check_agent_update(agent_update)
+        if agent_update is None:
+            return agent
+        if is_parameter_update(agent_update):
+            if agent is None:
+                raise ValueError(
+                    'received parameter values, but the worker has no agent '
+                    'to load them into; send a policy first')
+            agent.set_param_values(agent_update)
+            return agent
+        self._n_agent_updates += 1
+        if self._seed is not None:
+            space = getattr(getattr(agent_update, 'env_spec', None),
+                            'action_space', None)
+            space_seed = getattr(space, 'seed', None)
+            if callable(space_seed):
+                space_seed(_seed_int(self._seed_sequence(
+                    _AGENT_STREAM, self._n_agent_updates)) % 2**32)
+        return agent_update
+
+    @abc.abstractmethod
+    def update_agent(self, agent_update: Any) -> None:
+        """Update the agent.
+
+        Args:
+            agent_update: A policy, which replaces the agent; its parameter
+                values (a dict, as ``get_param_values`` returns, or an
+                array), loaded with ``agent.set_param_values``; or None,
+                which keeps the agent. A new policy's action space is
+                seeded, for policies that sample from it.
+
+        """
+
+    @abc.abstractmethod
+    def update_env(self, env_update: Any) -> None:
+        """Update the environment(s).
+
+        Args:
+            env_update: None keeps the environment; an ``Environment``
+                replaces it; an ``EnvUpdate`` is called with the old
+                environment and returns the new one.
+
+        Raises:
+            TypeError: If ``env_update`` is none of these.
+
+        """
+
+    @abc.abstractmethod
+    def rollout(self) -> EpisodeBatch:
+        """Sample a batch of episodes (or fragments of them).
+
+        Returns:
+            The batch; what it holds depends on the worker class.
+
+        """
+
+    @abc.abstractmethod
+    def start_episode(self) -> None:
+        """Begin a new episode."""
+
+    @abc.abstractmethod
+    def step_episode(self) -> bool:
+        """Take one step of the current episode.
+
+        Returns:
+            True when the episode is over.
+
+        """
+
+    @abc.abstractmethod
+    def collect_episode(self) -> EpisodeBatch:
+        """Collect what was sampled since the last collection.
+
+        Returns:
+            The sampled episodes.
+
+        """
+
+    @abc.abstractmethod
+    def shutdown(self) -> None:
+        """Release the worker's resources (close its environments)."""
+
+
+def is_parameter_update(agent_update: Any) -> bool:
+    """Whether an agent update holds parameter values, not a policy.
+
+    Args:
+        agent_update: The update.
+
+    Returns:
+        True for a mapping (a ``state_dict``, as torch policies'
+            ``get_param_values`` returns) or an array.
+
+    """
+    return isinstance(agent_update, (Mapping, np.ndarray))
+
+
+def check_agent_update(agent_update: Any, name: str = 'agent_update') -> None:
+    """Check that a value is something workers' ``update_agent`` takes.
+
+    Args:
+        agent_update: The value.
+        name: What the value is called, for the error message.
+
+    Raises:
+        TypeError: If ``agent_update`` is not None, parameter values or a
+            policy (an object with ``get_action``).
+
+    """
+    if not (agent_update is None or is_parameter_update(agent_update)
+            or callable(getattr(agent_update, 'get_action', None))):
+        raise TypeError(
+            f'{name} must be None, a policy (with get_action) or its '
+            'parameter values (a dict, as get_param_values returns, or an '
+            f'array), got {type(agent_update).__name__}')
+
+
+def _seed_int(seed_sequence: np.random.SeedSequence) -> int:
+    """A 64-bit integer seed drawn from a SeedSequence."""
+    return int(seed_sequence.generate_state(1, dtype=np.uint64)[0])

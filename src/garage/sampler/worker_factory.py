@@ -1,0 +1,180 @@
+"""The picklable recipe from which samplers build their workers."""
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import psutil
+
+from garage.experiment import deterministic
+from garage.sampler._checks import check_positive_int, check_seed
+from garage.sampler.default_worker import DefaultWorker
+from garage.sampler.worker import Worker
+
+
+def identity_function(value: Any) -> Any:
+    """Return the value unchanged: the default message preprocessing.
+
+    Args:
+        value: Any value.
+
+    Returns:
+        ``value``.
+
+    """
+    return value
+
+
+class WorkerFactory:
+    """Builds the workers of a sampler, wherever they are to run.
+
+    Samplers send the factory to the processes or nodes that do the work
+    (it pickles with pickle and cloudpickle) and build workers there by
+    calling it with a worker number.
+
+    Args:
+        max_episode_length: The longest an episode may run.
+        seed: The seed the workers derive theirs from. None takes
+            ``garage.experiment.deterministic.get_seed()`` when the factory
+            is made, which is None (unseeded workers) if no seed was set.
+        n_workers: The number of workers. None takes the number of
+            physical CPU cores (1 if it cannot be found out).
+        worker_class: The class of the workers.
+        worker_args: Further keyword arguments of ``worker_class``, such as
+            ``n_envs`` for ``VecWorker``.
+
+    Raises:
+        ValueError: If ``max_episode_length`` or ``n_workers`` is not a
+            positive integer, or ``seed`` is not None or a non-negative
+            integer.
+        TypeError: If ``worker_class`` is not a subclass of ``Worker``,
+            ``worker_args`` is not a dict, or ``worker_class`` does not
+            take the arguments in ``worker_args``.
+
+    """
+
+    def __init__(self,
+                 *,
+                 max_episode_length: int,
+                 seed: int | None = None,
+                 n_workers: int | None = None,
+                 worker_class: type[Worker] = DefaultWorker,
+                 worker_args: dict[str, Any] | None = None):
+        self._max_episode_length = check_positive_int('max_episode_length',
+                                                      max_episode_length)
+        self._seed = check_seed(deterministic.get_seed() if seed is None
+                                else seed)
+        if n_workers is None:
+            n_workers = psutil.cpu_count(logical=False) or 1
+        self._n_workers = check_positive_int('n_workers', n_workers)
+        if not (isinstance(worker_class, type)
+                and issubclass(worker_class, Worker)):
+            raise TypeError('worker_class must be a subclass of '
+                            f'garage.sampler.Worker, got {worker_class!r}')
+        if worker_args is None:
+            worker_args = {}
+        elif not isinstance(worker_args, dict):
+            raise TypeError('worker_args must be a dict of keyword arguments '
+                            f'of {worker_class.__name__}, got '
+                            f'{type(worker_args).__name__}')
+        try:
+            inspect.signature(worker_class).bind(
+                seed=self._seed,
+                max_episode_length=self._max_episode_length,
+                worker_number=0,
+                **worker_args)
+        except TypeError as error:
+            raise TypeError(f'worker_args {sorted(worker_args)} do not fit '
+                            f'{worker_class.__name__}: {error}') from None
+        self._worker_class = worker_class
+        self._worker_args = dict(worker_args)
+
+    @property
+    def n_workers(self) -> int:
+        """The number of workers."""
+        return self._n_workers
+
+    @property
+    def max_episode_length(self) -> int:
+        """The longest an episode may run."""
+        return self._max_episode_length
+
+    @property
+    def seed(self) -> int | None:
+        """The seed the workers derive theirs from, or None."""
+        return self._seed
+
+    @property
+    def worker_class(self) -> type[Worker]:
+        """The class of the workers."""
+        return self._worker_class
+
+    @property
+    def worker_args(self) -> dict[str, Any]:
+        """Further keyword arguments of the worker class (a copy)."""
+        return dict(self._worker_args)
+
+    def prepare_worker_messages(
+            self,
+            objs: Any,
+            preprocess: Callable[[Any], Any] = identity_function
+    ) -> list[Any]:
+        """Make one message per worker from one value or a list of them.
+
+        Args:
+            objs: A list or tuple with one entry per worker, used as it
+                is, or any other value, sent to every worker through
+                ``preprocess``.
+            preprocess: Applied to a single value once per worker (for
+                example ``copy.deepcopy``, so that workers in one process
+                do not share an object).
+
+        Returns:
+            One message per worker, in worker order.
+
+        Raises:
+            ValueError: If a list or tuple does not have exactly
+                ``n_workers`` entries.
+
+        """
+        if isinstance(objs, (list, tuple)):
+            if len(objs) != self._n_workers:
+                raise ValueError(
+                    f'got a list of {len(objs)} entries, one per worker, but '
+                    f'there are {self._n_workers} workers; pass exactly '
+                    f'{self._n_workers} entries, or a single value for every '
+                    'worker')
+            return list(objs)
+        return [preprocess(objs) for _ in range(self._n_workers)]
+
+    def __call__(self, worker_number: int) -> Worker:
+        """Build a worker.
+
+        Args:
+            worker_number: The index of the worker, from 0 to
+                ``n_workers - 1``.
+
+        Returns:
+            The worker.
+
+        Raises:
+            ValueError: If ``worker_number`` is not in that range.
+
+        """
+        if (isinstance(worker_number, bool)
+                or not isinstance(worker_number, (int, np.integer))
+                or not 0 <= worker_number < self._n_workers):
+            raise ValueError(
+                f'worker_number must be an integer from 0 to '
+                f'{self._n_workers - 1}, got {worker_number!r}')
+        return self._worker_class(seed=self._seed,
+                                  max_episode_length=self._max_episode_length,
+                                  worker_number=int(worker_number),
+                                  **self._worker_args)
+
+    def __repr__(self) -> str:
+        return (f'WorkerFactory(max_episode_length={self._max_episode_length}'
+                f', seed={self._seed}, n_workers={self._n_workers}, '
+                f'worker_class={self._worker_class.__name__}, '
+                f'worker_args={self._worker_args})')
