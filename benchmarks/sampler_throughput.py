@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Sampler throughput in steps per second against the bare environment loop.
+
+Every case samples batches of 10,000 steps of ``PointEnv(
+max_episode_length=100)`` with a (32, 32) ``GaussianMLPPolicy``, and then
+of the same environment made to spend 0.5 ms of CPU in every step (a busy
+loop), which stands for a simulator. The cases:
+
+* the bare loop: ``policy.get_action`` and ``env.step``, resetting at the
+  end of each episode, with nothing recorded;
+* the bare batched loop: one ``policy.get_actions`` over 8 environments,
+  then a step of each;
+* ``LocalSampler`` with one ``DefaultWorker``, and with one
+  ``VecWorker(n_envs=8)``;
+* ``MultiprocessingSampler`` and ``RaySampler`` with 2 workers of each kind
+  (the Ray rows are left out, with a note, where Ray is not installed).
+
+Samplers get the policy's parameters with every batch, as in training.
+Each case samples one batch to warm up, then ``REPEATS`` batches, and its
+throughput is the median; the cases take turns batch by batch, so that a
+change in the machine's load falls on all alike. Starting worker processes
+and actors is not timed. Times are wall-clock (``time.perf_counter``),
+since the workers of the parallel samplers run in other processes. PyTorch
+runs on one thread here and in every worker.
+
+The ratio of a sampler with one worker is to its bare loop (targets:
+``DefaultWorker`` at least 0.95 of the bare loop, ``VecWorker(8)`` at least
+0.9 of the bare batched loop); the ratio of a sampler with 2 workers is to
+the one-worker ``LocalSampler`` of the same worker class (target with the
+slow environment: at least 1.8). Parallel speed-ups need the machine's
+cores to be otherwise idle.
+
+Run: .venv/bin/python benchmarks/sampler_throughput.py
+"""
+
+import importlib.util
+import statistics
+import time
+
+import numpy as np
+import torch
+
+from garage.envs import PointEnv
+from garage.sampler import DefaultWorker, LocalSampler, VecWorker
+from garage.sampler.multiprocessing_sampler import MultiprocessingSampler
+from garage.sampler.ray_sampler import RaySampler
+from garage.torch.policies import GaussianMLPPolicy
+
+BATCH_SIZE = 10_000
+MAX_EPISODE_LENGTH = 100
+N_ENVS = 8
+N_WORKERS = 2
+BUSY_SECONDS = 0.5e-3
+HIDDEN_SIZES = (32, 32)
+REPEATS = {'fast': 5, 'slow': 3}
+TARGETS = {'DefaultWorker': 0.95, 'VecWorker(8)': 0.9, 'parallel slow': 1.8}
+
+
+class BusyPointEnv(PointEnv):
+    """A ``PointEnv`` that spends ``BUSY_SECONDS`` of CPU in every step.
+
+    It busy-loops on the thread's CPU clock, so a step costs that much CPU
+    time however busy the machine is. Defined here, it travels to worker
+    processes and actors pickled by value (cloudpickle).
+    """
+
+    def step(self, action):
+        """Spend ``BUSY_SECONDS`` of CPU, then step the point."""
+        deadline = time.thread_time() + BUSY_SECONDS
+        while time.thread_time() < deadline:
+            pass
+        return super().step(action)
+
+
+ENV_CLASSES = {'fast': PointEnv, 'slow': BusyPointEnv}
+
+
+def make_env(kind):
+    return ENV_CLASSES[kind](max_episode_length=MAX_EPISODE_LENGTH)
+
+
+def bare_loop(env, policy):
+    """A batch function: step one environment, no sampler, nothing kept."""
+    observation, _ = env.reset()
+
+    def sample():
+        nonlocal observation
+        for _ in range(BATCH_SIZE):
+            action, _ = policy.get_action(observation)
+            env_step = env.step(action)
+            if env_step.last:
+                observation, _ = env.reset()
+            else:
+                observation = env_step.observation
+        return BATCH_SIZE
+
+    return sample
+
+
+def bare_batched_loop(envs, policy):
+    """A batch function: one ``get_actions`` per step of all environments."""
+    observations = np.stack([env.reset()[0] for env in envs])
+
+    def sample():
+        n_steps = 0
+        while n_steps < BATCH_SIZE:
+            actions, _ = policy.get_actions(observations)
+            for i, env in enumerate(envs):
+                env_step = env.step(actions[i])
+                if env_step.last:
+                    observations[i], _ = env.reset()
+                else:
+                    observations[i] = env_step.observation
+            n_steps += len(envs)
+        return n_steps
+
+    return sample
+
+
+def sampler_batches(sampler, policy):
+    """A batch function: one ``obtain_samples`` of BATCH_SIZE steps."""
+
+    def sample():
+        batch = sampler.obtain_samples(0, BATCH_SIZE,
+                                       policy.get_param_values())
+        return len(batch.rewards)
+
+    return sample
+
+
+def time_batch(sample):
+    """Steps per second of one batch of ``sample``."""
+    start = time.perf_counter()
+    n_steps = sample()
+    return n_steps / (time.perf_counter() - start)
+
+
+def worker_kinds():
+    return {'DefaultWorker': (DefaultWorker, None),
+            'VecWorker(8)': (VecWorker, {'n_envs': N_ENVS})}
+
+
+def build_cases(kind, policy, has_ray, samplers):
+    """The cases of one environment, appending the samplers to ``samplers``.
+
+    Returns a dict: case -> (batch function, reference case, target).
+    """
+    cases = {
+        'bare loop': (bare_loop(make_env(kind), policy), None, None),
+        'bare batched loop (8 envs)': (bare_batched_loop(
+            [make_env(kind) for _ in range(N_ENVS)], policy), None, None),
+    }
+    bare_cases = {'DefaultWorker': 'bare loop',
+                  'VecWorker(8)': 'bare batched loop (8 envs)'}
+    configs = [(LocalSampler, 1)]
+    configs.append((MultiprocessingSampler, N_WORKERS))
+    if has_ray:
+        configs.append((RaySampler, N_WORKERS))
+    for sampler_class, n_workers in configs:
+        for name, (worker_class, worker_args) in worker_kinds().items():
+            sampler = sampler_class(policy, make_env(kind),
+                                    max_episode_length=MAX_EPISODE_LENGTH,
+                                    n_workers=n_workers, seed=1,
+                                    worker_class=worker_class,
+                                    worker_args=worker_args)
+            samplers.append(sampler)
+            if n_workers == 1:
+                case = f'LocalSampler {name}'
+                reference, target = bare_cases[name], TARGETS[name]
+            else:
+                case = f'{sampler_class.__name__} {n_workers}x {name}'
+                reference = f'LocalSampler {name}'
+                target = TARGETS['parallel slow'] if kind == 'slow' else None
+            cases[case] = (sampler_batches(sampler, policy), reference,
+                           target)
+    return cases
+
+
+def measure(kind, policy, has_ray):
+    """The rows of one environment: (case, steps/s, reference, ratio, target).
+
+    Cases take turns, batch by batch, so that a change in the machine's
+    load falls on all of them alike.
+    """
+    samplers = []
+    try:
+        cases = build_cases(kind, policy, has_ray, samplers)
+        rates = {case: [] for case in cases}
+        for _ in range(1 + REPEATS[kind]):
+            for case, (sample, _, _) in cases.items():
+                rates[case].append(time_batch(sample))
+        # the warm-up batches, one per case, were the first: drop them
+        medians = {case: statistics.median(case_rates[1:])
+                   for case, case_rates in rates.items()}
+    finally:
+        for sampler in samplers:
+            sampler.shutdown_worker()
+    return [(case, medians[case], reference,
+             None if reference is None else medians[case] / medians[reference],
+             target)
+            for case, (_, reference, target) in cases.items()]
+
+
+def main():
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    has_ray = importlib.util.find_spec('ray') is not None
+    policy = GaussianMLPPolicy(make_env('fast').spec, HIDDEN_SIZES)
+    print(f'{BATCH_SIZE} steps a batch, median of {REPEATS["fast"]} '
+          f'(fast env) or {REPEATS["slow"]} (slow env, {BUSY_SECONDS * 1e3:g}'
+          ' ms CPU a step) batches after one warm-up')
+    header = (f'{"env":<5} {"case":<40} {"steps/s":>9}  {"ratio":>6}  '
+              f'{"target":>6}  reference')
+    print(header)
+    print('-' * len(header))
+    for kind in ('fast', 'slow'):
+        for case, rate, reference, ratio, target in measure(kind, policy,
+                                                            has_ray):
+            ratio_text = '' if ratio is None else f'{ratio:.3f}'
+            target_text = '' if target is None else f'>={target:g}'
+            verdict = ''
+            if target is not None:
+                verdict = ' ok' if ratio >= target else ' MISSED'
+            print(f'{kind:<5} {case:<40} {rate:>9,.0f}  {ratio_text:>6}  '
+                  f'{target_text:>6}  {reference or ""}{verdict}')
+    if not has_ray:
+        print("RaySampler rows left out: Ray is not installed "
+              "(pip install 'garage[ray]')")
+
+
+if __name__ == '__main__':
+    main()
