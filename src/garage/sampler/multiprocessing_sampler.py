@@ -175,13 +175,7 @@ class MultiprocessingSampler(Sampler):
             worker_class=worker_class,
             worker_args=worker_args)
         self._context = _resolve_context(mp_context)
-        agent_messages, env_messages = self._initial_messages(
-            self._factory, agents, envs)
-        agent_data = _pickle_messages(agents, agent_messages, 'the agent')
-        env_data = _pickle_messages(envs, env_messages, 'the environment')
-        factory_data = _dumps(self._factory, 'the worker factory')
-        self._start([(factory_data, agent, env)
-                     for agent, env in zip(agent_data, env_data, strict=True)])
+        self._start(_pickled_start_messages(self, agents, envs))
 
     @property
     def worker_factory(self) -> WorkerFactory:
@@ -359,12 +353,8 @@ class MultiprocessingSampler(Sampler):
 
         """
         self._check_usable()
-        agent_messages, env_messages = self._update_messages(
-            self._factory, agent_update, env_update)
-        agent_data = _pickle_messages(agent_update, agent_messages,
-                                      'the agent update')
-        env_data = _pickle_messages(env_update, env_messages,
-                                    'the environment update')
+        agent_data, env_data = _pickled_update_messages(self, agent_update,
+                                                        env_update)
         return self._request([(command, (agent, env, count))
                               for agent, env in zip(agent_data, env_data,
                                                     strict=True)],
@@ -590,6 +580,50 @@ def _resolve_context(mp_context: BaseContext | str | None) -> BaseContext:
         # takes effect when the fork server starts, if it has not yet
         context.set_forkserver_preload(_FORKSERVER_PRELOAD)
     return context
+
+
+def _pickled_start_messages(sampler: Sampler, agents: Any, envs: Any
+                            ) -> list[tuple[bytes, bytes, bytes]]:
+    """Pickle what each worker starts from: the factory, agent and env.
+
+    Args:
+        sampler: The sampler, whose factory builds the workers.
+        agents: The agent, or a list with one agent per worker.
+        envs: The environment, or a list with one per worker.
+
+    Returns:
+        The pickled factory, agent and environment of each worker.
+
+    """
+    agent_messages, env_messages = sampler._initial_messages(
+        sampler._factory, agents, envs)
+    agent_data = _pickle_messages(agents, agent_messages, 'the agent')
+    env_data = _pickle_messages(envs, env_messages, 'the environment')
+    factory_data = _dumps(sampler._factory, 'the worker factory')
+    return [(factory_data, agent, env)
+            for agent, env in zip(agent_data, env_data, strict=True)]
+
+
+def _pickled_update_messages(sampler: Sampler, agent_update: Any,
+                             env_update: Any
+                             ) -> tuple[list[bytes], list[bytes]]:
+    """Pickle each worker's agent and environment update.
+
+    Args:
+        sampler: The sampler, whose factory checks the list lengths.
+        agent_update: The agent update(s).
+        env_update: The environment update(s).
+
+    Returns:
+        The pickled agent updates and environment updates, one per worker.
+
+    """
+    agent_messages, env_messages = sampler._update_messages(
+        sampler._factory, agent_update, env_update)
+    return (_pickle_messages(agent_update, agent_messages,
+                             'the agent update'),
+            _pickle_messages(env_update, env_messages,
+                             'the environment update'))
 
 
 def _pickle_messages(objs: Any, messages: list[Any],

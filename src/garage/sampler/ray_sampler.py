@@ -33,8 +33,8 @@ from garage.sampler._collect import collect_episodes, collect_samples
 from garage.sampler.default_worker import DefaultWorker
 from garage.sampler.multiprocessing_sampler import (
     WorkerError,
-    _dumps,
-    _pickle_messages,
+    _pickled_start_messages,
+    _pickled_update_messages,
 )
 from garage.sampler.sampler import Sampler
 from garage.sampler.worker import Worker
@@ -122,13 +122,7 @@ class RaySampler(Sampler):
             n_workers=n_workers,
             worker_class=worker_class,
             worker_args=worker_args)
-        agent_messages, env_messages = self._initial_messages(
-            self._factory, agents, envs)
-        agent_data = _pickle_messages(agents, agent_messages, 'the agent')
-        env_data = _pickle_messages(envs, env_messages, 'the environment')
-        factory_data = _dumps(self._factory, 'the worker factory')
-        self._start([(factory_data, agent, env)
-                     for agent, env in zip(agent_data, env_data, strict=True)])
+        self._start(_pickled_start_messages(self, agents, envs))
 
     @property
     def worker_factory(self) -> WorkerFactory:
@@ -309,12 +303,8 @@ class RaySampler(Sampler):
         """
         self._check_usable()
         ray = _import_ray()
-        agent_messages, env_messages = self._update_messages(
-            self._factory, agent_update, env_update)
-        agent_data = _pickle_messages(agent_update, agent_messages,
-                                      'the agent update')
-        env_data = _pickle_messages(env_update, env_messages,
-                                    'the environment update')
+        agent_data, env_data = _pickled_update_messages(self, agent_update,
+                                                        env_update)
         stored = {}
         for data in (*agent_data, *env_data):
             if id(data) not in stored:
