@@ -45,14 +45,7 @@ def collect_samples(worker: 'Worker', min_steps: int) -> EpisodeBatch:
 
     """
     check_positive_int('min_steps', min_steps)
-    batches = []
-    n_steps = 0
-    with worker._own_rng():
-        while n_steps < min_steps:
-            batch = worker.rollout()
-            batches.append(batch)
-            n_steps += len(batch.rewards)
-    return _concatenate(batches)
+    return worker.rollout_steps(min_steps)
 
 
 def collect_episodes(worker: 'Worker', n_episodes: int) -> EpisodeBatch:

@@ -7,6 +7,7 @@ import numpy as np
 from garage._dtypes import EpisodeBatch
 from garage.sampler._checks import check_positive_int
 from garage.sampler.vec_worker import VecWorker
+from garage.sampler.worker import Worker
 
 
 class FragmentWorker(VecWorker):
@@ -165,3 +166,15 @@ class FragmentWorker(VecWorker):
             batch = self.collect_episode()
             self._needs_start = False
             return batch
+
+    def rollout_steps(self, min_steps: int) -> EpisodeBatch:
+        """Repeat :meth:`rollout` until at least ``min_steps`` steps.
+
+        Args:
+            min_steps: The least number of steps to sample.
+
+        Returns:
+            The fragments sampled, each rollout's grouped by environment.
+
+        """
+        return Worker.rollout_steps(self, min_steps)

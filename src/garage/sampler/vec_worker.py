@@ -12,16 +12,19 @@ from garage.np._tensor_dicts import index_nested_dict
 from garage.sampler._checks import check_positive_int
 from garage.sampler._collect import concat_infos, stack_infos
 from garage.sampler.env_update import apply_env_update
-from garage.sampler.worker import Worker
+from garage.sampler.worker import Worker, paused_gc
 
 
 class VecWorker(Worker):
-    """Samples one episode in each of ``n_envs`` copies of an environment.
+    """Samples episodes in ``n_envs`` copies of an environment in lockstep.
 
     Every step makes one batched ``agent.get_actions`` call for the
-    environments whose episode is still running; an environment whose
-    episode has ended idles until all have. :meth:`rollout` returns
-    ``n_envs`` whole episodes, in environment order. The policy's
+    environments whose episode is running. :meth:`rollout` returns one
+    whole episode per environment, in environment order: an environment
+    whose episode has ended idles until all have. :meth:`rollout_steps`,
+    which samplers use, starts a new episode in such an environment at
+    once until it has the steps asked for, so that every environment stays
+    busy and only the last episodes leave some idle. The policy's
     ``get_actions`` must return agent information with one row per
     observation, and its ``reset`` take a boolean mask (``do_resets``).
 
@@ -58,8 +61,9 @@ class VecWorker(Worker):
         self._envs: list[Environment] = []
         self._prev_obs: list[Any] = []
         self._current_infos: list[dict[str, Any]] = []
-        self._eps_length = 0
+        self._lengths: list[int] = []
         self._running: list[int] = []
+        self._min_steps = 0
         # Sampled steps, in time order: one entry per batched step ...
         self._step_env_indices: list[Any] = []
         self._step_observations: list[np.ndarray] = []
@@ -136,12 +140,16 @@ class VecWorker(Worker):
             observation, episode_info = env.reset()
             self._prev_obs.append(observation)
             self._current_infos.append(episode_info)
-        self._eps_length = 0
+        self._lengths = [0] * self._n_envs
         self._running = list(range(self._n_envs))
         self.agent.reset(np.ones(self._n_envs, dtype=bool))
 
     def step_episode(self) -> bool:
         """Take one step in every environment whose episode is running.
+
+        An environment whose episode ends starts a new one straight away
+        while fewer steps than :meth:`rollout_steps` asked for have been
+        sampled, and otherwise idles.
 
         Returns:
             True when every environment's episode is over.
@@ -155,25 +163,35 @@ class VecWorker(Worker):
         self._step_observations.append(observations)
         self._step_actions.append(actions)
         self._step_agent_infos.append(agent_infos)
-        # the running episodes all started together: one length for all
-        self._eps_length += 1
-        length = self._eps_length
-        envs, infos = self._envs, self._current_infos
-        add_step, ends = self._env_steps.append, self._ends
-        still_running = []
+        envs, infos, lengths = self._envs, self._current_infos, self._lengths
+        max_length = self._max_episode_length
+        env_steps, ends = self._env_steps, self._ends
+        add_step = env_steps.append
+        restart = len(env_steps) + len(running) < self._min_steps
+        still_running, restarted = [], []
         for action, i in zip(actions, running, strict=True):
             env_step = envs[i].step(action)
             add_step(env_step)
+            length = lengths[i] = lengths[i] + 1
             if env_step.last:
                 ends.append((i, length, False, env_step.observation,
+                             infos[i]))
+            elif length >= max_length:
+                ends.append((i, length, True, env_step.observation,
                              infos[i]))
             else:
                 prev_obs[i] = env_step.observation
                 still_running.append(i)
-        if length >= self._max_episode_length:
-            ends.extend((i, length, True, prev_obs[i], infos[i])
-                        for i in still_running)
-            still_running = []
+                continue
+            if restart:
+                prev_obs[i], infos[i] = envs[i].reset()
+                lengths[i] = 0
+                still_running.append(i)
+                restarted.append(i)
+        if restarted:
+            mask = np.zeros(self._n_envs, dtype=bool)
+            mask[restarted] = True
+            self.agent.reset(mask)
         self._running = still_running
         return not still_running
 
@@ -202,10 +220,32 @@ class VecWorker(Worker):
             ``n_envs`` episodes, in environment order.
 
         """
-        with self._own_rng():
-            self.start_episode()
-            while not self.step_episode():
-                pass
+        return self.rollout_steps(0)
+
+    def rollout_steps(self, min_steps: int) -> EpisodeBatch:
+        """Sample whole episodes, at least ``min_steps`` steps in all.
+
+        Every environment runs at least one episode. Until ``min_steps``
+        steps are sampled, an environment whose episode ends starts
+        another at once; after that, it idles while the running episodes
+        finish.
+
+        Args:
+            min_steps: The least number of steps to sample.
+
+        Returns:
+            The episodes, grouped by environment in environment order,
+            each environment's in the order they ran.
+
+        """
+        with self._own_rng(), paused_gc():
+            self._min_steps = min_steps
+            try:
+                self.start_episode()
+                while not self.step_episode():
+                    pass
+            finally:
+                self._min_steps = 0
             return self.collect_episode()
 
     def shutdown(self) -> None:

@@ -72,6 +72,44 @@ class TestRollout:
                          for t in range(batch.lengths.max())]
         assert [e.n_resets for e in worker.envs] == [1] * 4
 
+    def test_rollout_steps_keeps_every_env_busy(self):
+        env = SeededLengthEnv()
+        policy = TagPolicy(env.spec)
+        worker = make_worker(env, policy, n_envs=4)
+        expected = [1 + env.seeds[-1] % 5 for env in worker.envs]
+        sizes = []
+        get_actions = policy.get_actions
+        policy.get_actions = lambda obs: sizes.append(len(obs)) or get_actions(
+            obs)
+        batch = worker.rollout_steps(30)
+        assert len(batch.rewards) >= 30
+        # every env ran several whole episodes of its own length, in order
+        starts = np.cumsum(batch.lengths) - batch.lengths
+        assert (batch.observations.ravel()[starts] == 0).all()
+        assert (batch.step_types[starts + batch.lengths - 1]
+                == StepType.TERMINAL).all()
+        runs = []
+        for length in batch.lengths:
+            if not runs or runs[-1][0] != length:
+                runs.append([length, 0])
+            runs[-1][1] += 1
+        assert [length for length, _ in runs] == expected
+        assert all(count > 1 for _, count in runs)
+        # all envs stepped together until 8 steps of 4 passed the budget
+        assert sizes[:8] == [4] * 8
+        # ... and the envs were reset once per episode, the policy with masks
+        assert sum(e.n_resets for e in worker.envs) == len(batch.lengths)
+        assert all(mask.sum() >= 1 for mask in policy.resets)
+
+    def test_rollout_steps_after_the_budget_only_finishes(self):
+        env = StepCountEnv(terminate_after=None)
+        batch = make_worker(env, max_episode_length=4).rollout_steps(13)
+        # 3 envs of 4-step episodes: 12 steps < 13, so each starts another
+        np.testing.assert_array_equal(batch.lengths, [4] * 6)
+        np.testing.assert_array_equal(
+            batch.step_types,
+            [StepType.FIRST, StepType.MID, StepType.MID, StepType.TIMEOUT] * 6)
+
     def test_worker_time_limit_marks_timeout(self):
         env = StepCountEnv(terminate_after=None)
         batch = make_worker(env, max_episode_length=3).rollout()

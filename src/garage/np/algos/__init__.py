@@ -1,0 +1,5 @@
+"""Algorithms that need no deep-learning framework, and their interface."""
+
+from garage.np.algos.rl_algorithm import RLAlgorithm
+
+__all__ = ['RLAlgorithm']
