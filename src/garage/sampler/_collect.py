@@ -19,6 +19,7 @@ import numpy as np
 from garage._dtypes import EpisodeBatch
 from garage.np._tensor_dicts import (
     concat_tensor_dict_list,
+    index_nested_dict,
     slice_nested_dict,
     stack_tensor_dict_list,
 )
@@ -165,7 +166,26 @@ def _combine(infos: list[dict[str, Any]],
     first = infos[0]
     if len(set(map(len, infos))) != 1:
         raise KeyError('the dicts have different keys')
-    return {key: _combine([info[key] for info in infos], combine)
+    return {key: _combine_dicts([info[key] for info in infos], combine)
             if isinstance(value, dict) else
             combine([info[key] for info in infos])
             for key, value in first.items()}
+
+
+def _combine_dicts(dicts: list[dict[str, Any]],
+                   combine: Callable[[list[Any]], np.ndarray]
+                   ) -> dict[str, Any]:
+    """Combine nested dicts, each distinct one once when stacking.
+
+    Environments often put the same dict (their task, say) in every step's
+    information: stacking each distinct dict once, then indexing, is many
+    times faster than stacking every step's.
+    """
+    if combine is np.asarray:
+        positions: dict[int, int] = {}
+        index = [positions.setdefault(id(d), len(positions)) for d in dicts]
+        if len(positions) * 2 <= len(dicts):
+            distinct = list({id(d): d for d in dicts}.values())
+            return index_nested_dict(_combine(distinct, combine),
+                                     np.asarray(index))
+    return _combine(dicts, combine)

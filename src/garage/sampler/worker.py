@@ -188,7 +188,7 @@ class Worker(abc.ABC):
 
         """
         check_agent_update(agent_update)
-        if agent_update is None:
+        if agent_update is None or agent_update is agent:
             return agent
         if is_parameter_update(agent_update):
             if agent is None:
@@ -215,8 +215,9 @@ class Worker(abc.ABC):
             agent_update: A policy, which replaces the agent; its parameter
                 values (a dict, as ``get_param_values`` returns, or an
                 array), loaded with ``agent.set_param_values``; or None,
-                which keeps the agent. A new policy's action space is
-                seeded, for policies that sample from it.
+                which keeps the agent (as does the agent itself). A new
+                policy's action space is seeded, for policies that sample
+                from it.
 
         """
 

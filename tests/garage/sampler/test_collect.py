@@ -96,6 +96,23 @@ class TestStackInfos:
         np.testing.assert_array_equal(stacked['a'], [[0, 0], [1, 1], [2, 2]])
         np.testing.assert_array_equal(stacked['b']['c'], [0, 1, 2])
 
+    def test_shared_nested_dicts(self):
+        # envs often put one dict (their task) in every step's information
+        tasks = [{'goal': np.full(2, i), 'name': f'task{i}'} for i in range(2)]
+        infos = [{'task': tasks[i % 2], 'step': i} for i in range(6)]
+        stacked = stack_infos(infos)
+        np.testing.assert_array_equal(stacked['task']['goal'],
+                                      [[0, 0], [1, 1]] * 3)
+        assert stacked['task']['name'].tolist() == ['task0', 'task1'] * 3
+        np.testing.assert_array_equal(stacked['step'], np.arange(6))
+        stacked['task']['goal'][0] = 7  # rows are copies, not the env's
+        assert (tasks[0]['goal'] == 0).all()
+
+    def test_shared_nested_dicts_with_different_keys(self):
+        shared, other = {'a': 1}, {'b': 1}
+        with pytest.raises(ValueError, match='keys'):
+            stack_infos([{'task': shared}] * 3 + [{'task': other}])
+
     def test_empty_dicts(self):
         assert stack_infos([{}, {}]) == {}
 

@@ -253,6 +253,16 @@ class TestRandomness:
             samples.append(policy.action_space.sample())
         np.testing.assert_array_equal(*samples)
 
+    def test_the_same_policy_again_is_kept_unseeded(self):
+        env = PointEnv()
+        policy = TagPolicy(env.spec)
+        worker = make_worker(env, policy)
+        drawn = policy.action_space.sample()
+        worker.update_agent(policy)
+        assert worker.agent is policy
+        # reseeding would have replayed the first draw
+        assert not np.array_equal(policy.action_space.sample(), drawn)
+
 
 class TestConstruction:
 
