@@ -16,6 +16,7 @@ from garage._functions import (
     rollout,
 )
 from garage._optimizers import make_optimizer
+from garage.experiment.experiment import wrap_experiment
 
 __all__ = [
     'EnvSpec',
@@ -26,10 +27,20 @@ __all__ = [
     'StepType',
     'TimeStep',
     'TimeStepBatch',
+    'Trainer',
     'Wrapper',
     'log_multitask_performance',
     'log_performance',
     'make_optimizer',
     'obtain_evaluation_episodes',
     'rollout',
+    'wrap_experiment',
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The trainer imports dowel and torch: load it on first use only.
+    if name == 'Trainer':
+        from garage.trainer import Trainer
+        return Trainer
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

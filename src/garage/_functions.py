@@ -132,7 +132,7 @@ def log_performance(itr: int,
         The undiscounted return of each episode.
 
     """
-    from dowel import tabular  # imported here: dowel imports slowly
+    from garage._dowel import tabular  # imported here: dowel is slow
 
     starts = np.cumsum(batch.lengths) - batch.lengths
     returns = np.add.reduceat(batch.rewards, starts)
@@ -181,7 +181,7 @@ def log_multitask_performance(
         The undiscounted return of each episode.
 
     """
-    from dowel import tabular  # imported here: dowel imports slowly
+    from garage._dowel import tabular  # imported here: dowel is slow
 
     starts = np.cumsum(batch.lengths) - batch.lengths
     if 'task_name' in batch.env_infos:

@@ -1,5 +1,29 @@
-"""Running experiments: seeding, and sampling tasks for multi-task RL."""
+"""Running experiments: launchers, snapshots, seeding, task sampling."""
 
 from garage.experiment import deterministic, task_sampler
+from garage.experiment.experiment import ExperimentContext, wrap_experiment
+from garage.experiment.snapshotter import (
+    SnapshotConfig,
+    SnapshotError,
+    Snapshotter,
+)
 
-__all__ = ['deterministic', 'task_sampler']
+__all__ = [
+    'ExperimentContext',
+    'LocalRunner',
+    'SnapshotConfig',
+    'SnapshotError',
+    'Snapshotter',
+    'deterministic',
+    'task_sampler',
+    'wrap_experiment',
+]
+
+
+def __getattr__(name: str) -> object:
+    # LocalRunner is the trainer, which imports dowel and torch: load it on
+    # first use only.
+    if name == 'LocalRunner':
+        from garage.experiment.local_runner import LocalRunner
+        return LocalRunner
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -1,0 +1,642 @@
+"""Running an experiment: its log directory, its log outputs, ``wrap_experiment``.
+
+An experiment logs to one directory:
+
+- ``variant.json``: the arguments of the experiment function;
+- ``metadata.json``: the launcher script, its git commit and whether its
+  repository had changes, the garage and Python versions, the start time, the
+  command line and the logging options;
+- ``debug.log``: everything logged with ``dowel.logger``, and the traceback
+  of an experiment that raised;
+- ``progress.csv``: one row per dump of ``dowel.tabular``;
+- TensorBoard event files;
+- ``launch_archive.tar.xz``: the files of the launcher's git repository;
+- the snapshots of the trainer.
+
+dowel is imported only when an experiment runs: it takes seconds to import.
+"""
+
+import contextlib
+import dataclasses
+import datetime
+import functools
+import importlib
+import importlib.metadata
+import inspect
+import json
+import os
+import platform
+import subprocess
+import sys
+import tarfile
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from types import ModuleType
+from typing import Any
+
+from garage.experiment.snapshotter import SNAPSHOT_MODES
+
+__all__ = [
+    'ExperimentContext',
+    'ExperimentTemplate',
+    'experiment_logging',
+    'wrap_experiment',
+]
+
+NAME_PARAMETERS = (None, 'all', 'passed')
+"""The values ``wrap_experiment`` accepts for ``name_parameters``."""
+
+_ARCHIVE_WARNING_BYTES = 8 * 1024**2
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY,
+               inspect.Parameter.POSITIONAL_OR_KEYWORD,
+               inspect.Parameter.VAR_POSITIONAL)
+
+
+def _check_snapshot_options(snapshot_mode: str, snapshot_gap: int) -> None:
+    """Check a snapshot mode and gap.
+
+    Args:
+        snapshot_mode: The snapshot mode.
+        snapshot_gap: The snapshot gap.
+
+    Raises:
+        ValueError: If the mode is unknown or the gap is not positive.
+        TypeError: If the gap is not an integer.
+
+    """
+    if snapshot_mode not in SNAPSHOT_MODES:
+        raise ValueError(f'unknown {snapshot_mode=}: use one of '
+                         f'{", ".join(map(repr, SNAPSHOT_MODES))}')
+    if isinstance(snapshot_gap, bool) or not isinstance(snapshot_gap, int):
+        raise TypeError(f'snapshot_gap must be an integer, not {snapshot_gap!r}')
+    if snapshot_gap < 1:
+        raise ValueError(f'{snapshot_gap=} must be a positive integer')
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExperimentContext:
+    """Where an experiment logs, and how its trainer takes snapshots.
+
+    ``wrap_experiment`` passes one to the experiment function as its first
+    argument, ``ctxt``; give it to the ``Trainer`` as its ``snapshot_config``.
+
+    Attributes:
+        snapshot_dir: The experiment's log directory; snapshots are saved in
+            it too.
+        snapshot_mode: Which snapshots to keep, one of ``'all'``, ``'last'``,
+            ``'gap'``, ``'gap_and_last'``, ``'gap_overwrite'``, ``'none'``.
+        snapshot_gap: The number of epochs between snapshots in the gap
+            modes.
+
+    Raises:
+        ValueError: If the mode is unknown or the gap is not positive.
+        TypeError: If the gap is not an integer.
+
+    """
+
+    snapshot_dir: str
+    snapshot_mode: str
+    snapshot_gap: int
+
+    def __post_init__(self) -> None:
+        _check_snapshot_options(self.snapshot_mode, self.snapshot_gap)
+
+    @property
+    def log_dir(self) -> str:
+        """str: The experiment's log directory, the same as ``snapshot_dir``."""
+        return self.snapshot_dir
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _ExperimentOptions:
+    """The options of ``wrap_experiment``, checked; see its arguments."""
+
+    log_dir: str | os.PathLike | None
+    prefix: str
+    name: str | None
+    snapshot_mode: str
+    snapshot_gap: int
+    archive_launch_repo: bool
+    name_parameters: str | None
+    use_existing_dir: bool
+    x_axis: str | None
+
+    def __post_init__(self) -> None:
+        _check_snapshot_options(self.snapshot_mode, self.snapshot_gap)
+        if self.name_parameters not in NAME_PARAMETERS:
+            raise ValueError(f'unknown name_parameters={self.name_parameters!r}: '
+                             f'use one of {", ".join(map(repr, NAME_PARAMETERS))}')
+        if not isinstance(self.prefix, str) or not self.prefix:
+            raise ValueError(f'prefix must be a non-empty string, not '
+                             f'{self.prefix!r}')
+        if self.name is not None and (not isinstance(self.name, str)
+                                      or not self.name):
+            raise ValueError(f'name must be a non-empty string or None, not '
+                             f'{self.name!r}')
+
+
+_OPTION_NAMES = tuple(field.name
+                      for field in dataclasses.fields(_ExperimentOptions))
+
+
+class ExperimentTemplate:
+    """An experiment function wrapped by :func:`wrap_experiment`.
+
+    Calling it makes the experiment's log directory, attaches the log outputs
+    to ``dowel.logger``, calls the function with an :class:`ExperimentContext`
+    and its keyword arguments, and detaches the outputs again.
+
+    Args:
+        function: The experiment function. Its first parameter receives the
+            :class:`ExperimentContext`.
+        options: The options of :func:`wrap_experiment`.
+
+    Raises:
+        TypeError: If ``function`` is not callable or has no parameter for the
+            :class:`ExperimentContext`.
+
+    """
+
+    def __init__(self, function: Callable[..., Any], *,
+                 options: _ExperimentOptions):
+        if not callable(function):
+            raise TypeError(f'wrap_experiment wraps a function, not '
+                            f'{function!r}; pass its options as keyword '
+                            f'arguments: @wrap_experiment(snapshot_mode=...)')
+        signature = inspect.signature(function)
+        parameters = list(signature.parameters.values())
+        if not parameters or parameters[0].kind not in _POSITIONAL:
+            raise TypeError(f'{function.__qualname__} must take the '
+                            f'ExperimentContext as its first argument, as in '
+                            f'def {function.__name__}(ctxt, seed=1)')
+        functools.update_wrapper(self, function)
+        self.__signature__ = signature.replace(parameters=parameters[1:])
+        self._function = function
+        self._options = options
+
+    def __call__(self, *args: Mapping[str, Any], **kwargs: Any) -> Any:
+        """Run the experiment.
+
+        Args:
+            *args: At most one dict of :func:`wrap_experiment` options to
+                change for this run, such as ``dict(log_dir=...)``.
+            **kwargs: The arguments of the experiment function, which are
+                keyword arguments only.
+
+        Returns:
+            What the experiment function returns.
+
+        Raises:
+            ValueError: If an argument of the function is passed by position,
+                or the dict of options holds an unknown or invalid option.
+            TypeError: If the keyword arguments do not fit the function.
+
+        """
+        options = self._options_for_run(args)
+        arguments = self.__signature__.bind(**kwargs)
+        passed = _flat_arguments(arguments)
+        arguments.apply_defaults()
+        every = _flat_arguments(arguments)
+        log_dir = options.log_dir
+        if log_dir is None:
+            name = _name_with_parameters(
+                options.name or self._function.__name__,
+                {None: {}, 'passed': passed, 'all': every}[
+                    options.name_parameters])
+            log_dir = os.path.join(os.getcwd(), 'data', 'local', options.prefix,
+                                   name)
+        if not options.use_existing_dir:
+            log_dir = _make_unique_dir(os.fspath(log_dir))
+        logging = experiment_logging(
+            log_dir, snapshot_mode=options.snapshot_mode,
+            snapshot_gap=options.snapshot_gap, x_axis=options.x_axis,
+            variant=every, archive_launch_repo=options.archive_launch_repo)
+        with logging as ctxt:
+            return self._function(ctxt, **kwargs)
+
+    def _options_for_run(self,
+                         args: tuple[Mapping[str, Any], ...]) -> _ExperimentOptions:
+        """Apply a dict of options passed to one run.
+
+        Args:
+            args: The positional arguments of the run.
+
+        Returns:
+            The options of the run.
+
+        Raises:
+            ValueError: If ``args`` is not empty or one dict of known options.
+
+        """
+        if not args:
+            return self._options
+        if len(args) > 1 or not isinstance(args[0], Mapping):
+            raise ValueError(
+                f'{self.__name__}() takes keyword arguments only (its '
+                f'ExperimentContext is passed by wrap_experiment), but got '
+                f'{len(args)} positional argument(s): call it as '
+                f'{self.__name__}(seed=1), or pass one dict of wrap_experiment '
+                f'options, as in {self.__name__}(dict(log_dir=...), seed=1)')
+        unknown = sorted(set(args[0]) - set(_OPTION_NAMES))
+        if unknown:
+            raise ValueError(f'unknown wrap_experiment option(s) '
+                             f'{", ".join(map(repr, unknown))}: use '
+                             f'{", ".join(map(repr, _OPTION_NAMES))}')
+        return dataclasses.replace(self._options, **args[0])
+
+
+def wrap_experiment(
+    function: Callable[..., Any] | None = None,
+    *,
+    log_dir: str | os.PathLike | None = None,
+    prefix: str = 'experiment',
+    name: str | None = None,
+    snapshot_mode: str = 'last',
+    snapshot_gap: int = 1,
+    archive_launch_repo: bool = True,
+    name_parameters: str | None = None,
+    use_existing_dir: bool = False,
+    x_axis: str | None = 'TotalEnvSteps',
+) -> ExperimentTemplate | Callable[[Callable[..., Any]], ExperimentTemplate]:
+    """Decorate a function to turn it into an :class:`ExperimentTemplate`.
+
+    When invoked, the wrapped function receives an :class:`ExperimentContext`,
+    which holds the log directory into which the experiment should log, as
+    its first argument. All its other arguments must be keyword arguments.
+
+    It can be used without arguments::
+
+        @wrap_experiment
+        def my_experiment(ctxt, seed, lr=0.5):
+            ...
+
+    or with arguments::
+
+        @wrap_experiment(snapshot_mode='all')
+        def my_experiment(ctxt, seed, lr=0.5):
+            ...
+
+    and is run as ``my_experiment(seed=1)``. A dict of these options may be
+    passed first to change them for one run:
+    ``my_experiment(dict(log_dir='/tmp/run'), seed=1)``.
+
+    The log directory is ``log_dir`` if given, and otherwise
+    ``<cwd>/data/local/<prefix>/<name>``: ``prefix``, ``name`` and
+    ``name_parameters`` only shape that default. Unless ``use_existing_dir``,
+    ``_1``, ``_2``, ... is appended to a directory that already exists.
+
+    Args:
+        function: The experiment function to wrap, or None to get a
+            decorator.
+        log_dir: The full log directory to log to. Will be computed from
+            ``name`` if omitted.
+        prefix: Directory under ``data/local`` in which to place the
+            experiment directory.
+        name: The name of this experiment template. Will be filled from the
+            wrapped function's name if omitted.
+        snapshot_mode: Policy for which snapshots to keep (or make at all):
+            ``'all'`` (every epoch), ``'last'`` (only the last epoch),
+            ``'gap'`` (every ``snapshot_gap`` epochs), ``'gap_and_last'``,
+            ``'gap_overwrite'`` or ``'none'`` (no snapshots).
+        snapshot_gap: Gap between snapshot epochs in the gap modes.
+        archive_launch_repo: Whether to save an archive of the git repository
+            containing the launcher script, which helps to reproduce the
+            experiment but can take a while for a large repository.
+        name_parameters: Parameters to insert into the experiment name:
+            None (none), ``'all'`` (every parameter, passed or default) or
+            ``'passed'`` (only passed parameters), each as ``_key=value``, in
+            the order they appear in the function definition.
+        use_existing_dir: If true, (re)use the directory for this experiment,
+            even if it already contains data.
+        x_axis: Key of ``dowel.tabular`` to use as the x axis of the
+            TensorBoard plots; None plots against the number of dumps.
+
+    Returns:
+        The wrapped function, or, if ``function`` is None, a decorator that
+        wraps a function.
+
+    Raises:
+        ValueError: If ``snapshot_mode`` or ``name_parameters`` is unknown,
+            ``snapshot_gap`` is not positive, or ``prefix`` or ``name`` is
+            empty.
+        TypeError: If ``snapshot_gap`` is not an integer, or ``function`` is
+            not a function that takes an :class:`ExperimentContext` first.
+
+    """
+    options = _ExperimentOptions(
+        log_dir=log_dir, prefix=prefix, name=name, snapshot_mode=snapshot_mode,
+        snapshot_gap=snapshot_gap, archive_launch_repo=archive_launch_repo,
+        name_parameters=name_parameters, use_existing_dir=use_existing_dir,
+        x_axis=x_axis)
+    if function is None:
+        return functools.partial(ExperimentTemplate, options=options)
+    return ExperimentTemplate(function, options=options)
+
+
+@contextlib.contextmanager
+def experiment_logging(
+    log_dir: str | os.PathLike,
+    *,
+    snapshot_mode: str,
+    snapshot_gap: int,
+    x_axis: str | None = 'TotalEnvSteps',
+    resume: bool = False,
+    variant: Mapping[str, Any] | None = None,
+    archive_launch_repo: bool = True,
+) -> Iterator[ExperimentContext]:
+    """Log an experiment to a directory while the context is open.
+
+    Attaches ``debug.log``, ``progress.csv``, TensorBoard and standard output
+    to ``dowel.logger``, with the directory's name as the prefix of logged
+    lines, and yields the :class:`ExperimentContext` for the directory. When
+    not resuming, first writes ``variant.json``, ``metadata.json`` and,
+    if ``archive_launch_repo``, ``launch_archive.tar.xz``.
+
+    The experiment has ``dowel.logger`` and ``dowel.tabular`` to itself: the
+    outputs attached before, and tabular values recorded but not yet dumped,
+    are set aside and put back when the context closes. On closing, even
+    because of an error, the outputs are flushed, closed and detached; an
+    error's traceback is written to ``debug.log`` before it propagates.
+
+    Args:
+        log_dir: The log directory, created if missing.
+        snapshot_mode: The snapshot mode of the experiment context.
+        snapshot_gap: The snapshot gap of the experiment context.
+        x_axis: Key of ``dowel.tabular`` to use as the x axis of the
+            TensorBoard plots; None plots against the number of dumps.
+        resume: Continue an experiment killed in ``log_dir``: append to its
+            ``progress.csv`` (under its header) and ``debug.log``, and leave
+            its ``variant.json``, ``metadata.json`` and archive as they are.
+            Otherwise ``progress.csv`` starts afresh.
+        variant: The experiment's arguments, for ``variant.json``; values
+            JSON cannot hold are written as their ``repr``. Unused when
+            resuming.
+        archive_launch_repo: Whether to archive the launcher's repository.
+            Unused when resuming.
+
+    Yields:
+        The context of the experiment, with ``log_dir`` as its absolute
+        snapshot directory.
+
+    Raises:
+        FileNotFoundError: If resuming and ``log_dir`` is not a directory.
+        ValueError: If the mode is unknown or the gap is not positive.
+        TypeError: If the gap is not an integer.
+
+    """
+    log_dir = os.path.abspath(log_dir)
+    ctxt = ExperimentContext(snapshot_dir=log_dir, snapshot_mode=snapshot_mode,
+                             snapshot_gap=snapshot_gap)
+    if resume and not os.path.isdir(log_dir):
+        raise FileNotFoundError(f'cannot resume logging in {log_dir}: not a '
+                                'directory')
+    os.makedirs(log_dir, exist_ok=True)
+    from garage._dowel import dowel
+    from garage.experiment._log_outputs import CsvOutput, TensorBoardOutput
+
+    logger = dowel.logger
+    with _isolated_dowel(dowel), contextlib.ExitStack() as outputs:
+        text = dowel.TextOutput(os.path.join(log_dir, 'debug.log'))
+        for output in (text,
+                       CsvOutput(os.path.join(log_dir, 'progress.csv'),
+                                 append=resume),
+                       TensorBoardOutput(log_dir, x_axis=x_axis),
+                       dowel.StdOutput()):
+            outputs.callback(output.close)
+            outputs.callback(output.dump)  # runs first: callbacks are LIFO
+            logger.add_output(output)
+        with logger.prefix(f'[{os.path.basename(log_dir)}] '):
+            try:
+                logger.log(f'{"Resuming logging" if resume else "Logging"} '
+                           f'to {log_dir}')
+                if not resume:
+                    _write_json(os.path.join(log_dir, 'variant.json'),
+                                variant or {})
+                    git_root, metadata = _launch_metadata()
+                    metadata.update(x_axis=x_axis, snapshot_mode=snapshot_mode,
+                                    snapshot_gap=snapshot_gap)
+                    _write_json(os.path.join(log_dir, 'metadata.json'), metadata)
+                    if archive_launch_repo:
+                        _archive_launch_repo(git_root, metadata['launcher'],
+                                             log_dir, logger)
+                yield ctxt
+            except BaseException:
+                text.record(f'Experiment raised an exception:\n'
+                            f'{traceback.format_exc()}')
+                raise
+
+
+@contextlib.contextmanager
+def _isolated_dowel(dowel: ModuleType) -> Iterator[None]:
+    """Set aside the outputs of dowel's logger and the values of its tabular.
+
+    Args:
+        dowel: The dowel module.
+
+    Yields:
+        None, with no outputs attached and no tabular values recorded; on
+        exit, the outputs and values set aside replace whatever is there.
+
+    """
+    logger, tabular = dowel.logger, dowel.tabular
+    outputs = list(logger._outputs)  # dowel has no public way to list them
+    values = dict(tabular.as_dict)
+    logger.remove_all()
+    tabular.as_dict.clear()
+    try:
+        yield
+    finally:
+        logger.remove_all()
+        for output in outputs:
+            logger.add_output(output)
+        tabular.as_dict.clear()
+        tabular.as_dict.update(values)
+
+
+def _name_with_parameters(name: str, parameters: Mapping[str, Any]) -> str:
+    """Append ``_key=value`` to a name for each parameter.
+
+    Path separators in values are replaced by ``_``, so that a value such as
+    ``'ALE/Pong-v5'`` does not make a subdirectory.
+
+    Args:
+        name: The experiment name.
+        parameters: The parameters to append, by name.
+
+    Returns:
+        The name with the parameters.
+
+    """
+    parts = [name]
+    for key, value in parameters.items():
+        text = str(value).replace(os.sep, '_')
+        if os.altsep:
+            text = text.replace(os.altsep, '_')
+        parts.append(f'{key}={text}')
+    return '_'.join(parts)
+
+
+def _flat_arguments(arguments: inspect.BoundArguments) -> dict[str, Any]:
+    """Map each argument name to its value, spreading ``**kwargs``.
+
+    Args:
+        arguments: The bound arguments.
+
+    Returns:
+        The arguments in the order of the signature.
+
+    """
+    flat = {}
+    for key, value in arguments.arguments.items():
+        parameter = arguments.signature.parameters[key]
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
+def _make_unique_dir(log_dir: str) -> str:
+    """Create a directory, appending ``_1``, ``_2``, ... if it exists.
+
+    Args:
+        log_dir: The directory wanted.
+
+    Returns:
+        The directory created.
+
+    """
+    candidate, suffix = log_dir, 0
+    while True:
+        try:
+            os.makedirs(candidate)
+        except FileExistsError:
+            suffix += 1
+            candidate = f'{log_dir}_{suffix}'
+        else:
+            return candidate
+
+
+def _write_json(path: str, value: Mapping[str, Any]) -> None:
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(value, f, indent=2, default=repr)
+        f.write('\n')
+
+
+def _git(cwd: str, *args: str) -> str | None:
+    """Run a git command and return its output, or None if it fails.
+
+    Args:
+        cwd: The directory to run it in.
+        *args: The git arguments.
+
+    Returns:
+        The output, stripped, or None if git is missing or fails.
+
+    """
+    try:
+        result = subprocess.run(('git', *args), cwd=cwd, capture_output=True,
+                                text=True, check=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip()
+
+
+def _git_files(git_root: str) -> list[str]:
+    """List the files git tracks in a repository.
+
+    Args:
+        git_root: The root of the repository.
+
+    Returns:
+        The paths of the tracked files, relative to ``git_root``.
+
+    """
+    output = subprocess.run(('git', 'ls-files', '-z', '--cached'), cwd=git_root,
+                            capture_output=True, check=True, timeout=60).stdout
+    return [os.fsdecode(path) for path in output.split(b'\0') if path]
+
+
+def _launch_metadata() -> tuple[str | None, dict[str, Any]]:
+    """Describe how the experiment was launched, for ``metadata.json``.
+
+    The launcher is the script Python was started with. Its repository is
+    dirty if a tracked file differs from the last commit or the launcher is
+    not tracked (the log directory, untracked, never counts).
+
+    Returns:
+        The root of the launcher's git repository (None if the launcher is
+        not in one), and the metadata: ``launcher`` (its path, relative to the
+        repository root when in one; None if Python runs no script),
+        ``git_root``, ``git_commit``, ``git_dirty`` and ``githash`` (the
+        commit with ``-dirty`` appended if dirty, as garage wrote it), all
+        None outside a repository, ``garage_version``, ``python_version``,
+        ``start_time`` (ISO 8601, local time) and ``command_line``.
+
+    """
+    launcher = getattr(sys.modules['__main__'], '__file__', None)
+    git_root = commit = dirty = githash = None
+    if launcher is not None:
+        launcher = os.path.realpath(launcher)
+        git_root = _git(os.path.dirname(launcher), 'rev-parse',
+                        '--show-toplevel') or None
+    if git_root is not None:
+        launcher = os.path.relpath(launcher, git_root)
+        commit = _git(git_root, 'rev-parse', '--verify', '--quiet', 'HEAD')
+        changed = _git(git_root, 'status', '--porcelain', '--untracked-files=no')
+        dirty = bool(changed) or launcher not in _git_files(git_root)
+        if commit:
+            githash = commit + ('-dirty' if dirty else '')
+    try:
+        garage_version = importlib.metadata.version('garage')
+    except importlib.metadata.PackageNotFoundError:
+        garage_version = None
+    return git_root, {
+        'launcher': launcher,
+        'git_root': git_root,
+        'git_commit': commit,
+        'git_dirty': dirty,
+        'githash': githash,
+        'garage_version': garage_version,
+        'python_version': platform.python_version(),
+        'start_time': datetime.datetime.now().astimezone().isoformat(),
+        'command_line': sys.argv,
+    }
+
+
+def _archive_launch_repo(git_root: str | None, launcher: str | None,
+                         log_dir: str, logger: Any) -> None:
+    """Write ``launch_archive.tar.xz``: the launcher's repository.
+
+    The archive holds the files git tracks, as they are on disk, and the
+    launcher script even if it is not tracked. Outside a git repository,
+    nothing is written and a warning is logged.
+
+    Args:
+        git_root: The root of the launcher's repository, or None.
+        launcher: The launcher's path, relative to ``git_root``.
+        log_dir: The directory to write the archive to.
+        logger: ``dowel.logger``, for warnings.
+
+    """
+    if git_root is None:
+        logger.log('WARNING: the launcher script is not in a git repository: '
+                   'launch_archive.tar.xz not written (pass '
+                   'archive_launch_repo=False to wrap_experiment to silence '
+                   'this)')
+        return
+    paths = _git_files(git_root)
+    if launcher not in paths:
+        paths.append(launcher)
+    paths = [path for path in paths
+             if os.path.lexists(os.path.join(git_root, path))]
+    size = sum(os.lstat(os.path.join(git_root, path)).st_size for path in paths)
+    if size > _ARCHIVE_WARNING_BYTES:
+        logger.log(f'WARNING: archiving {size / 1024**2:.0f} MiB of the '
+                   f'launcher repository {git_root}; pass '
+                   f'archive_launch_repo=False to wrap_experiment to skip it')
+    with tarfile.open(os.path.join(log_dir, 'launch_archive.tar.xz'),
+                      'w:xz') as archive:
+        for path in paths:
+            archive.add(os.path.join(git_root, path), arcname=path,
+                        recursive=False)

@@ -1,0 +1,132 @@
+"""``LocalRunner``: the trainer under its older name, which builds samplers."""
+
+from typing import Any, NamedTuple
+
+from garage._environment import Environment
+from garage.experiment.deterministic import get_seed
+from garage.sampler.default_worker import DefaultWorker
+from garage.sampler.sampler import Sampler
+from garage.sampler.worker import Worker
+from garage.sampler.worker_factory import WorkerFactory
+from garage.trainer import Trainer
+
+
+class SetupArgs(NamedTuple):
+    """The arguments a runner was set up with.
+
+    Args:
+        sampler_cls: The sampler class.
+        sampler_args: Further arguments of the sampler's constructor.
+        seed: The random seed.
+
+    """
+
+    sampler_cls: type[Sampler] | None
+    sampler_args: dict[str, Any]
+    seed: int | None
+
+
+class LocalRunner(Trainer):
+    """A :class:`~garage.trainer.Trainer` that can build the sampler itself.
+
+    ``setup(algo, env, sampler_cls=LocalSampler, n_workers=...)`` makes a
+    sampler for the algorithm's policy; without ``sampler_cls`` it uses the
+    algorithm's own ``_sampler``, as ``Trainer.setup`` does.
+
+    Args:
+        snapshot_config: Where and how often to save snapshots; see
+            :class:`~garage.trainer.Trainer`.
+
+    """
+
+    def __init__(self, snapshot_config: Any = None):
+        super().__init__(snapshot_config)
+        self._setup_args: SetupArgs | None = None
+
+    def make_sampler(self, sampler_cls: type[Sampler], *,
+                     seed: int | None = None, n_workers: int | None = None,
+                     max_episode_length: int | None = None,
+                     worker_class: type[Worker] | None = None,
+                     sampler_args: dict[str, Any] | None = None,
+                     worker_args: dict[str, Any] | None = None) -> Sampler:
+        """Build a sampler of the algorithm's (exploration) policy.
+
+        Args:
+            sampler_cls: The sampler class.
+            seed: The workers' seed; None takes the experiment's seed.
+            n_workers: The number of workers; None takes the number of
+                physical cores.
+            max_episode_length: The longest episode to sample; None takes
+                the algorithm's ``max_episode_length``.
+            worker_class: The worker class; None takes the algorithm's
+                ``worker_cls``, or ``DefaultWorker``.
+            sampler_args: Further arguments of the sampler's constructor.
+            worker_args: Further arguments of the worker's constructor.
+
+        Returns:
+            The sampler.
+
+        Raises:
+            ValueError: If the algorithm has no ``policy``, or no
+                maximum episode length is known.
+
+        """
+        if self._algo is None or not hasattr(self._algo, 'policy'):
+            raise ValueError('make_sampler() builds a sampler of the '
+                             "algorithm's policy, but the algorithm has no "
+                             '`policy` attribute')
+        if max_episode_length is None:
+            max_episode_length = getattr(self._algo, 'max_episode_length',
+                                         None)
+        if max_episode_length is None:
+            raise ValueError(
+                'make_sampler() needs max_episode_length: pass it, or give '
+                'the algorithm a `max_episode_length` attribute')
+        if worker_class is None:
+            worker_class = getattr(self._algo, 'worker_cls', DefaultWorker)
+        policy = getattr(self._algo, 'exploration_policy', None)
+        if policy is None:
+            policy = self._algo.policy
+        factory = WorkerFactory(
+            seed=get_seed() if seed is None else seed,
+            max_episode_length=max_episode_length, n_workers=n_workers,
+            worker_class=worker_class, worker_args=worker_args or {})
+        return sampler_cls(policy, self._env, worker_factory=factory,
+                           **(sampler_args or {}))
+
+    def setup(self, algo: Any, env: Environment,
+              sampler_cls: type[Sampler] | None = None,
+              sampler_args: dict[str, Any] | None = None,
+              n_workers: int | None = None,
+              worker_class: type[Worker] = DefaultWorker,
+              worker_args: dict[str, Any] | None = None) -> None:
+        """Set the runner up with an algorithm, an environment and a sampler.
+
+        Args:
+            algo: The algorithm.
+            env: The environment.
+            sampler_cls: The sampler class; None takes the algorithm's
+                ``sampler_cls``, or else its own ``_sampler``.
+            sampler_args: Further arguments of the sampler's constructor.
+            n_workers: The number of workers; None takes the number of
+                physical cores.
+            worker_class: The worker class.
+            worker_args: Further arguments of the worker's constructor.
+
+        Raises:
+            ValueError: If a sampler is to be built and the algorithm has
+                no ``policy`` or ``max_episode_length``.
+
+        """
+        super().setup(algo, env)
+        if sampler_cls is None:
+            sampler_cls = getattr(algo, 'sampler_cls', None)
+        sampler_args = sampler_args or {}
+        if sampler_cls is not None:
+            self._sampler = self.make_sampler(
+                sampler_cls, n_workers=n_workers, worker_class=worker_class,
+                sampler_args=sampler_args, worker_args=worker_args)
+            algo._sampler = self._sampler
+        self._setup_args = SetupArgs(sampler_cls=sampler_cls,
+                                     sampler_args=sampler_args,
+                                     seed=get_seed())

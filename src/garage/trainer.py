@@ -1,0 +1,593 @@
+"""The trainer: runs an algorithm's epochs, with sampling, logging and snapshots."""
+
+import collections
+import contextlib
+import os
+import random
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import cloudpickle
+import numpy as np
+
+from garage._dowel import logger, tabular
+from garage._dtypes import EpisodeBatch
+from garage._environment import Environment
+from garage._functions import log_performance, obtain_evaluation_episodes
+from garage.experiment.deterministic import get_seed, set_seed
+from garage.experiment.snapshotter import Snapshotter
+
+#: Caps the number of epochs of every ``train``; the example smoke tests
+#: set it to run each example for one short epoch.
+N_EPOCHS_ENV_VAR = 'GARAGE_EXAMPLE_TEST_N_EPOCHS'
+BEST_POLICY_FILE = 'best_policy.pkl'
+
+
+class NotSetupError(Exception):
+    """Raised when a trainer is used before it was set up."""
+
+
+class TrainArgs(NamedTuple):
+    """The arguments of :meth:`Trainer.train`, kept for :meth:`Trainer.resume`.
+
+    Args:
+        n_epochs: The number of epochs.
+        batch_size: The number of environment steps in one batch.
+        plot: Visualize an episode of the policy after each epoch.
+        store_episodes: Save the epoch's episodes in the snapshot.
+        pause_for_plot: Wait for Enter after each plotted episode.
+        start_epoch: The epoch training starts from (nonzero on resume).
+        progress: Show the progress bar: True, False, or None for only when
+            standard error is a terminal.
+        eval_every: Evaluate the deterministic policy every this many
+            epochs, or never if None.
+        eval_episodes: The number of evaluation episodes.
+        keep_best: Save the policy with the best evaluation return so far.
+
+    """
+
+    n_epochs: int
+    batch_size: int | None
+    plot: bool
+    store_episodes: bool
+    pause_for_plot: bool
+    start_epoch: int
+    progress: bool | None = None
+    eval_every: int | None = None
+    eval_episodes: int = 10
+    keep_best: bool = False
+
+
+class ExperimentStats:
+    """Statistics of an experiment.
+
+    Args:
+        total_epoch: The last completed epoch.
+        total_itr: The total number of iterations.
+        total_env_steps: The total number of environment steps sampled.
+        last_episode: The last epoch's episodes, when they are stored.
+
+    """
+
+    def __init__(self, total_epoch: int, total_itr: int,
+                 total_env_steps: int, last_episode: Any):
+        self.total_epoch = total_epoch
+        self.total_itr = total_itr
+        self.total_env_steps = total_env_steps
+        self.last_episode = last_episode
+        #: The best evaluation return so far, if the trainer evaluates.
+        self.best_return: float | None = None
+
+    def __repr__(self) -> str:
+        return (f'ExperimentStats(total_epoch={self.total_epoch}, '
+                f'total_itr={self.total_itr}, '
+                f'total_env_steps={self.total_env_steps}, '
+                f'best_return={self.best_return})')
+
+
+class Trainer:
+    """Runs an algorithm: sampling, logging, snapshots, resume.
+
+    Use ``trainer.setup(algo, env)`` and then ``trainer.train(n_epochs,
+    batch_size)``; the algorithm's ``train(trainer)`` iterates over
+    :meth:`step_epochs`. To continue a saved experiment, ``restore`` it
+    and call ``resume``.
+
+    Args:
+        snapshot_config: Where and how often to save snapshots: a
+            ``SnapshotConfig``, or the ``ExperimentContext`` that
+            ``wrap_experiment`` gives; None saves the last epoch to
+            ``data/local/experiment``.
+
+    Attributes:
+        step_itr: The iteration the algorithm is at; it increments this.
+        step_episode: The epoch's samples; the algorithm sets this.
+        enable_logging: Whether each epoch's diagnostics are logged.
+
+    """
+
+    def __init__(self, snapshot_config: Any = None):
+        if snapshot_config is None:
+            self._snapshotter = Snapshotter()
+        else:
+            self._snapshotter = Snapshotter(snapshot_config.snapshot_dir,
+                                            snapshot_config.snapshot_mode,
+                                            snapshot_config.snapshot_gap)
+        self._has_setup = False
+        self._algo: Any = None
+        self._env: Environment | None = None
+        self._eval_env: Environment | None = None
+        self._sampler: Any = None
+        self._seed: int | None = None
+        self._train_args: TrainArgs | None = None
+        self._stats = ExperimentStats(total_epoch=0, total_itr=0,
+                                      total_env_steps=0, last_episode=None)
+        self._sampling_seconds = 0.0
+        self._start_time = 0.0
+        self._epoch_start_time = 0.0
+        self._epoch_start_steps = 0
+        self.step_itr = 0
+        self.step_episode: Any = None
+        self.enable_logging = True
+
+    def setup(self, algo: Any, env: Environment) -> None:
+        """Set the trainer up with an algorithm and its environment.
+
+        Args:
+            algo: The algorithm; one that samples keeps its sampler in
+                ``_sampler``.
+            env: The environment.
+
+        """
+        self._algo = algo
+        self._env = env
+        self._sampler = getattr(algo, '_sampler', None)
+        self._seed = get_seed()
+        self._has_setup = True
+
+    @property
+    def total_env_steps(self) -> int:
+        """The total number of environment steps sampled."""
+        return self._stats.total_env_steps
+
+    @total_env_steps.setter
+    def total_env_steps(self, value: int) -> None:
+        self._stats.total_env_steps = value
+
+    def obtain_episodes(self, itr: int, batch_size: int | None = None,
+                        agent_update: Any = None,
+                        env_update: Any = None) -> EpisodeBatch:
+        """Obtain one batch of episodes from the algorithm's sampler.
+
+        Args:
+            itr: The iteration (epoch) number.
+            batch_size: The number of steps to sample; None takes the
+                ``batch_size`` given to :meth:`train`.
+            agent_update: What the sampler's workers update their agent
+                with; None sends the parameter values of the algorithm's
+                ``exploration_policy``, or of its ``policy``.
+            env_update: What the workers update their environments with.
+
+        Returns:
+            The episodes.
+
+        Raises:
+            ValueError: If the algorithm has no sampler, or no batch size
+                was given here or to :meth:`train`.
+
+        """
+        if self._sampler is None:
+            raise ValueError(
+                'the trainer has no sampler: the algorithm given to setup() '
+                'must keep its sampler in a `_sampler` attribute')
+        if batch_size is None:
+            batch_size = (self._train_args.batch_size
+                          if self._train_args is not None else None)
+            if batch_size is None:
+                raise ValueError(
+                    'no batch size: pass batch_size to trainer.train() or to '
+                    'obtain_episodes()/obtain_samples()')
+        if agent_update is None:
+            agent_update = self._agent_update()
+        start = time.perf_counter()
+        episodes = self._sampler.obtain_samples(itr, batch_size,
+                                                agent_update=agent_update,
+                                                env_update=env_update)
+        self._sampling_seconds += time.perf_counter() - start
+        self._stats.total_env_steps += int(episodes.lengths.sum())
+        return episodes
+
+    def obtain_samples(self, itr: int, batch_size: int | None = None,
+                       agent_update: Any = None,
+                       env_update: Any = None) -> list[dict[str, Any]]:
+        """Obtain one batch of episodes as a list of episode dicts.
+
+        Args:
+            itr: The iteration (epoch) number.
+            batch_size: The number of steps to sample; None takes the
+                ``batch_size`` given to :meth:`train`.
+            agent_update: What the sampler's workers update their agent
+                with; None sends the algorithm's policy.
+            env_update: What the workers update their environments with.
+
+        Returns:
+            One dict per episode, as ``EpisodeBatch.to_list`` gives.
+
+        Raises:
+            ValueError: If the algorithm has no sampler, or no batch size
+                was given here or to :meth:`train`.
+
+        """
+        return self.obtain_episodes(itr, batch_size, agent_update,
+                                    env_update).to_list()
+
+    def _agent_update(self) -> Any:
+        """The parameter values of the policy the workers sample with."""
+        policy = getattr(self._algo, 'exploration_policy', None)
+        if policy is None:
+            policy = self._algo.policy
+        return policy.get_param_values()
+
+    def save(self, epoch: int) -> None:
+        """Save a snapshot of the experiment after an epoch.
+
+        Args:
+            epoch: The epoch.
+
+        Raises:
+            NotSetupError: If the trainer was not set up.
+
+        """
+        if not self._has_setup:
+            raise NotSetupError(
+                'save() needs an experiment: call setup(algo, env) first')
+        logger.log('Saving snapshot...')
+        params = {
+            'seed': self._seed,
+            'train_args': self._train_args,
+            'stats': self._stats,
+            'env': self._env,
+            'eval_env': self._eval_env,
+            'algo': self._algo,
+            'rng_states': _global_rng_states(),
+            'snapshot_mode': self._snapshotter.snapshot_mode,
+            'snapshot_gap': self._snapshotter.snapshot_gap,
+        }
+        self._snapshotter.save_itr_params(epoch, params)
+        logger.log('Saved')
+
+    def restore(self, from_dir: str | os.PathLike,
+                from_epoch: str | int = 'last') -> TrainArgs:
+        """Restore an experiment from its snapshot.
+
+        Args:
+            from_dir: The directory of the snapshots.
+            from_epoch: The epoch: ``'first'``, ``'last'`` or a number.
+
+        Returns:
+            The arguments of the interrupted :meth:`train` call, to start
+                from the epoch after the snapshot's.
+
+        """
+        return self._restore_saved(
+            self._snapshotter.load(from_dir, from_epoch), from_dir)
+
+    def _restore_saved(self, saved: dict[str, Any],
+                       from_dir: str | os.PathLike) -> TrainArgs:
+        """Restore the experiment of a loaded snapshot; see :meth:`restore`."""
+        self._seed = saved['seed']
+        self._stats = saved['stats']
+        self._train_args = saved['train_args']._replace(
+            start_epoch=self._stats.total_epoch + 1)
+        if self._seed is not None:
+            set_seed(self._seed)
+        self.setup(env=saved['env'], algo=saved['algo'])
+        self._seed = saved['seed']
+        self._eval_env = saved['eval_env']
+        _set_global_rng_states(saved['rng_states'])
+        args = self._train_args
+        logger.log(f'Restored from the snapshot of epoch '
+                   f'{self._stats.total_epoch} in {os.fspath(from_dir)}')
+        logger.log(f'-- Train Args --\n{_format_rows(args._asdict())}')
+        logger.log(f'-- Stats --\n{_format_rows(vars(self._stats))}')
+        return args
+
+    def train(self, n_epochs: int, batch_size: int | None = None,
+              plot: bool = False, store_episodes: bool = False,
+              pause_for_plot: bool = False, *, progress: bool | None = None,
+              eval_every: int | None = None, eval_episodes: int = 10,
+              keep_best: bool = False) -> float | None:
+        """Train the algorithm.
+
+        Args:
+            n_epochs: The number of epochs.
+            batch_size: The number of environment steps in one batch.
+            plot: Visualize an episode of the policy after each epoch.
+            store_episodes: Save the epoch's episodes in the snapshot.
+            pause_for_plot: Wait for Enter after each plotted episode.
+            progress: Show a progress bar: None shows it when standard
+                error is a terminal.
+            eval_every: Evaluate the deterministic policy every this many
+                epochs (and after the last), logging under
+                ``Evaluation/``; None never evaluates.
+            eval_episodes: The number of evaluation episodes.
+            keep_best: Save the policy with the best evaluation return so
+                far to ``best_policy.pkl`` in the snapshot directory.
+
+        Returns:
+            What the algorithm's ``train`` returns: the average return of
+                the last epoch.
+
+        Raises:
+            NotSetupError: If the trainer was not set up.
+            ValueError: If an argument is out of range, or options
+                conflict.
+
+        """
+        if not self._has_setup:
+            raise NotSetupError(
+                'train() needs an experiment: call setup(algo, env) first')
+        self._train_args = _checked_train_args(TrainArgs(
+            n_epochs=n_epochs, batch_size=batch_size, plot=plot,
+            store_episodes=store_episodes, pause_for_plot=pause_for_plot,
+            start_epoch=0, progress=progress, eval_every=eval_every,
+            eval_episodes=eval_episodes, keep_best=keep_best))
+        return self._run()
+
+    def resume(self, n_epochs: int | None = None,
+               batch_size: int | None = None, plot: bool | None = None,
+               store_episodes: bool | None = None,
+               pause_for_plot: bool | None = None, *,
+               progress: bool | None = None, eval_every: int | None = None,
+               eval_episodes: int | None = None,
+               keep_best: bool | None = None) -> float | None:
+        """Continue a restored experiment.
+
+        Each argument left None takes its value from the interrupted
+        :meth:`train` call; see there for their meaning.
+
+        Returns:
+            What the algorithm's ``train`` returns.
+
+        Raises:
+            NotSetupError: If :meth:`restore` was not called first.
+            ValueError: If an argument is out of range, or options
+                conflict.
+
+        """
+        if self._train_args is None or not self._has_setup:
+            raise NotSetupError(
+                'resume() continues a restored experiment: call '
+                'restore(from_dir) first')
+        given = {'n_epochs': n_epochs, 'batch_size': batch_size,
+                 'plot': plot, 'store_episodes': store_episodes,
+                 'pause_for_plot': pause_for_plot, 'progress': progress,
+                 'eval_every': eval_every, 'eval_episodes': eval_episodes,
+                 'keep_best': keep_best}
+        self._train_args = _checked_train_args(self._train_args._replace(
+            **{key: value for key, value in given.items()
+               if value is not None}))
+        return self._run()
+
+    def _run(self) -> float | None:
+        args = self._train_args
+        if args.eval_every is not None and self._eval_env is None:
+            self._eval_max_episode_length()  # fail early without a limit
+            self._eval_env = self.get_env_copy()
+        self._start_time = time.perf_counter()
+        try:
+            return self._algo.train(self)
+        finally:
+            self._shutdown_worker()
+
+    def step_epochs(self) -> Iterator[int]:
+        """Step through the epochs of training.
+
+        Before each epoch it yields the epoch number; after the algorithm's
+        work for it, it evaluates (if asked), records the statistics,
+        dumps the logs and saves a snapshot, in that order, so that a
+        snapshot holds everything logged up to its epoch. The algorithm
+        sets :attr:`step_episode` and increments :attr:`step_itr`.
+
+        Yields:
+            The next epoch.
+
+        """
+        args = self._train_args
+        n_epochs = args.n_epochs
+        if os.environ.get(N_EPOCHS_ENV_VAR):
+            n_epochs = min(n_epochs, args.start_epoch
+                           + int(os.environ[N_EPOCHS_ENV_VAR]))
+        self.step_itr = self._stats.total_itr
+        self.step_episode = None
+        logger.log('Obtaining samples...')
+        with self._progress_bar(args.start_epoch, n_epochs) as bar:
+            for epoch in range(args.start_epoch, n_epochs):
+                self._epoch_start_time = time.perf_counter()
+                self._sampling_seconds = 0.0
+                with logger.prefix(f'epoch #{epoch} | '):
+                    yield epoch
+                    self._end_epoch(epoch, n_epochs, bar)
+
+    def _end_epoch(self, epoch: int, n_epochs: int, bar: Any) -> None:
+        args = self._train_args
+        if args.eval_every is not None and (
+                (epoch + 1) % args.eval_every == 0 or epoch == n_epochs - 1):
+            self._evaluate(epoch)
+        self._stats.last_episode = (self.step_episode if args.store_episodes
+                                    else None)
+        self._stats.total_epoch = epoch
+        self._stats.total_itr = self.step_itr
+        epoch_seconds = time.perf_counter() - self._epoch_start_time
+        sampling_share = (self._sampling_seconds / epoch_seconds
+                          if epoch_seconds > 0 else 0.0)
+        tabular.record('Epoch', epoch)
+        with tabular.prefix('Time/'):
+            tabular.record('Epoch', epoch_seconds)
+            tabular.record('Total', time.perf_counter() - self._start_time)
+            tabular.record('SamplingShare', sampling_share)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(_progress_fields(
+                self._stats.total_env_steps, tabular.as_dict, epoch_seconds,
+                sampling_share, self._steps_this_epoch()), refresh=True)
+        if self.enable_logging:
+            self.log_diagnostics(args.pause_for_plot)
+            logger.dump_all(self.step_itr)
+            tabular.clear()
+        self.save(epoch)
+
+    def _steps_this_epoch(self) -> int:
+        steps = self._stats.total_env_steps - self._epoch_start_steps
+        self._epoch_start_steps = self._stats.total_env_steps
+        return steps
+
+    @contextlib.contextmanager
+    def _progress_bar(self, start: int, stop: int) -> Iterator[Any]:
+        self._epoch_start_steps = self._stats.total_env_steps
+        show = self._train_args.progress
+        if show is None:
+            show = sys.stderr.isatty()
+        if not show:
+            yield None
+            return
+        from tqdm import tqdm
+        with tqdm(total=stop, initial=start, unit='epoch',
+                  dynamic_ncols=True) as bar:
+            yield bar
+
+    def _evaluate(self, epoch: int) -> None:
+        """Evaluate the deterministic policy, and keep it if it is the best."""
+        args = self._train_args
+        episodes = obtain_evaluation_episodes(
+            self._algo.policy, self._eval_env,
+            self._eval_max_episode_length(), num_eps=args.eval_episodes,
+            deterministic=True)
+        returns = log_performance(epoch, episodes,
+                                  getattr(self._algo, 'discount', 1.0),
+                                  prefix='Evaluation')
+        average = float(np.mean(returns))
+        best = self._stats.best_return
+        if args.keep_best and (best is None or average > best):
+            self._stats.best_return = average
+            self._snapshotter.save_object(BEST_POLICY_FILE, {
+                'policy': self._algo.policy,
+                'epoch': epoch,
+                'average_return': average,
+            })
+            logger.log(f'New best policy: evaluation return {average:.3f}')
+        elif best is None or average > best:
+            self._stats.best_return = average
+
+    def _eval_max_episode_length(self) -> int:
+        length = getattr(self._algo, 'max_episode_length', None)
+        if length is None:
+            length = self._env.spec.max_episode_length
+        if length is None:
+            raise ValueError(
+                'evaluation needs a maximum episode length: give the '
+                'environment one, or the algorithm a max_episode_length')
+        return length
+
+    def log_diagnostics(self, pause_for_plot: bool = False) -> None:
+        """Log the epoch's diagnostics, and plot if asked to.
+
+        Args:
+            pause_for_plot: Wait for Enter after the plotted episode.
+
+        """
+        now = time.perf_counter()
+        logger.log(f'Time {now - self._start_time:.2f} s')
+        logger.log(f'EpochTime {now - self._epoch_start_time:.2f} s')
+        tabular.record('TotalEnvSteps', self._stats.total_env_steps)
+        logger.log(tabular)
+        if self._train_args is not None and self._train_args.plot:
+            self._plot_episode(pause_for_plot)
+
+    def _plot_episode(self, pause_for_plot: bool) -> None:
+        """Show one episode of the deterministic policy."""
+        from garage._functions import rollout
+        rollout(self.get_env_copy(), self._algo.policy,
+                max_episode_length=self._eval_max_episode_length(),
+                animated=True, deterministic=True)
+        if pause_for_plot:
+            input('Plotted an episode: press Enter to continue...')
+
+    def get_env_copy(self) -> Environment | None:
+        """A copy of the environment, or None if there is none."""
+        if self._env is None:
+            return None
+        return cloudpickle.loads(cloudpickle.dumps(self._env))
+
+    def _shutdown_worker(self) -> None:
+        if self._sampler is not None:
+            self._sampler.shutdown_worker()
+
+
+def _checked_train_args(args: TrainArgs) -> TrainArgs:
+    """Check the training arguments, naming the first that is wrong."""
+    for name in ('n_epochs', 'eval_episodes'):
+        value = getattr(args, name)
+        if not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f'{name} must be a positive integer, got '
+                             f'{value!r}')
+    for name in ('batch_size', 'eval_every'):
+        value = getattr(args, name)
+        if value is not None and (not isinstance(value, int | np.integer)
+                                  or value < 1):
+            raise ValueError(f'{name} must be a positive integer or None, '
+                             f'got {value!r}')
+    if args.keep_best and args.eval_every is None:
+        raise ValueError('keep_best=True keeps the policy with the best '
+                         'evaluation return, so it needs eval_every')
+    if args.pause_for_plot and not args.plot:
+        raise ValueError('pause_for_plot=True pauses after plotting, so it '
+                         'needs plot=True')
+    return args
+
+
+def _progress_fields(total_env_steps: int, recorded: dict[str, Any],
+                     epoch_seconds: float, sampling_share: float,
+                     epoch_steps: int) -> dict[str, str]:
+    """The progress bar's fields: steps, return, speed, time split."""
+    fields = collections.OrderedDict(steps=f'{total_env_steps:,}')
+    for key in ('Evaluation/AverageReturn', 'AverageReturn'):
+        if key in recorded:
+            fields['return'] = f'{float(recorded[key]):.4g}'
+            break
+    if epoch_seconds > 0:
+        fields['steps/s'] = f'{epoch_steps / epoch_seconds:,.0f}'
+    fields['sampling'] = f'{sampling_share:.0%}'
+    fields['optimising'] = f'{1 - sampling_share:.0%}'
+    return fields
+
+
+def _global_rng_states() -> dict[str, Any]:
+    """The states of Python's, NumPy's and (if loaded) PyTorch's global RNGs."""
+    states = {'random': random.getstate(),
+              'numpy': np.random.get_state()}
+    torch = sys.modules.get('torch')
+    if torch is not None:
+        states['torch'] = torch.get_rng_state()
+        if torch.cuda.is_available() and torch.cuda.is_initialized():
+            states['torch_cuda'] = torch.cuda.get_rng_state_all()
+    return states
+
+
+def _set_global_rng_states(states: dict[str, Any]) -> None:
+    random.setstate(states['random'])
+    np.random.set_state(states['numpy'])
+    if 'torch' in states:
+        import torch
+        torch.set_rng_state(states['torch'])
+        if 'torch_cuda' in states and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(states['torch_cuda'])
+
+
+def _format_rows(values: dict[str, Any]) -> str:
+    return '\n'.join(f'{key}: {value}' for key, value in values.items())
+
+
+__all__ = ['ExperimentStats', 'NotSetupError', 'TrainArgs', 'Trainer']

@@ -1,0 +1,345 @@
+import dowel
+import numpy as np
+import pytest
+import torch
+from dowel import logger
+
+from fixtures.algos import CountingAlgorithm, TinyPolicyGradient
+from fixtures.policies import TagPolicy
+from garage.envs import PointEnv
+from garage.experiment import SnapshotConfig
+from garage.experiment.deterministic import set_seed
+from garage.experiment.local_runner import LocalRunner, SetupArgs
+from garage.sampler import LocalSampler, VecWorker
+from garage.trainer import (
+    BEST_POLICY_FILE,
+    N_EPOCHS_ENV_VAR,
+    NotSetupError,
+    TrainArgs,
+    Trainer,
+)
+
+TIME_KEYS = ('Time/Epoch', 'Time/Total', 'Time/SamplingShare')
+
+
+class RowRecorder(dowel.LogOutput):
+    """Keeps every dumped tabular row, without its timing keys."""
+
+    def __init__(self):
+        self.rows = []
+
+    @property
+    def types_accepted(self):
+        return (dowel.TabularInput, )
+
+    def record(self, data, prefix=''):
+        self.rows.append({key: value for key, value in data.as_dict.items()
+                          if key not in TIME_KEYS})
+
+    def dump(self, step=None):
+        pass
+
+
+@pytest.fixture
+def rows():
+    recorder = RowRecorder()
+    logger.add_output(recorder)
+    yield recorder.rows
+    logger.remove_output_type(RowRecorder)
+
+
+def config(tmp_path, mode='last', gap=1):
+    return SnapshotConfig(snapshot_dir=str(tmp_path), snapshot_mode=mode,
+                          snapshot_gap=gap)
+
+
+def counting_setup(tmp_path, mode='last', max_episode_length=5, **kwargs):
+    env = PointEnv(max_episode_length=max_episode_length)
+    policy = TagPolicy(env.spec)
+    sampler = LocalSampler(policy, env, max_episode_length=max_episode_length,
+                           seed=1, n_workers=1)
+    algo = CountingAlgorithm(policy, sampler,
+                             max_episode_length=max_episode_length)
+    trainer = Trainer(config(tmp_path, mode, **kwargs))
+    trainer.setup(algo, env)
+    return trainer, algo
+
+
+class TestTrain:
+
+    def test_runs_each_epoch_and_returns_the_algorithms_value(self, tmp_path):
+        trainer, algo = counting_setup(tmp_path)
+        assert trainer.train(n_epochs=3, batch_size=10) == 3.0
+        assert algo.epochs == [0, 1, 2]
+        assert trainer.step_itr == 3
+        # whole 5-step episodes, at least 10 steps an epoch
+        assert trainer.total_env_steps == 30
+
+    def test_logs_epoch_steps_and_times(self, tmp_path, rows):
+        trainer, _ = counting_setup(tmp_path)
+        trainer.train(n_epochs=2, batch_size=10)
+        assert [row['Epoch'] for row in rows] == [0, 1]
+        assert [row['TotalEnvSteps'] for row in rows] == [10, 20]
+        assert all('AverageReturn' in row for row in rows)
+
+    def test_example_test_env_var_caps_the_epochs(self, tmp_path,
+                                                  monkeypatch):
+        monkeypatch.setenv(N_EPOCHS_ENV_VAR, '1')
+        trainer, algo = counting_setup(tmp_path)
+        trainer.train(n_epochs=5, batch_size=5)
+        assert algo.epochs == [0]
+
+    def test_obtain_samples_gives_episode_dicts(self, tmp_path):
+        trainer, _ = counting_setup(tmp_path)
+        episodes = trainer.obtain_samples(0, batch_size=5)
+        assert len(episodes) == 1
+        assert episodes[0]['observations'].shape == (5, 3)
+        assert trainer.total_env_steps == 5
+
+    def test_shuts_the_sampler_down_after_training(self, tmp_path):
+        trainer, _ = counting_setup(tmp_path)
+        trainer.train(n_epochs=1, batch_size=5)
+        with pytest.raises(RuntimeError, match='shut down'):
+            trainer.obtain_episodes(1)
+
+    def test_get_env_copy(self, tmp_path):
+        trainer, _ = counting_setup(tmp_path)
+        copy = trainer.get_env_copy()
+        assert isinstance(copy, PointEnv)
+        assert copy is not trainer._env
+        assert Trainer().get_env_copy() is None
+
+    def test_samplers_get_the_policys_parameter_values(self, tmp_path):
+        trainer, algo = counting_setup(tmp_path)
+        algo.policy.get_param_values = lambda: {'tag': 3}
+        assert trainer._agent_update() == {'tag': 3}
+        algo.exploration_policy = TagPolicy(algo.policy.env_spec)
+        algo.exploration_policy.get_param_values = lambda: {'tag': 4}
+        assert trainer._agent_update() == {'tag': 4}
+
+
+class TestErrors:
+
+    def test_train_before_setup(self):
+        with pytest.raises(NotSetupError, match=r'setup\(algo, env\)'):
+            Trainer().train(n_epochs=1)
+
+    def test_save_before_setup(self):
+        with pytest.raises(NotSetupError, match=r'setup\(algo, env\)'):
+            Trainer().save(0)
+
+    def test_resume_before_restore(self, tmp_path):
+        with pytest.raises(NotSetupError, match=r'restore\(from_dir\)'):
+            Trainer().resume()
+        trainer, _ = counting_setup(tmp_path)
+        with pytest.raises(NotSetupError, match='restore'):
+            trainer.resume()
+
+    def test_sampling_without_a_sampler(self, tmp_path):
+        env = PointEnv()
+        trainer = Trainer(config(tmp_path))
+        trainer.setup(CountingAlgorithm(TagPolicy(env.spec)), env)
+        with pytest.raises(ValueError, match='_sampler'):
+            trainer.obtain_episodes(0, batch_size=5)
+
+    def test_sampling_without_a_batch_size(self, tmp_path):
+        trainer, _ = counting_setup(tmp_path)
+        with pytest.raises(ValueError, match='batch_size'):
+            trainer.obtain_episodes(0)
+        with pytest.raises(ValueError, match='batch_size'):
+            trainer.train(n_epochs=1)
+
+    @pytest.mark.parametrize(('kwargs', 'match'), [
+        ({'n_epochs': 0}, 'n_epochs must be a positive integer'),
+        ({'n_epochs': 1.5}, 'n_epochs must be a positive integer'),
+        ({'batch_size': -1}, 'batch_size must be a positive integer'),
+        ({'eval_every': 0}, 'eval_every must be a positive integer'),
+        ({'eval_every': 1, 'eval_episodes': 0},
+         'eval_episodes must be a positive integer'),
+        ({'keep_best': True}, 'keep_best=True .* needs eval_every'),
+        ({'pause_for_plot': True}, 'needs plot=True'),
+    ])
+    def test_bad_train_arguments(self, tmp_path, kwargs, match):
+        trainer, _ = counting_setup(tmp_path)
+        arguments = {'n_epochs': 1, 'batch_size': 5, **kwargs}
+        with pytest.raises(ValueError, match=match):
+            trainer.train(**arguments)
+
+    def test_evaluation_needs_an_episode_length(self, tmp_path):
+        env = PointEnv()  # no max_episode_length
+        policy = TagPolicy(env.spec)
+        trainer = Trainer(config(tmp_path))
+        trainer.setup(CountingAlgorithm(policy), env)
+        with pytest.raises(ValueError, match='maximum episode length'):
+            trainer.train(n_epochs=1, eval_every=1)
+
+    def test_restore_from_an_empty_directory(self, tmp_path):
+        with pytest.raises(FileNotFoundError):
+            Trainer(config(tmp_path)).restore(tmp_path)
+
+
+class TestSnapshots:
+
+    @pytest.mark.parametrize(('mode', 'gap', 'files'), [
+        ('all', 1, {'itr_0.pkl', 'itr_1.pkl', 'itr_2.pkl', 'itr_3.pkl'}),
+        ('last', 1, {'params.pkl'}),
+        ('gap', 2, {'itr_0.pkl', 'itr_2.pkl'}),
+        ('gap_and_last', 2, {'itr_0.pkl', 'itr_2.pkl', 'params.pkl'}),
+        ('gap_overwrite', 2, {'params.pkl'}),
+        ('none', 1, set()),
+    ])
+    def test_every_mode(self, tmp_path, mode, gap, files):
+        trainer, _ = counting_setup(tmp_path, mode=mode, gap=gap)
+        trainer.train(n_epochs=4, batch_size=5)
+        assert {path.name for path in tmp_path.glob('*.pkl')} == files
+
+    def test_restore_gives_the_train_args_to_continue(self, tmp_path):
+        trainer, _ = counting_setup(tmp_path, mode='all')
+        trainer.train(n_epochs=3, batch_size=5, store_episodes=True)
+        restored = Trainer(config(tmp_path, 'all'))
+        args = restored.restore(tmp_path, from_epoch=1)
+        assert args == TrainArgs(n_epochs=3, batch_size=5, plot=False,
+                                 store_episodes=True, pause_for_plot=False,
+                                 start_epoch=2)
+        assert restored.total_env_steps == 10
+        assert restored._stats.last_episode.lengths.tolist() == [5]
+
+    def test_resume_continues_from_the_next_epoch(self, tmp_path):
+        trainer, _ = counting_setup(tmp_path, mode='all')
+        trainer.train(n_epochs=2, batch_size=5)
+        restored = Trainer(config(tmp_path, 'all'))
+        restored.restore(tmp_path)
+        assert restored.resume(n_epochs=4) == 4.0
+        assert restored._algo.epochs == [0, 1, 2, 3]
+        assert restored.total_env_steps == 20
+        assert restored.step_itr == 4
+
+    def test_resume_defaults_to_the_saved_arguments(self, tmp_path):
+        trainer, _ = counting_setup(tmp_path)
+        trainer.train(n_epochs=2, batch_size=5)
+        restored = Trainer(config(tmp_path))
+        restored.restore(tmp_path)
+        restored.resume()  # nothing left to do: already 2 epochs
+        assert restored._algo.epochs == [0, 1]
+        restored = Trainer(config(tmp_path))
+        restored.restore(tmp_path)
+        restored.resume(n_epochs=3, batch_size=10)
+        assert restored._algo.epochs == [0, 1, 2]
+        assert restored.total_env_steps == 20
+
+    def test_resume_in_place_is_exact(self, tmp_path, rows):
+        set_seed(7)
+        straight = Trainer(config(tmp_path / 'straight'))
+        straight.setup(TinyPolicyGradient(PointEnv(max_episode_length=20)),
+                       PointEnv(max_episode_length=20))
+        straight.train(n_epochs=6, batch_size=60)
+        straight_rows = list(rows)
+        rows.clear()
+
+        set_seed(7)
+        first = Trainer(config(tmp_path / 'split'))
+        first.setup(TinyPolicyGradient(PointEnv(max_episode_length=20)),
+                    PointEnv(max_episode_length=20))
+        first.train(n_epochs=3, batch_size=60)
+        # the global RNGs move on in between, as in a new process
+        set_seed(12345)
+        torch.rand(10)
+        second = Trainer(config(tmp_path / 'split'))
+        second.restore(tmp_path / 'split')
+        second.resume(n_epochs=6)
+        assert rows == straight_rows
+        for mine, theirs in zip(second._algo.policy.parameters(),
+                                straight._algo.policy.parameters(),
+                                strict=True):
+            torch.testing.assert_close(mine, theirs, rtol=0, atol=0)
+        torch.testing.assert_close(second._algo.optimizer.state_dict(),
+                                   straight._algo.optimizer.state_dict(),
+                                   rtol=0, atol=0)
+        assert second.total_env_steps == straight.total_env_steps
+        assert second.step_itr == straight.step_itr == 6
+
+
+class TestEvaluation:
+
+    def test_logs_evaluation_every_k_epochs_and_after_the_last(self, tmp_path,
+                                                               rows):
+        trainer, _ = counting_setup(tmp_path)
+        trainer.train(n_epochs=5, batch_size=5, eval_every=2,
+                      eval_episodes=3)
+        evaluated = [row['Epoch'] for row in rows
+                     if 'Evaluation/AverageReturn' in row]
+        assert evaluated == [1, 3, 4]
+        assert all(row['Evaluation/NumEpisodes'] == 3 for row in rows
+                   if 'Evaluation/NumEpisodes' in row)
+
+    def test_keeps_the_best_policy(self, tmp_path, monkeypatch):
+        trainer, _ = counting_setup(tmp_path)
+        evaluation_returns = iter([1.0, 3.0, 2.0])
+
+        def fake_log_performance(itr, batch, discount, prefix):
+            return np.array([next(evaluation_returns)])
+
+        monkeypatch.setattr('garage.trainer.log_performance',
+                            fake_log_performance)
+        trainer.train(n_epochs=3, batch_size=5, eval_every=1,
+                      keep_best=True)
+        best = trainer._snapshotter.load_object(BEST_POLICY_FILE)
+        assert best['epoch'] == 1
+        assert best['average_return'] == 3.0
+        assert isinstance(best['policy'], TagPolicy)
+        assert trainer._stats.best_return == 3.0
+
+
+class TestProgressBar:
+
+    def test_shows_steps_return_speed_and_time_split(self, tmp_path,
+                                                     capsys):
+        trainer, _ = counting_setup(tmp_path)
+        trainer.train(n_epochs=2, batch_size=5, progress=True)
+        shown = capsys.readouterr().err
+        for field in ('2/2', 'steps=10', 'return=', 'steps/s=',
+                      'sampling=', 'optimising='):
+            assert field in shown
+
+    def test_off_when_not_a_terminal_or_asked(self, tmp_path, capsys):
+        trainer, _ = counting_setup(tmp_path / 'auto')
+        trainer.train(n_epochs=1, batch_size=5)  # stderr is captured
+        trainer, _ = counting_setup(tmp_path / 'off')
+        trainer.train(n_epochs=1, batch_size=5, progress=False)
+        assert 'epoch' not in capsys.readouterr().err
+
+
+class TestLocalRunner:
+
+    def test_setup_builds_the_sampler(self, tmp_path):
+        env = PointEnv(max_episode_length=5)
+        algo = CountingAlgorithm(TagPolicy(env.spec), max_episode_length=5)
+        runner = LocalRunner(config(tmp_path))
+        runner.setup(algo, env, sampler_cls=LocalSampler, n_workers=2,
+                     worker_class=VecWorker, worker_args={'n_envs': 2})
+        assert isinstance(algo._sampler, LocalSampler)
+        assert runner._setup_args._replace(seed=None) == SetupArgs(
+            sampler_cls=LocalSampler, sampler_args={}, seed=None)
+        runner.train(n_epochs=1, batch_size=20)
+        # two workers of two environments, 5-step episodes
+        assert runner.total_env_steps == 20
+
+    def test_setup_without_a_sampler_class_uses_the_algorithms(self,
+                                                               tmp_path):
+        trainer, algo = counting_setup(tmp_path)
+        runner = LocalRunner(config(tmp_path))
+        runner.setup(algo, trainer._env)
+        assert runner._sampler is algo._sampler
+
+    def test_make_sampler_needs_a_policy(self, tmp_path):
+        runner = LocalRunner(config(tmp_path))
+        runner.setup(object(), PointEnv())
+        with pytest.raises(ValueError, match='`policy`'):
+            runner.make_sampler(LocalSampler, max_episode_length=5)
+
+    def test_make_sampler_needs_an_episode_length(self, tmp_path):
+        env = PointEnv()
+        runner = LocalRunner(config(tmp_path))
+        with pytest.raises(ValueError, match='max_episode_length'):
+            runner.setup(CountingAlgorithm(TagPolicy(env.spec)), env,
+                         sampler_cls=LocalSampler)
