@@ -343,3 +343,13 @@ class TestLocalRunner:
         with pytest.raises(ValueError, match='max_episode_length'):
             runner.setup(CountingAlgorithm(TagPolicy(env.spec)), env,
                          sampler_cls=LocalSampler)
+
+
+def test_public_import_paths():
+    import garage
+    import garage.experiment
+
+    assert garage.Trainer is Trainer
+    assert garage.experiment.LocalRunner is LocalRunner
+    with pytest.raises(AttributeError, match='no attribute'):
+        garage.experiment.NoSuchRunner  # noqa: B018
