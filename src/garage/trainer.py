@@ -446,6 +446,12 @@ class Trainer:
 
     @contextlib.contextmanager
     def _progress_bar(self, start: int, stop: int) -> Iterator[Any]:
+        """The progress bar, or None when it is off.
+
+        While the bar is shown, the logger's standard output is set aside:
+        the bar takes the place of the table printed every epoch, which
+        ``debug.log`` and ``progress.csv`` still get.
+        """
         self._epoch_start_steps = self._stats.total_env_steps
         show = self._train_args.progress
         if show is None:
@@ -454,9 +460,19 @@ class Trainer:
             yield None
             return
         from tqdm import tqdm
-        with tqdm(total=stop, initial=start, unit='epoch',
-                  dynamic_ncols=True) as bar:
-            yield bar
+
+        from garage._dowel import dowel
+        screens = [output for output in logger._outputs
+                   if isinstance(output, dowel.StdOutput)]
+        for screen in screens:
+            logger.remove_output_type(type(screen))
+        try:
+            with tqdm(total=stop, initial=start, unit='epoch',
+                      dynamic_ncols=True) as bar:
+                yield bar
+        finally:
+            for screen in screens:
+                logger.add_output(screen)
 
     def _evaluate(self, epoch: int) -> None:
         """Evaluate the deterministic policy, and keep it if it is the best."""

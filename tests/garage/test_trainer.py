@@ -301,6 +301,17 @@ class TestProgressBar:
                       'sampling=', 'optimising='):
             assert field in shown
 
+    def test_replaces_the_table_on_standard_output(self, tmp_path, capsys):
+        trainer, _ = counting_setup(tmp_path)
+        screen = dowel.StdOutput()
+        logger.add_output(screen)
+        try:
+            trainer.train(n_epochs=2, batch_size=5, progress=True)
+            assert 'TotalEnvSteps' not in capsys.readouterr().out
+            assert logger.has_output_type(dowel.StdOutput)  # put back
+        finally:
+            logger.remove_output_type(dowel.StdOutput)
+
     def test_off_when_not_a_terminal_or_asked(self, tmp_path, capsys):
         trainer, _ = counting_setup(tmp_path / 'auto')
         trainer.train(n_epochs=1, batch_size=5)  # stderr is captured
