@@ -1,0 +1,11 @@
+"""Reinforcement-learning algorithms implemented in PyTorch."""
+
+from garage.torch.algos.ddpg import DDPG
+from garage.torch.algos.dqn import DQN
+from garage.torch.algos.ppo import PPO
+from garage.torch.algos.sac import SAC
+from garage.torch.algos.td3 import TD3
+from garage.torch.algos.trpo import TRPO
+from garage.torch.algos.vpg import VPG
+
+__all__ = ['DDPG', 'DQN', 'PPO', 'SAC', 'TD3', 'TRPO', 'VPG']

@@ -1,0 +1,528 @@
+"""Vanilla policy gradient (REINFORCE with a learned baseline and GAE)."""
+
+import copy
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.distributions import Distribution
+
+from garage._dowel import tabular
+from garage._dtypes import EnvSpec, EpisodeBatch, StepType
+from garage._functions import log_performance
+from garage.np import explained_variance_1d
+from garage.np.algos import RLAlgorithm
+from garage.torch._functions import np_to_torch
+from garage.torch.algos._fragments import FragmentJoiner, last_step_types
+from garage.torch.optimizers import OptimizerWrapper
+
+if TYPE_CHECKING:
+    from garage.sampler import Sampler
+    from garage.torch.policies import Policy
+    from garage.torch.value_functions import ValueFunction
+    from garage.trainer import Trainer
+
+_ENTROPY_METHODS = ('max', 'regularized', 'no_entropy')
+
+
+class VPG(RLAlgorithm):
+    r"""Vanilla policy gradient: REINFORCE with a value-function baseline.
+
+    Each update samples a batch, estimates advantages with GAE, takes
+    gradient steps on the policy objective
+    :math:`\log\pi(a_t|s_t)\,\hat{A}_t` (subclasses change the objective),
+    then fits the value function to the :math:`\lambda`-returns
+    :math:`\hat{A}_t + V(s_t)`.
+
+    The value after an episode's last step is 0 when that step is
+    ``TERMINAL`` and :math:`V(s_T)`, of the episode's last observation,
+    otherwise: on ``TIMEOUT``, and after a fragment of an episode still
+    running (a ``FragmentWorker``'s rollouts), so that sampling a few
+    steps per environment per update, as stable-baselines3 does, gives the
+    right targets. The episodes that end during an epoch (joined across
+    batches when they come in fragments) are logged at its end with
+    :func:`garage.log_performance`, under ``Training/`` (the original
+    garage used ``Evaluation/``, which here means the deterministic
+    policy's evaluation episodes, as the trainer's ``eval_every`` logs).
+
+    Entropy: with ``entropy_method='regularized'`` the objective gains
+    ``policy_ent_coeff`` times the policy's entropy; with ``'max'``
+    (maximum-entropy RL) the rewards do, and then
+    ``stop_entropy_gradient`` must be True and ``center_adv`` False.
+
+    Args:
+        env_spec: The specification of the environment.
+        policy: The policy, a stochastic ``garage.torch`` policy.
+        value_function: The value function, the baseline of the
+            advantages.
+        sampler: The sampler, or None when a ``LocalRunner`` makes one.
+        policy_optimizer: The policy's optimizer; None takes Adam (the
+            fused implementation) with learning rate 1e-3, one full-batch
+            step per update.
+        vf_optimizer: The value function's optimizer; None takes the same
+            as for the policy.
+        num_train_per_epoch: Updates (each on a new batch) per epoch.
+        discount: The discount factor :math:`\gamma`.
+        gae_lambda: The GAE parameter :math:`\lambda`: 1 gives returns
+            minus the baseline, 0 one-step TD errors.
+        center_adv: Normalise the advantages of each batch to mean 0 and
+            standard deviation 1.
+        positive_adv: Shift the advantages to be non-negative (after
+            centering, if both).
+        policy_ent_coeff: The weight of the entropy.
+        use_softplus_entropy: Pass the entropy through a softplus, which
+            keeps it positive when the policy's standard deviation is
+            small.
+        stop_entropy_gradient: Do not differentiate through the entropy.
+        entropy_method: ``'no_entropy'``, ``'regularized'`` or ``'max'``.
+        max_grad_norm: Before each optimizer step, scale the gradient of
+            the policy, and that of the value function, down to this norm
+            if it is larger (stable-baselines3's PPO clips at 0.5); None
+            does not clip.
+
+    Raises:
+        ValueError: If an argument is out of range, or the entropy options
+            conflict.
+        TypeError: If an optimizer is not an ``OptimizerWrapper``.
+
+    """
+
+    def __init__(self,
+                 env_spec: EnvSpec,
+                 policy: 'Policy',
+                 value_function: 'ValueFunction',
+                 sampler: 'Sampler | None',
+                 policy_optimizer: OptimizerWrapper | None = None,
+                 vf_optimizer: OptimizerWrapper | None = None,
+                 num_train_per_epoch: int = 1,
+                 discount: float = 0.99,
+                 gae_lambda: float = 1,
+                 center_adv: bool = True,
+                 positive_adv: bool = False,
+                 policy_ent_coeff: float = 0.0,
+                 use_softplus_entropy: bool = False,
+                 stop_entropy_gradient: bool = False,
+                 entropy_method: str = 'no_entropy',
+                 *,
+                 max_grad_norm: float | None = None):
+        if not 0 <= discount <= 1:
+            raise ValueError(f'{discount=} must be between 0 and 1')
+        if not 0 <= gae_lambda <= 1:
+            raise ValueError(f'{gae_lambda=} must be between 0 and 1')
+        if (isinstance(num_train_per_epoch, bool)
+                or not isinstance(num_train_per_epoch, int)
+                or num_train_per_epoch < 1):
+            raise ValueError(f'{num_train_per_epoch=} must be a positive '
+                             'integer')
+        if max_grad_norm is not None and not max_grad_norm > 0:
+            raise ValueError(f'{max_grad_norm=} must be positive or None')
+        _check_entropy_configuration(entropy_method, center_adv,
+                                     stop_entropy_gradient, policy_ent_coeff)
+        self.policy = policy
+        self.max_episode_length = env_spec.max_episode_length
+        self._value_function = value_function
+        self._sampler = sampler
+        self._discount = discount
+        self._gae_lambda = gae_lambda
+        self._center_adv = center_adv
+        self._positive_adv = positive_adv
+        self._policy_ent_coeff = policy_ent_coeff
+        self._use_softplus_entropy = use_softplus_entropy
+        self._stop_entropy_gradient = stop_entropy_gradient
+        self._entropy_method = entropy_method
+        self._n_samples = num_train_per_epoch
+        self._max_grad_norm = max_grad_norm
+        self._policy_optimizer = _checked_optimizer(
+            'policy_optimizer', policy_optimizer, policy)
+        self._vf_optimizer = _checked_optimizer('vf_optimizer', vf_optimizer,
+                                                value_function)
+        self._old_policy = copy.deepcopy(policy)
+        self._fragments = FragmentJoiner()
+        self._epoch_episodes: list[EpisodeBatch] = []
+
+    @property
+    def sampler(self) -> 'Sampler | None':
+        """The sampler."""
+        return self._sampler
+
+    @property
+    def discount(self) -> float:
+        """The discount factor."""
+        return self._discount
+
+    def train(self, trainer: 'Trainer') -> float | None:
+        """Train, ``num_train_per_epoch`` updates per epoch.
+
+        Args:
+            trainer: The trainer, which samples, logs and snapshots.
+
+        Returns:
+            The average return of the episodes that ended in the last
+                epoch (NaN if none did), or None if no epoch ran.
+
+        """
+        last_return = None
+        for _ in trainer.step_epochs():
+            for _ in range(self._n_samples):
+                trainer.step_episode = trainer.obtain_episodes(
+                    trainer.step_itr)
+                self._train_once(trainer.step_itr, trainer.step_episode)
+                trainer.step_itr += 1
+            last_return = self._log_epoch_performance(trainer.step_itr - 1)
+        return last_return
+
+    def _train_once(self, itr: int, episodes: EpisodeBatch) -> np.ndarray:
+        """Take one update from a batch of episodes (or fragments).
+
+        Args:
+            itr: The iteration number.
+            episodes: The batch.
+
+        Returns:
+            The undiscounted returns of the episodes that ended in this
+                batch.
+
+        """
+        del itr
+        obs = np_to_torch(episodes.observations)
+        actions = np_to_torch(episodes.actions)
+        advantages, returns, values = self._compute_advantages(episodes, obs)
+        explained_variance = explained_variance_1d(values, returns)
+        advantages, returns = np_to_torch(advantages), np_to_torch(returns)
+        with torch.no_grad():
+            old_log_likelihoods = self._old_policy(obs)[0].log_prob(actions)
+            policy_loss_before = self._compute_loss(obs, actions, advantages,
+                                                    old_log_likelihoods)
+            vf_loss_before = self._value_function.compute_loss(obs, returns)
+            kl_before = self._compute_kl_constraint(obs)
+
+        self._train(obs, actions, advantages, old_log_likelihoods, returns)
+
+        with torch.no_grad():
+            policy_loss_after = self._compute_loss(obs, actions, advantages,
+                                                   old_log_likelihoods)
+            vf_loss_after = self._value_function.compute_loss(obs, returns)
+            kl_after = self._compute_kl_constraint(obs)
+            dist = self.policy(obs)[0]
+            entropy = self._compute_policy_entropy(dist).mean()
+            extra = self._policy_diagnostics(dist.log_prob(actions),
+                                             old_log_likelihoods)
+        with tabular.prefix(self.policy.name + '/'):
+            tabular.record('LossBefore', policy_loss_before.item())
+            tabular.record('LossAfter', policy_loss_after.item())
+            tabular.record('dLoss',
+                           (policy_loss_before - policy_loss_after).item())
+            tabular.record('KLBefore', kl_before.item())
+            tabular.record('KL', kl_after.item())
+            tabular.record('Entropy', entropy.item())
+            for key, value in extra.items():
+                tabular.record(key, value)
+        with tabular.prefix(self._value_function.name + '/'):
+            tabular.record('LossBefore', vf_loss_before.item())
+            tabular.record('LossAfter', vf_loss_after.item())
+            tabular.record('dLoss', (vf_loss_before - vf_loss_after).item())
+            tabular.record('ExplainedVariance', explained_variance)
+        self._old_policy.load_state_dict(self.policy.state_dict())
+
+        ended = self._fragments.ended_episodes(episodes)
+        if ended is None:
+            return np.zeros(0)
+        self._epoch_episodes.append(ended)
+        starts = np.cumsum(ended.lengths) - ended.lengths
+        return np.add.reduceat(ended.rewards, starts)
+
+    def _compute_advantages(self, episodes: EpisodeBatch, obs: torch.Tensor
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r"""Estimate advantages with GAE, and the value function's targets.
+
+        Args:
+            episodes: The batch.
+            obs: Its observations, as a tensor.
+
+        Returns:
+            tuple: The advantages (centered and shifted as configured), the
+                :math:`\lambda`-returns and the values :math:`V(s_t)`.
+
+        """
+        rewards = episodes.rewards
+        with torch.no_grad():
+            values = self._value_function(obs).cpu().numpy().astype(
+                np.float64)
+            last_values = self._value_function(
+                np_to_torch(episodes.last_observations)).cpu().numpy()
+            if self._entropy_method == 'max':
+                entropies = self._compute_policy_entropy(self.policy(obs)[0])
+                rewards = (rewards + self._policy_ent_coeff
+                           * entropies.cpu().numpy())
+        ends = np.cumsum(episodes.lengths) - 1
+        next_values = np.empty_like(values)
+        next_values[:-1] = values[1:]
+        next_values[ends] = np.where(
+            last_step_types(episodes) == StepType.TERMINAL, 0.0, last_values)
+        is_end = np.zeros(len(values), dtype=bool)
+        is_end[ends] = True
+
+        deltas = (rewards + self._discount * next_values - values).tolist()
+        is_end = is_end.tolist()
+        decay = self._discount * self._gae_lambda
+        advantages = [0.0] * len(deltas)
+        advantage = 0.0
+        for t in reversed(range(len(deltas))):
+            if is_end[t]:
+                advantage = 0.0
+            advantage = deltas[t] + decay * advantage
+            advantages[t] = advantage
+
+        advantages = np.asarray(advantages)
+        returns = advantages + values
+        if self._center_adv:
+            advantages = (advantages - advantages.mean()) / (
+                advantages.std() + 1e-8)
+        if self._positive_adv:
+            advantages = advantages - advantages.min()
+        return advantages, returns, values
+
+    def _train(self, obs: torch.Tensor, actions: torch.Tensor,
+               advantages: torch.Tensor, old_log_likelihoods: torch.Tensor,
+               returns: torch.Tensor) -> None:
+        """Train the policy, then the value function, in minibatches.
+
+        Args:
+            obs: The observations.
+            actions: The actions.
+            advantages: The advantage estimates.
+            old_log_likelihoods: The actions' log-likelihoods under the
+                policy that sampled them.
+            returns: The value function's targets.
+
+        """
+        for batch in self._policy_optimizer.get_minibatch(
+                obs, actions, advantages, old_log_likelihoods):
+            self._train_policy(*batch)
+        for batch in self._vf_optimizer.get_minibatch(obs, returns):
+            self._train_value_function(*batch)
+
+    def _train_policy(self, obs: torch.Tensor, actions: torch.Tensor,
+                      advantages: torch.Tensor,
+                      old_log_likelihoods: torch.Tensor) -> torch.Tensor:
+        """Take one optimisation step on the policy.
+
+        Args:
+            obs: The observations.
+            actions: The actions.
+            advantages: The advantage estimates.
+            old_log_likelihoods: The actions' log-likelihoods under the
+                policy that sampled them.
+
+        Returns:
+            The loss before the step.
+
+        """
+        self._policy_optimizer.zero_grad()
+        loss = self._compute_loss(obs, actions, advantages,
+                                  old_log_likelihoods)
+        loss.backward()
+        self._clip_gradient(self.policy)
+        self._policy_optimizer.step()
+        return loss
+
+    def _train_value_function(self, obs: torch.Tensor,
+                              returns: torch.Tensor) -> torch.Tensor:
+        """Take one optimisation step on the value function.
+
+        Args:
+            obs: The observations.
+            returns: The targets.
+
+        Returns:
+            The loss before the step.
+
+        """
+        self._vf_optimizer.zero_grad()
+        loss = self._value_function.compute_loss(obs, returns)
+        loss.backward()
+        self._clip_gradient(self._value_function)
+        self._vf_optimizer.step()
+        return loss
+
+    def _clip_gradient(self, module: torch.nn.Module) -> None:
+        """Scale a module's gradient down to ``max_grad_norm``, if set.
+
+        Args:
+            module: The policy or the value function.
+
+        """
+        if self._max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(module.parameters(),
+                                           self._max_grad_norm)
+
+    def _compute_loss(self, obs: torch.Tensor, actions: torch.Tensor,
+                      advantages: torch.Tensor,
+                      old_log_likelihoods: torch.Tensor) -> torch.Tensor:
+        """Compute the policy's loss: the negated mean objective.
+
+        Args:
+            obs: The observations.
+            actions: The actions.
+            advantages: The advantage estimates.
+            old_log_likelihoods: The actions' log-likelihoods under the
+                policy that sampled them.
+
+        Returns:
+            The loss, a scalar.
+
+        """
+        dist = self.policy(obs)[0]
+        objectives = self._compute_objective(dist.log_prob(actions),
+                                             old_log_likelihoods, advantages)
+        if self._entropy_method == 'regularized':
+            objectives = objectives + (self._policy_ent_coeff
+                                       * self._compute_policy_entropy(dist))
+        return -objectives.mean()
+
+    def _compute_objective(self, log_likelihoods: torch.Tensor,
+                           old_log_likelihoods: torch.Tensor,
+                           advantages: torch.Tensor) -> torch.Tensor:
+        """Compute the objective of each sample, to maximise.
+
+        Args:
+            log_likelihoods: The actions' log-likelihoods under the policy.
+            old_log_likelihoods: Their log-likelihoods under the policy
+                that sampled them.
+            advantages: The advantage estimates.
+
+        Returns:
+            The objective of each sample.
+
+        """
+        del old_log_likelihoods
+        return log_likelihoods * advantages
+
+    def _compute_policy_entropy(self, dist: Distribution) -> torch.Tensor:
+        """Compute the entropy of each of the policy's distributions.
+
+        Args:
+            dist: The policy's distribution of actions.
+
+        Returns:
+            The entropies, detached if ``stop_entropy_gradient``, through a
+                softplus if ``use_softplus_entropy``.
+
+        """
+        entropy = dist.entropy()
+        if self._stop_entropy_gradient:
+            entropy = entropy.detach()
+        if self._use_softplus_entropy:
+            entropy = F.softplus(entropy)
+        return entropy
+
+    def _compute_kl_constraint(self, obs: torch.Tensor) -> torch.Tensor:
+        """Compute the mean KL divergence from the old policy to the policy.
+
+        Args:
+            obs: The observations.
+
+        Returns:
+            The mean KL divergence, differentiable in the policy's
+                parameters.
+
+        """
+        with torch.no_grad():
+            old_dist = self._old_policy(obs)[0]
+        new_dist = self.policy(obs)[0]
+        return torch.distributions.kl.kl_divergence(old_dist, new_dist).mean()
+
+    def _policy_diagnostics(self, log_likelihoods: torch.Tensor,
+                            old_log_likelihoods: torch.Tensor
+                            ) -> dict[str, Any]:
+        """Diagnostics of the update that a subclass adds to the log.
+
+        Args:
+            log_likelihoods: The actions' log-likelihoods after the update.
+            old_log_likelihoods: Their log-likelihoods before it.
+
+        Returns:
+            Values to record under the policy's name.
+
+        """
+        del log_likelihoods, old_log_likelihoods
+        return {}
+
+    def _log_epoch_performance(self, itr: int) -> float:
+        """Log the returns of the episodes that ended during the epoch.
+
+        Args:
+            itr: The iteration number.
+
+        Returns:
+            Their average return, NaN if none ended.
+
+        """
+        episodes, self._epoch_episodes = self._epoch_episodes, []
+        if not episodes:
+            return float('nan')
+        returns = log_performance(itr, EpisodeBatch.concatenate(*episodes),
+                                  discount=self._discount, prefix='Training')
+        return float(np.mean(returns))
+
+
+def _check_entropy_configuration(entropy_method: str, center_adv: bool,
+                                 stop_entropy_gradient: bool,
+                                 policy_ent_coeff: float) -> None:
+    if entropy_method not in _ENTROPY_METHODS:
+        raise ValueError(f'{entropy_method=} must be one of '
+                         f'{_ENTROPY_METHODS}')
+    if entropy_method == 'max':
+        if center_adv:
+            raise ValueError("center_adv must be False when entropy_method "
+                             "is 'max': centering would cancel the entropy "
+                             'bonus added to the rewards')
+        if not stop_entropy_gradient:
+            raise ValueError("stop_entropy_gradient must be True when "
+                             "entropy_method is 'max': the entropy is part "
+                             'of the rewards, not of the objective')
+    if entropy_method == 'no_entropy' and policy_ent_coeff != 0.0:
+        raise ValueError(f'{policy_ent_coeff=} must be 0 when '
+                         "entropy_method is 'no_entropy'")
+
+
+def _adam(module: torch.nn.Module, lr: float = 1e-3,
+         max_optimization_epochs: int = 1,
+         minibatch_size: int | None = None) -> OptimizerWrapper:
+    """The algorithms' default optimizer: Adam, fused into one kernel.
+
+    Args:
+        module: The module to optimise.
+        lr: The learning rate.
+        max_optimization_epochs: Passes over each batch.
+        minibatch_size: Samples per minibatch, or None for whole batches.
+
+    Returns:
+        The optimizer.
+
+    """
+    return OptimizerWrapper((torch.optim.Adam, dict(lr=lr, fused=True)),
+                            module,
+                            max_optimization_epochs=max_optimization_epochs,
+                            minibatch_size=minibatch_size)
+
+
+def _checked_optimizer(name: str, optimizer: OptimizerWrapper | None,
+                       module: torch.nn.Module) -> OptimizerWrapper:
+    """The optimizer given, or the default (:func:`_adam`) if None.
+
+    Raises:
+        TypeError: If ``optimizer`` is neither None nor an
+            ``OptimizerWrapper``.
+
+    """
+    if optimizer is None:
+        return _adam(module)
+    if not isinstance(optimizer, OptimizerWrapper):
+        raise TypeError(
+            f'{name} must be a garage.torch.optimizers.OptimizerWrapper or '
+            f'None, not {type(optimizer).__name__}; wrap it as '
+            'OptimizerWrapper(optimizer) or OptimizerWrapper((torch.optim.'
+            'Adam, dict(lr=...)), module)')
+    return optimizer
