@@ -1,0 +1,6 @@
+"""Replay buffers: transitions stored for off-policy algorithms."""
+
+from garage.replay_buffer.path_buffer import PathBuffer
+from garage.replay_buffer.replay_buffer import ReplayBuffer
+
+__all__ = ['PathBuffer', 'ReplayBuffer']

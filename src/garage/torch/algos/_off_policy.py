@@ -1,0 +1,448 @@
+"""What DDPG, TD3, SAC and DQN share: options, sampling, evaluation, targets."""
+
+import abc
+import copy
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from garage._dowel import tabular
+from garage._dtypes import EnvSpec, EpisodeBatch
+from garage._functions import log_performance, obtain_evaluation_episodes
+from garage._optimizers import _Default, make_optimizer
+from garage.np.algos import RLAlgorithm
+from garage.replay_buffer import ReplayBuffer
+from garage.sampler import LocalSampler
+from garage.torch._functions import global_device, np_to_torch
+
+if TYPE_CHECKING:
+    from garage._environment import Environment
+    from garage.sampler import Sampler
+    from garage.trainer import Trainer
+
+
+def check_int(name: str, value: Any, minimum: int) -> int:
+    """Check that a value is an integer of at least ``minimum``.
+
+    Args:
+        name: The argument's name, for the message.
+        value: The value; a float is accepted when integral (``1e4``).
+        minimum: The least value allowed.
+
+    Returns:
+        The value as a Python int.
+
+    Raises:
+        ValueError: If the value is not such an integer.
+
+    """
+    if (isinstance(value, bool) or not isinstance(value, int | float | np.number)
+            or not float(value).is_integer() or value < minimum):
+        raise ValueError(f'{name} must be an integer of at least {minimum}, '
+                         f'got {value!r}')
+    return int(value)
+
+
+def check_range(name: str, value: Any, low: float, high: float) -> float:
+    """Check that a value is a number in ``[low, high]``.
+
+    Args:
+        name: The argument's name, for the message.
+        value: The value.
+        low: The least value allowed.
+        high: The greatest value allowed.
+
+    Returns:
+        The value as a Python float.
+
+    Raises:
+        ValueError: If the value is not such a number.
+
+    """
+    if (isinstance(value, bool) or not isinstance(value, int | float | np.number)
+            or not low <= value <= high):
+        raise ValueError(f'{name} must be a number in [{low}, {high}], got '
+                         f'{value!r}')
+    return float(value)
+
+
+def make_fast_optimizer(optimizer: Any, module: nn.Module, lr: float | _Default,
+                        **defaults: Any) -> torch.optim.Optimizer:
+    """Build an optimizer of a module's parameters.
+
+    Adam and AdamW given as classes run fused (one kernel for all
+    parameters). A ``(class, args)`` tuple replaces the learning rate and
+    these defaults with its own arguments.
+
+    Args:
+        optimizer: The optimizer class, or a ``(class, args)`` tuple.
+        module: The module (an ``nn.ModuleList`` of several, or an
+            ``nn.ParameterList``) whose parameters it updates.
+        lr: The learning rate, a ``_Default`` when not the user's.
+        **defaults: Further arguments of the class, used unless a tuple is
+            given.
+
+    Returns:
+        The optimizer.
+
+    """
+    options: dict[str, Any] = {'lr': lr}
+    options.update((key, _Default(value)) for key, value in defaults.items())
+    if optimizer in (torch.optim.Adam, torch.optim.AdamW):
+        options['fused'] = _Default(True)
+    return make_optimizer(optimizer, module=module, **options)
+
+
+def parameters(*modules: nn.Module) -> list[nn.Parameter]:
+    """The parameters of some modules, in one list.
+
+    Algorithms keep such lists for the hot path: walking a module's
+    submodules on every gradient step costs more than the arithmetic of a
+    small network's update.
+
+    Args:
+        *modules: The modules.
+
+    Returns:
+        Their parameters, module after module.
+
+    """
+    return [param for module in modules for param in module.parameters()]
+
+
+@torch.no_grad()
+def update_targets(targets: list[torch.Tensor], sources: list[torch.Tensor],
+                   tau: float) -> None:
+    r"""Move target parameters towards their sources, all in one call.
+
+    :math:`\theta' \leftarrow (1 - \tau)\theta' + \tau\theta`; ``tau=1``
+    copies the sources.
+
+    Args:
+        targets: The target networks' parameters.
+        sources: The parameters they follow, in the same order.
+        tau: The interpolation weight.
+
+    """
+    torch._foreach_lerp_(targets, sources, tau)
+
+
+def set_requires_grad(params: list[nn.Parameter], requires_grad: bool) -> None:
+    """Switch the gradients of parameters on or off.
+
+    Args:
+        params: The parameters.
+        requires_grad: Whether autograd computes their gradients.
+
+    """
+    for param in params:
+        param.requires_grad_(requires_grad)
+
+
+def make_target(module: nn.Module) -> nn.Module:
+    """A frozen copy of a network, to be its target network.
+
+    Args:
+        module: The network.
+
+    Returns:
+        The copy, its parameters excluded from autograd.
+
+    """
+    target = copy.deepcopy(module)
+    target.requires_grad_(False)
+    return target
+
+
+def record_q_statistics(prefix: str, q: np.ndarray, y: np.ndarray) -> None:
+    """Record the average, largest and average absolute Q-values and targets.
+
+    Args:
+        prefix: The prefix of the keys, such as ``'QFunction/'``.
+        q: The Q-values of the epoch's batches.
+        y: Their targets.
+
+    """
+    for name, values in (('Q', q), ('Y', y)):
+        tabular.record(f'{prefix}Average{name}', np.mean(values))
+        tabular.record(f'{prefix}Max{name}', np.max(values))
+        tabular.record(f'{prefix}AverageAbs{name}', np.mean(np.abs(values)))
+
+
+class OffPolicyAlgorithm(RLAlgorithm):
+    """The loop of the off-policy algorithms, and what they share.
+
+    Each iteration samples a batch with the exploration policy (the
+    trainer's batch size, or what the replay buffer lacks of
+    ``min_buffer_size``), adds it to the replay buffer and, once the buffer
+    holds ``min_buffer_size`` transitions, takes ``gradient_steps``
+    gradient steps, each on ``buffer_batch_size`` transitions sampled from
+    the buffer (:meth:`_train_once`, which subclasses implement). An epoch
+    is ``steps_per_epoch`` iterations, then an evaluation of the
+    deterministic policy, logged under ``Evaluation/``, then the epoch's
+    training statistics.
+
+    With a ``LocalSampler``, the workers act with the exploration policy
+    object itself, so that no parameters are copied and the exploration
+    state (noise, step counts) lives in the algorithm, which snapshots
+    hold. Other samplers get the policy at the first iteration of each
+    :meth:`train`, and its parameter values after that.
+
+    Args:
+        env_spec: The specification of the environment.
+        policy: The policy being trained.
+        replay_buffer: The replay buffer.
+        sampler: The sampler.
+        exploration_policy: The policy that samples, or None for
+            ``policy`` itself.
+        steps_per_epoch: Iterations per epoch.
+        gradient_steps: Gradient steps per iteration.
+        min_buffer_size: Transitions stored before training starts.
+        buffer_batch_size: Transitions per gradient step.
+        target_update_tau: The interpolation weight of target updates.
+        discount: The discount factor.
+        max_episode_length_eval: The longest evaluation episode; None
+            takes ``env_spec.max_episode_length``.
+        num_evaluation_episodes: Evaluation episodes per epoch.
+        eval_env: The evaluation environment; None takes a copy of the
+            trainer's environment.
+        deterministic_evaluation: Evaluate the policy's most likely
+            actions rather than samples.
+        gradient_steps_name: The subclass's name of ``gradient_steps``,
+            for error messages.
+
+    Raises:
+        ValueError: If an option is out of range, or ``replay_buffer`` is
+            not a ``ReplayBuffer``.
+
+    """
+
+    def __init__(self, *, env_spec: EnvSpec, policy: Any,
+                 replay_buffer: ReplayBuffer, sampler: 'Sampler | None',
+                 exploration_policy: Any, steps_per_epoch: int,
+                 gradient_steps: int, min_buffer_size: int | float,
+                 buffer_batch_size: int, target_update_tau: float,
+                 discount: float, max_episode_length_eval: int | None,
+                 num_evaluation_episodes: int,
+                 eval_env: 'Environment | None',
+                 deterministic_evaluation: bool = True,
+                 gradient_steps_name: str = 'gradient_steps'):
+        if not isinstance(replay_buffer, ReplayBuffer):
+            raise ValueError('replay_buffer must be a garage.replay_buffer.'
+                             f'ReplayBuffer, not {type(replay_buffer)!r}')
+        self.env_spec = env_spec
+        self.policy = policy
+        self.exploration_policy = (policy if exploration_policy is None
+                                   else exploration_policy)
+        self.replay_buffer = replay_buffer
+        self._sampler = sampler
+        self.discount = check_range('discount', discount, 0, 1)
+        self._steps_per_epoch = check_int('steps_per_epoch', steps_per_epoch,
+                                          1)
+        self._gradient_steps = check_int(gradient_steps_name,
+                                         gradient_steps, 0)
+        self._min_buffer_size = check_int('min_buffer_size', min_buffer_size,
+                                          0)
+        self._buffer_batch_size = check_int('buffer_batch_size',
+                                            buffer_batch_size, 1)
+        self._tau = check_range('target_update_tau', target_update_tau, 0, 1)
+        self._max_episode_length_eval = (
+            env_spec.max_episode_length if max_episode_length_eval is None
+            else check_int('max_episode_length_eval',
+                           max_episode_length_eval, 1))
+        self._num_evaluation_episodes = check_int(
+            'num_evaluation_episodes', num_evaluation_episodes, 1)
+        self._eval_env = eval_env
+        self._deterministic_evaluation = deterministic_evaluation
+        self._agent_sent: Any = None
+        self._step_stats: dict[str, list[torch.Tensor]] = {}
+
+    @property
+    @abc.abstractmethod
+    def networks(self) -> list[nn.Module]:
+        """The networks the algorithm trains, and their targets."""
+
+    def to(self, device: torch.device | str | None = None) -> None:
+        """Move the networks to a device.
+
+        Call it before training: the optimizers' state does not move.
+
+        Args:
+            device: The device; None takes ``garage.torch.global_device()``.
+
+        """
+        device = global_device() if device is None else device
+        for network in self.networks:
+            network.to(device)
+
+    def train(self, trainer: 'Trainer') -> float | None:
+        """Train, epoch by epoch, through ``trainer.step_epochs()``.
+
+        Args:
+            trainer: The trainer.
+
+        Returns:
+            The average evaluation return of the last epoch.
+
+        """
+        if self._eval_env is None:
+            self._eval_env = trainer.get_env_copy()
+        self._agent_sent = None
+        last_return = None
+        for epoch in trainer.step_epochs():
+            for _ in range(self._steps_per_epoch):
+                self._train_iteration(trainer)
+            last_return = self._evaluate_policy(epoch)
+            self._log_statistics()
+            trainer.step_itr += 1
+        return last_return
+
+    def _train_iteration(self, trainer: 'Trainer') -> None:
+        """Sample, store, and take the gradient steps if enough is stored.
+
+        Args:
+            trainer: The trainer.
+
+        """
+        self._obtain(trainer)
+        if self.replay_buffer.n_transitions_stored >= self._min_buffer_size:
+            for _ in range(self._gradient_steps):
+                self._train_once()
+
+    def _sampling_policy(self, trainer: 'Trainer') -> Any:
+        """The policy to sample the next batch with.
+
+        Args:
+            trainer: The trainer.
+
+        Returns:
+            The exploration policy.
+
+        """
+        del trainer
+        return self.exploration_policy
+
+    def _obtain(self, trainer: 'Trainer') -> EpisodeBatch:
+        """Sample a batch, store it, and let the exploration policy count it.
+
+        Args:
+            trainer: The trainer.
+
+        Returns:
+            The batch.
+
+        """
+        lacking = self._min_buffer_size - self.replay_buffer.n_transitions_stored
+        policy = self._sampling_policy(trainer)
+        episodes = trainer.obtain_episodes(
+            trainer.step_itr, lacking if lacking > 0 else None,
+            agent_update=self._agent_update(policy))
+        trainer.step_episode = episodes
+        self.replay_buffer.add_episode_batch(episodes)
+        update = getattr(policy, 'update', None)
+        if update is not None:
+            update(episodes)
+        return episodes
+
+    def _agent_update(self, policy: Any) -> Any:
+        """The cheapest agent update that makes the workers act with policy.
+
+        Args:
+            policy: The policy to sample with.
+
+        Returns:
+            For a ``LocalSampler``, the policy itself for every worker (a
+                list is passed on without copies); for other samplers, the
+                policy the first time, its parameter values after.
+
+        """
+        sampler = self._sampler
+        if isinstance(sampler, LocalSampler):
+            return [policy] * sampler.worker_factory.n_workers
+        if policy is self._agent_sent:
+            return policy.get_param_values()
+        self._agent_sent = policy
+        return policy
+
+    def _sample_batch(self) -> dict[str, torch.Tensor]:
+        """Sample a batch of transitions as tensors on the global device.
+
+        Returns:
+            ``observations``, ``actions``, ``rewards``,
+                ``next_observations`` and ``terminals`` (1.0 where the
+                episode terminated, 0.0 where the value is bootstrapped:
+                ``TIMEOUT`` and fragment ends), float32 tensors except
+                integer actions, which stay int64.
+
+        """
+        samples = self.replay_buffer.sample_transitions(self._buffer_batch_size)
+        actions = samples['actions']
+        return {
+            'observations': np_to_torch(samples['observations']),
+            'actions': (np_to_torch(actions)
+                        if np.issubdtype(actions.dtype, np.floating)
+                        else torch.from_numpy(actions).to(global_device())),
+            'rewards': np_to_torch(samples['rewards']),
+            'next_observations': np_to_torch(samples['next_observations']),
+            'terminals': np_to_torch(samples['terminals']),
+        }
+
+    @abc.abstractmethod
+    def _train_once(self) -> None:
+        """Take one gradient step on a batch from the replay buffer."""
+
+    def _record(self, **values: torch.Tensor) -> None:
+        """Keep a gradient step's statistics for the end of the epoch.
+
+        Args:
+            **values: Detached tensors, scalars or one value per sample.
+
+        """
+        for key, value in values.items():
+            self._step_stats.setdefault(key, []).append(value.detach())
+
+    def _epoch_stats(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The statistics kept this epoch, which are then forgotten.
+
+        Args:
+            keys: The statistics to return.
+
+        Returns:
+            Each statistic's values, flattened; a NaN when no gradient step
+                was taken.
+
+        """
+        stats = {key: torch.cat([v.reshape(-1) for v in
+                                 self._step_stats.get(key, [])]
+                                or [torch.tensor([math.nan])]
+                                ).cpu().numpy()
+                 for key in keys}
+        self._step_stats = {}
+        return stats
+
+    def _log_statistics(self) -> None:
+        """Record the epoch's training statistics."""
+        tabular.record('ReplayBuffer/buffer_size',
+                       self.replay_buffer.n_transitions_stored)
+
+    def _evaluate_policy(self, epoch: int) -> float:
+        """Evaluate the policy; log under ``Evaluation/``.
+
+        Args:
+            epoch: The epoch.
+
+        Returns:
+            The average undiscounted return.
+
+        """
+        episodes = obtain_evaluation_episodes(
+            self.policy, self._eval_env, self._max_episode_length_eval,
+            num_eps=self._num_evaluation_episodes,
+            deterministic=self._deterministic_evaluation)
+        returns = log_performance(epoch, episodes, discount=self.discount,
+                                  prefix='Evaluation')
+        return float(np.mean(returns))
