@@ -92,8 +92,9 @@ def obtain_evaluation_episodes(policy: Policy,
         env: The environment.
         max_episode_length: The longest an episode may run.
         num_eps: How many episodes to sample.
-        deterministic: Act with the policy's mean action where it provides
-            one.
+        deterministic: Act in the policy's deterministic mode where it has
+            one (``policy.deterministic``), or else with its mean action
+            where it provides one.
 
     Returns:
         The sampled episodes.
@@ -104,9 +105,19 @@ def obtain_evaluation_episodes(policy: Policy,
     """
     if num_eps < 1:
         raise ValueError(f'num_eps must be positive, got {num_eps=}')
-    episodes = [rollout(env, policy, max_episode_length=max_episode_length,
-                        deterministic=deterministic)
-                for _ in range(num_eps)]
+    # a policy with a deterministic mode (a torch StochasticPolicy) acts in
+    # it, whatever its distribution; others act with agent_info['mean']
+    was_deterministic = getattr(policy, 'deterministic', None)
+    if deterministic and isinstance(was_deterministic, bool):
+        policy.deterministic = True
+    try:
+        episodes = [rollout(env, policy,
+                            max_episode_length=max_episode_length,
+                            deterministic=deterministic)
+                    for _ in range(num_eps)]
+    finally:
+        if deterministic and isinstance(was_deterministic, bool):
+            policy.deterministic = was_deterministic
     return EpisodeBatch.from_list(env.spec, episodes)
 
 

@@ -468,7 +468,8 @@ class Trainer:
             logger.remove_output_type(type(screen))
         try:
             with tqdm(total=stop, initial=start, unit='epoch',
-                      dynamic_ncols=True) as bar:
+                      dynamic_ncols=True,
+                      bar_format='{l_bar}{bar:16}{r_bar}') as bar:
                 yield bar
         finally:
             for screen in screens:
@@ -567,12 +568,18 @@ def _checked_train_args(args: TrainArgs) -> TrainArgs:
 def _progress_fields(total_env_steps: int, recorded: dict[str, Any],
                      epoch_seconds: float, sampling_share: float,
                      epoch_steps: int) -> dict[str, str]:
-    """The progress bar's fields: steps, return, speed, time split."""
+    """The progress bar's fields: steps, returns, speed, time split.
+
+    ``return`` is the training episodes' average return, ``eval`` the
+    deterministic evaluation's, in the epochs that log them.
+    """
     fields = collections.OrderedDict(steps=f'{total_env_steps:,}')
-    for key in ('Evaluation/AverageReturn', 'AverageReturn'):
-        if key in recorded:
-            fields['return'] = f'{float(recorded[key]):.4g}'
-            break
+    for name, keys in (('return', ('Training/AverageReturn', 'AverageReturn')),
+                       ('eval', ('Evaluation/AverageReturn', ))):
+        for key in keys:
+            if key in recorded:
+                fields[name] = f'{float(recorded[key]):.4g}'
+                break
     if epoch_seconds > 0:
         fields['steps/s'] = f'{epoch_steps / epoch_seconds:,.0f}'
     fields['sampling'] = f'{sampling_share:.0%}'

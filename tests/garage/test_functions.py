@@ -132,6 +132,18 @@ class TestObtainEvaluationEpisodes:
         np.testing.assert_array_equal(batch.lengths, [5, 5])
         np.testing.assert_array_equal(batch.actions[:, 0], [0.5] * 10)
 
+    def test_policies_with_a_deterministic_mode_act_in_it(self):
+        from garage.envs import GridWorldEnv
+        from garage.torch.policies import CategoricalMLPPolicy
+
+        env = GridWorldEnv()
+        policy = CategoricalMLPPolicy(env.spec, (4, ))
+        batch = obtain_evaluation_episodes(policy, env, max_episode_length=20,
+                                           num_eps=3)
+        modes = policy.get_actions(batch.observations)[1]['probs'].argmax(1)
+        np.testing.assert_array_equal(batch.actions, modes)
+        assert policy.deterministic is False  # put back
+
     def test_num_eps_must_be_positive(self):
         env = StepCountEnv()
         with pytest.raises(ValueError, match='num_eps must be positive'):

@@ -21,6 +21,10 @@ from garage.trainer import (
 
 TIME_KEYS = ('Time/Epoch', 'Time/Total', 'Time/SamplingShare')
 
+# most tests log with no outputs attached, which dowel warns about
+pytestmark = pytest.mark.filterwarnings(
+    'ignore::dowel.tabular_input.TabularInputWarning')
+
 
 class RowRecorder(dowel.LogOutput):
     """Keeps every dumped tabular row, without its timing keys."""
@@ -300,6 +304,12 @@ class TestProgressBar:
         for field in ('2/2', 'steps=10', 'return=', 'steps/s=',
                       'sampling=', 'optimising='):
             assert field in shown
+        assert 'eval=' not in shown
+
+    def test_shows_the_evaluation_return(self, tmp_path, capsys):
+        trainer, _ = counting_setup(tmp_path)
+        trainer.train(n_epochs=1, batch_size=5, progress=True, eval_every=1)
+        assert 'eval=' in capsys.readouterr().err
 
     def test_replaces_the_table_on_standard_output(self, tmp_path, capsys):
         trainer, _ = counting_setup(tmp_path)
