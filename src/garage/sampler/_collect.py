@@ -182,10 +182,10 @@ def _combine_dicts(dicts: list[dict[str, Any]],
     times faster than stacking every step's.
     """
     if combine is np.asarray:
-        positions: dict[int, int] = {}
-        index = [positions.setdefault(id(d), len(positions)) for d in dicts]
-        if len(positions) * 2 <= len(dicts):
-            distinct = list({id(d): d for d in dicts}.values())
-            return index_nested_dict(_combine(distinct, combine),
-                                     np.asarray(index))
+        ids = np.fromiter(map(id, dicts), dtype=np.uint64, count=len(dicts))
+        _, first, index = np.unique(ids, return_index=True,
+                                    return_inverse=True)
+        if len(first) * 2 <= len(dicts):
+            distinct = [dicts[i] for i in first]
+            return index_nested_dict(_combine(distinct, combine), index)
     return _combine(dicts, combine)

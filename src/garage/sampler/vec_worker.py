@@ -157,7 +157,10 @@ class VecWorker(Worker):
         """
         running = self._running
         prev_obs = self._prev_obs
-        observations = np.asarray([prev_obs[i] for i in running])
+        if len(running) == self._n_envs:
+            observations = np.asarray(prev_obs)
+        else:
+            observations = np.asarray([prev_obs[i] for i in running])
         actions, agent_infos = self.agent.get_actions(observations)
         self._step_env_indices.append(running)
         self._step_observations.append(observations)
@@ -165,35 +168,44 @@ class VecWorker(Worker):
         self._step_agent_infos.append(agent_infos)
         envs, infos, lengths = self._envs, self._current_infos, self._lengths
         max_length = self._max_episode_length
-        env_steps, ends = self._env_steps, self._ends
+        env_steps = self._env_steps
         add_step = env_steps.append
-        restart = len(env_steps) + len(running) < self._min_steps
-        still_running, restarted = [], []
+        ended = []
         for action, i in zip(actions, running, strict=True):
             env_step = envs[i].step(action)
             add_step(env_step)
             length = lengths[i] = lengths[i] + 1
-            if env_step.last:
-                ends.append((i, length, False, env_step.observation,
-                             infos[i]))
-            elif length >= max_length:
-                ends.append((i, length, True, env_step.observation,
-                             infos[i]))
+            # identity tests: much faster than env_step.last in this loop
+            step_type = env_step.step_type
+            if (step_type is StepType.TERMINAL or step_type is StepType.TIMEOUT
+                    or length >= max_length):
+                ended.append(i)
+                self._ends.append((i, length, not env_step.last,
+                                   env_step.observation, infos[i]))
             else:
                 prev_obs[i] = env_step.observation
-                still_running.append(i)
-                continue
-            if restart:
-                prev_obs[i], infos[i] = envs[i].reset()
-                lengths[i] = 0
-                still_running.append(i)
-                restarted.append(i)
-        if restarted:
+        if ended:
+            self._end_episodes(ended, len(env_steps) < self._min_steps)
+        return not self._running
+
+    def _end_episodes(self, ended: list[int], restart: bool) -> None:
+        """Restart the environments whose episode ended, or let them idle.
+
+        Args:
+            ended: The environments whose episode ended in this step.
+            restart: Whether to start new episodes in them.
+
+        """
+        if restart:
+            for i in ended:
+                self._prev_obs[i], self._current_infos[i] = (
+                    self._envs[i].reset())
+                self._lengths[i] = 0
             mask = np.zeros(self._n_envs, dtype=bool)
-            mask[restarted] = True
+            mask[ended] = True
             self.agent.reset(mask)
-        self._running = still_running
-        return not still_running
+        else:
+            self._running = [i for i in self._running if i not in ended]
 
     def collect_episode(self) -> EpisodeBatch:
         """Collect the episodes completed since the last collection.
