@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
-from garage.experiment.snapshotter import SNAPSHOT_MODES
+from garage.experiment.snapshotter import Snapshotter
 
 __all__ = [
     'ExperimentContext',
@@ -53,24 +53,19 @@ _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY,
 
 
 def _check_snapshot_options(snapshot_mode: str, snapshot_gap: int) -> None:
-    """Check a snapshot mode and gap.
+    """Check a snapshot mode and gap as the trainer's Snapshotter will.
 
     Args:
         snapshot_mode: The snapshot mode.
         snapshot_gap: The snapshot gap.
 
     Raises:
-        ValueError: If the mode is unknown or the gap is not positive.
+        ValueError: If the mode is unknown, the gap is not positive, or the
+            gap does not suit the mode.
         TypeError: If the gap is not an integer.
 
     """
-    if snapshot_mode not in SNAPSHOT_MODES:
-        raise ValueError(f'unknown {snapshot_mode=}: use one of '
-                         f'{", ".join(map(repr, SNAPSHOT_MODES))}')
-    if isinstance(snapshot_gap, bool) or not isinstance(snapshot_gap, int):
-        raise TypeError(f'snapshot_gap must be an integer, not {snapshot_gap!r}')
-    if snapshot_gap < 1:
-        raise ValueError(f'{snapshot_gap=} must be a positive integer')
+    Snapshotter(os.curdir, snapshot_mode, snapshot_gap)  # writes nothing
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -1,12 +1,13 @@
 """Continuing a killed experiment in its own log directory."""
 
 import csv
+import io
 import json
 import os
 from pathlib import Path
 
 from garage.experiment.experiment import experiment_logging
-from garage.experiment.snapshotter import Snapshotter
+from garage.experiment.snapshotter import Snapshotter, _replace_atomically
 from garage.trainer import Trainer
 
 
@@ -69,12 +70,10 @@ def _drop_rows_after(progress_csv: Path, last_epoch: int) -> None:
         kept = body[:last_epoch + 1]
     if len(kept) == len(body):
         return
-    temporary = progress_csv.with_name(progress_csv.name + '.tmp')
-    with temporary.open('w', newline='') as file:
-        csv.writer(file).writerows([header, *kept])
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, progress_csv)
+    text = io.StringIO(newline='')
+    csv.writer(text).writerows([header, *kept])
+    _replace_atomically(progress_csv,
+                        lambda file: file.write(text.getvalue().encode()))
 
 
 def _x_axis(log_dir: Path) -> str:

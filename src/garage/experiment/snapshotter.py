@@ -123,7 +123,7 @@ class Snapshotter:
             raise TypeError(f'snapshot_gap must be an integer, not '
                             f'{snapshot_gap!r}')
         if snapshot_gap < 1:
-            raise ValueError(f'{snapshot_gap=} must be positive')
+            raise ValueError(f'{snapshot_gap=} must be a positive integer')
         if snapshot_mode == 'last' and snapshot_gap != 1:
             raise ValueError(f"{snapshot_gap=} must be 1 with snapshot_mode="
                              f"'last'; did you mean snapshot_mode='gap'?")

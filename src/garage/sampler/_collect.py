@@ -75,7 +75,7 @@ def collect_episodes(worker: 'Worker', n_episodes: int) -> EpisodeBatch:
             batch = worker.rollout()
             batches.append(batch)
             n_collected += len(batch.lengths)
-    batch = _concatenate(batches)
+    batch = concatenate_batches(batches)
     if n_collected > n_episodes:
         batch = first_episodes(batch, n_episodes)
     return batch
@@ -107,7 +107,8 @@ def first_episodes(batch: EpisodeBatch, n_episodes: int) -> EpisodeBatch:
         lengths=batch.lengths[:n_episodes])
 
 
-def _concatenate(batches: list[EpisodeBatch]) -> EpisodeBatch:
+def concatenate_batches(batches: list[EpisodeBatch]) -> EpisodeBatch:
+    """Concatenate batches, skipping the copy when there is only one."""
     if len(batches) == 1:
         return batches[0]
     return EpisodeBatch.concatenate(*batches)

@@ -31,6 +31,7 @@ import numpy as np
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
 from garage.sampler._checks import check_positive_int, check_seed
+from garage.sampler._collect import concatenate_batches
 
 # The streams derived from a worker's seed, as SeedSequence spawn keys.
 _RNG_STREAM = 0
@@ -265,9 +266,7 @@ class Worker(abc.ABC):
                 batch = self.rollout()
                 batches.append(batch)
                 n_steps += len(batch.rewards)
-        if len(batches) == 1:
-            return batches[0]
-        return EpisodeBatch.concatenate(*batches)
+        return concatenate_batches(batches)
 
     @abc.abstractmethod
     def start_episode(self) -> None:

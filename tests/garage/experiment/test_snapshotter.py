@@ -67,7 +67,7 @@ def test_unknown_mode_names_the_valid_modes(tmp_path, mode):
 @pytest.mark.parametrize('gap', [0, -1])
 def test_gap_must_be_positive(tmp_path, gap):
     with pytest.raises(ValueError, match=rf'snapshot_gap={gap} must be '
-                       'positive'):
+                       'a positive integer'):
         Snapshotter(tmp_path, 'gap', gap)
 
 
