@@ -374,7 +374,7 @@ class TimeStepBatch:
     def split(self) -> list['TimeStepBatch']:
         """Split the batch into one batch per time step.
 
-        The opposite of :meth:`concatenate`.
+        The opposite of `concatenate`.
 
         Returns:
             A list of batches of a single time step each.
@@ -392,7 +392,7 @@ class TimeStepBatch:
                 ``rewards``, ``next_observations``, ``env_infos``,
                 ``agent_infos`` and ``step_types``; every array keeps a
                 leading batch dimension of length 1, so that
-                :meth:`from_time_step_list` inverts this.
+                `from_time_step_list` inverts this.
 
         """
         samples = self._step_slices()
@@ -418,7 +418,7 @@ class TimeStepBatch:
 
         Args:
             env_spec: Specification of the environment sampled.
-            ts_samples: Dicts with the keys that :meth:`to_time_step_list`
+            ts_samples: Dicts with the keys that `to_time_step_list`
                 produces; each holds a batch of one or more time steps.
 
         Returns:
@@ -541,7 +541,7 @@ class EpisodeBatch(TimeStepBatch):
     def split(self) -> list['EpisodeBatch']:
         """Split the batch into one batch per episode.
 
-        The opposite of :meth:`concatenate`. The new batches hold views of
+        The opposite of `concatenate`. The new batches hold views of
         this batch's arrays, so splitting copies no step data.
 
         Returns:
@@ -602,7 +602,7 @@ class EpisodeBatch(TimeStepBatch):
             env_spec: Specification of the environment sampled.
             paths: One dict per episode with the keys ``observations``,
                 ``actions``, ``rewards``, ``env_infos``, ``agent_infos`` and
-                ``step_types`` as :meth:`to_list` produces them, and
+                ``step_types`` as `to_list` produces them, and
                 optionally ``episode_infos`` and ``next_observations``.
                 ``observations`` may have :math:`T + 1` rows, the last being
                 the final observation; otherwise the final observation is

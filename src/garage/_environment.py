@@ -46,8 +46,8 @@ class EnvStep(_StepTypeProperties):
 class Environment(abc.ABC):
     """The main API for garage environments.
 
-    Subclasses implement :meth:`reset`, :meth:`step`, :meth:`render`,
-    :meth:`visualize` and :meth:`close`, and the properties
+    Subclasses implement `reset`, `step`, `render`,
+    `visualize` and `close`, and the properties
     ``action_space``, ``observation_space``, ``spec`` and ``render_modes``.
     A simple rollout loop::
 
@@ -90,7 +90,7 @@ class Environment(abc.ABC):
     @property
     @abc.abstractmethod
     def render_modes(self) -> list[str]:
-        """The supported render modes; see :meth:`render`."""
+        """The supported render modes; see `render`."""
 
     @abc.abstractmethod
     def reset(self) -> tuple[Any, dict[str, Any]]:
@@ -101,7 +101,7 @@ class Environment(abc.ABC):
                 the episode-level information, which may be needed to
                 choose the first action (the goal of a goal-conditioned
                 task, say). The episode-level information is not part of
-                the ``env_info`` of :meth:`step`.
+                the ``env_info`` of `step`.
 
         """
 
@@ -110,7 +110,7 @@ class Environment(abc.ABC):
         """Step the environment with an action.
 
         If the previous step was the last of its episode (``TERMINAL`` or
-        ``TIMEOUT``), call :meth:`reset` before stepping again. When
+        ``TIMEOUT``), call `reset` before stepping again. When
         ``spec.max_episode_length`` is reached and the environment did not
         terminate the episode, the step's type is ``StepType.TIMEOUT``.
 
@@ -121,7 +121,7 @@ class Environment(abc.ABC):
             The step resulting from the action.
 
         Raises:
-            RuntimeError: If :meth:`reset` has not been called since the
+            RuntimeError: If `reset` has not been called since the
                 environment was constructed or its last episode ended.
 
         """
@@ -149,13 +149,13 @@ class Environment(abc.ABC):
     def visualize(self) -> None:
         """Open a visualization of the environment.
 
-        Called once after :meth:`reset`; the display then updates at each
-        :meth:`step`, and :meth:`close` closes it.
+        Called once after `reset`; the display then updates at each
+        `step`, and `close` closes it.
         """
 
     @abc.abstractmethod
     def close(self) -> None:
-        """Close the environment and any window :meth:`visualize` opened."""
+        """Close the environment and any window `visualize` opened."""
 
     def _check_render_mode(self, mode: str) -> None:
         """Raise a ValueError unless ``mode`` is a supported render mode.

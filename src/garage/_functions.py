@@ -178,7 +178,7 @@ def log_multitask_performance(
 
     Episodes are grouped by ``env_infos['task_name']``, or else by
     ``env_infos['task_id']`` mapped through ``name_map``, and logged with
-    :func:`log_performance` under the task's name; tasks in ``name_map``
+    `log_performance` under the task's name; tasks in ``name_map``
     with no episodes are recorded with ``NumEpisodes`` 0 and NaN returns.
     The whole batch is logged under ``Average/``.
 

@@ -1,7 +1,7 @@
 """Building optimizers from a type, or from a type and its arguments.
 
 Algorithms take their optimizers as a class (``torch.optim.Adam``) or as a
-``(class, dict_of_args)`` tuple, and build them with :func:`make_optimizer`.
+``(class, dict_of_args)`` tuple, and build them with `make_optimizer`.
 This module imports no deep-learning framework.
 """
 
@@ -14,7 +14,7 @@ class _Default:
     """An algorithm's default for an optimizer argument.
 
     Algorithms wrap their defaults in it (``lr=_Default(1e-3)``) so that
-    :func:`make_optimizer` can tell them from arguments the user chose: a
+    `make_optimizer` can tell them from arguments the user chose: a
     user's ``(class, dict_of_args)`` tuple replaces the defaults instead of
     clashing with them.
 
@@ -31,7 +31,7 @@ def make_optimizer(optimizer_type: type | tuple[type, dict[str, Any]],
     """Build an optimizer.
 
     ``optimizer_type`` is either a class, built with ``kwargs`` (each
-    :class:`_Default` unwrapped to its value), or a ``(class, args)`` tuple,
+    `_Default` unwrapped to its value), or a ``(class, args)`` tuple,
     built with ``args`` alone: its arguments replace the caller's defaults
     entirely. When ``module`` is given its parameters are the first argument,
     ``optimizer_type(module.parameters(), **args)``.
@@ -42,14 +42,14 @@ def make_optimizer(optimizer_type: type | tuple[type, dict[str, Any]],
         module: A module (e.g. a ``torch.nn.Module``) whose ``parameters()``
             the optimizer updates, or None to pass no parameters.
         kwargs: Keyword arguments for the optimizer, each a value or a
-            :class:`_Default`.
+            `_Default`.
 
     Returns:
         The optimizer.
 
     Raises:
         ValueError: If ``optimizer_type`` is a tuple and a keyword argument
-            other than a :class:`_Default` is given too, or the tuple is not
+            other than a `_Default` is given too, or the tuple is not
             a class and a dict.
         TypeError: If the optimizer class is not callable.
 

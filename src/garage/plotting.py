@@ -65,7 +65,7 @@ def plot_learning_curves(
             dowel writes it (a header row, then one row per epoch), or one
             log directory.
         keys: The columns to plot. None plots one column: the first of
-            :data:`DEFAULT_KEYS` that every run logged, or else the first,
+            `DEFAULT_KEYS` that every run logged, or else the first,
             in alphabetical order, of the columns every run logged whose
             name ends in ``/AverageReturn``.
         x_axis: The column for the x axis. None uses ``TotalEnvSteps`` if
@@ -226,7 +226,7 @@ def run(args: argparse.Namespace) -> None:
 
     Args:
         args: The arguments parsed by a parser given to
-            :func:`add_arguments`.
+            `add_arguments`.
 
     Raises:
         SystemExit: With a message for the user, if the progress files or

@@ -30,9 +30,9 @@ class NotSetupError(Exception):
 
 
 class TrainArgs(NamedTuple):
-    """The arguments of :meth:`Trainer.train`, kept for :meth:`Trainer.resume`.
+    """The arguments of `Trainer.train`, kept for `Trainer.resume`.
 
-    Args:
+    Attributes:
         n_epochs: The number of epochs.
         batch_size: The number of environment steps in one batch.
         plot: Visualize an episode of the policy after each epoch.
@@ -92,7 +92,7 @@ class Trainer:
 
     Use ``trainer.setup(algo, env)`` and then ``trainer.train(n_epochs,
     batch_size)``; the algorithm's ``train(trainer)`` iterates over
-    :meth:`step_epochs`. To continue a saved experiment, ``restore`` it
+    `step_epochs`. To continue a saved experiment, ``restore`` it
     and call ``resume``.
 
     Args:
@@ -164,7 +164,7 @@ class Trainer:
         Args:
             itr: The iteration (epoch) number.
             batch_size: The number of steps to sample; None takes the
-                ``batch_size`` given to :meth:`train`.
+                ``batch_size`` given to `train`.
             agent_update: What the sampler's workers update their agent
                 with; None sends the parameter values of the algorithm's
                 ``exploration_policy``, or of its ``policy``.
@@ -175,7 +175,7 @@ class Trainer:
 
         Raises:
             ValueError: If the algorithm has no sampler, or no batch size
-                was given here or to :meth:`train`.
+                was given here or to `train`.
 
         """
         if self._sampler is None:
@@ -207,7 +207,7 @@ class Trainer:
         Args:
             itr: The iteration (epoch) number.
             batch_size: The number of steps to sample; None takes the
-                ``batch_size`` given to :meth:`train`.
+                ``batch_size`` given to `train`.
             agent_update: What the sampler's workers update their agent
                 with; None sends the algorithm's policy.
             env_update: What the workers update their environments with.
@@ -217,7 +217,7 @@ class Trainer:
 
         Raises:
             ValueError: If the algorithm has no sampler, or no batch size
-                was given here or to :meth:`train`.
+                was given here or to `train`.
 
         """
         return self.obtain_episodes(itr, batch_size, agent_update,
@@ -267,7 +267,7 @@ class Trainer:
             from_epoch: The epoch: ``'first'``, ``'last'`` or a number.
 
         Returns:
-            The arguments of the interrupted :meth:`train` call, to start
+            The arguments of the interrupted `train` call, to start
                 from the epoch after the snapshot's.
 
         """
@@ -276,7 +276,7 @@ class Trainer:
 
     def _restore_saved(self, saved: dict[str, Any],
                        from_dir: str | os.PathLike) -> TrainArgs:
-        """Restore the experiment of a loaded snapshot; see :meth:`restore`."""
+        """Restore the experiment of a loaded snapshot; see `restore`."""
         self._seed = saved['seed']
         self._stats = saved['stats']
         self._train_args = saved['train_args']._replace(
@@ -346,13 +346,13 @@ class Trainer:
         """Continue a restored experiment.
 
         Each argument left None takes its value from the interrupted
-        :meth:`train` call; see there for their meaning.
+        `train` call; see there for their meaning.
 
         Returns:
             What the algorithm's ``train`` returns.
 
         Raises:
-            NotSetupError: If :meth:`restore` was not called first.
+            NotSetupError: If `restore` was not called first.
             ValueError: If an argument is out of range, or options
                 conflict.
 
@@ -389,7 +389,7 @@ class Trainer:
         work for it, it evaluates (if asked), records the statistics,
         dumps the logs and saves a snapshot, in that order, so that a
         snapshot holds everything logged up to its epoch. The algorithm
-        sets :attr:`step_episode` and increments :attr:`step_itr`.
+        sets `step_episode` and increments `step_itr`.
 
         Yields:
             The next epoch.

@@ -131,7 +131,7 @@ class GridWorldEnv(Environment):
             The step; its observation is the new cell's index.
 
         Raises:
-            RuntimeError: If :meth:`reset` has not been called since the
+            RuntimeError: If `reset` has not been called since the
                 environment was constructed or its last episode ended.
             ValueError: If ``action`` is not one of 0, 1, 2 and 3.
 

@@ -27,7 +27,7 @@ class GymEnv(Environment):
     Gymnasium's ``terminated`` becomes ``StepType.TERMINAL``; ``truncated``,
     or reaching ``max_episode_length``, becomes ``StepType.TIMEOUT``.
 
-    Unless :meth:`seed` was called, the first :meth:`reset` seeds the
+    Unless `seed` was called, the first `reset` seeds the
     environment and its spaces from NumPy's global random state, so that
     ``garage.experiment.deterministic.set_seed`` makes runs reproducible.
 
@@ -147,7 +147,7 @@ class GymEnv(Environment):
             The step resulting from the action.
 
         Raises:
-            RuntimeError: If :meth:`reset` was not called since the last
+            RuntimeError: If `reset` was not called since the last
                 episode ended.
             ValueError: If the action does not have the action space's
                 shape.

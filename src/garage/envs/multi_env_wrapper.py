@@ -49,7 +49,7 @@ def uniform_random_strategy(num_tasks: int, _: int | None) -> int:
 class MultiEnvWrapper(Wrapper):
     """Present several environments as one multi-task environment.
 
-    Each :meth:`reset` chooses the active task with ``sample_strategy`` and
+    Each `reset` chooses the active task with ``sample_strategy`` and
     the episode then runs in that task's environment. Every step's
     ``env_info`` has the active ``task_id`` (unless the task's environment
     already provides one) and, with ``env_names``, its ``task_name``.
@@ -68,7 +68,7 @@ class MultiEnvWrapper(Wrapper):
             shape.
         sample_strategy: Given the number of tasks and the previous task
             (None at first), returns the next task, for example
-            :func:`round_robin_strategy` or :func:`uniform_random_strategy`.
+            `round_robin_strategy` or `uniform_random_strategy`.
         mode: ``'add-onehot'``, ``'del-onehot'`` or ``'vanilla'``.
         env_names: A unique name per environment, or None.
 
@@ -194,7 +194,7 @@ class MultiEnvWrapper(Wrapper):
                 to ``env_info``.
 
         Raises:
-            RuntimeError: If :meth:`reset` has never been called.
+            RuntimeError: If `reset` has never been called.
 
         """
         if self._active_task_index is None:

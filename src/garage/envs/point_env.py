@@ -24,7 +24,7 @@ class PointEnv(Environment):
     that step earns ``done_bonus`` and ends the episode, unless
     ``never_done`` is set.
 
-    This is the benchmark environment of the samplers, so :meth:`step`
+    This is the benchmark environment of the samplers, so `step`
     works on Python floats rather than on tiny arrays.
 
     Args:
@@ -119,7 +119,7 @@ class PointEnv(Environment):
                 whether the step reached the goal (``success``).
 
         Raises:
-            RuntimeError: If :meth:`reset` has not been called since the
+            RuntimeError: If `reset` has not been called since the
                 environment was constructed or its last episode ended.
             ValueError: If ``action`` does not have shape (2,).
 
@@ -239,7 +239,7 @@ class PointEnv(Environment):
 
         Args:
             task: A task of the form ``{'goal': goal}``, as returned by
-                :meth:`sample_tasks`.
+                `sample_tasks`.
 
         Raises:
             ValueError: If the task has no ``'goal'``, or the goal is not a

@@ -1,7 +1,7 @@
 """dowel outputs for an experiment's log directory, fixing dowel's own.
 
-:class:`CsvOutput` keeps keys that first appear after the first row and
-survives a killed process; :class:`TensorBoardOutput` never overwrites the
+`CsvOutput` keeps keys that first appear after the first row and
+survives a killed process; `TensorBoardOutput` never overwrites the
 event file of an earlier run in the same directory.
 """
 

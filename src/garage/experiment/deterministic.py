@@ -1,7 +1,7 @@
 """Seeding every random number generator an experiment uses.
 
-Call :func:`set_seed` once, at the start of an experiment, to make it
-reproducible; :func:`get_seed` tells other parts of garage (samplers seeding
+Call `set_seed` once, at the start of an experiment, to make it
+reproducible; `get_seed` tells other parts of garage (samplers seeding
 their workers, for example) which seed was chosen.
 """
 
@@ -45,7 +45,7 @@ def set_seed(seed: int) -> None:
 
 
 def get_seed() -> int | None:
-    """Return the seed last given to :func:`set_seed`.
+    """Return the seed last given to `set_seed`.
 
     Returns:
         int or None: The seed, reduced modulo 4294967294, or None if no seed

@@ -135,20 +135,20 @@ _OPTION_NAMES = tuple(field.name
 
 
 class ExperimentTemplate:
-    """An experiment function wrapped by :func:`wrap_experiment`.
+    """An experiment function wrapped by `wrap_experiment`.
 
     Calling it makes the experiment's log directory, attaches the log outputs
-    to ``dowel.logger``, calls the function with an :class:`ExperimentContext`
+    to ``dowel.logger``, calls the function with an `ExperimentContext`
     and its keyword arguments, and detaches the outputs again.
 
     Args:
         function: The experiment function. Its first parameter receives the
-            :class:`ExperimentContext`.
-        options: The options of :func:`wrap_experiment`.
+            `ExperimentContext`.
+        options: The options of `wrap_experiment`.
 
     Raises:
         TypeError: If ``function`` is not callable or has no parameter for the
-            :class:`ExperimentContext`.
+            `ExperimentContext`.
 
     """
 
@@ -173,7 +173,7 @@ class ExperimentTemplate:
         """Run the experiment.
 
         Args:
-            *args: At most one dict of :func:`wrap_experiment` options to
+            *args: At most one dict of `wrap_experiment` options to
                 change for this run, such as ``dict(log_dir=...)``.
             **kwargs: The arguments of the experiment function, which are
                 keyword arguments only.
@@ -253,9 +253,9 @@ def wrap_experiment(
     use_existing_dir: bool = False,
     x_axis: str | None = 'TotalEnvSteps',
 ) -> ExperimentTemplate | Callable[[Callable[..., Any]], ExperimentTemplate]:
-    """Decorate a function to turn it into an :class:`ExperimentTemplate`.
+    """Decorate a function to turn it into an `ExperimentTemplate`.
 
-    When invoked, the wrapped function receives an :class:`ExperimentContext`,
+    When invoked, the wrapped function receives an `ExperimentContext`,
     which holds the log directory into which the experiment should log, as
     its first argument. All its other arguments must be keyword arguments.
 
@@ -315,7 +315,7 @@ def wrap_experiment(
             ``snapshot_gap`` is not positive, or ``prefix`` or ``name`` is
             empty.
         TypeError: If ``snapshot_gap`` is not an integer, or ``function`` is
-            not a function that takes an :class:`ExperimentContext` first.
+            not a function that takes an `ExperimentContext` first.
 
     """
     options = _ExperimentOptions(
@@ -343,7 +343,7 @@ def experiment_logging(
 
     Attaches ``debug.log``, ``progress.csv``, TensorBoard and standard output
     to ``dowel.logger``, with the directory's name as the prefix of logged
-    lines, and yields the :class:`ExperimentContext` for the directory. When
+    lines, and yields the `ExperimentContext` for the directory. When
     not resuming, first writes ``variant.json``, ``metadata.json`` and,
     if ``archive_launch_repo``, ``launch_archive.tar.xz``.
 

@@ -14,7 +14,7 @@ from garage.trainer import Trainer
 class SetupArgs(NamedTuple):
     """The arguments a runner was set up with.
 
-    Args:
+    Attributes:
         sampler_cls: The sampler class.
         sampler_args: Further arguments of the sampler's constructor.
         seed: The random seed.
@@ -27,7 +27,7 @@ class SetupArgs(NamedTuple):
 
 
 class LocalRunner(Trainer):
-    """A :class:`~garage.trainer.Trainer` that can build the sampler itself.
+    """A `Trainer` that can build the sampler itself.
 
     ``setup(algo, env, sampler_cls=LocalSampler, n_workers=...)`` makes a
     sampler for the algorithm's policy; without ``sampler_cls`` it uses the
@@ -35,7 +35,7 @@ class LocalRunner(Trainer):
 
     Args:
         snapshot_config: Where and how often to save snapshots; see
-            :class:`~garage.trainer.Trainer`.
+            `Trainer`.
 
     """
 

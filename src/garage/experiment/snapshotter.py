@@ -1,19 +1,19 @@
 """Saving and loading snapshots of an experiment.
 
-A :class:`Snapshotter` writes the objects an experiment needs to resume (the
+A `Snapshotter` writes the objects an experiment needs to resume (the
 algorithm, the environment, counters) to ``itr_N.pkl`` or ``params.pkl`` in
 its snapshot directory, following its snapshot mode, and loads them back.
 
 A snapshot file holds two pickles one after the other:
 
-1. a small header, a dict of strings and integers that plain :mod:`pickle`
+1. a small header, a dict of strings and integers that plain `pickle`
    reads without importing anything: ``{'garage_snapshot_format': 1,
    'garage': ..., 'python': ..., 'torch': ..., 'numpy': ...}``, the format
    and the versions that wrote the snapshot;
-2. the params dict, written by :func:`torch.save` with :mod:`cloudpickle`,
+2. the params dict, written by `torch.save` with `cloudpickle`,
    so that functions and classes defined in a launcher script are saved by
    value, and tensor storages are saved apart from the pickle, which lets
-   :meth:`Snapshotter.load` put them on another device (a snapshot made on a
+   `Snapshotter.load` put them on another device (a snapshot made on a
    GPU loads on a machine without one).
 
 The header is read first, with an unpickler that refuses every class, so a
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 SNAPSHOT_MODES = ('all', 'last', 'gap', 'gap_and_last', 'gap_overwrite',
                   'none')
-"""The snapshot modes a :class:`Snapshotter` accepts."""
+"""The snapshot modes a `Snapshotter` accepts."""
 
 _FORMAT = 1
 _FORMAT_KEY = 'garage_snapshot_format'
@@ -66,12 +66,12 @@ class SnapshotError(ValueError):
 
 
 class SnapshotConfig(NamedTuple):
-    """How a trainer takes snapshots: the arguments of :class:`Snapshotter`.
+    """How a trainer takes snapshots: the arguments of `Snapshotter`.
 
     Attributes:
         snapshot_dir: The directory snapshots go to, or None for
             ``<cwd>/data/local/experiment``.
-        snapshot_mode: One of :data:`SNAPSHOT_MODES`.
+        snapshot_mode: One of `SNAPSHOT_MODES`.
         snapshot_gap: The number of iterations between snapshots in the gap
             modes.
 
@@ -100,7 +100,7 @@ class Snapshotter:
         snapshot_dir: The directory to write snapshots to, created at the
             first save. None means ``data/local/experiments`` under the
             working directory at the time the Snapshotter is made.
-        snapshot_mode: One of :data:`SNAPSHOT_MODES`.
+        snapshot_mode: One of `SNAPSHOT_MODES`.
         snapshot_gap: Iterations between snapshots in the gap modes: a
             positive integer, 1 with ``'last'`` and more than 1 with
             ``'gap_overwrite'``.
@@ -146,7 +146,7 @@ class Snapshotter:
 
     @property
     def snapshot_mode(self) -> str:
-        """str: The snapshot mode, one of :data:`SNAPSHOT_MODES`."""
+        """str: The snapshot mode, one of `SNAPSHOT_MODES`."""
         return self._snapshot_mode
 
     @property
@@ -218,12 +218,12 @@ class Snapshotter:
                 the highest N; ``'first'`` loads the ``itr_N.pkl`` of the
                 lowest N, or ``params.pkl`` if there is no other.
             map_location: Where to put the tensors, as
-                :func:`torch.load` takes it (``'cpu'``, a device, a dict or
+                `torch.load` takes it (``'cpu'``, a device, a dict or
                 a function). None puts them on the device they were saved
                 from, or on the CPU if CUDA is not available.
 
         Returns:
-            The params dict given to :meth:`save_itr_params`.
+            The params dict given to `save_itr_params`.
 
         Raises:
             ValueError: If ``itr`` is neither an iteration number, ``'last'``
@@ -265,11 +265,11 @@ class Snapshotter:
 
     def load_object(self, file_name: str,
                     map_location: MapLocation = None) -> dict[str, Any]:
-        """Load params saved by :meth:`save_object`.
+        """Load params saved by `save_object`.
 
         Args:
-            file_name: The name given to :meth:`save_object`.
-            map_location: Where to put the tensors, as in :meth:`load`.
+            file_name: The name given to `save_object`.
+            map_location: Where to put the tensors, as in `load`.
 
         Returns:
             The params dict.

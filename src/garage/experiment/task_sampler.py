@@ -97,7 +97,7 @@ class ConstructEnvsSampler(TaskSampler):
 class SetTaskSampler(TaskSampler):
     """Samples tasks with an environment's ``sample_tasks``.
 
-    Each task becomes a :class:`~garage.sampler.SetTaskUpdate`: the worker
+    Each task becomes a `SetTaskUpdate`: the worker
     keeps its environment if it is of the right type and calls its
     ``set_task``.
 
@@ -156,7 +156,7 @@ class SetTaskSampler(TaskSampler):
 class EnvPoolSampler(TaskSampler):
     """Samples tasks from a pool of environments.
 
-    Each sampled task is an :class:`~garage.sampler.ExistingEnvUpdate` of a
+    Each sampled task is an `ExistingEnvUpdate` of a
     deep copy of a pool environment, so that workers never share one.
 
     Args:

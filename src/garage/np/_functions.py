@@ -174,7 +174,7 @@ def unflatten_tensors(flattened: ArrayLike,
                       ) -> list[np.ndarray]:
     """Split a 1-D array back into arrays of the given shapes.
 
-    The inverse of :func:`flatten_tensors`.
+    The inverse of `flatten_tensors`.
 
     Args:
         flattened: The 1-D array.

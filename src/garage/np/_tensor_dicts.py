@@ -246,7 +246,7 @@ def pad_tensor_dict(tensor_dict: dict[str, Any],
     Args:
         tensor_dict: The tensor dict to pad.
         max_len: The length to pad to.
-        mode: ``'zero'`` or ``'last'``, as in :func:`pad_tensor`.
+        mode: ``'zero'`` or ``'last'``, as in `pad_tensor`.
 
     Returns:
         The same structure with each leaf padded.

@@ -35,8 +35,8 @@ class PathBuffer(ReplayBuffer):
     million.
 
     Once full, each new transition replaces the oldest. A path partly
-    overwritten is no longer returned by :meth:`sample_path`, but its
-    remaining transitions are still sampled by :meth:`sample_transitions`.
+    overwritten is no longer returned by `sample_path`, but its
+    remaining transitions are still sampled by `sample_transitions`.
     All sampling draws from one ``np.random.Generator``. A pickled buffer
     holds only the stored transitions and the generator's state: it
     unpickles to a buffer that samples exactly as the original would have.
@@ -44,7 +44,7 @@ class PathBuffer(ReplayBuffer):
     Args:
         capacity_in_transitions: The most transitions the buffer holds.
         env_spec: The specification of the environment, or None to take it
-            from the first batch given to :meth:`add_episode_batch`.
+            from the first batch given to `add_episode_batch`.
         rng: The generator to sample with, or a seed for one; None seeds
             one from NumPy's global random state, which
             ``garage.experiment.deterministic.set_seed`` seeds.
@@ -82,7 +82,7 @@ class PathBuffer(ReplayBuffer):
 
     @property
     def n_transitions_stored(self) -> int:
-        """The number of transitions stored, at most :attr:`capacity`."""
+        """The number of transitions stored, at most `capacity`."""
         return self._n_stored
 
     @property
@@ -335,7 +335,7 @@ class PathBuffer(ReplayBuffer):
 
         Returns:
             Arrays of the path's steps, in order, with the keys of
-                :meth:`sample_transitions`.
+                `sample_transitions`.
 
         Raises:
             ValueError: If no whole path is stored.

@@ -27,7 +27,7 @@ class ReplayBuffer(abc.ABC):
     @property
     @abc.abstractmethod
     def n_transitions_stored(self) -> int:
-        """The number of transitions stored, at most :attr:`capacity`."""
+        """The number of transitions stored, at most `capacity`."""
 
     @abc.abstractmethod
     def add_episode_batch(self, episodes: EpisodeBatch) -> None:

@@ -1,7 +1,7 @@
 """Samplers: workers that roll out agents in environments, and their drivers.
 
 Worker-side code that every sampler runs where its workers live is in
-:mod:`garage.sampler._collect` (``collect_samples``, ``collect_episodes``).
+`garage.sampler._collect` (``collect_samples``, ``collect_episodes``).
 """
 
 from garage.sampler.default_worker import DefaultWorker

@@ -4,9 +4,9 @@ Every sampler runs these in the place its workers live (this process,
 worker processes, Ray actors) with the same per-worker quota, so all
 samplers share one code path and give the same batches for the same seed:
 
-* :func:`collect_samples` for ``Sampler.obtain_samples``, with the quota
+* `collect_samples` for ``Sampler.obtain_samples``, with the quota
   ``ceil(num_samples / n_workers)`` (``Sampler._steps_per_worker``);
-* :func:`collect_episodes` for ``Sampler.obtain_exact_episodes``.
+* `collect_episodes` for ``Sampler.obtain_exact_episodes``.
 
 The sampler concatenates the workers' batches in worker order.
 """

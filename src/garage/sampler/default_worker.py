@@ -14,8 +14,8 @@ from garage.sampler.worker import Worker
 class DefaultWorker(Worker):
     """Samples whole episodes of one agent in one environment.
 
-    :meth:`rollout` samples one episode. The step loop only appends to
-    lists; arrays are built once per episode, in :meth:`collect_episode`.
+    `rollout` samples one episode. The step loop only appends to
+    lists; arrays are built once per episode, in `collect_episode`.
 
     Args:
         seed: The sampler's seed, from which the worker derives its own;
@@ -26,8 +26,8 @@ class DefaultWorker(Worker):
             workers.
 
     Attributes:
-        agent: The policy, or None until :meth:`update_agent` gives one.
-        env: The environment, or None until :meth:`update_env` gives one.
+        agent: The policy, or None until `update_agent` gives one.
+        env: The environment, or None until `update_env` gives one.
 
     """
 
@@ -101,7 +101,7 @@ class DefaultWorker(Worker):
         Returns:
             True when the episode is over: the environment ended it, or it
                 reached ``max_episode_length``, which makes the last step a
-                ``TIMEOUT``. Call :meth:`start_episode` before stepping
+                ``TIMEOUT``. Call `start_episode` before stepping
                 again.
 
         """

@@ -1,9 +1,9 @@
 """Updates that samplers send to their workers' environments.
 
 A worker's ``update_env`` takes one of three things: None keeps the
-environment; an :class:`~garage.Environment` replaces it; an
-:class:`EnvUpdate` is called with the old environment and returns the new
-one. :func:`apply_env_update` implements that rule for every worker.
+environment; an `Environment` replaces it; an
+`EnvUpdate` is called with the old environment and returns the new
+one. `apply_env_update` implements that rule for every worker.
 
 Updates travel to worker processes, so they must pickle (with cloudpickle,
 which takes lambdas too).
@@ -208,7 +208,7 @@ def apply_env_update(old_env: Environment | None,
     Args:
         old_env: The current environment, or None if there is none yet.
         env_update: None to keep the environment, an ``Environment`` to
-            replace it (the old one is closed) or an :class:`EnvUpdate` to
+            replace it (the old one is closed) or an `EnvUpdate` to
             call on it.
 
     Returns:

@@ -13,7 +13,7 @@ from garage.sampler.worker import Worker
 class FragmentWorker(VecWorker):
     """Steps ``n_envs`` environments a few steps per call, episodes going on.
 
-    Each :meth:`rollout` steps every environment ``timesteps_per_call``
+    Each `rollout` steps every environment ``timesteps_per_call``
     times and returns what was sampled as fragments of episodes: for each
     environment in order, the part of an episode that ended during the
     call (last step ``TERMINAL`` or ``TIMEOUT``), then the part of the
@@ -32,14 +32,14 @@ class FragmentWorker(VecWorker):
             workers.
         n_envs: The number of environments.
         timesteps_per_call: The steps each environment takes per
-            :meth:`rollout`.
+            `rollout`.
 
     Raises:
         ValueError: If ``n_envs`` or ``timesteps_per_call`` is not a
             positive integer.
 
     Attributes:
-        agent: The policy, or None until :meth:`update_agent` gives one.
+        agent: The policy, or None until `update_agent` gives one.
 
     """
 
@@ -59,7 +59,7 @@ class FragmentWorker(VecWorker):
 
     @property
     def timesteps_per_call(self) -> int:
-        """The steps each environment takes per :meth:`rollout`."""
+        """The steps each environment takes per `rollout`."""
         return self._timesteps_per_call
 
     def update_env(self, env_update: Any) -> None:
@@ -168,7 +168,7 @@ class FragmentWorker(VecWorker):
             return batch
 
     def rollout_steps(self, min_steps: int) -> EpisodeBatch:
-        """Repeat :meth:`rollout` until at least ``min_steps`` steps.
+        """Repeat `rollout` until at least ``min_steps`` steps.
 
         Args:
             min_steps: The least number of steps to sample.

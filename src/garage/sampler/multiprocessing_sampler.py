@@ -5,7 +5,7 @@ commands; every reply is a pair ``(payload, ok)``: with ``ok`` true the
 payload is the result, otherwise it is ``(worker_number, traceback)``, the
 worker's own formatted traceback. Waits poll the pipes with short timeouts
 and check that every worker process is still alive, so a worker that raises
-or dies surfaces at once as a :class:`WorkerError`, and the parent then
+or dies surfaces at once as a `WorkerError`, and the parent then
 stops every worker process. Agents, environments and their updates are
 pickled with cloudpickle in the parent, so one that cannot be sent is
 refused before anything is sent.
@@ -105,7 +105,7 @@ class MultiprocessingSampler(Sampler):
 
     Worker processes are started when the sampler is constructed, set
     PyTorch to one thread and ignore ``SIGINT`` (Ctrl-C interrupts the
-    parent, which stops them). They are stopped by :meth:`shutdown_worker`,
+    parent, which stops them). They are stopped by `shutdown_worker`,
     when the sampler is garbage-collected, at interpreter exit, and after
     any failure.
 
@@ -287,7 +287,7 @@ class MultiprocessingSampler(Sampler):
         """Unpickle the sampler, starting worker processes for its workers.
 
         Args:
-            state: What :meth:`__getstate__` returned.
+            state: What `__getstate__` returned.
 
         """
         self._factory = state['factory']

@@ -1,14 +1,14 @@
 """The sampler that runs each worker in a Ray actor, on one machine or many.
 
 Ray is optional (``pip install 'garage[ray]'``): this module imports it only
-when a :class:`RaySampler` is made. Each worker lives in an actor. The
+when a `RaySampler` is made. Each worker lives in an actor. The
 actors speak the protocol of
-:class:`~garage.sampler.MultiprocessingSampler`'s worker processes: every
+`MultiprocessingSampler`'s worker processes: every
 reply is a pair ``(payload, ok)``; with ``ok`` false the payload is
 ``(worker_number, traceback)``, the worker's own formatted traceback. The
 sampler waits on the replies with ``ray.wait``, handling each as it
 arrives, so a worker that raises or whose actor dies surfaces at once as a
-:class:`~garage.sampler.multiprocessing_sampler.WorkerError`, and the
+`WorkerError`, and the
 sampler then kills every actor. Agents, environments, the worker factory
 and updates are pickled with cloudpickle in the caller, so one that cannot
 be sent is refused before anything is sent.
@@ -65,7 +65,7 @@ class RaySampler(Sampler):
     Samplers made later share a connection a sampler opened, and the last
     of them to shut down (or be garbage-collected) closes it, stopping a
     private instance, so several samplers can run at once.
-    :meth:`shutdown_worker` kills the sampler's actors. Each actor sets
+    `shutdown_worker` kills the sampler's actors. Each actor sets
     PyTorch to one thread and, except in a private instance, asks Ray for
     one CPU, which spreads the actors over a cluster's nodes: ``n`` workers
     need ``n`` free CPUs, and the constructor waits until Ray can place
@@ -238,7 +238,7 @@ class RaySampler(Sampler):
         Connects to Ray as the constructor does.
 
         Args:
-            state: What :meth:`__getstate__` returned.
+            state: What `__getstate__` returned.
 
         """
         self._factory = state['factory']
@@ -607,7 +607,7 @@ class _Connection:
 
         Returns:
             Whether the sampler shares a connection that a sampler opened,
-                and must :meth:`close` it when it is done.
+                and must `close` it when it is done.
 
         """
         if ray.is_initialized():

@@ -5,12 +5,12 @@ same batch whichever sampler draws it:
 
 * ``obtain_samples(itr, num_samples, ...)`` gives each of the ``n_workers``
   workers the quota ``ceil(num_samples / n_workers)`` steps
-  (:meth:`Sampler._steps_per_worker`); each worker samples whole episodes
+  (`Sampler._steps_per_worker`); each worker samples whole episodes
   until its steps reach its quota
-  (:func:`garage.sampler._collect.collect_samples`);
+  (`garage.sampler._collect.collect_samples`);
 * ``obtain_exact_episodes(n_eps_per_worker, ...)`` has each worker sample
   exactly that many episodes
-  (:func:`garage.sampler._collect.collect_episodes`);
+  (`garage.sampler._collect.collect_episodes`);
 
 and the batch is the workers' batches concatenated in worker order.
 """

@@ -19,16 +19,16 @@ class VecWorker(Worker):
     """Samples episodes in ``n_envs`` copies of an environment in lockstep.
 
     Every step makes one batched ``agent.get_actions`` call for the
-    environments whose episode is running. :meth:`rollout` returns one
+    environments whose episode is running. `rollout` returns one
     whole episode per environment, in environment order: an environment
-    whose episode has ended idles until all have. :meth:`rollout_steps`,
+    whose episode has ended idles until all have. `rollout_steps`,
     which samplers use, starts a new episode in such an environment at
     once until it has the steps asked for, so that every environment stays
     busy and only the last episodes leave some idle. The policy's
     ``get_actions`` must return agent information with one row per
     observation, and its ``reset`` take a boolean mask (``do_resets``).
 
-    The environment given to :meth:`update_env` is used as the first
+    The environment given to `update_env` is used as the first
     environment and deep-copied for the others; an ``EnvUpdate`` is applied
     to each environment (and its result deep-copied if it returns one
     environment already in use). Environment ``i`` is seeded from the
@@ -47,7 +47,7 @@ class VecWorker(Worker):
         ValueError: If ``n_envs`` is not a positive integer.
 
     Attributes:
-        agent: The policy, or None until :meth:`update_agent` gives one.
+        agent: The policy, or None until `update_agent` gives one.
 
     """
 
@@ -82,7 +82,7 @@ class VecWorker(Worker):
 
     @property
     def envs(self) -> list[Environment]:
-        """The environments (empty until :meth:`update_env` gives one)."""
+        """The environments (empty until `update_env` gives one)."""
         return list(self._envs)
 
     def update_agent(self, agent_update: Any) -> None:
@@ -148,7 +148,7 @@ class VecWorker(Worker):
         """Take one step in every environment whose episode is running.
 
         An environment whose episode ends starts a new one straight away
-        while fewer steps than :meth:`rollout_steps` asked for have been
+        while fewer steps than `rollout_steps` asked for have been
         sampled, and otherwise idles.
 
         Returns:

@@ -1,17 +1,17 @@
 """The Worker interface, and the randomness every seeded worker owns.
 
 A worker samples episodes of one agent in its environment(s). Samplers
-build workers with a :class:`~garage.sampler.WorkerFactory`, wherever the
+build workers with a `WorkerFactory`, wherever the
 work happens (this process, a worker process, a Ray actor), then drive them
-with :meth:`Worker.update_agent`, :meth:`Worker.update_env` and
-:meth:`Worker.rollout`, usually through
-:func:`garage.sampler._collect.collect_samples` and
-:func:`~garage.sampler._collect.collect_episodes`.
+with `Worker.update_agent`, `Worker.update_env` and
+`Worker.rollout`, usually through
+`garage.sampler._collect.collect_samples` and
+`collect_episodes`.
 
 A worker with a seed owns its random state: Python's ``random``, NumPy's
 global generator and PyTorch's CPU generator are seeded from
 ``(seed, worker_number)``, and swapped into the global generators around
-every :meth:`~Worker.rollout` and :meth:`~Worker.update_env` (and swapped
+every `rollout` and `update_env` (and swapped
 back out after), so its draws depend neither on the process that runs it
 nor on other workers in that process. Each environment it receives is
 seeded too, through its ``seed`` method if it has one and through its
@@ -42,10 +42,10 @@ _AGENT_STREAM = 2
 class Worker(abc.ABC):
     """Samples episodes of an agent in an environment.
 
-    Subclasses implement the episode methods. :meth:`rollout` runs inside
-    :meth:`_own_rng`, as does :meth:`update_env`; :meth:`start_episode`,
-    :meth:`step_episode` and :meth:`collect_episode`, the step-by-step
-    form of :meth:`rollout`, use whatever random state is global when they
+    Subclasses implement the episode methods. `rollout` runs inside
+    `_own_rng`, as does `update_env`; `start_episode`,
+    `step_episode` and `collect_episode`, the step-by-step
+    form of `rollout`, use whatever random state is global when they
     are called.
 
     Args:
@@ -115,7 +115,7 @@ class Worker(abc.ABC):
         generator and, once PyTorch is imported, PyTorch's CPU generator
         into place, and on leaving saves them and puts the previous states
         back. Does nothing for a worker without a seed, or inside another
-        such block: :func:`~garage.sampler._collect.collect_samples` swaps
+        such block: `collect_samples` swaps
         once around all its rollouts, since a swap costs as much as a few
         steps.
 
@@ -174,7 +174,7 @@ class Worker(abc.ABC):
             space_seed(seed)
 
     def _updated_agent(self, agent: Any, agent_update: Any) -> Any:
-        """Apply an agent update; see :meth:`update_agent`.
+        """Apply an agent update; see `update_agent`.
 
         Args:
             agent: The current agent, or None.
@@ -249,7 +249,7 @@ class Worker(abc.ABC):
         """Roll out until at least ``min_steps`` steps are sampled.
 
         Samplers call this for ``obtain_samples``. This form repeats
-        :meth:`rollout`; a worker that can do better (``VecWorker`` keeps
+        `rollout`; a worker that can do better (``VecWorker`` keeps
         every environment busy) overrides it.
 
         Args:

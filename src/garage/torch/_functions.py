@@ -1,7 +1,7 @@
 """PyTorch helpers: the global device, conversions and training arithmetic.
 
-garage keeps one global device, CPU unless :func:`set_gpu_mode` chose a GPU;
-:func:`np_to_torch` and the algorithms put their tensors on it.
+garage keeps one global device, CPU unless `set_gpu_mode` chose a GPU;
+`np_to_torch` and the algorithms put their tensors on it.
 """
 
 import copy
@@ -47,7 +47,7 @@ def set_gpu_mode(mode: bool, gpu_id: int = 0) -> None:
 
 
 def global_device() -> torch.device:
-    """Return the global device that :func:`set_gpu_mode` chose.
+    """Return the global device that `set_gpu_mode` chose.
 
     Returns:
         torch.device: ``cuda:<gpu_id>`` in GPU mode, the CPU otherwise (the
@@ -69,7 +69,7 @@ def np_to_torch(array: ArrayLike) -> torch.Tensor:
         array: The array, or anything ``np.asarray`` accepts.
 
     Returns:
-        torch.Tensor: The float32 tensor, on :func:`global_device`.
+        torch.Tensor: The float32 tensor, on `global_device`.
 
     """
     array = np.asarray(array)
@@ -103,7 +103,7 @@ def torch_to_np(tensors: Iterable[torch.Tensor]) -> tuple[np.ndarray, ...]:
 
 
 def as_torch_dict(array_dict: Mapping[str, Any]) -> dict[str, Any]:
-    """Convert a dict of arrays to a dict of tensors with :func:`np_to_torch`.
+    """Convert a dict of arrays to a dict of tensors with `np_to_torch`.
 
     Nested dicts are converted recursively. The input is left unchanged.
 

@@ -8,7 +8,7 @@ if TYPE_CHECKING:
 
 
 class RLAlgorithm(abc.ABC):
-    """An algorithm that a :class:`~garage.trainer.Trainer` drives.
+    """An algorithm that a `Trainer` drives.
 
     An algorithm that samples keeps its sampler in ``_sampler`` (the
     trainer's ``setup`` looks for it there) and its policy in ``policy``;

@@ -12,8 +12,8 @@ class Baseline(abc.ABC):
     """Predicts the return of each step of an episode, from its observations.
 
     Episodes are given as dicts (paths), as ``EpisodeBatch.to_list``
-    returns them: :meth:`fit` reads ``'observations'`` and ``'returns'``
-    (the discounted return from each step), :meth:`predict` reads
+    returns them: `fit` reads ``'observations'`` and ``'returns'``
+    (the discounted return from each step), `predict` reads
     ``'observations'``.
 
     Args:
@@ -34,7 +34,7 @@ class Baseline(abc.ABC):
         """Get the parameters of the baseline.
 
         Returns:
-            The parameters, as :meth:`set_param_values` takes them.
+            The parameters, as `set_param_values` takes them.
 
         """
 
@@ -43,7 +43,7 @@ class Baseline(abc.ABC):
         """Set the parameters of the baseline.
 
         Args:
-            flattened_params: The parameters, as :meth:`get_param_values`
+            flattened_params: The parameters, as `get_param_values`
                 returns them.
 
         """

@@ -12,7 +12,7 @@ class LinearFeatureBaseline(Baseline):
     The features of step :math:`t` with observation :math:`o` (flattened
     and clipped to [-10, 10]) are :math:`o`, :math:`o^2` (elementwise),
     :math:`\tau`, :math:`\tau^2`, :math:`\tau^3` and 1, where
-    :math:`\tau = t / 100`. :meth:`fit` solves the ridge regression of the
+    :math:`\tau = t / 100`. `fit` solves the ridge regression of the
     returns on them; if that gives NaN coefficients, it retries with the
     regularisation ten times larger, up to five times in all.
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 class ExplorationPolicy(Policy):
     """A policy that perturbs another policy's actions, to explore.
 
-    Subclasses implement :meth:`_explore`, which perturbs a batch of the
+    Subclasses implement `_explore`, which perturbs a batch of the
     wrapped policy's actions. Random draws come from NumPy's global
     generator, which a seeded sampler worker owns while it samples.
 
@@ -104,7 +104,7 @@ class ExplorationPolicy(Policy):
         """Set the wrapped policy's parameters.
 
         Args:
-            params: The parameters, as :meth:`get_param_values` returns.
+            params: The parameters, as `get_param_values` returns.
 
         """
         self.policy.set_param_values(params)
@@ -116,7 +116,7 @@ class ScheduledExplorationPolicy(ExplorationPolicy):
     The level falls from ``start`` to ``end`` over the first
     ``int(total_timesteps * decay_ratio)`` environment steps, then stays at
     ``end``. Each action taken counts as a step. A policy copied to sampler
-    workers counts in each copy; :meth:`update` sets the count of the
+    workers counts in each copy; `update` sets the count of the
     original from the steps sampled, and the parameters carry it to the
     copies.
 
@@ -200,7 +200,7 @@ class ScheduledExplorationPolicy(ExplorationPolicy):
         """Set the step count and the wrapped policy's parameters.
 
         Args:
-            params: As :meth:`get_param_values` returns.
+            params: As `get_param_values` returns.
 
         """
         self._total_env_steps = params['total_env_steps']

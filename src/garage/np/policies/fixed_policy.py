@@ -80,7 +80,7 @@ class FixedPolicy(Policy):
 
         Raises:
             IndexError: If every scripted action has been returned since the
-                last :meth:`reset`.
+                last `reset`.
 
         """
         del observation

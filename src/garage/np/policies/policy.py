@@ -12,8 +12,8 @@ if TYPE_CHECKING:
 class Policy(abc.ABC):
     """A policy: chooses actions for observations of an environment.
 
-    Subclasses implement :meth:`get_action`, :meth:`get_actions` and
-    :attr:`env_spec`. The base class keeps no state and defines no
+    Subclasses implement `get_action`, `get_actions` and
+    `env_spec`. The base class keeps no state and defines no
     ``__init__``, so a subclass that is also a ``torch.nn.Module`` can run
     its own constructors freely.
     """
@@ -87,5 +87,5 @@ class Policy(abc.ABC):
 
     @property
     def state_info_keys(self) -> list[str]:
-        """list[str]: The keys of :attr:`state_info_specs`."""
+        """list[str]: The keys of `state_info_specs`."""
         return [key for key, _ in self.state_info_specs]

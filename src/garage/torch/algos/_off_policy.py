@@ -181,7 +181,7 @@ class OffPolicyAlgorithm(RLAlgorithm):
     ``min_buffer_size``), adds it to the replay buffer and, once the buffer
     holds ``min_buffer_size`` transitions, takes ``gradient_steps``
     gradient steps, each on ``buffer_batch_size`` transitions sampled from
-    the buffer (:meth:`_train_once`, which subclasses implement). An epoch
+    the buffer (`_train_once`, which subclasses implement). An epoch
     is ``steps_per_epoch`` iterations, then an evaluation of the
     deterministic policy, logged under ``Evaluation/``, then the epoch's
     training statistics.
@@ -190,7 +190,7 @@ class OffPolicyAlgorithm(RLAlgorithm):
     object itself, so that no parameters are copied and the exploration
     state (noise, step counts) lives in the algorithm, which snapshots
     hold. Other samplers get the policy at the first iteration of each
-    :meth:`train`, and its parameter values after that.
+    `train`, and its parameter values after that.
 
     Args:
         env_spec: The specification of the environment.

@@ -21,7 +21,7 @@ class PPO(VPG):
     \mathrm{clip}(r_t, 1 - \epsilon, 1 + \epsilon) \hat{A}_t)`, where
     :math:`r_t` is the ratio of the action's likelihood under the policy to
     that under the policy that sampled it, and :math:`\epsilon` is
-    ``lr_clip_range``. Besides :class:`VPG`'s diagnostics it logs
+    ``lr_clip_range``. Besides `VPG`'s diagnostics it logs
     ``ClipFraction``, the share of samples whose ratio lies outside the
     clip range after the update.
 

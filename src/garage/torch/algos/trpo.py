@@ -23,7 +23,7 @@ class TRPO(VPG):
     divergence from the sampling policy staying within ``max_kl_step``:
     a ``ConjugateGradientOptimizer`` takes a natural-gradient step scaled
     to that bound, then backtracks until the surrogate improves and the
-    constraint holds. Besides :class:`VPG`'s diagnostics it logs the line
+    constraint holds. Besides `VPG`'s diagnostics it logs the line
     search's outcome: ``LineSearchBacktracks`` and ``LineSearchAccepted``.
 
     Args:

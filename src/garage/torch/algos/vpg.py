@@ -42,7 +42,7 @@ class VPG(RLAlgorithm):
     steps per environment per update, as stable-baselines3 does, gives the
     right targets. The episodes that end during an epoch (joined across
     batches when they come in fragments) are logged at its end with
-    :func:`garage.log_performance`, under ``Training/`` (the original
+    `garage.log_performance`, under ``Training/`` (the original
     garage used ``Evaluation/``, which here means the deterministic
     policy's evaluation episodes, as the trainer's ``eval_every`` logs).
 
@@ -510,7 +510,7 @@ def _adam(module: torch.nn.Module, lr: float = 1e-3,
 
 def _checked_optimizer(name: str, optimizer: OptimizerWrapper | None,
                        module: torch.nn.Module) -> OptimizerWrapper:
-    """The optimizer given, or the default (:func:`_adam`) if None.
+    """The optimizer given, or the default (`_adam`) if None.
 
     Raises:
         TypeError: If ``optimizer`` is neither None nor an

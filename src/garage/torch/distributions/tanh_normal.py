@@ -19,7 +19,7 @@ class TanhNormal(Distribution):
     Squashing a Gaussian with tanh keeps actions in :math:`(-1, 1)`; SAC's
     policies use this distribution. The last dimension of ``loc`` is the
     event (one action vector), as in ``Independent(Normal(loc, scale), 1)``:
-    :meth:`log_prob` sums over it and ``batch_shape`` is
+    `log_prob` sums over it and ``batch_shape`` is
     ``loc.shape[:-1]``. Wrap it in ``Independent`` to reinterpret more
     batch dimensions as event dimensions.
 
@@ -28,7 +28,7 @@ class TanhNormal(Distribution):
         scale: Standard deviation of the Gaussian before tanh, positive,
             broadcastable with ``loc``.
         validate_args: Whether to check the arguments and the values given
-            to :meth:`log_prob`; None uses PyTorch's default.
+            to `log_prob`; None uses PyTorch's default.
 
     Raises:
         ValueError: If ``loc`` and ``scale`` broadcast to a scalar, which has
@@ -147,7 +147,7 @@ class TanhNormal(Distribution):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         r"""Draw differentiable samples and the Gaussian values behind them.
 
-        Passing the pre-tanh value back to :meth:`log_prob` makes it exact
+        Passing the pre-tanh value back to `log_prob` makes it exact
         even where tanh rounds to :math:`\pm 1`.
 
         Args:
@@ -178,7 +178,7 @@ class TanhNormal(Distribution):
             value: Actions, in :math:`[-1, 1]`.
             pre_tanh_value: The Gaussian values with ``tanh(pre_tanh_value)
                 == value``, if known (from
-                :meth:`rsample_with_pre_tanh_value`); they are used instead
+                `rsample_with_pre_tanh_value`); they are used instead
                 of inverting tanh.
 
         Returns:
@@ -223,7 +223,7 @@ def _log_tanh_derivative(x: torch.Tensor) -> torch.Tensor:
 @functools.cache
 def _quadrature_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                  np.ndarray]:
-    r"""Nodes and weights of the quadratures :func:`_mean_log_det` uses.
+    r"""Nodes and weights of the quadratures `_mean_log_det` uses.
 
     Returns:
         tuple: Gauss-Hermite nodes and weights scaled for a standard

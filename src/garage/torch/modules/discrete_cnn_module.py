@@ -14,14 +14,14 @@ from garage.torch.modules.multi_headed_mlp_module import Initializer
 
 
 class DiscreteCNNModule(nn.Module):
-    """A :class:`CNNModule` then an :class:`MLPModule` to ``output_dim`` values.
+    """A `CNNModule` then an `MLPModule` to ``output_dim`` values.
 
     Meant for discrete actions: one output (say, a Q-value) per action.
     With ``dueling`` the network has two fully connected streams after the
     convolutions, a state value ``V`` (one output) and advantages ``A``
     (``output_dim`` outputs), combined as ``V + A - mean(A)``.
 
-    Inputs are as for :class:`CNNModule`: images of shape
+    Inputs are as for `CNNModule`: images of shape
     ``(..., *input_shape)`` in ``image_format``, or flattened images; an
     input without batch dimensions gives an output without them.
 
@@ -30,7 +30,7 @@ class DiscreteCNNModule(nn.Module):
 
     Args:
         spec_or_input_shape: The shape of one image in ``image_format``, or
-            a spec or akro space that has it (see :class:`CNNModule`); only
+            a spec or akro space that has it (see `CNNModule`); only
             ``is_image`` decides whether float inputs are scaled.
         output_dim: Number of outputs.
         image_format: ``'NCHW'`` or ``'NHWC'``.

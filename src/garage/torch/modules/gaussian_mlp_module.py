@@ -2,14 +2,14 @@
 
 Three variants differ in where the standard deviation comes from:
 
-* :class:`GaussianMLPModule`: a parameter vector, independent of the input;
-* :class:`GaussianMLPIndependentStdModule`: a second multi-layer perceptron;
-* :class:`GaussianMLPTwoHeadedModule`: a second head of the mean's network.
+* `GaussianMLPModule`: a parameter vector, independent of the input;
+* `GaussianMLPIndependentStdModule`: a second multi-layer perceptron;
+* `GaussianMLPTwoHeadedModule`: a second head of the mean's network.
 
 All three return a ``torch.distributions.Independent`` of
 ``normal_distribution_cls(mean, std)`` from ``forward``. On a hot path (a
 policy choosing one action per environment step), building a distribution
-object costs tens of microseconds; :meth:`forward_mean_std` returns the
+object costs tens of microseconds; `forward_mean_std` returns the
 mean and log standard deviation without building one.
 """
 
@@ -43,7 +43,7 @@ class GaussianMLPBaseModule(nn.Module, abc.ABC):
     parameter (their images in parameter space: ``log(min_std)`` for
     ``'exp'``), so the standard deviation stays within them.
 
-    Subclasses implement :meth:`_get_mean_and_std_param`.
+    Subclasses implement `_get_mean_and_std_param`.
 
     Args:
         init_std: Initial standard deviation.
@@ -134,7 +134,7 @@ class GaussianMLPBaseModule(nn.Module, abc.ABC):
             self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Compute the mean and the log standard deviation, cheaply.
 
-        This is what :meth:`forward` computes, without building a
+        This is what `forward` computes, without building a
         ``torch.distributions`` object: call it where only the parameters
         are needed, such as a policy's hot path. ``min_std`` and
         ``max_std`` are applied.

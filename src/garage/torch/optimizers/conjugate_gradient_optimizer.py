@@ -37,7 +37,7 @@ class LineSearchResult:
 class ConjugateGradientOptimizer(torch.optim.Optimizer):
     r"""Take natural-gradient steps of bounded constraint value (TRPO).
 
-    :meth:`step` solves :math:`H x = g` by conjugate gradient, where
+    `step` solves :math:`H x = g` by conjugate gradient, where
     :math:`g` is the gradient of the loss and :math:`H` the Hessian of the
     constraint (the KL divergence between the old and the new policy, whose
     Hessian is the Fisher information). Products :math:`H v` come from
@@ -122,7 +122,7 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
         The loss gradient is read from the parameters' ``.grad`` if any is
         set (the usual ``zero_grad``, ``loss.backward()``, ``step`` pattern;
         a parameter without one counts as zero); otherwise it is computed
-        from ``f_loss()``. The outcome is kept in :attr:`last_line_search`.
+        from ``f_loss()``. The outcome is kept in `last_line_search`.
 
         Args:
             f_loss: Computes the loss, a scalar, at the current parameters.

@@ -8,15 +8,15 @@ from garage.torch._functions import update_module_params
 class DifferentiableSGD:
     r"""SGD whose update is part of the autograd graph (MAML's inner loop).
 
-    :meth:`step` replaces each parameter :math:`\theta` that has a gradient
+    `step` replaces each parameter :math:`\theta` that has a gradient
     by the tensor :math:`\theta - lr \cdot \nabla\theta` with
-    :func:`garage.torch.update_module_params`, instead of changing it in
+    `garage.torch.update_module_params`, instead of changing it in
     place. When the gradients were computed with
     ``loss.backward(create_graph=True)``, a loss of the updated module can
     then be differentiated through the update, second-order terms included,
     back to the original parameters. The new tensors retain their
     gradients, so further inner steps work the same way. Call
-    :meth:`set_grads_none` once done, to break the reference cycle between
+    `set_grads_none` once done, to break the reference cycle between
     a parameter and a gradient built with ``create_graph=True``.
 
     Args:

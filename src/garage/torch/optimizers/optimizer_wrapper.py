@@ -25,7 +25,7 @@ class OptimizerWrapper:
             ``optimizer`` is already built, or its arguments name the
             parameters.
         max_optimization_epochs: Number of passes over the data that
-            :meth:`get_minibatch` makes.
+            `get_minibatch` makes.
         minibatch_size: Number of samples per minibatch, or None for the
             whole batch at once.
 
@@ -139,7 +139,7 @@ class OptimizerWrapper:
         """Load a state dict into the wrapped optimizer.
 
         Args:
-            state_dict: A state dict from :meth:`state_dict`.
+            state_dict: A state dict from `state_dict`.
 
         """
         self._optimizer.load_state_dict(state_dict)

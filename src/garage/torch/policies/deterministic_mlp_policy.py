@@ -24,7 +24,7 @@ class DeterministicMLPPolicy(Policy):
         env_spec: The specification of the environment; its action space
             must be an ``akro.Box``.
         name: The name of the policy.
-        **kwargs: Options of :class:`garage.torch.modules.MLPModule`
+        **kwargs: Options of `garage.torch.modules.MLPModule`
             (``hidden_sizes``, ``hidden_nonlinearity``,
             ``output_nonlinearity`` and the initialisers). ``hidden_sizes``
             defaults to ``(32, 32)`` and ``output_nonlinearity`` to

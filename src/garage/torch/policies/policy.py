@@ -20,13 +20,13 @@ class Policy(torch.nn.Module, NumPyPolicy):
     """A policy that is a ``torch.nn.Module``.
 
     Algorithms call the module (``forward``) on batches of observation
-    tensors; samplers call :meth:`get_action` and :meth:`get_actions` on
+    tensors; samplers call `get_action` and `get_actions` on
     NumPy observations and get NumPy actions back. Those two convert the
-    observations, run :meth:`_act` in inference mode (no gradient) and
-    convert its results; subclasses implement :meth:`forward`, and
-    :meth:`_act` where the actions are not simply ``forward``'s output.
+    observations, run `_act` in inference mode (no gradient) and
+    convert its results; subclasses implement `forward`, and
+    `_act` where the actions are not simply ``forward``'s output.
 
-    Observations given to :meth:`get_action` and :meth:`get_actions` may be
+    Observations given to `get_action` and `get_actions` may be
     flattened or have the observation space's own shape: for an image space
     of shape ``(H, W, C)``, one observation is ``(H, W, C)`` or
     ``(H * W * C,)`` and a batch is ``(N, H, W, C)`` or ``(N, H * W * C)``.
@@ -105,12 +105,12 @@ class Policy(torch.nn.Module, NumPyPolicy):
              ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Compute the actions for a batch of observations.
 
-        Called in inference mode by :meth:`get_action` and
-        :meth:`get_actions`. The default takes ``forward``'s output as the
+        Called in inference mode by `get_action` and
+        `get_actions`. The default takes ``forward``'s output as the
         actions, with no agent information.
 
         Args:
-            observations: A batch of observations, as :meth:`forward` takes
+            observations: A batch of observations, as `forward` takes
                 them.
 
         Returns:
@@ -178,7 +178,7 @@ class Policy(torch.nn.Module, NumPyPolicy):
             dict[str, torch.Tensor]: The ``state_dict``, copied and moved to
                 the CPU: it does not change as the policy trains, and it can
                 be sent to sampler workers that have no GPU. Load it with
-                :meth:`set_param_values`, which moves it back onto the
+                `set_param_values`, which moves it back onto the
                 policy's device.
 
         """
@@ -189,7 +189,7 @@ class Policy(torch.nn.Module, NumPyPolicy):
         """Set the parameters (and buffers) of the policy.
 
         Args:
-            state_dict: A ``state_dict``, as :meth:`get_param_values`
+            state_dict: A ``state_dict``, as `get_param_values`
                 returns, on any device; its values are copied into the
                 policy's tensors, which keep their device and dtype.
 

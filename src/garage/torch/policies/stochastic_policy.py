@@ -17,16 +17,16 @@ class StochasticPolicy(Policy):
 
     ``forward`` (calling the policy) returns the distribution, for
     algorithms to compute log-likelihoods and entropies with gradients.
-    :meth:`get_action` and :meth:`get_actions` sample from the same
+    `get_action` and `get_actions` sample from the same
     distribution for samplers, without gradients, and return NumPy arrays.
 
-    Subclasses implement :meth:`forward`. They may also override
-    :meth:`_act` with a faster path that draws the same distribution
+    Subclasses implement `forward`. They may also override
+    `_act` with a faster path that draws the same distribution
     without building a ``torch.distributions`` object: at one observation
     per environment step, building one costs more than a small network.
 
     Deterministic mode, for evaluation: with ``policy.deterministic = True``,
-    :meth:`get_action` and :meth:`get_actions` return the most likely action
+    `get_action` and `get_actions` return the most likely action
     (the mean of a Gaussian, the tanh of the mean of a tanh-Gaussian, the
     most probable category) instead of a sample; the agent information is
     unchanged. ``forward`` ignores the mode. The mode is an attribute of the
@@ -68,7 +68,7 @@ class StochasticPolicy(Policy):
             tuple: The distribution of the actions, with one batch entry per
                 observation, and a dict of tensors describing it, one row
                 per observation (the keys of the agent information of
-                :meth:`get_actions`).
+                `get_actions`).
 
         """
 
@@ -81,7 +81,7 @@ class StochasticPolicy(Policy):
         drawn.
 
         Args:
-            observations: A batch of observations, as :meth:`forward` takes
+            observations: A batch of observations, as `forward` takes
                 them.
 
         Returns:

@@ -24,7 +24,7 @@ class TanhGaussianMLPPolicy(StochasticPolicy):
 
     One MLP with two heads gives the mean and the log standard deviation of
     a Gaussian, both depending on the observation; the action is the tanh
-    of a sample of it (:class:`garage.torch.distributions.TanhNormal`).
+    of a sample of it (`garage.torch.distributions.TanhNormal`).
     Scale the environment's actions to ``[-1, 1]``
     (``garage.envs.normalize``). The agent information of an action holds
     ``mean``, the tanh of the Gaussian's mean, and ``log_std``, the log

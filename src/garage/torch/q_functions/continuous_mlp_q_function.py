@@ -17,7 +17,7 @@ class ContinuousMLPQFunction(nn.Module):
 
     Args:
         env_spec: The specification of the environment.
-        **kwargs: Options of :class:`garage.torch.modules.MLPModule`
+        **kwargs: Options of `garage.torch.modules.MLPModule`
             (``hidden_sizes``, ``hidden_nonlinearity``, ...), all but
             ``input_dim`` and ``output_dim``, which the spaces determine.
 

@@ -15,8 +15,8 @@ from garage.torch.value_functions.value_function import ValueFunction
 class GaussianMLPValueFunction(ValueFunction):
     """A Gaussian over the return: an MLP for the mean, a parameter for std.
 
-    :meth:`forward` returns the mean, the value estimate.
-    :meth:`compute_loss` is the negative log-likelihood of the returns, so
+    `forward` returns the mean, the value estimate.
+    `compute_loss` is the negative log-likelihood of the returns, so
     fitting also learns how uncertain the estimate is (with ``learn_std``).
 
     Observations may come flattened, ``(N, flat_dim)``, or in the
