@@ -222,10 +222,10 @@ class TimeStep(_StepTypeProperties):
     Attributes:
         env_spec: Specification of the environment sampled.
         episode_info: Episode-level information, each value of shape
-            :math:`(S^*,)`.
+            `(S*,)`.
         observation: The observation before the action, shape
-            :math:`(O^*)`.
-        action: The action taken, shape :math:`(A^*)`.
+            `(O*)`.
+        action: The action taken, shape `(A*)`.
         reward: The reward for the action.
         next_observation: The observation after the action.
         env_info: Environment state information.
@@ -260,7 +260,7 @@ class TimeStep(_StepTypeProperties):
         Args:
             env_step: The step returned by the environment.
             last_observation: The observation before the action, shape
-                :math:`(O^*)`.
+                `(O*)`.
             agent_info: Agent state information.
             episode_info: Information about the whole episode.
 
@@ -289,22 +289,22 @@ class TimeStepBatch:
     r"""A batch of time steps, not necessarily forming whole episodes.
 
     The data type of off-policy algorithms, imitation learning and batch RL.
-    :math:`N` below is the number of time steps.
+    `N` below is the number of time steps.
 
     Attributes:
         env_spec: Specification of the environment sampled.
         episode_infos: Episode-level information of the episode each step
-            belongs to, each value of shape :math:`(N, S^*)`.
-        observations: Observations, shape :math:`(N, O^*)`.
-        actions: Actions, shape :math:`(N, A^*)`.
-        rewards: Rewards, shape :math:`(N,)`.
+            belongs to, each value of shape `(N, S*)`.
+        observations: Observations, shape `(N, O*)`.
+        actions: Actions, shape `(N, A*)`.
+        rewards: Rewards, shape `(N,)`.
         next_observations: The observations after each action, shape
-            :math:`(N, O^*)`.
+            `(N, O*)`.
         env_infos: Environment information, each value of shape
-            :math:`(N, S^*)`; values may be nested dicts.
+            `(N, S*)`; values may be nested dicts.
         agent_infos: Agent information, each value of shape
-            :math:`(N, S^*)`; values may be nested dicts.
-        step_types: ``StepType`` values, shape :math:`(N,)`, stored as
+            `(N, S*)`; values may be nested dicts.
+        step_types: ``StepType`` values, shape `(N,)`, stored as
             ``int8``.
 
     Observations and actions have either the space's shape or its
@@ -453,28 +453,28 @@ _TIMESTEP_FIELDS = ('episode_infos', 'observations', 'actions', 'rewards',
 class EpisodeBatch(TimeStepBatch):
     r"""A batch of whole episodes, the data type of on-policy algorithms.
 
-    :math:`N` is the number of episodes, :math:`[T]` the variable length of
-    each, and :math:`N \bullet [T]` the flattened time dimension of length
-    :math:`\sum_i [T]_i`: the steps of episode 0, then those of episode 1,
+    `N` is the number of episodes, `[T]` the variable length of
+    each, and `N • [T]` the flattened time dimension of length
+    `Σ_i [T]_i`: the steps of episode 0, then those of episode 1,
     and so on.
 
     Args:
         env_spec: Specification of the environment sampled.
         episode_infos: Episode-level information, each value of shape
-            :math:`(N, S^*)`. Read it back per episode as
+            `(N, S*)`. Read it back per episode as
             ``episode_infos_by_episode``; ``episode_infos`` repeats it for
             each step.
-        observations: Shape :math:`(N \bullet [T], O^*)`.
+        observations: Shape `(N • [T], O*)`.
         last_observations: The observation after each episode's last
-            action, shape :math:`(N, O^*)`.
-        actions: Shape :math:`(N \bullet [T], A^*)`.
-        rewards: Shape :math:`(N \bullet [T],)`.
-        env_infos: Each value of shape :math:`(N \bullet [T], S^*)`; values
+            action, shape `(N, O*)`.
+        actions: Shape `(N • [T], A*)`.
+        rewards: Shape `(N • [T],)`.
+        env_infos: Each value of shape `(N • [T], S*)`; values
             may be nested dicts.
-        agent_infos: Each value of shape :math:`(N \bullet [T], S^*)`;
+        agent_infos: Each value of shape `(N • [T], S*)`;
             values may be nested dicts.
-        step_types: ``StepType`` values, shape :math:`(N \bullet [T],)`.
-        lengths: Integer length of each episode, shape :math:`(N,)`.
+        step_types: ``StepType`` values, shape `(N • [T],)`.
+        lengths: Integer length of each episode, shape `(N,)`.
 
     Raises:
         ValueError: If a field does not conform to its type and shape.
@@ -570,10 +570,10 @@ class EpisodeBatch(TimeStepBatch):
         Returns:
             One dict per episode with the keys ``observations``,
                 ``next_observations``, ``actions`` (each of shape
-                :math:`(T, S^*)`), ``rewards`` and ``step_types`` (shape
-                :math:`(T,)`), ``env_infos`` and ``agent_infos`` (dicts of
-                arrays with :math:`T` rows) and ``episode_infos`` (a dict
-                of this episode's values, each of shape :math:`(S^*)`).
+                `(T, S*)`), ``rewards`` and ``step_types`` (shape
+                `(T,)`), ``env_infos`` and ``agent_infos`` (dicts of
+                arrays with `T` rows) and ``episode_infos`` (a dict
+                of this episode's values, each of shape `(S*)`).
 
         """
         next_observations = self.next_observations
@@ -604,7 +604,7 @@ class EpisodeBatch(TimeStepBatch):
                 ``actions``, ``rewards``, ``env_infos``, ``agent_infos`` and
                 ``step_types`` as `to_list` produces them, and
                 optionally ``episode_infos`` and ``next_observations``.
-                ``observations`` may have :math:`T + 1` rows, the last being
+                ``observations`` may have `T + 1` rows, the last being
                 the final observation; otherwise the final observation is
                 taken from ``next_observations``, or, if that is absent too,
                 the last observation is repeated.
@@ -658,7 +658,7 @@ class EpisodeBatch(TimeStepBatch):
         r"""The observation after each action.
 
         Not stored: computed from ``observations`` and
-        ``last_observations``. Shape :math:`(N \bullet [T], O^*)`.
+        ``last_observations``. Shape `(N • [T], O*)`.
         """
         next_obs = np.empty_like(self.observations)
         next_obs[:-1] = self.observations[1:]
@@ -669,7 +669,7 @@ class EpisodeBatch(TimeStepBatch):
     def episode_infos(self) -> dict[str, np.ndarray]:
         r"""Episode-level information per step.
 
-        ``episode_infos_by_episode`` repeated to :math:`N \bullet [T]`
+        ``episode_infos_by_episode`` repeated to `N • [T]`
         rows, one for each step of each episode.
         """
         return repeat_nested_dict(self.episode_infos_by_episode,

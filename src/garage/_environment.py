@@ -14,9 +14,9 @@ class EnvStep(_StepTypeProperties):
 
     Attributes:
         env_spec: Specification of the environment stepped.
-        action: The action of this step, shape :math:`(A^*)`.
+        action: The action of this step, shape `(A*)`.
         reward: The reward for the action.
-        observation: The observation after the action, shape :math:`(O^*)`.
+        observation: The observation after the action, shape `(O*)`.
         env_info: Environment state information.
         step_type: Where this step lies in its episode.
 

@@ -14,13 +14,13 @@ from garage.np._tensor_dicts import pad_tensor
 def discount_cumsum(x: ArrayLike, discount: float) -> np.ndarray:
     r"""Discounted cumulative sum along axis 0.
 
-    Computes :math:`y_t = \sum_{k \ge 0} \gamma^k x_{t+k}`, the discounted
+    Computes `y_t = Σ_(k ≥ 0) γᵏ x_(t+k)`, the discounted
     return of every step of an episode, as a linear filter run backwards in
     time.
 
     Args:
-        x: Values to sum, shape :math:`(T, S^*)`; the sum runs over axis 0.
-        discount: The discount factor :math:`\gamma`.
+        x: Values to sum, shape `(T, S*)`; the sum runs over axis 0.
+        discount: The discount factor `γ`.
 
     Returns:
         np.ndarray: Floating point array of the same shape as ``x``.
@@ -39,7 +39,7 @@ def explained_variance_1d(ypred: ArrayLike,
                           valids: ArrayLike | None = None) -> float:
     r"""Fraction of the variance of ``y`` that ``ypred`` explains.
 
-    Computes :math:`1 - Var[y - \hat{y}] / Var[y]` over every entry, or over
+    Computes `1 - Var[y - ŷ] / Var[y]` over every entry, or over
     the valid entries only when a mask is given (so padded batches of
     episodes can be passed whole). 1 is a perfect prediction, 0 is no better
     than predicting the mean, and a negative value is worse than that.
@@ -89,7 +89,7 @@ def explained_variance_1d(ypred: ArrayLike,
 def rrse(actual: ArrayLike, predicted: ArrayLike) -> float:
     r"""Root relative squared error.
 
-    Computes :math:`\sqrt{\sum (a - p)^2 / \sum (a - \bar{a})^2}`: the error
+    Computes `√(Σ (a - p)² / Σ (a - ā)²)`: the error
     of ``predicted`` relative to that of always predicting the mean of
     ``actual``. 0 is a perfect prediction, 1 is as good as the mean.
 
@@ -126,14 +126,14 @@ def sliding_window(t: ArrayLike, window: int, smear: bool = False) -> np.ndarray
     ``t[i:i + window]``.
 
     Args:
-        t: The 1-D array, of length :math:`N`.
-        window: The number of elements in each window, from 1 to :math:`N`.
+        t: The 1-D array, of length `N`.
+        window: The number of elements in each window, from 1 to `N`.
         smear: If True, repeat the last window at the end so that there are
-            :math:`N` windows, one per element of ``t``.
+            `N` windows, one per element of ``t``.
 
     Returns:
-        np.ndarray: Shape :math:`(N - window + 1, window)`, or
-            :math:`(N, window)` if ``smear``. Without ``smear`` it is a
+        np.ndarray: Shape `(N - window + 1, window)`, or
+            `(N, window)` if ``smear``. Without ``smear`` it is a
             read-only view of ``t``; copy it before writing to it.
 
     Raises:

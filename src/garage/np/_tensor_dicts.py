@@ -147,14 +147,14 @@ def pad_batch_array(array: ArrayLike,
     r"""Turn a flat batch of episodes into a zero-padded (N, max_length) array.
 
     Args:
-        array: Shape :math:`(N \bullet [T], S^*)`: the steps of every
+        array: Shape `(N • [T], S*)`: the steps of every
             episode, one episode after the other.
         lengths: The length of each episode.
         max_length: The padded time dimension; the longest episode's length
             if None.
 
     Returns:
-        An array of shape :math:`(N, max\_length, S^*)`, zero after the end
+        An array of shape `(N, max_length, S*)`, zero after the end
             of each episode.
 
     Raises:

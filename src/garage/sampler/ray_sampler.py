@@ -13,7 +13,7 @@ sampler then kills every actor. Agents, environments, the worker factory
 and updates are pickled with cloudpickle in the caller, so one that cannot
 be sent is refused before anything is sent.
 
-See ``docs/ray.md`` for running on a Ray cluster.
+See ``docs/howto/ray-cluster.md`` for running on a Ray cluster.
 """
 
 import logging

@@ -199,8 +199,8 @@ def soft_update_model(target_model: nn.Module, source_model: nn.Module,
                       tau: float) -> None:
     r"""Move a target network's parameters towards a source's (Polyak).
 
-    Sets :math:`\theta_{target} \leftarrow (1 - \tau)\,\theta_{target} +
-    \tau\,\theta_{source}` in place, without recording gradients: ``tau=0``
+    Sets `θ_target ← (1 - τ) θ_target +
+    τ θ_source` in place, without recording gradients: ``tau=0``
     leaves the target unchanged, ``tau=1`` copies the source. Only
     parameters are averaged, not buffers.
 
@@ -234,8 +234,8 @@ def compute_advantages(discount: float, gae_lambda: float,
                        rewards: torch.Tensor) -> torch.Tensor:
     r"""Generalized advantage estimates (GAE) of padded episodes.
 
-    Row :math:`i` of ``rewards`` and ``baselines`` is one episode, padded
-    with zeros to ``max_episode_length`` steps. With :math:`V_T = 0` past
+    Row `i` of ``rewards`` and ``baselines`` is one episode, padded
+    with zeros to ``max_episode_length`` steps. With `V_T = 0` past
     the last column,
 
     .. math::
@@ -244,27 +244,27 @@ def compute_advantages(discount: float, gae_lambda: float,
         A_t = \sum_{k=0}^{T-1-t} (\gamma\lambda)^k \delta_{t+k}.
 
     The padding must be zero in both tensors (as ``EpisodeBatch.padded_*``
-    is). Then an episode of length :math:`L` gets the GAE of that episode
+    is). Then an episode of length `L` gets the GAE of that episode
     with a value of 0 after its last step (no bootstrapping), and its
-    advantages past step :math:`L` are 0. To bootstrap an episode that
-    timed out instead, add :math:`\gamma V(s_L)` to its last reward.
+    advantages past step `L` are 0. To bootstrap an episode that
+    timed out instead, add `γ V(s_L)` to its last reward.
     ``gae_lambda=0`` gives the
-    one-step TD errors :math:`\delta_t`; ``gae_lambda=1`` gives the
+    one-step TD errors `δ_t`; ``gae_lambda=1`` gives the
     discounted return minus the baseline.
 
-    The recursion :math:`A_t = \delta_t + \gamma\lambda A_{t+1}` runs over
+    The recursion `A_t = δ_t + γλ A_(t+1)` runs over
     time steps, for all episodes at once. The result stays differentiable
     with respect to the inputs.
 
     Args:
-        discount: The discount factor :math:`\gamma`, from 0 to 1.
-        gae_lambda: The GAE parameter :math:`\lambda`, from 0 to 1.
-        max_episode_length: The number of columns :math:`T` of the inputs.
-        baselines: Value estimates :math:`V_t`, shape :math:`(N, T)`.
-        rewards: Rewards :math:`r_t`, shape :math:`(N, T)`.
+        discount: The discount factor `γ`, from 0 to 1.
+        gae_lambda: The GAE parameter `λ`, from 0 to 1.
+        max_episode_length: The number of columns `T` of the inputs.
+        baselines: Value estimates `V_t`, shape `(N, T)`.
+        rewards: Rewards `r_t`, shape `(N, T)`.
 
     Returns:
-        torch.Tensor: The advantages, shape :math:`(N, T)`.
+        torch.Tensor: The advantages, shape `(N, T)`.
 
     Raises:
         ValueError: If ``discount`` or ``gae_lambda`` is outside [0, 1],
@@ -303,13 +303,13 @@ def filter_valids(tensor: torch.Tensor,
     r"""Cut the padding off each row of a padded tensor.
 
     Args:
-        tensor: Padded tensor, shape :math:`(N, T, \ldots)`.
+        tensor: Padded tensor, shape `(N, T, …)`.
         valids: The valid length of each row (for example
-            ``EpisodeBatch.lengths``), :math:`N` integers from 0 to
-            :math:`T`.
+            ``EpisodeBatch.lengths``), `N` integers from 0 to
+            `T`.
 
     Returns:
-        list[torch.Tensor]: Row :math:`i` cut to its first ``valids[i]``
+        list[torch.Tensor]: Row `i` cut to its first ``valids[i]``
             entries, a view of ``tensor``.
 
     Raises:
@@ -336,10 +336,10 @@ def flatten_batch(tensor: torch.Tensor) -> torch.Tensor:
     r"""Merge the first two dimensions of a tensor.
 
     Args:
-        tensor: Tensor of shape :math:`(N, T, \ldots)`.
+        tensor: Tensor of shape `(N, T, …)`.
 
     Returns:
-        torch.Tensor: Shape :math:`(N \cdot T, \ldots)`, a view where
+        torch.Tensor: Shape `(N · T, …)`, a view where
             possible.
 
     Raises:
@@ -356,9 +356,9 @@ def product_of_gaussians(mus: torch.Tensor, sigmas_squared: torch.Tensor
                          ) -> tuple[torch.Tensor, torch.Tensor]:
     r"""Combine independent Gaussian factors into one Gaussian.
 
-    The product of densities :math:`\prod_i N(\mu_i, \sigma_i^2)`, normalised,
-    is :math:`N(\mu, \sigma^2)` with :math:`\sigma^2 = 1 / \sum_i
-    \sigma_i^{-2}` and :math:`\mu = \sigma^2 \sum_i \mu_i / \sigma_i^2`
+    The product of densities `Π_i N(μ_i, σ_i²)`, normalised,
+    is `N(μ, σ²)` with `σ² = 1 / Σ_i
+    σ_i⁻²` and `μ = σ² Σ_i μ_i / σ_i²`
     (PEARL combines its per-transition posteriors this way). Variances are
     clamped to at least 1e-7 first.
 

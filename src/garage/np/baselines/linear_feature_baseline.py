@@ -9,10 +9,10 @@ from garage.np.baselines.baseline import Baseline, check_path, check_paths
 class LinearFeatureBaseline(Baseline):
     r"""A least-squares fit of the returns on polynomial features.
 
-    The features of step :math:`t` with observation :math:`o` (flattened
-    and clipped to [-10, 10]) are :math:`o`, :math:`o^2` (elementwise),
-    :math:`\tau`, :math:`\tau^2`, :math:`\tau^3` and 1, where
-    :math:`\tau = t / 100`. `fit` solves the ridge regression of the
+    The features of step `t` with observation `o` (flattened
+    and clipped to [-10, 10]) are `o`, `o²` (elementwise),
+    `τ`, `τ²`, `τ³` and 1, where
+    `τ = t / 100`. `fit` solves the ridge regression of the
     returns on them; if that gives NaN coefficients, it retries with the
     regularisation ten times larger, up to five times in all.
 

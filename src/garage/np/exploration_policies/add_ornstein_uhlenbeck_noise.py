@@ -17,8 +17,8 @@ class AddOrnsteinUhlenbeckNoise(ExplorationPolicy):
     r"""Adds Ornstein-Uhlenbeck noise to the actions (DDPG's exploration).
 
     Each environment's noise follows its own process, advanced once per
-    step, :math:`x \leftarrow x + \theta(\mu - x)\,dt + \sigma\sqrt{dt}\,
-    \epsilon` with :math:`\epsilon \sim N(0, I)`, and restarts from
+    step, `x ← x + θ(μ - x) dt + σ√dt
+    ε` with `ε ~ N(0, I)`, and restarts from
     ``x0`` when its episode does. The noisy action is clipped to the
     action space.
 

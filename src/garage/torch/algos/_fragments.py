@@ -13,7 +13,7 @@ def last_step_types(episodes: EpisodeBatch) -> np.ndarray:
         episodes: The batch.
 
     Returns:
-        One step type per episode, shape :math:`(N,)`.
+        One step type per episode, shape `(N,)`.
 
     """
     return episodes.step_types[np.cumsum(episodes.lengths) - 1]

@@ -3,7 +3,6 @@
 import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -19,6 +18,7 @@ from garage.torch.algos._off_policy import (
     record_q_statistics,
     set_requires_grad,
     update_targets,
+    warn_no_effect,
 )
 
 if TYPE_CHECKING:
@@ -38,13 +38,13 @@ class DDPG(OffPolicyAlgorithm):
 
     Each gradient step, on a batch from the replay buffer:
 
-    * the Q-function regresses to :math:`y = r \cdot s + \gamma (1 - d)
-      Q'(s', \mu'(s'))`, clipped to ``[-clip_return, clip_return]`` (or
-      ``[-clip_return, 0]`` with ``clip_pos_returns``), where :math:`d` is
+    * the Q-function regresses to `y = r · s + γ (1 - d)
+      Q'(s', μ'(s'))`, clipped to ``[-clip_return, clip_return]`` (or
+      ``[-clip_return, 0]`` with ``clip_pos_returns``), where `d` is
       1 only after a ``TERMINAL`` step: the value is bootstrapped after a
       ``TIMEOUT`` and after the last step of a fragment;
-    * the policy :math:`\mu` maximises :math:`Q(s, \mu(s))`;
-    * the target policy :math:`\mu'` and Q-function :math:`Q'` move
+    * the policy `μ` maximises `Q(s, μ(s))`;
+    * the target policy `μ'` and Q-function `Q'` move
       towards them by ``target_update_tau``.
 
     Explore with an exploration policy such as
@@ -66,7 +66,7 @@ class DDPG(OffPolicyAlgorithm):
         exploration_policy: The policy that samples; None samples with
             ``policy`` itself.
         target_update_tau: The interpolation weight of target updates.
-        discount: The discount factor :math:`\gamma`.
+        discount: The discount factor `γ`.
         policy_weight_decay: The policy optimizer's weight decay (unless
             ``policy_optimizer`` is a tuple, whose arguments replace it).
         qf_weight_decay: The Q-function optimizer's weight decay (unless
@@ -78,10 +78,12 @@ class DDPG(OffPolicyAlgorithm):
         qf_lr: The Q-function's learning rate.
         clip_pos_returns: Clip the targets to at most 0.
         clip_return: The largest absolute target.
-        reward_scale: The factor :math:`s` of the rewards.
+        reward_scale: The factor `s` of the rewards.
         num_evaluation_episodes: Evaluation episodes per epoch.
         eval_env: The evaluation environment; None takes a copy of the
             trainer's.
+        max_action: Deprecated, no effect: the policy's output layer bounds
+            the actions.
 
     Raises:
         ValueError: If an option is out of range.
@@ -113,7 +115,10 @@ class DDPG(OffPolicyAlgorithm):
                  clip_return: float = math.inf,
                  reward_scale: float = 1.0,
                  num_evaluation_episodes: int = 10,
-                 eval_env: 'Environment | None' = None):
+                 eval_env: 'Environment | None' = None,
+                 max_action: float | None = None):
+        warn_no_effect('DDPG', max_action=(
+            max_action, "the policy's output layer bounds the actions"))
         super().__init__(
             env_spec=env_spec, policy=policy, replay_buffer=replay_buffer,
             sampler=sampler, exploration_policy=exploration_policy,
@@ -204,7 +209,7 @@ class DDPG(OffPolicyAlgorithm):
         super()._log_statistics()
         stats = self._epoch_stats(['policy_loss', 'qf_loss', 'q', 'y'])
         tabular.record('Policy/AveragePolicyLoss',
-                       np.mean(stats['policy_loss']))
+                       stats['policy_loss'].mean)
         tabular.record('QFunction/AverageQFunctionLoss',
-                       np.mean(stats['qf_loss']))
+                       stats['qf_loss'].mean)
         record_q_statistics('QFunction/', stats['q'], stats['y'])

@@ -3,7 +3,6 @@
 import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -37,14 +36,14 @@ class DQN(OffPolicyAlgorithm):
     r"""Deep Q-learning of a discrete-action Q-function.
 
     Each gradient step, on a batch from the replay buffer, the Q-value of
-    the action taken regresses, under the Huber loss, to :math:`y = r
-    \cdot s + \gamma (1 - d) Q'(s', \arg\max_{a'} Q(s', a'))` with double
-    Q-learning, or to :math:`r \cdot s + \gamma (1 - d) \max_{a'} Q'(s',
-    a')` without; :math:`d` is 1 only after a ``TERMINAL`` step, so the
+    the action taken regresses, under the Huber loss, to `y = r
+    · s + γ (1 - d) Q'(s', argmax_(a') Q(s', a'))` with double
+    Q-learning, or to `r · s + γ (1 - d) max_(a') Q'(s',
+    a')` without; `d` is 1 only after a ``TERMINAL`` step, so the
     value is bootstrapped after a ``TIMEOUT`` and after the last step of a
     fragment. Rewards are scaled, then clipped if asked; the gradient's
     norm is clipped to ``clip_gradient``. Every ``target_update_freq``
-    iterations the target Q-function :math:`Q'` moves towards :math:`Q`
+    iterations the target Q-function `Q'` moves towards `Q`
     by ``target_update_tau`` (1 copies it).
 
     Explore with ``EpsilonGreedyPolicy``. See ``OffPolicyAlgorithm`` for
@@ -62,20 +61,22 @@ class DQN(OffPolicyAlgorithm):
             ``policy`` itself.
         eval_env: The evaluation environment; None takes a copy of the
             trainer's.
-        qf_lr: The learning rate.
+        qf_optimizer: The optimizer class, or a ``(class, args)`` tuple.
         steps_per_epoch: Iterations per epoch.
+        qf_lr: The learning rate.
         n_train_steps: Gradient steps per iteration.
         max_episode_length_eval: The longest evaluation episode; None
             takes ``env_spec.max_episode_length``.
         buffer_batch_size: Transitions per gradient step.
         min_buffer_size: Transitions stored before training starts.
         num_eval_episodes: Evaluation episodes per epoch.
-        discount: The discount factor :math:`\gamma`.
-        qf_optimizer: The optimizer class, or a ``(class, args)`` tuple.
+        discount: The discount factor `γ`.
+        deterministic_eval: Evaluate with ``policy``'s most likely actions
+            (the greedy ones) rather than samples.
         target_update_freq: Iterations between target updates.
         target_update_tau: The interpolation weight of target updates.
         double_q: Use double Q-learning.
-        reward_scale: The factor :math:`s` of the rewards.
+        reward_scale: The factor `s` of the rewards.
         clip_rewards: Clip the scaled rewards to ``[-clip_rewards,
             clip_rewards]``; None does not.
         clip_gradient: The largest norm of the gradient; None does not
@@ -94,16 +95,17 @@ class DQN(OffPolicyAlgorithm):
                  sampler: 'Sampler | None',
                  exploration_policy: Any = None,
                  eval_env: 'Environment | None' = None,
-                 qf_lr: float | _Default = _QF_LR,
+                 qf_optimizer: Any = torch.optim.Adam,
                  *,
                  steps_per_epoch: int = 20,
+                 qf_lr: float | _Default = _QF_LR,
                  n_train_steps: int = 50,
                  max_episode_length_eval: int | None = None,
                  buffer_batch_size: int = 64,
                  min_buffer_size: int | float = int(1e4),
                  num_eval_episodes: int = 10,
                  discount: float = 0.99,
-                 qf_optimizer: Any = torch.optim.Adam,
+                 deterministic_eval: bool = True,
                  target_update_freq: int = 5,
                  target_update_tau: float = 1.0,
                  double_q: bool = False,
@@ -119,7 +121,8 @@ class DQN(OffPolicyAlgorithm):
             buffer_batch_size=buffer_batch_size,
             target_update_tau=target_update_tau, discount=discount,
             max_episode_length_eval=max_episode_length_eval,
-            num_evaluation_episodes=num_eval_episodes, eval_env=eval_env)
+            num_evaluation_episodes=num_eval_episodes, eval_env=eval_env,
+            deterministic_evaluation=deterministic_eval)
         self._target_update_freq = check_int('target_update_freq',
                                              target_update_freq, 1)
         self._double_q = double_q
@@ -200,5 +203,5 @@ class DQN(OffPolicyAlgorithm):
         """Record the epoch's loss, Q-values and targets."""
         super()._log_statistics()
         stats = self._epoch_stats(['qf_loss', 'q', 'y'])
-        tabular.record('DQN/QFunctionLoss', np.mean(stats['qf_loss']))
+        tabular.record('DQN/QFunctionLoss', stats['qf_loss'].mean)
         record_q_statistics('DQN/', stats['q'], stats['y'])

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 class PPO(VPG):
     r"""Proximal policy optimization, with the clipped surrogate objective.
 
-    The objective of a sample is :math:`\min(r_t \hat{A}_t,
-    \mathrm{clip}(r_t, 1 - \epsilon, 1 + \epsilon) \hat{A}_t)`, where
-    :math:`r_t` is the ratio of the action's likelihood under the policy to
-    that under the policy that sampled it, and :math:`\epsilon` is
+    The objective of a sample is `min(r_t Â_t,
+    clip(r_t, 1 - ε, 1 + ε) Â_t)`, where
+    `r_t` is the ratio of the action's likelihood under the policy to
+    that under the policy that sampled it, and `ε` is
     ``lr_clip_range``. Besides `VPG`'s diagnostics it logs
     ``ClipFraction``, the share of samples whose ratio lies outside the
     clip range after the update.
@@ -35,11 +35,11 @@ class PPO(VPG):
             learning rate 2.5e-4, 10 epochs of minibatches of 64.
         vf_optimizer: The value function's optimizer; None takes the same
             as for the policy.
-        lr_clip_range: The clip range :math:`\epsilon` of the likelihood
+        lr_clip_range: The clip range `ε` of the likelihood
             ratio, positive.
         num_train_per_epoch: Updates (each on a new batch) per epoch.
-        discount: The discount factor :math:`\gamma`.
-        gae_lambda: The GAE parameter :math:`\lambda`.
+        discount: The discount factor `γ`.
+        gae_lambda: The GAE parameter `λ`.
         center_adv: Normalise the advantages of each batch to mean 0 and
             standard deviation 1.
         positive_adv: Shift the advantages to be non-negative.

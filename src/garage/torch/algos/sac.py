@@ -34,21 +34,21 @@ class SAC(OffPolicyAlgorithm):
 
     Each gradient step, on a batch from the replay buffer:
 
-    * the Q-functions regress to :math:`r \cdot s + \gamma (1 - d)
-      (\min_i Q'_i(s', a') - \alpha \log\pi(a'|s'))` with
-      :math:`a' \sim \pi(s')`, where :math:`d` is 1 only after a
+    * the Q-functions regress to `r · s + γ (1 - d)
+      (min_i Q'_i(s', a') - α log π(a'|s'))` with
+      `a' ~ π(s')`, where `d` is 1 only after a
       ``TERMINAL`` step: the value is bootstrapped after a ``TIMEOUT`` and
       after the last step of a fragment of a running episode;
-    * the policy minimises :math:`\alpha \log\pi(a|s) - \min_i Q_i(s, a)`
-      with reparameterised :math:`a \sim \pi(s)`;
-    * with automatic entropy tuning, :math:`\log\alpha` minimises
-      :math:`-\log\alpha\,(\log\pi(a|s) + \bar{H})`, driving the policy's
-      entropy towards the target :math:`\bar{H}`;
+    * the policy minimises `α log π(a|s) - min_i Q_i(s, a)`
+      with reparameterised `a ~ π(s)`;
+    * with automatic entropy tuning, `log α` minimises
+      `-log α (log π(a|s) + H̄)`, driving the policy's
+      entropy towards the target `H̄`;
     * the target Q-functions move towards the Q-functions by
       ``target_update_tau``.
 
     Both Q-functions share one optimizer, and so do the policy and
-    :math:`\log\alpha`: for per-parameter optimizers such as Adam, the same
+    `log α`: for per-parameter optimizers such as Adam, the same
     as one each, in fewer calls. Adam runs fused. See
     ``OffPolicyAlgorithm`` for the loop.
 
@@ -64,18 +64,18 @@ class SAC(OffPolicyAlgorithm):
         max_episode_length_eval: The longest evaluation episode; None
             takes ``env_spec.max_episode_length``.
         gradient_steps_per_itr: Gradient steps per iteration.
-        fixed_alpha: A fixed entropy weight :math:`\alpha`; None tunes it.
-        target_entropy: The entropy target :math:`\bar{H}`; None takes
+        fixed_alpha: A fixed entropy weight `α`; None tunes it.
+        target_entropy: The entropy target `H̄`; None takes
             minus the action dimension.
-        initial_log_entropy: The initial :math:`\log\alpha` when tuning.
-        discount: The discount factor :math:`\gamma`.
+        initial_log_entropy: The initial `log α` when tuning.
+        discount: The discount factor `γ`.
         buffer_batch_size: Transitions per gradient step.
         min_buffer_size: Transitions stored before training starts.
         target_update_tau: The interpolation weight of target updates.
         policy_lr: The learning rate of the policy and of
-            :math:`\log\alpha`.
+            `log α`.
         qf_lr: The learning rate of the Q-functions.
-        reward_scale: The factor :math:`s` of the rewards.
+        reward_scale: The factor `s` of the rewards.
         optimizer: The optimizer class, or a ``(class, args)`` tuple.
         steps_per_epoch: Iterations per epoch.
         num_evaluation_episodes: Evaluation episodes per epoch.
@@ -160,7 +160,7 @@ class SAC(OffPolicyAlgorithm):
                 self._target_qf2]
 
     def to(self, device: torch.device | str | None = None) -> None:
-        r"""Move the networks and :math:`\log\alpha` to a device.
+        r"""Move the networks and `log α` to a device.
 
         Args:
             device: The device; None takes ``garage.torch.global_device()``.
@@ -212,13 +212,13 @@ class SAC(OffPolicyAlgorithm):
                     + (1.0 - terminals) * self.discount * next_value)
 
     def _temperature_loss(self, log_pi: torch.Tensor) -> torch.Tensor:
-        r"""The loss of :math:`\log\alpha`.
+        r"""The loss of `log α`.
 
         Args:
             log_pi: Log densities of the policy's actions.
 
         Returns:
-            The loss, whose gradient raises :math:`\alpha` when the
+            The loss, whose gradient raises `α` when the
                 entropy is below the target.
 
         """
@@ -264,10 +264,10 @@ class SAC(OffPolicyAlgorithm):
         super()._log_statistics()
         stats = self._epoch_stats(['policy_loss', 'qf1_loss', 'qf2_loss',
                                    'q', 'log_pi', 'alpha'])
-        tabular.record('AlphaTemperature/mean', np.mean(stats['alpha']))
-        tabular.record('Policy/Loss', np.mean(stats['policy_loss']))
-        tabular.record('Policy/Entropy', -np.mean(stats['log_pi']))
-        tabular.record('QF/Qf1Loss', np.mean(stats['qf1_loss']))
-        tabular.record('QF/Qf2Loss', np.mean(stats['qf2_loss']))
-        tabular.record('QF/AverageQ', np.mean(stats['q']))
-        tabular.record('QF/MaxQ', np.max(stats['q']))
+        tabular.record('AlphaTemperature/mean', stats['alpha'].mean)
+        tabular.record('Policy/Loss', stats['policy_loss'].mean)
+        tabular.record('Policy/Entropy', -stats['log_pi'].mean)
+        tabular.record('QF/Qf1Loss', stats['qf1_loss'].mean)
+        tabular.record('QF/Qf2Loss', stats['qf2_loss'].mean)
+        tabular.record('QF/AverageQ', stats['q'].mean)
+        tabular.record('QF/MaxQ', stats['q'].max)

@@ -21,6 +21,7 @@ from garage.torch.algos._off_policy import (
     record_q_statistics,
     set_requires_grad,
     update_targets,
+    warn_no_effect,
 )
 
 if TYPE_CHECKING:
@@ -41,16 +42,16 @@ class TD3(OffPolicyAlgorithm):
 
     Each gradient step, on a batch from the replay buffer:
 
-    * both Q-functions regress to :math:`y = r \cdot s + \gamma (1 - d)
-      \min_i Q'_i(s', \mathrm{clip}(\mu'(s') + \epsilon))`, with the
-      target policy smoothed by noise :math:`\epsilon \sim N(0,
-      \sigma^2)` clipped to ``[-policy_noise_clip, policy_noise_clip]`` and
-      the action clipped to the action bounds; :math:`d` is 1 only after a
+    * both Q-functions regress to `y = r · s + γ (1 - d)
+      min_i Q'_i(s', clip(μ'(s') + ε))`, with the
+      target policy smoothed by noise `ε ~ N(0,
+      σ²)` clipped to ``[-policy_noise_clip, policy_noise_clip]`` and
+      the action clipped to the action bounds; `d` is 1 only after a
       ``TERMINAL`` step, so the value is bootstrapped after a ``TIMEOUT``
-      and after the last step of a fragment; :math:`y` is clipped to
+      and after the last step of a fragment; `y` is clipped to
       ``[-clip_return, clip_return]``;
     * every ``update_actor_interval`` gradient steps, the policy
-      :math:`\mu` maximises :math:`Q_1(s, \mu(s))` and the targets move
+      `μ` maximises `Q_1(s, μ(s))` and the targets move
       towards their networks by ``target_update_tau``.
 
     For the first ``start_steps`` environment steps, a given
@@ -76,12 +77,12 @@ class TD3(OffPolicyAlgorithm):
             ``[-max_action, max_action]``; None takes the action space's
             bounds.
         target_update_tau: The interpolation weight of target updates.
-        discount: The discount factor :math:`\gamma`.
-        reward_scaling: The factor :math:`s` of the rewards.
+        discount: The discount factor `γ`.
+        reward_scaling: The factor `s` of the rewards.
         update_actor_interval: Gradient steps per policy update.
         buffer_batch_size: Transitions per gradient step.
         min_buffer_size: Transitions stored before training starts.
-        policy_noise: The standard deviation :math:`\sigma` of the target
+        policy_noise: The standard deviation `σ` of the target
             smoothing noise.
         policy_noise_clip: The bound of the smoothing noise.
         clip_return: The largest absolute target.
@@ -99,6 +100,12 @@ class TD3(OffPolicyAlgorithm):
             than ``min_buffer_size``.
         eval_env: The evaluation environment; None takes a copy of the
             trainer's.
+        use_deterministic_evaluation: Evaluate the policy's own actions,
+            without exploration noise.
+        exploration_noise: Deprecated, no effect: the exploration policy
+            adds the noise.
+        replay_buffer_size: Deprecated, no effect: the replay buffer sets
+            its own capacity.
 
     Raises:
         ValueError: If an option is out of range.
@@ -135,7 +142,16 @@ class TD3(OffPolicyAlgorithm):
                  steps_per_epoch: int = 20,
                  start_steps: int = 10000,
                  update_after: int = 1000,
-                 eval_env: 'Environment | None' = None):
+                 eval_env: 'Environment | None' = None,
+                 use_deterministic_evaluation: bool = True,
+                 exploration_noise: float | None = None,
+                 replay_buffer_size: int | None = None):
+        warn_no_effect(
+            'TD3',
+            exploration_noise=(exploration_noise,
+                               'the exploration policy adds the noise'),
+            replay_buffer_size=(replay_buffer_size,
+                                'the replay buffer sets its own capacity'))
         super().__init__(
             env_spec=env_spec, policy=policy, replay_buffer=replay_buffer,
             sampler=sampler, exploration_policy=exploration_policy,
@@ -149,7 +165,8 @@ class TD3(OffPolicyAlgorithm):
             target_update_tau=target_update_tau, discount=discount,
             max_episode_length_eval=max_episode_length_eval,
             num_evaluation_episodes=num_evaluation_episodes,
-            eval_env=eval_env)
+            eval_env=eval_env,
+            deterministic_evaluation=use_deterministic_evaluation)
         self._uniform_random_policy = uniform_random_policy
         self._start_steps = check_int('start_steps', start_steps, 0)
         self._update_actor_interval = check_int('update_actor_interval',
@@ -279,7 +296,7 @@ class TD3(OffPolicyAlgorithm):
         super()._log_statistics()
         stats = self._epoch_stats(['policy_loss', 'qf_loss', 'q', 'y'])
         tabular.record('Policy/AveragePolicyLoss',
-                       np.mean(stats['policy_loss']))
+                       stats['policy_loss'].mean)
         tabular.record('QFunction/AverageQFunctionLoss',
-                       np.mean(stats['qf_loss']))
+                       stats['qf_loss'].mean)
         record_q_statistics('QFunction/', stats['q'], stats['y'])

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 class TRPO(VPG):
     r"""Trust region policy optimization.
 
-    Maximises the surrogate objective :math:`r_t \hat{A}_t`, where
-    :math:`r_t` is the ratio of the action's likelihood under the policy to
+    Maximises the surrogate objective `r_t Â_t`, where
+    `r_t` is the ratio of the action's likelihood under the policy to
     that under the policy that sampled it, subject to the mean KL
     divergence from the sampling policy staying within ``max_kl_step``:
     a ``ConjugateGradientOptimizer`` takes a natural-gradient step scaled
@@ -38,8 +38,8 @@ class TRPO(VPG):
         vf_optimizer: The value function's optimizer; None takes Adam
             with learning rate 2.5e-4, 10 epochs of minibatches of 64.
         num_train_per_epoch: Updates (each on a new batch) per epoch.
-        discount: The discount factor :math:`\gamma`.
-        gae_lambda: The GAE parameter :math:`\lambda`.
+        discount: The discount factor `γ`.
+        gae_lambda: The GAE parameter `λ`.
         center_adv: Normalise the advantages of each batch to mean 0 and
             standard deviation 1.
         positive_adv: Shift the advantages to be non-negative.

@@ -31,12 +31,12 @@ class VPG(RLAlgorithm):
 
     Each update samples a batch, estimates advantages with GAE, takes
     gradient steps on the policy objective
-    :math:`\log\pi(a_t|s_t)\,\hat{A}_t` (subclasses change the objective),
-    then fits the value function to the :math:`\lambda`-returns
-    :math:`\hat{A}_t + V(s_t)`.
+    `log π(a_t|s_t) Â_t` (subclasses change the objective),
+    then fits the value function to the `λ`-returns
+    `Â_t + V(s_t)`.
 
     The value after an episode's last step is 0 when that step is
-    ``TERMINAL`` and :math:`V(s_T)`, of the episode's last observation,
+    ``TERMINAL`` and `V(s_T)`, of the episode's last observation,
     otherwise: on ``TIMEOUT``, and after a fragment of an episode still
     running (a ``FragmentWorker``'s rollouts), so that sampling a few
     steps per environment per update, as stable-baselines3 does, gives the
@@ -63,8 +63,8 @@ class VPG(RLAlgorithm):
         vf_optimizer: The value function's optimizer; None takes the same
             as for the policy.
         num_train_per_epoch: Updates (each on a new batch) per epoch.
-        discount: The discount factor :math:`\gamma`.
-        gae_lambda: The GAE parameter :math:`\lambda`: 1 gives returns
+        discount: The discount factor `γ`.
+        gae_lambda: The GAE parameter `λ`: 1 gives returns
             minus the baseline, 0 one-step TD errors.
         center_adv: Normalise the advantages of each batch to mean 0 and
             standard deviation 1.
@@ -242,7 +242,7 @@ class VPG(RLAlgorithm):
 
         Returns:
             tuple: The advantages (centered and shifted as configured), the
-                :math:`\lambda`-returns and the values :math:`V(s_t)`.
+                `λ`-returns and the values `V(s_t)`.
 
         """
         rewards = episodes.rewards

@@ -14,9 +14,9 @@ _N_QUADRATURE_NODES = 32
 
 
 class TanhNormal(Distribution):
-    r"""The distribution of :math:`\tanh(X)`, :math:`X \sim N(loc, scale^2)`.
+    r"""The distribution of `tanh(X)`, `X ~ N(loc, scale²)`.
 
-    Squashing a Gaussian with tanh keeps actions in :math:`(-1, 1)`; SAC's
+    Squashing a Gaussian with tanh keeps actions in `(-1, 1)`; SAC's
     policies use this distribution. The last dimension of ``loc`` is the
     event (one action vector), as in ``Independent(Normal(loc, scale), 1)``:
     `log_prob` sums over it and ``batch_shape`` is
@@ -112,7 +112,7 @@ class TanhNormal(Distribution):
     def mean(self) -> torch.Tensor:
         r"""torch.Tensor: ``tanh(loc)``, not the expectation of the samples.
 
-        The expectation of :math:`\tanh(X)` has no closed form. ``tanh(loc)``
+        The expectation of `tanh(X)` has no closed form. ``tanh(loc)``
         is the median of each action coordinate, and the action a policy
         takes when asked for a deterministic one, as in the original garage.
         """
@@ -148,7 +148,7 @@ class TanhNormal(Distribution):
         r"""Draw differentiable samples and the Gaussian values behind them.
 
         Passing the pre-tanh value back to `log_prob` makes it exact
-        even where tanh rounds to :math:`\pm 1`.
+        even where tanh rounds to `± 1`.
 
         Args:
             sample_shape: Shape of the batch of samples to draw.
@@ -166,16 +166,16 @@ class TanhNormal(Distribution):
                  pre_tanh_value: torch.Tensor | None = None) -> torch.Tensor:
         r"""Log density of actions, summed over the action dimension.
 
-        By the change of variables :math:`y = \tanh(x)`,
-        :math:`\log p(y) = \log N(x) - \sum \log(1 - \tanh^2 x)`, with the
-        stable form :math:`\log(1 - \tanh^2 x) = 2(\log 2 - x -
-        \mathrm{softplus}(-2x))`. When ``pre_tanh_value`` is not given,
-        :math:`x = \mathrm{atanh}(y)` with ``value`` first clipped to
-        :math:`1 - \epsilon` in magnitude (:math:`\epsilon` the machine
-        epsilon of its dtype), so the result stays finite at :math:`\pm 1`.
+        By the change of variables `y = tanh(x)`,
+        `log p(y) = log N(x) - Σ log(1 - tanh² x)`, with the
+        stable form `log(1 - tanh² x) = 2(log 2 - x -
+        softplus(-2x))`. When ``pre_tanh_value`` is not given,
+        `x = atanh(y)` with ``value`` first clipped to
+        `1 - ε` in magnitude (`ε` the machine
+        epsilon of its dtype), so the result stays finite at `± 1`.
 
         Args:
-            value: Actions, in :math:`[-1, 1]`.
+            value: Actions, in `[-1, 1]`.
             pre_tanh_value: The Gaussian values with ``tanh(pre_tanh_value)
                 == value``, if known (from
                 `rsample_with_pre_tanh_value`); they are used instead
@@ -196,12 +196,12 @@ class TanhNormal(Distribution):
     def entropy(self) -> torch.Tensor:
         r"""Differential entropy, summed over the action dimension.
 
-        The entropy of :math:`\tanh(X)` is that of the Gaussian plus
-        :math:`E[\log(1 - \tanh^2 X)]`, which has no closed form. That
+        The entropy of `tanh(X)` is that of the Gaussian plus
+        `E[log(1 - tanh² X)]`, which has no closed form. That
         expectation is computed per action coordinate by 32-point Gaussian
         quadrature: Gauss-Hermite against the Gaussian when ``scale`` is
-        below 0.75; otherwise :math:`\log(1 - \tanh^2 x) = 2(\log 2 - |x| -
-        \log(1 + e^{-2|x|}))`, with the expectation of :math:`|X|` in closed
+        below 0.75; otherwise `log(1 - tanh² x) = 2(log 2 - |x| -
+        log(1 + e^-2|x|))`, with the expectation of `|X|` in closed
         form and Gauss-Laguerre quadrature for the last term. Both are
         deterministic and differentiable, and accurate to about 1e-8 in
         double precision.
@@ -227,8 +227,8 @@ def _quadrature_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray,
 
     Returns:
         tuple: Gauss-Hermite nodes and weights scaled for a standard
-            Gaussian, then Gauss-Laguerre nodes mapped to :math:`x = t/2`
-            and weights multiplied by :math:`\log(1 + e^{-t}) e^t / 2`.
+            Gaussian, then Gauss-Laguerre nodes mapped to `x = t/2`
+            and weights multiplied by `log(1 + e^-t) e^t / 2`.
 
     """
     h_nodes, h_weights = np.polynomial.hermite.hermgauss(_N_QUADRATURE_NODES)
@@ -239,7 +239,7 @@ def _quadrature_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray,
 
 
 def _mean_log_det(loc: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-    r"""Elementwise :math:`E[\log(1 - \tanh^2 X)]` for :math:`X \sim N`."""
+    r"""Elementwise `E[log(1 - tanh² X)]` for `X ~ N`."""
     loc, scale = torch.broadcast_tensors(loc, scale)
     h_nodes, h_weights, l_nodes, l_weights = (
         torch.as_tensor(rule, dtype=loc.dtype, device=loc.device)

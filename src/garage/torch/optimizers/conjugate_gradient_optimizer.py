@@ -37,14 +37,14 @@ class LineSearchResult:
 class ConjugateGradientOptimizer(torch.optim.Optimizer):
     r"""Take natural-gradient steps of bounded constraint value (TRPO).
 
-    `step` solves :math:`H x = g` by conjugate gradient, where
-    :math:`g` is the gradient of the loss and :math:`H` the Hessian of the
+    `step` solves `H x = g` by conjugate gradient, where
+    `g` is the gradient of the loss and `H` the Hessian of the
     constraint (the KL divergence between the old and the new policy, whose
-    Hessian is the Fisher information). Products :math:`H v` come from
-    differentiating :math:`\nabla c \cdot v` a second time (Pearlmutter's
-    trick), so :math:`H` is never formed. The step :math:`-\beta x` is scaled
-    so that the quadratic model of the constraint, :math:`\frac{1}{2}\beta^2
-    x^T H x`, equals ``max_constraint_value``, then shrunk by
+    Hessian is the Fisher information). Products `H v` come from
+    differentiating `∇ c · v` a second time (Pearlmutter's
+    trick), so `H` is never formed. The step `-β x` is scaled
+    so that the quadratic model of the constraint, `½β²
+    xᵀ H x`, equals ``max_constraint_value``, then shrunk by
     ``backtrack_ratio`` until the loss decreases and the constraint holds.
 
     The hyperparameters are stored in every parameter group, so they are
@@ -61,8 +61,8 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
             full step and ``max_backtracks - 1`` shrunk ones.
         backtrack_ratio: The factor shrinking the step at each backtrack,
             between 0 and 1.
-        hvp_reg_coeff: Added times :math:`v` to each product :math:`H v`,
-            to keep :math:`H` positive definite.
+        hvp_reg_coeff: Added times `v` to each product `H v`,
+            to keep `H` positive definite.
         accept_violation: Whether to keep the smallest step when no step
             satisfies the line search, instead of restoring the parameters.
 

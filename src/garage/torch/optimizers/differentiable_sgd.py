@@ -8,8 +8,8 @@ from garage.torch._functions import update_module_params
 class DifferentiableSGD:
     r"""SGD whose update is part of the autograd graph (MAML's inner loop).
 
-    `step` replaces each parameter :math:`\theta` that has a gradient
-    by the tensor :math:`\theta - lr \cdot \nabla\theta` with
+    `step` replaces each parameter `θ` that has a gradient
+    by the tensor `θ - lr · ∇θ` with
     `garage.torch.update_module_params`, instead of changing it in
     place. When the gradients were computed with
     ``loss.backward(create_graph=True)``, a loss of the updated module can

@@ -117,10 +117,13 @@ def test_the_loss_is_huber_on_the_q_of_the_actions_taken():
     with torch.no_grad():
         q = algo._qf(batch['observations'])
     expected_q = q[torch.arange(16), batch['actions']]
-    np.testing.assert_allclose(stats['q'], expected_q.numpy(), rtol=1e-6)
-    expected_loss = F.smooth_l1_loss(torch.as_tensor(stats['q']),
-                                     torch.as_tensor(stats['y']))
-    assert stats['qf_loss'][0] == pytest.approx(expected_loss.item())
+    assert stats['q'].mean == pytest.approx(expected_q.mean().item())
+    assert stats['q'].max == pytest.approx(expected_q.max().item())
+    expected_y = 3.0 + algo.discount * algo._target_qf(
+        batch['next_observations']).max(1).values * (1 - batch['terminals'])
+    assert stats['y'].mean == pytest.approx(expected_y.mean().item())
+    expected_loss = F.smooth_l1_loss(expected_q, expected_y)
+    assert stats['qf_loss'].mean == pytest.approx(expected_loss.item())
 
 
 def test_clips_the_gradient_norm():
@@ -160,3 +163,14 @@ def test_updates_the_target_every_few_iterations(tmp_path, monkeypatch):
     assert result > 0
     # the buffer got 20 steps, then 4 a time from the two environments
     assert algo.replay_buffer.n_transitions_stored == 20 + 6 * 4
+
+
+def test_optimizer_is_the_eighth_positional_argument_as_in_garage():
+    env = GymEnv('CartPole-v1')
+    qf = DiscreteMLPQFunction(env.spec, hidden_sizes=(8,))
+    policy = DiscreteQFArgmaxPolicy(qf, env.spec)
+    algo = DQN(env.spec, policy, qf, PathBuffer(100, env.spec), None, None,
+               None, torch.optim.SGD, qf_lr=0.5, deterministic_eval=False)
+    assert isinstance(algo._qf_optimizer, torch.optim.SGD)
+    assert algo._qf_optimizer.param_groups[0]['lr'] == 0.5
+    assert algo._deterministic_evaluation is False

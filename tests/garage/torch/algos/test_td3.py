@@ -143,8 +143,8 @@ def test_the_policy_and_targets_update_every_other_step():
     assert changes == [[False, True, True, False, False, False],
                        [True, True, True, True, True, True]] * 2
     stats = algo._epoch_stats(['policy_loss', 'qf_loss'])
-    assert len(stats['policy_loss']) == 2
-    assert len(stats['qf_loss']) == 4
+    assert stats['policy_loss'].count == 2
+    assert stats['qf_loss'].count == 4
 
 
 def test_logs_losses_q_values_and_targets():
@@ -177,3 +177,16 @@ def test_samples_uniformly_at_random_for_the_first_steps(tmp_path):
     # 10 steps, then 2 per iteration: random until 14 steps were taken
     assert [type(p).__name__ for p in policies] == (
         ['UniformRandomPolicy'] * 3 + ['AddGaussianNoise'] * 7)
+
+
+@pytest.mark.parametrize(('option', 'value'), [('exploration_noise', 0.1),
+                                               ('replay_buffer_size', 10**6)])
+def test_original_options_without_effect_warn(option, value):
+    with pytest.warns(DeprecationWarning, match=f'{option}.*no effect'):
+        make_td3(**{option: value})
+
+
+@pytest.mark.parametrize('flag', [True, False])
+def test_evaluation_mode_is_an_option(flag):
+    algo, _ = make_td3(use_deterministic_evaluation=flag)
+    assert algo._deterministic_evaluation is flag
