@@ -23,6 +23,7 @@ from garage.experiment.snapshotter import Snapshotter
 #: set it to run each example for one short epoch.
 N_EPOCHS_ENV_VAR = 'GARAGE_EXAMPLE_TEST_N_EPOCHS'
 BEST_POLICY_FILE = 'best_policy.pkl'
+EVALUATION_RETURN_KEY = 'Evaluation/AverageReturn'
 
 
 class NotSetupError(Exception):
@@ -311,7 +312,9 @@ class Trainer:
                 error is a terminal.
             eval_every: Evaluate the deterministic policy every this many
                 epochs (and after the last), logging under
-                ``Evaluation/``; None never evaluates.
+                ``Evaluation/``; None never evaluates. An epoch in which the
+                algorithm evaluated its policy itself (the off-policy
+                algorithms do, every epoch) keeps its evaluation.
             eval_episodes: The number of evaluation episodes.
             keep_best: Save the policy with the best evaluation return so
                 far to ``best_policy.pkl`` in the snapshot directory.
@@ -476,16 +479,26 @@ class Trainer:
                 logger.add_output(screen)
 
     def _evaluate(self, epoch: int) -> None:
-        """Evaluate the deterministic policy, and keep it if it is the best."""
+        """Evaluate the deterministic policy, and keep it if it is the best.
+
+        An algorithm that evaluated its policy this epoch itself (the
+        off-policy ones do, every epoch) has logged
+        ``Evaluation/AverageReturn``: that return is taken instead of
+        evaluating again.
+        """
         args = self._train_args
-        episodes = obtain_evaluation_episodes(
-            self._algo.policy, self._eval_env,
-            self._eval_max_episode_length(), num_eps=args.eval_episodes,
-            deterministic=True)
-        returns = log_performance(epoch, episodes,
-                                  getattr(self._algo, 'discount', 1.0),
-                                  prefix='Evaluation')
-        average = float(np.mean(returns))
+        logged = tabular.as_dict.get(EVALUATION_RETURN_KEY)
+        if logged is not None:
+            average = float(logged)
+        else:
+            episodes = obtain_evaluation_episodes(
+                self._algo.policy, self._eval_env,
+                self._eval_max_episode_length(), num_eps=args.eval_episodes,
+                deterministic=True)
+            returns = log_performance(epoch, episodes,
+                                      getattr(self._algo, 'discount', 1.0),
+                                      prefix='Evaluation')
+            average = float(np.mean(returns))
         best = self._stats.best_return
         if args.keep_best and (best is None or average > best):
             self._stats.best_return = average
@@ -575,7 +588,7 @@ def _progress_fields(total_env_steps: int, recorded: dict[str, Any],
     """
     fields = collections.OrderedDict(steps=f'{total_env_steps:,}')
     for name, keys in (('return', ('Training/AverageReturn', 'AverageReturn')),
-                       ('eval', ('Evaluation/AverageReturn', ))):
+                       ('eval', (EVALUATION_RETURN_KEY, ))):
         for key in keys:
             if key in recorded:
                 fields[name] = f'{float(recorded[key]):.4g}'

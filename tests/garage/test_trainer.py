@@ -2,7 +2,7 @@ import dowel
 import numpy as np
 import pytest
 import torch
-from dowel import logger
+from dowel import logger, tabular
 
 from fixtures.algos import CountingAlgorithm, TinyPolicyGradient
 from fixtures.policies import TagPolicy
@@ -292,6 +292,37 @@ class TestEvaluation:
         assert best['average_return'] == 3.0
         assert isinstance(best['policy'], TagPolicy)
         assert trainer._stats.best_return == 3.0
+
+
+    def test_takes_the_algorithms_own_evaluation(self, tmp_path,
+                                                monkeypatch, rows):
+        trainer, algo = counting_setup(tmp_path)
+        own_returns = iter([5.0, 9.0, 7.0])
+        train = algo.train
+
+        def train_and_evaluate(trainer):
+            epochs = trainer.step_epochs
+
+            def evaluating_epochs():
+                for epoch in epochs():
+                    yield epoch
+                    tabular.record('Evaluation/AverageReturn',
+                                   next(own_returns))
+            trainer.step_epochs = evaluating_epochs
+            return train(trainer)
+
+        def no_second_evaluation(*args, **kwargs):
+            raise AssertionError('the trainer evaluated again')
+
+        algo.train = train_and_evaluate
+        monkeypatch.setattr('garage.trainer.obtain_evaluation_episodes',
+                            no_second_evaluation)
+        trainer.train(n_epochs=3, batch_size=5, eval_every=1,
+                      keep_best=True)
+        assert [row['Evaluation/AverageReturn'] for row in rows] == [
+            5.0, 9.0, 7.0]
+        best = trainer._snapshotter.load_object(BEST_POLICY_FILE)
+        assert (best['epoch'], best['average_return']) == (1, 9.0)
 
 
 class TestProgressBar:
