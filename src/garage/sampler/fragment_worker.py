@@ -99,7 +99,7 @@ class FragmentWorker(VecWorker):
 
         """
         prev_obs = self._prev_obs
-        observations = np.asarray(prev_obs)
+        observations = prev_obs.copy()
         actions, agent_infos = self.agent.get_actions(observations)
         self._step_env_indices.append(self._all_envs)
         self._step_observations.append(observations)
@@ -109,7 +109,9 @@ class FragmentWorker(VecWorker):
         for i, (action, env) in enumerate(zip(actions, self._envs,
                                               strict=True)):
             env_step = env.step(action)
-            self._env_steps.append(env_step)
+            self._rewards.append(env_step.reward)
+            self._step_types.append(env_step.step_type)
+            self._env_infos.append(env_step.env_info)
             length = self._eps_lengths[i] + 1
             self._fragment_lengths[i] += 1
             if env_step.last or length >= self._max_episode_length:
@@ -140,7 +142,7 @@ class FragmentWorker(VecWorker):
         """
         for i, length in enumerate(self._fragment_lengths):
             if length:
-                self._ends.append((i, length, False, self._prev_obs[i],
+                self._ends.append((i, length, False, self._prev_obs[i].copy(),
                                    self._current_infos[i]))
                 self._fragment_lengths[i] = 0
         if not self._ends:

@@ -7,12 +7,14 @@ from typing import Any
 import numpy as np
 
 from garage._dtypes import EpisodeBatch, StepType
-from garage._environment import Environment, EnvStep
+from garage._environment import Environment
 from garage.np._tensor_dicts import index_nested_dict
 from garage.sampler._checks import check_positive_int
 from garage.sampler._collect import concat_infos, stack_infos
 from garage.sampler.env_update import apply_env_update
 from garage.sampler.worker import Worker, paused_gc
+
+_TERMINAL = StepType.TERMINAL  # a global: faster to read than the member
 
 
 class VecWorker(Worker):
@@ -59,7 +61,8 @@ class VecWorker(Worker):
         self._n_envs = check_positive_int('n_envs', n_envs)
         self.agent: Any = None
         self._envs: list[Environment] = []
-        self._prev_obs: list[Any] = []
+        # the observations the agent acts on next, one row per environment
+        self._prev_obs: np.ndarray = np.empty(0)
         self._current_infos: list[dict[str, Any]] = []
         self._lengths: list[int] = []
         self._running: list[int] = []
@@ -70,7 +73,9 @@ class VecWorker(Worker):
         self._step_actions: list[np.ndarray] = []
         self._step_agent_infos: list[dict[str, Any]] = []
         # ... one per environment step ...
-        self._env_steps: list[EnvStep] = []
+        self._rewards: list[float] = []
+        self._step_types: list[StepType] = []
+        self._env_infos: list[dict[str, Any]] = []
         # ... and, per finished episode (or fragment): (env index, length,
         # whether the worker cut it short, last observation, episode info)
         self._ends: list[tuple[int, int, bool, Any, dict[str, Any]]] = []
@@ -135,11 +140,12 @@ class VecWorker(Worker):
         """
         if self._running:
             self._clear()
-        self._prev_obs, self._current_infos = [], []
+        observations, self._current_infos = [], []
         for env in self._envs:
             observation, episode_info = env.reset()
-            self._prev_obs.append(observation)
+            observations.append(observation)
             self._current_infos.append(episode_info)
+        self._prev_obs = np.asarray(observations)
         self._lengths = [0] * self._n_envs
         self._running = list(range(self._n_envs))
         self.agent.reset(np.ones(self._n_envs, dtype=bool))
@@ -157,10 +163,11 @@ class VecWorker(Worker):
         """
         running = self._running
         prev_obs = self._prev_obs
+        # rows written in place: stacking a list of arrays costs more
         if len(running) == self._n_envs:
-            observations = np.asarray(prev_obs)
+            observations = prev_obs.copy()
         else:
-            observations = np.asarray([prev_obs[i] for i in running])
+            observations = prev_obs[running]
         actions, agent_infos = self.agent.get_actions(observations)
         self._step_env_indices.append(running)
         self._step_observations.append(observations)
@@ -168,24 +175,26 @@ class VecWorker(Worker):
         self._step_agent_infos.append(agent_infos)
         envs, infos, lengths = self._envs, self._current_infos, self._lengths
         max_length = self._max_episode_length
-        env_steps = self._env_steps
-        add_step = env_steps.append
+        # the fields kept, not the EnvSteps: their memory is reused at once
+        add_reward = self._rewards.append
+        add_step_type = self._step_types.append
+        add_env_info = self._env_infos.append
         ended = []
         for action, i in zip(actions, running, strict=True):
             env_step = envs[i].step(action)
-            add_step(env_step)
-            length = lengths[i] = lengths[i] + 1
-            # identity tests: much faster than env_step.last in this loop
+            add_reward(env_step.reward)
+            add_env_info(env_step.env_info)
             step_type = env_step.step_type
-            if (step_type is StepType.TERMINAL or step_type is StepType.TIMEOUT
-                    or length >= max_length):
+            add_step_type(step_type)
+            length = lengths[i] = lengths[i] + 1
+            if step_type >= _TERMINAL or length >= max_length:
                 ended.append(i)
                 self._ends.append((i, length, not env_step.last,
                                    env_step.observation, infos[i]))
             else:
                 prev_obs[i] = env_step.observation
         if ended:
-            self._end_episodes(ended, len(env_steps) < self._min_steps)
+            self._end_episodes(ended, len(self._rewards) < self._min_steps)
         return not self._running
 
     def _end_episodes(self, ended: list[int], restart: bool) -> None:
@@ -280,16 +289,16 @@ class VecWorker(Worker):
                 have one row per observation.
 
         """
-        env_steps = self._env_steps
+        n_steps = len(self._rewards)
         env_indices = np.fromiter(
             itertools.chain.from_iterable(self._step_env_indices),
-            dtype=np.int64, count=len(env_steps))
+            dtype=np.int64, count=n_steps)
         order = np.argsort(env_indices, kind='stable')
         agent_infos = concat_infos(self._step_agent_infos)
-        _check_rows(agent_infos, len(env_indices))
+        _check_rows(agent_infos, n_steps)
         # fromiter converts StepType members twice as fast as asarray
-        step_types = np.fromiter([s.step_type for s in env_steps],
-                                 dtype=np.int8, count=len(env_steps))[order]
+        step_types = np.fromiter(self._step_types, dtype=np.int8,
+                                 count=n_steps)[order]
         ends = sorted(self._ends, key=lambda end: end[0])
         lengths = np.asarray([end[1] for end in ends], dtype=np.int64)
         truncated = [end[2] for end in ends]
@@ -300,10 +309,8 @@ class VecWorker(Worker):
             observations=np.concatenate(self._step_observations)[order],
             last_observations=np.asarray([end[3] for end in ends]),
             actions=np.concatenate(self._step_actions)[order],
-            rewards=np.asarray([s.reward for s in env_steps],
-                               dtype=np.float64)[order],
-            env_infos=index_nested_dict(
-                stack_infos([s.env_info for s in env_steps]), order),
+            rewards=np.asarray(self._rewards, dtype=np.float64)[order],
+            env_infos=index_nested_dict(stack_infos(self._env_infos), order),
             agent_infos=index_nested_dict(agent_infos, order),
             step_types=step_types,
             lengths=lengths)
@@ -315,7 +322,9 @@ class VecWorker(Worker):
         self._step_observations = []
         self._step_actions = []
         self._step_agent_infos = []
-        self._env_steps = []
+        self._rewards = []
+        self._step_types = []
+        self._env_infos = []
         self._ends = []
 
 
