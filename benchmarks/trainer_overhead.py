@@ -10,7 +10,8 @@ each case adding one service to the one before:
 * with the log outputs of ``wrap_experiment`` (text, CSV, TensorBoard, and
   standard output, sent to a null device here);
 * with a snapshot of the algorithm, a (32, 32) ``GaussianMLPPolicy``, after
-  every epoch (``snapshot_mode='last'``, written atomically with fsync);
+  every epoch (``snapshot_mode='last'``, written atomically: a temporary
+  file, then a rename);
 * with the progress bar (drawn to a null device).
 
 Each case runs ``N_EPOCHS`` epochs, ``REPEATS`` times taking turns; the

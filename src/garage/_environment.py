@@ -49,7 +49,7 @@ class Environment(abc.ABC):
     Subclasses implement `reset`, `step`, `render`,
     `visualize` and `close`, and the properties
     ``action_space``, ``observation_space``, ``spec`` and ``render_modes``.
-    A simple rollout loop::
+    A simple rollout loop:
 
         env = MyEnv()
         policy = MyPolicy()

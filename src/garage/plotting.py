@@ -1,6 +1,6 @@
 """Learning curves from the ``progress.csv`` of experiments, drawn to a PNG.
 
-From the command line::
+From the command line:
 
     python -m garage plot data/local/experiment/ppo_1 data/local/experiment/ppo_2
 

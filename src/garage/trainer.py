@@ -100,7 +100,7 @@ class Trainer:
         snapshot_config: Where and how often to save snapshots: a
             ``SnapshotConfig``, or the ``ExperimentContext`` that
             ``wrap_experiment`` gives; None saves the last epoch to
-            ``data/local/experiment``.
+            ``data/local/experiments``.
 
     Attributes:
         step_itr: The iteration the algorithm is at; it increments this.

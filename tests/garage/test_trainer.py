@@ -403,5 +403,25 @@ def test_public_import_paths():
 
     assert garage.Trainer is Trainer
     assert garage.experiment.LocalRunner is LocalRunner
+    from garage.experiment import (
+        ConstructEnvsSampler,
+        EnvPoolSampler,
+        SetTaskSampler,
+        TaskSampler,
+        task_sampler,
+    )
+    assert (ConstructEnvsSampler, EnvPoolSampler, SetTaskSampler,
+            TaskSampler) == (task_sampler.ConstructEnvsSampler,
+                             task_sampler.EnvPoolSampler,
+                             task_sampler.SetTaskSampler,
+                             task_sampler.TaskSampler)
+    from garage.experiment.local_runner import (
+        ExperimentStats,
+        NotSetupError,
+        TrainArgs,
+    )
+    assert (ExperimentStats, NotSetupError, TrainArgs) == (
+        garage.trainer.ExperimentStats, garage.trainer.NotSetupError,
+        garage.trainer.TrainArgs)
     with pytest.raises(AttributeError, match='no attribute'):
         garage.experiment.NoSuchRunner  # noqa: B018

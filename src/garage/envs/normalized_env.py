@@ -232,3 +232,4 @@ class NormalizedEnv(Wrapper):
 
 
 normalize = NormalizedEnv
+"""The original garage's name for `NormalizedEnv`."""

@@ -7,13 +7,23 @@ from garage.experiment.snapshotter import (
     SnapshotError,
     Snapshotter,
 )
+from garage.experiment.task_sampler import (
+    ConstructEnvsSampler,
+    EnvPoolSampler,
+    SetTaskSampler,
+    TaskSampler,
+)
 
 __all__ = [
+    'ConstructEnvsSampler',
+    'EnvPoolSampler',
     'ExperimentContext',
     'LocalRunner',
+    'SetTaskSampler',
     'SnapshotConfig',
     'SnapshotError',
     'Snapshotter',
+    'TaskSampler',
     'deterministic',
     'task_sampler',
     'wrap_experiment',

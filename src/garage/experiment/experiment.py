@@ -259,13 +259,13 @@ def wrap_experiment(
     which holds the log directory into which the experiment should log, as
     its first argument. All its other arguments must be keyword arguments.
 
-    It can be used without arguments::
+    It can be used without arguments:
 
         @wrap_experiment
         def my_experiment(ctxt, seed, lr=0.5):
             ...
 
-    or with arguments::
+    or with arguments:
 
         @wrap_experiment(snapshot_mode='all')
         def my_experiment(ctxt, seed, lr=0.5):

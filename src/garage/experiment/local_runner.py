@@ -8,7 +8,11 @@ from garage.sampler.default_worker import DefaultWorker
 from garage.sampler.sampler import Sampler
 from garage.sampler.worker import Worker
 from garage.sampler.worker_factory import WorkerFactory
-from garage.trainer import Trainer
+from garage.trainer import ExperimentStats, NotSetupError, TrainArgs, Trainer
+
+# the names seed 001 documents in this module
+__all__ = ['ExperimentStats', 'LocalRunner', 'NotSetupError', 'SetupArgs',
+           'TrainArgs']
 
 
 class SetupArgs(NamedTuple):

@@ -70,7 +70,7 @@ class SnapshotConfig(NamedTuple):
 
     Attributes:
         snapshot_dir: The directory snapshots go to, or None for
-            ``<cwd>/data/local/experiment``.
+            ``<cwd>/data/local/experiments``.
         snapshot_mode: One of `SNAPSHOT_MODES`.
         snapshot_gap: The number of iterations between snapshots in the gap
             modes.
@@ -89,11 +89,11 @@ class Snapshotter:
 
     - ``'all'``: ``itr_<itr>.pkl`` at every iteration;
     - ``'last'``: ``params.pkl`` at every iteration, overwritten;
-    - ``'gap'``: ``itr_<itr>.pkl`` when ``(itr + 1) % g == 0``, that is
-      after every g iterations;
-    - ``'gap_and_last'``: ``itr_<itr>.pkl`` after every g iterations, and
+    - ``'gap'``: ``itr_<itr>.pkl`` when ``itr % g == 0``: iterations 0,
+      g, 2g, ...;
+    - ``'gap_and_last'``: ``itr_<itr>.pkl`` when ``itr % g == 0``, and
       ``params.pkl`` at every iteration;
-    - ``'gap_overwrite'``: ``params.pkl`` after every g iterations;
+    - ``'gap_overwrite'``: ``params.pkl`` when ``itr % g == 0``;
     - ``'none'``: nothing.
 
     Args:
@@ -483,7 +483,7 @@ def _read_header(file: IO[bytes], path: pathlib.Path) -> dict[str, Any]:
     if not isinstance(header, dict) or _FORMAT_KEY not in header:
         raise SnapshotError(
             f'{path} has no garage snapshot header: it was written by the '
-            f'original garage (before 2021) or by another program, of '
+            f'original garage (2021.03 or earlier) or by another program, of '
             f'unknown version, and the installed '
             f'{_describe(_installed_versions())} cannot load it. Load it '
             f'with the program that wrote it')

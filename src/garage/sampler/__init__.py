@@ -1,7 +1,8 @@
 """Samplers: workers that roll out agents in environments, and their drivers.
 
-Worker-side code that every sampler runs where its workers live is in
-`garage.sampler._collect` (``collect_samples``, ``collect_episodes``).
+Every sampler runs the same worker-side code where its workers live (this
+process, worker processes, Ray actors), so the same seed gives the same
+batches from each.
 """
 
 from garage.sampler.default_worker import DefaultWorker

@@ -19,7 +19,7 @@ class LocalSampler(Sampler):
     own deep copy of the environment (and of the agent, if one agent is
     given for all), so workers never share one.
 
-    Built either from options::
+    Built either from options:
 
         LocalSampler(agents=policy, envs=env, max_episode_length=100)
 
@@ -38,6 +38,8 @@ class LocalSampler(Sampler):
             must not be.
         max_episode_length: The longest an episode may run; needed if no
             ``worker_factory`` is given.
+        is_tf_worker: The original garage's TensorFlow switch: True is
+            an error, False a deprecation warning.
         seed: The seed the workers derive theirs from; None takes
             ``garage.experiment.deterministic.get_seed()``.
         n_workers: The number of workers; None takes the number of physical
@@ -60,6 +62,7 @@ class LocalSampler(Sampler):
                  *legacy_args: Any,
                  worker_factory: WorkerFactory | None = None,
                  max_episode_length: int | None = None,
+                 is_tf_worker: bool | None = None,
                  seed: int | None = None,
                  n_workers: int | None = None,
                  worker_class: type[Worker] = DefaultWorker,
@@ -68,6 +71,7 @@ class LocalSampler(Sampler):
             agents, envs, legacy_args,
             worker_factory=worker_factory,
             max_episode_length=max_episode_length,
+            is_tf_worker=is_tf_worker,
             seed=seed,
             n_workers=n_workers,
             worker_class=worker_class,

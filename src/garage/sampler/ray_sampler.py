@@ -84,6 +84,8 @@ class RaySampler(Sampler):
             must not be.
         max_episode_length: The longest an episode may run; needed if no
             ``worker_factory`` is given.
+        is_tf_worker: The original garage's TensorFlow switch: True is
+            an error, False a deprecation warning.
         seed: The seed the workers derive theirs from; None takes
             ``garage.experiment.deterministic.get_seed()``.
         n_workers: The number of workers; None takes the number of physical
@@ -109,6 +111,7 @@ class RaySampler(Sampler):
                  *legacy_args: Any,
                  worker_factory: WorkerFactory | None = None,
                  max_episode_length: int | None = None,
+                 is_tf_worker: bool | None = None,
                  seed: int | None = None,
                  n_workers: int | None = None,
                  worker_class: type[Worker] = DefaultWorker,
@@ -118,6 +121,7 @@ class RaySampler(Sampler):
             agents, envs, legacy_args,
             worker_factory=worker_factory,
             max_episode_length=max_episode_length,
+            is_tf_worker=is_tf_worker,
             seed=seed,
             n_workers=n_workers,
             worker_class=worker_class,

@@ -22,7 +22,7 @@ from typing import Any, Self
 
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
-from garage.sampler._checks import check_positive_int
+from garage.sampler._checks import check_is_tf_worker, check_positive_int
 from garage.sampler.default_worker import DefaultWorker
 from garage.sampler.env_update import EnvUpdate, check_env_update
 from garage.sampler.worker import Worker, check_agent_update
@@ -127,6 +127,7 @@ class Sampler(abc.ABC):
                          *,
                          worker_factory: WorkerFactory | None,
                          max_episode_length: int | None,
+                         is_tf_worker: bool | None,
                          seed: int | None,
                          n_workers: int | None,
                          worker_class: type[Worker],
@@ -144,6 +145,7 @@ class Sampler(abc.ABC):
             extra_args: Further positional arguments.
             worker_factory: The ``worker_factory`` argument.
             max_episode_length: The ``max_episode_length`` argument.
+            is_tf_worker: The original garage's ``is_tf_worker`` argument.
             seed: The ``seed`` argument.
             n_workers: The ``n_workers`` argument.
             worker_class: The ``worker_class`` argument.
@@ -160,6 +162,7 @@ class Sampler(abc.ABC):
 
         """
         name = cls.__name__
+        check_is_tf_worker(name, is_tf_worker, stacklevel=4)
         if isinstance(agents, WorkerFactory):
             if worker_factory is not None:
                 raise TypeError(f'{name} got a WorkerFactory both as its '

@@ -8,7 +8,11 @@ import numpy as np
 import psutil
 
 from garage.experiment import deterministic
-from garage.sampler._checks import check_positive_int, check_seed
+from garage.sampler._checks import (
+    check_is_tf_worker,
+    check_positive_int,
+    check_seed,
+)
 from garage.sampler.default_worker import DefaultWorker
 from garage.sampler.worker import Worker
 
@@ -35,6 +39,8 @@ class WorkerFactory:
 
     Args:
         max_episode_length: The longest an episode may run.
+        is_tf_worker: The original garage's TensorFlow switch: True is an
+            error, False a deprecation warning.
         seed: The seed the workers derive theirs from. None takes
             ``garage.experiment.deterministic.get_seed()`` when the factory
             is made, which is None (unseeded workers) if no seed was set.
@@ -57,10 +63,12 @@ class WorkerFactory:
     def __init__(self,
                  *,
                  max_episode_length: int,
+                 is_tf_worker: bool | None = None,
                  seed: int | None = None,
                  n_workers: int | None = None,
                  worker_class: type[Worker] = DefaultWorker,
                  worker_args: dict[str, Any] | None = None):
+        check_is_tf_worker('WorkerFactory', is_tf_worker)
         self._max_episode_length = check_positive_int('max_episode_length',
                                                       max_episode_length)
         self._seed = check_seed(deterministic.get_seed() if seed is None

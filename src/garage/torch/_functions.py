@@ -238,10 +238,8 @@ def compute_advantages(discount: float, gae_lambda: float,
     with zeros to ``max_episode_length`` steps. With `V_T = 0` past
     the last column,
 
-    .. math::
-
-        \delta_t = r_t + \gamma V_{t+1} - V_t, \qquad
-        A_t = \sum_{k=0}^{T-1-t} (\gamma\lambda)^k \delta_{t+k}.
+        δ_t = r_t + γ V_(t+1) - V_t,
+        A_t = Σ_(k=0)^(T-1-t) (γλ)ᵏ δ_(t+k).
 
     The padding must be zero in both tensors (as ``EpisodeBatch.padded_*``
     is). Then an episode of length `L` gets the GAE of that episode

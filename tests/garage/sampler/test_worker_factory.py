@@ -157,3 +157,10 @@ class TestCall:
         assert repr(copied) == repr(factory)
         worker = copied(2)
         assert (worker.n_envs, worker.seed, worker.worker_number) == (2, 2, 2)
+
+
+def test_is_tf_worker_false_warns_and_true_is_refused():
+    with pytest.warns(DeprecationWarning, match='is_tf_worker.*no effect'):
+        WorkerFactory(max_episode_length=5, is_tf_worker=False, n_workers=1)
+    with pytest.raises(ValueError, match='TensorFlow workers'):
+        WorkerFactory(max_episode_length=5, is_tf_worker=True)
