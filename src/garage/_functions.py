@@ -28,12 +28,13 @@ def rollout(env: Environment,
         env: The environment.
         agent: The policy; ``get_action(observation)`` returns an action and
             a dict of agent information.
-        max_episode_length: Stop after this many steps, or only when the
-            episode ends if None.
+        max_episode_length: Stop after this many steps, the last marked
+            ``StepType.TIMEOUT``, or only when the episode ends if None.
         animated: Whether to visualize the environment.
         pause_per_frame: Seconds to sleep before each step, or None.
-        deterministic: Use the agent information's ``'mean'`` as the action
-            when the policy provides one.
+        deterministic: Act in the policy's deterministic mode where it has
+            one (``agent.deterministic``, restored afterwards), or else with
+            the agent information's ``'mean'`` where it provides one.
 
     Returns:
         The episode, in the form ``EpisodeBatch.from_list`` takes:
@@ -43,6 +44,24 @@ def rollout(env: Environment,
             arrays), and ``episode_infos`` (the dict ``reset`` returned).
 
     """
+    # a policy with a deterministic mode (a torch StochasticPolicy) acts in
+    # it, whatever its distribution; others act with agent_info['mean']
+    was_deterministic = getattr(agent, 'deterministic', None)
+    switch = deterministic and isinstance(was_deterministic, bool)
+    if switch:
+        agent.deterministic = True
+    try:
+        return _rollout(env, agent, max_episode_length, animated,
+                        pause_per_frame, deterministic)
+    finally:
+        if switch:
+            agent.deterministic = was_deterministic
+
+
+def _rollout(env: Environment, agent: Policy, max_episode_length: int | None,
+             animated: bool, pause_per_frame: float | None,
+             deterministic: bool) -> dict[str, Any]:
+    """`rollout`, with the agent already in the mode it acts in."""
     observations, actions, rewards, step_types = [], [], [], []
     agent_infos, env_infos = [], []
     agent.reset()
@@ -67,6 +86,8 @@ def rollout(env: Environment,
         if step.last:
             break
     step_types = np.asarray(step_types, dtype=np.int8)
+    if step is not None and not step.last:  # cut short by max_episode_length
+        step_types[-1] = StepType.TIMEOUT
     return dict(
         episode_infos=episode_info,
         observations=np.asarray(observations),
@@ -105,19 +126,9 @@ def obtain_evaluation_episodes(policy: Policy,
     """
     if num_eps < 1:
         raise ValueError(f'num_eps must be positive, got {num_eps=}')
-    # a policy with a deterministic mode (a torch StochasticPolicy) acts in
-    # it, whatever its distribution; others act with agent_info['mean']
-    was_deterministic = getattr(policy, 'deterministic', None)
-    if deterministic and isinstance(was_deterministic, bool):
-        policy.deterministic = True
-    try:
-        episodes = [rollout(env, policy,
-                            max_episode_length=max_episode_length,
-                            deterministic=deterministic)
-                    for _ in range(num_eps)]
-    finally:
-        if deterministic and isinstance(was_deterministic, bool):
-            policy.deterministic = was_deterministic
+    episodes = [rollout(env, policy, max_episode_length=max_episode_length,
+                        deterministic=deterministic)
+                for _ in range(num_eps)]
     return EpisodeBatch.from_list(env.spec, episodes)
 
 

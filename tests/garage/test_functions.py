@@ -92,7 +92,8 @@ class TestRollout:
         env = StepCountEnv(terminate_after=None)
         episode = rollout(env, ConstantPolicy(env.spec), max_episode_length=3)
         assert len(episode['rewards']) == 3
-        assert episode['step_types'][-1] == M
+        np.testing.assert_array_equal(episode['step_types'], [F, M, TO])
+        assert not episode['dones'].any()
 
     def test_deterministic_uses_the_mean(self):
         env = StepCountEnv(terminate_after=2)
@@ -142,6 +143,18 @@ class TestObtainEvaluationEpisodes:
                                            num_eps=3)
         modes = policy.get_actions(batch.observations)[1]['probs'].argmax(1)
         np.testing.assert_array_equal(batch.actions, modes)
+        assert policy.deterministic is False  # put back
+
+    def test_rollout_switches_into_the_deterministic_mode_too(self):
+        from garage.envs import GridWorldEnv
+        from garage.torch.policies import CategoricalMLPPolicy
+
+        env = GridWorldEnv()
+        policy = CategoricalMLPPolicy(env.spec, (4, ))
+        episode = rollout(env, policy, max_episode_length=20,
+                          deterministic=True)
+        modes = policy.get_actions(episode['observations'])[1]['probs']
+        np.testing.assert_array_equal(episode['actions'], modes.argmax(1))
         assert policy.deterministic is False  # put back
 
     def test_num_eps_must_be_positive(self):

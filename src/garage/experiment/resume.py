@@ -64,8 +64,10 @@ def _drop_rows_after(progress_csv: Path, last_epoch: int) -> None:
     header, body = rows[0], rows[1:]
     if 'Epoch' in header:
         column = header.index('Epoch')
+        # a row cut short by a kill may lack the column
         kept = [row for row in body
-                if row[column] and int(float(row[column])) <= last_epoch]
+                if len(row) > column and row[column]
+                and int(float(row[column])) <= last_epoch]
     else:
         kept = body[:last_epoch + 1]
     if len(kept) == len(body):

@@ -185,6 +185,14 @@ class TestDropRowsAfter:
         assert path.read_text().splitlines() == ['Epoch,Loss', '0,1.0',
                                                  '1,0.5']
 
+    def test_a_row_cut_short_before_the_epoch_column_is_dropped(
+            self, tmp_path):
+        path = tmp_path / 'progress.csv'
+        path.write_text('a,Epoch,b\n1,0,2\n1,1,2\n5')
+        _drop_rows_after(path, 1)
+        assert path.read_text().splitlines() == ['a,Epoch,b', '1,0,2',
+                                                 '1,1,2']
+
     def test_without_an_epoch_column_counts_rows(self, tmp_path):
         path = tmp_path / 'progress.csv'
         path.write_text('Loss\n1.0\n0.5\n0.25\n')

@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from garage.np._tensor_dicts import stack_tensor_dict_list
-from garage.np.policies.policy import Policy
+from garage.np.policies.policy import ParameterFreePolicy
 
 if TYPE_CHECKING:
     from garage._dtypes import EnvSpec
 
 
-class FixedPolicy(Policy):
+class FixedPolicy(ParameterFreePolicy):
     """Plays back scripted actions in order, whatever it observes.
 
     Useful for tests, and for replaying a recorded episode. It acts in one
@@ -114,23 +114,3 @@ class FixedPolicy(Policy):
                              f'observation, not {len(observations)}')
         action, agent_info = self.get_action(observations[0])
         return np.asarray([action]), stack_tensor_dict_list([agent_info])
-
-    def get_param_values(self) -> None:
-        """Return the parameters, of which there are none.
-
-        Samplers call this to ship a policy's parameters to their workers.
-
-        Returns:
-            None: A fixed policy has no parameters.
-
-        """
-        return None
-
-    def set_param_values(self, params: None) -> None:
-        """Set the parameters: a no-op, since there are none.
-
-        Args:
-            params: Ignored.
-
-        """
-        del params

@@ -89,3 +89,29 @@ class Policy(abc.ABC):
     def state_info_keys(self) -> list[str]:
         """list[str]: The keys of `state_info_specs`."""
         return [key for key, _ in self.state_info_specs]
+
+
+class ParameterFreePolicy(Policy):
+    """A policy without parameters: samplers ship it once, then nothing.
+
+    ``get_param_values`` returns None, which a worker takes as "keep the
+    agent you have".
+    """
+
+    def get_param_values(self) -> None:
+        """Return the parameters, of which there are none.
+
+        Returns:
+            None.
+
+        """
+        return None
+
+    def set_param_values(self, params: None) -> None:
+        """Set the parameters: a no-op, since there are none.
+
+        Args:
+            params: Ignored.
+
+        """
+        del params

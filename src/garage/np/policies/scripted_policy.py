@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from garage.np._tensor_dicts import stack_tensor_dict_list
-from garage.np.policies.policy import Policy
+from garage.np.policies.policy import ParameterFreePolicy
 
 if TYPE_CHECKING:
     from garage._dtypes import EnvSpec
 
 
-class ScriptedPolicy(Policy):
+class ScriptedPolicy(ParameterFreePolicy):
     """Returns ``scripted_actions[observation]``: the observation is an index.
 
     Useful for tests with environments whose observations count steps or
@@ -85,23 +85,3 @@ class ScriptedPolicy(Policy):
         results = [self.get_action(obs) for obs in observations]
         return (np.stack([action for action, _ in results]),
                 stack_tensor_dict_list([info for _, info in results]))
-
-    def get_param_values(self) -> None:
-        """Return the parameters, of which there are none.
-
-        Samplers call this to ship a policy's parameters to their workers.
-
-        Returns:
-            None: A scripted policy has no parameters.
-
-        """
-        return None
-
-    def set_param_values(self, params: None) -> None:
-        """Set the parameters: a no-op, since there are none.
-
-        Args:
-            params: Ignored.
-
-        """
-        del params

@@ -5,13 +5,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from garage.np.policies.policy import Policy
+from garage.np.policies.policy import ParameterFreePolicy
 
 if TYPE_CHECKING:
     from garage._dtypes import EnvSpec
 
 
-class UniformRandomPolicy(Policy):
+class UniformRandomPolicy(ParameterFreePolicy):
     """Samples every action uniformly from the action space.
 
     A baseline, and a source of exploration data. Its randomness is the

@@ -83,3 +83,17 @@ def test_seeded_through_action_space():
     for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(first[0], other[0])
+
+
+def test_samplers_ship_it_once_and_keep_it():
+    from garage.envs import PointEnv
+    from garage.sampler import LocalSampler
+
+    env = PointEnv(max_episode_length=5)
+    policy = UniformRandomPolicy(env.spec)
+    assert policy.get_param_values() is None
+    policy.set_param_values(None)
+    sampler = LocalSampler(policy, env, max_episode_length=5, n_workers=1,
+                           seed=1)
+    batch = sampler.obtain_samples(0, 10, policy.get_param_values())
+    assert len(batch.rewards) == 10
