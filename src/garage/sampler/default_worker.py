@@ -5,10 +5,10 @@ from typing import Any
 import numpy as np
 
 from garage._dtypes import EpisodeBatch, StepType
-from garage._environment import Environment, EnvStep
+from garage._environment import Environment
 from garage.sampler._collect import stack_infos
 from garage.sampler.env_update import apply_env_update
-from garage.sampler.worker import Worker
+from garage.sampler.worker import Worker, paused_gc
 
 
 class DefaultWorker(Worker):
@@ -43,7 +43,8 @@ class DefaultWorker(Worker):
         self._eps_length = 0
         # (observation, agent_info, env_step) per step; arrays are built
         # from these once per collection
-        self._steps: list[tuple[Any, dict[str, Any], EnvStep]] = []
+        # per step: observation, agent info, action, reward, step type, env info
+        self._steps: list[tuple[Any, ...]] = []
         self._lengths: list[int] = []
         self._truncated: list[bool] = []
         self._last_observations: list[Any] = []
@@ -107,7 +108,10 @@ class DefaultWorker(Worker):
         """
         action, agent_info = self.agent.get_action(self._prev_obs)
         env_step = self.env.step(action)
-        self._steps.append((self._prev_obs, agent_info, env_step))
+        # the fields, not the EnvStep: its memory is reused at once
+        self._steps.append((self._prev_obs, agent_info, env_step.action,
+                            env_step.reward, env_step.step_type,
+                            env_step.env_info))
         self._prev_obs = env_step.observation
         self._eps_length += 1
         if env_step.last or self._eps_length >= self._max_episode_length:
@@ -138,7 +142,7 @@ class DefaultWorker(Worker):
                 'one still in progress; step until step_episode() returns '
                 'True')
         # fromiter converts StepType members twice as fast as asarray
-        step_types = np.fromiter([s[2].step_type for s in steps],
+        step_types = np.fromiter([s[4] for s in steps],
                                  dtype=np.int8, count=len(steps))
         step_types[(np.cumsum(lengths) - 1)[self._truncated]] = (
             StepType.TIMEOUT)
@@ -147,10 +151,9 @@ class DefaultWorker(Worker):
             episode_infos=stack_infos(self._episode_infos),
             observations=np.asarray([s[0] for s in steps]),
             last_observations=np.asarray(self._last_observations),
-            actions=np.asarray([s[2].action for s in steps]),
-            rewards=np.asarray([s[2].reward for s in steps],
-                               dtype=np.float64),
-            env_infos=stack_infos([s[2].env_info for s in steps]),
+            actions=np.asarray([s[2] for s in steps]),
+            rewards=np.asarray([s[3] for s in steps], dtype=np.float64),
+            env_infos=stack_infos([s[5] for s in steps]),
             agent_infos=stack_infos([s[1] for s in steps]),
             step_types=step_types,
             lengths=lengths)
@@ -173,6 +176,27 @@ class DefaultWorker(Worker):
             while not self.step_episode():
                 pass
             return self.collect_episode()
+
+    def rollout_steps(self, min_steps: int) -> EpisodeBatch:
+        """Sample whole episodes until at least ``min_steps`` steps.
+
+        The episodes go into one batch, built once at the end.
+
+        Args:
+            min_steps: The least number of steps to sample.
+
+        Returns:
+            The episodes, in the order they ran.
+
+        """
+        with self._own_rng(), paused_gc():
+            self.start_episode()
+            while True:
+                while not self.step_episode():
+                    pass
+                if len(self._steps) >= min_steps:
+                    return self.collect_episode()
+                self.start_episode()
 
     def shutdown(self) -> None:
         """Close the environment."""

@@ -46,8 +46,9 @@ class TestCollectSamples:
             return own_rng()
 
         monkeypatch.setattr(worker, '_own_rng', counting)
-        collect_samples(worker, 9)
-        assert entered == [False, True, True, True]
+        batch = collect_samples(worker, 9)
+        assert entered == [False]  # three episodes, one swap
+        np.testing.assert_array_equal(batch.lengths, [3, 3, 3])
 
     @pytest.mark.parametrize('min_steps', [0, 1.5])
     def test_rejects_bad_counts(self, min_steps):
