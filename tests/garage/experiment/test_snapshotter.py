@@ -317,7 +317,7 @@ def test_a_snapshot_without_header_is_refused(tmp_path, params):
     installed = importlib.metadata.version('garage')
     with pytest.raises(SnapshotError, match=(
             rf'params.pkl has no garage snapshot header: it was written by '
-            rf'the original garage \(before 2021\) or by another program, of '
+            rf'the original garage \(2021.03 or earlier\) or by another program, of '
             rf'unknown version, and the installed garage {installed}')):
         Snapshotter.load(tmp_path)
 
