@@ -15,7 +15,7 @@ class DefaultWorker(Worker):
     """Samples whole episodes of one agent in one environment.
 
     `rollout` samples one episode. The step loop only appends to
-    lists; arrays are built once per episode, in `collect_episode`.
+    lists; arrays are built once per collection, in `collect_episode`.
 
     Args:
         seed: The sampler's seed, from which the worker derives its own;
@@ -41,9 +41,8 @@ class DefaultWorker(Worker):
         self._prev_obs: Any = None
         self._episode_info: dict[str, Any] = {}
         self._eps_length = 0
-        # (observation, agent_info, env_step) per step; arrays are built
-        # from these once per collection
-        # per step: observation, agent info, action, reward, step type, env info
+        # per step: observation, agent info, action, reward, step type and
+        # env info; arrays are built from these once per collection
         self._steps: list[tuple[Any, ...]] = []
         self._lengths: list[int] = []
         self._truncated: list[bool] = []
@@ -171,11 +170,7 @@ class DefaultWorker(Worker):
             The episode.
 
         """
-        with self._own_rng():
-            self.start_episode()
-            while not self.step_episode():
-                pass
-            return self.collect_episode()
+        return self.rollout_steps(1)
 
     def rollout_steps(self, min_steps: int) -> EpisodeBatch:
         """Sample whole episodes until at least ``min_steps`` steps.
