@@ -12,6 +12,8 @@ The sampler concatenates the workers' batches in worker order.
 """
 
 from collections.abc import Callable
+from itertools import repeat
+from operator import is_, itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -165,11 +167,13 @@ def concat_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
 def _combine(infos: list[dict[str, Any]],
              combine: Callable[[list[Any]], np.ndarray]) -> dict[str, Any]:
     first = infos[0]
-    if len(set(map(len, infos))) != 1:
+    # With a KeyError for any dict that lacks a key of the first, equal
+    # totals mean equal key sets.
+    if sum(map(len, infos)) != len(first) * len(infos):
         raise KeyError('the dicts have different keys')
-    return {key: _combine_dicts([info[key] for info in infos], combine)
+    return {key: _combine_dicts(list(map(itemgetter(key), infos)), combine)
             if isinstance(value, dict) else
-            combine([info[key] for info in infos])
+            combine(list(map(itemgetter(key), infos)))
             for key, value in first.items()}
 
 
@@ -183,10 +187,14 @@ def _combine_dicts(dicts: list[dict[str, Any]],
     times faster than stacking every step's.
     """
     if combine is np.asarray:
+        first = dicts[0]
+        if all(map(is_, dicts, repeat(first))):
+            return index_nested_dict(_combine([first], combine),
+                                     np.zeros(len(dicts), dtype=np.intp))
         ids = np.fromiter(map(id, dicts), dtype=np.uint64, count=len(dicts))
-        _, first, index = np.unique(ids, return_index=True,
-                                    return_inverse=True)
-        if len(first) * 2 <= len(dicts):
-            distinct = [dicts[i] for i in first]
+        _, first_index, index = np.unique(ids, return_index=True,
+                                          return_inverse=True)
+        if len(first_index) * 2 <= len(dicts):
+            distinct = [dicts[i] for i in first_index]
             return index_nested_dict(_combine(distinct, combine), index)
     return _combine(dicts, combine)

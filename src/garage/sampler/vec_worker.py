@@ -2,6 +2,7 @@
 
 import copy
 import itertools
+from array import array
 from typing import Any
 
 import numpy as np
@@ -73,8 +74,8 @@ class VecWorker(Worker):
         self._step_actions: list[np.ndarray] = []
         self._step_agent_infos: list[dict[str, Any]] = []
         # ... one per environment step ...
-        self._rewards: list[float] = []
-        self._step_types: list[StepType] = []
+        self._rewards = array('d')
+        self._step_types = bytearray()
         self._env_infos: list[dict[str, Any]] = []
         # ... and, per finished episode (or fragment): (env index, length,
         # whether the worker cut it short, last observation, episode info)
@@ -296,9 +297,7 @@ class VecWorker(Worker):
         order = np.argsort(env_indices, kind='stable')
         agent_infos = concat_infos(self._step_agent_infos)
         _check_rows(agent_infos, n_steps)
-        # fromiter converts StepType members twice as fast as asarray
-        step_types = np.fromiter(self._step_types, dtype=np.int8,
-                                 count=n_steps)[order]
+        step_types = np.frombuffer(self._step_types, dtype=np.int8)[order]
         ends = sorted(self._ends, key=lambda end: end[0])
         lengths = np.asarray([end[1] for end in ends], dtype=np.int64)
         truncated = [end[2] for end in ends]
@@ -309,7 +308,7 @@ class VecWorker(Worker):
             observations=np.concatenate(self._step_observations)[order],
             last_observations=np.asarray([end[3] for end in ends]),
             actions=np.concatenate(self._step_actions)[order],
-            rewards=np.asarray(self._rewards, dtype=np.float64)[order],
+            rewards=np.frombuffer(self._rewards)[order],
             env_infos=index_nested_dict(stack_infos(self._env_infos), order),
             agent_infos=index_nested_dict(agent_infos, order),
             step_types=step_types,
@@ -322,8 +321,8 @@ class VecWorker(Worker):
         self._step_observations = []
         self._step_actions = []
         self._step_agent_infos = []
-        self._rewards = []
-        self._step_types = []
+        self._rewards = array('d')
+        self._step_types = bytearray()
         self._env_infos = []
         self._ends = []
 

@@ -109,6 +109,14 @@ class TestStackInfos:
         stacked['task']['goal'][0] = 7  # rows are copies, not the env's
         assert (tasks[0]['goal'] == 0).all()
 
+    def test_one_nested_dict_in_every_step(self):
+        task = {'goal': np.ones(2)}
+        stacked = stack_infos([{'task': task, 'step': i} for i in range(4)])
+        np.testing.assert_array_equal(stacked['task']['goal'], np.ones((4, 2)))
+        stacked['task']['goal'][0] = 7  # rows are copies, not views
+        assert (stacked['task']['goal'][1] == 1).all()
+        assert (task['goal'] == 1).all()
+
     def test_shared_nested_dicts_with_different_keys(self):
         shared, other = {'a': 1}, {'b': 1}
         with pytest.raises(ValueError, match='keys'):
