@@ -119,6 +119,11 @@ def index_nested_dict(dict_or_array: dict[str, Any] | np.ndarray,
     if isinstance(dict_or_array, dict):
         return {k: index_nested_dict(v, index)
                 for k, v in dict_or_array.items()}
+    if (isinstance(index, np.ndarray) and index.dtype.kind in 'iu'
+            and isinstance(dict_or_array, np.ndarray)
+            and dict_or_array.ndim > 1):
+        # take copies whole rows; fancy indexing iterates over them
+        return dict_or_array.take(index, axis=0)
     return dict_or_array[index]
 
 

@@ -2,7 +2,6 @@
 
 import copy
 import itertools
-from array import array
 from typing import Any
 
 import numpy as np
@@ -65,16 +64,20 @@ class VecWorker(Worker):
         # the observations the agent acts on next, one row per environment
         self._prev_obs: np.ndarray = np.empty(0)
         self._current_infos: list[dict[str, Any]] = []
-        self._lengths: list[int] = []
         self._running: list[int] = []
         self._min_steps = 0
+        # batched steps taken since start_episode, and the one at which
+        # each environment's episode started
+        self._time = 0
+        self._starts: list[int] = []
+        self._next_cut = 0
         # Sampled steps, in time order: one entry per batched step ...
         self._step_env_indices: list[Any] = []
         self._step_observations: list[np.ndarray] = []
         self._step_actions: list[np.ndarray] = []
         self._step_agent_infos: list[dict[str, Any]] = []
         # ... one per environment step ...
-        self._rewards = array('d')
+        self._rewards: list[float] = []
         self._step_types = bytearray()
         self._env_infos: list[dict[str, Any]] = []
         # ... and, per finished episode (or fragment): (env index, length,
@@ -147,7 +150,9 @@ class VecWorker(Worker):
             observations.append(observation)
             self._current_infos.append(episode_info)
         self._prev_obs = np.asarray(observations)
-        self._lengths = [0] * self._n_envs
+        self._time = 0
+        self._starts = [0] * self._n_envs
+        self._next_cut = self._max_episode_length
         self._running = list(range(self._n_envs))
         self.agent.reset(np.ones(self._n_envs, dtype=bool))
 
@@ -161,6 +166,10 @@ class VecWorker(Worker):
         Returns:
             True when every environment's episode is over.
 
+        Raises:
+            ValueError: If ``get_actions`` did not return one action per
+                observation.
+
         """
         running = self._running
         prev_obs = self._prev_obs
@@ -170,52 +179,74 @@ class VecWorker(Worker):
         else:
             observations = prev_obs[running]
         actions, agent_infos = self.agent.get_actions(observations)
+        if len(actions) != len(running):
+            raise ValueError(
+                f'get_actions returned {len(actions)} actions for '
+                f'{len(running)} observations')
         self._step_env_indices.append(running)
         self._step_observations.append(observations)
         self._step_actions.append(actions)
         self._step_agent_infos.append(agent_infos)
-        envs, infos, lengths = self._envs, self._current_infos, self._lengths
-        max_length = self._max_episode_length
+        envs = self._envs
         # the fields kept, not the EnvSteps: their memory is reused at once
         add_reward = self._rewards.append
         add_step_type = self._step_types.append
         add_env_info = self._env_infos.append
-        ended = []
-        for action, i in zip(actions, running, strict=True):
-            env_step = envs[i].step(action)
+        ended = {}
+        for j, i in enumerate(running):
+            env_step = envs[i].step(actions[j])
             add_reward(env_step.reward)
             add_env_info(env_step.env_info)
             step_type = env_step.step_type
             add_step_type(step_type)
-            length = lengths[i] = lengths[i] + 1
-            if step_type >= _TERMINAL or length >= max_length:
-                ended.append(i)
-                self._ends.append((i, length, not env_step.last,
-                                   env_step.observation, infos[i]))
+            if step_type >= _TERMINAL:
+                ended[i] = env_step.observation
             else:
                 prev_obs[i] = env_step.observation
-        if ended:
-            self._end_episodes(ended, len(self._rewards) < self._min_steps)
+        self._time += 1
+        if ended or self._time >= self._next_cut:
+            self._end_episodes(ended)
         return not self._running
 
-    def _end_episodes(self, ended: list[int], restart: bool) -> None:
-        """Restart the environments whose episode ended, or let them idle.
+    def _end_episodes(self, ended: dict[int, Any]) -> None:
+        """Record the episodes that ended, and restart or idle their envs.
+
+        Episodes end when the environment says so (``ended``) or when they
+        reach the longest length allowed. Their environments start new
+        episodes while fewer steps than `rollout_steps` asked for have
+        been sampled, and otherwise idle.
 
         Args:
-            ended: The environments whose episode ended in this step.
-            restart: Whether to start new episodes in them.
+            ended: The last observation of each environment whose step
+                was ``TERMINAL`` or ``TIMEOUT`` in this step, by index.
 
         """
-        if restart:
-            for i in ended:
+        running, starts, time = self._running, self._starts, self._time
+        finished = []
+        for i in running:
+            length = time - starts[i]
+            if i in ended:
+                self._ends.append((i, length, False, ended[i],
+                                   self._current_infos[i]))
+            elif length >= self._max_episode_length:
+                self._ends.append((i, length, True, self._prev_obs[i].copy(),
+                                   self._current_infos[i]))
+            else:
+                continue
+            finished.append(i)
+        if len(self._rewards) < self._min_steps:
+            for i in finished:
                 self._prev_obs[i], self._current_infos[i] = (
                     self._envs[i].reset())
-                self._lengths[i] = 0
+                starts[i] = time
             mask = np.zeros(self._n_envs, dtype=bool)
-            mask[ended] = True
+            mask[finished] = True
             self.agent.reset(mask)
         else:
-            self._running = [i for i in self._running if i not in ended]
+            self._running = running = [i for i in running
+                                       if i not in finished]
+        self._next_cut = (min(starts[i] for i in running)
+                          + self._max_episode_length if running else 0)
 
     def collect_episode(self) -> EpisodeBatch:
         """Collect the episodes completed since the last collection.
@@ -291,9 +322,10 @@ class VecWorker(Worker):
 
         """
         n_steps = len(self._rewards)
+        # small integer keys: numpy's stable sort is then a radix sort
         env_indices = np.fromiter(
             itertools.chain.from_iterable(self._step_env_indices),
-            dtype=np.int64, count=n_steps)
+            dtype=np.min_scalar_type(self._n_envs - 1), count=n_steps)
         order = np.argsort(env_indices, kind='stable')
         agent_infos = concat_infos(self._step_agent_infos)
         _check_rows(agent_infos, n_steps)
@@ -305,10 +337,13 @@ class VecWorker(Worker):
         batch = EpisodeBatch(
             env_spec=self._envs[0].spec,
             episode_infos=stack_infos([end[4] for end in ends]),
-            observations=np.concatenate(self._step_observations)[order],
+            observations=index_nested_dict(
+                np.concatenate(self._step_observations), order),
             last_observations=np.asarray([end[3] for end in ends]),
-            actions=np.concatenate(self._step_actions)[order],
-            rewards=np.frombuffer(self._rewards)[order],
+            actions=index_nested_dict(np.concatenate(self._step_actions),
+                                      order),
+            rewards=np.fromiter(self._rewards, dtype=np.float64,
+                                count=n_steps)[order],
             env_infos=index_nested_dict(stack_infos(self._env_infos), order),
             agent_infos=index_nested_dict(agent_infos, order),
             step_types=step_types,
@@ -321,7 +356,7 @@ class VecWorker(Worker):
         self._step_observations = []
         self._step_actions = []
         self._step_agent_infos = []
-        self._rewards = array('d')
+        self._rewards = []
         self._step_types = bytearray()
         self._env_infos = []
         self._ends = []

@@ -140,6 +140,18 @@ class TestSliceIndexRepeat:
         result = index_nested_dict(d, np.array([4, 0, 4]))
         assert_tree_equal(result, {'a': [40, 0, 40], 'b': {'c': [4, 0, 4]}})
 
+    @pytest.mark.parametrize('index', [np.array([2, -1, 0]),
+                                       np.array([2, 3, 0], dtype=np.uint8),
+                                       np.array([True, False, True, True])])
+    def test_index_rows_of_matrices(self, index):
+        rows = np.arange(12.).reshape(4, 3)
+        result = index_nested_dict({'m': {'n': rows}}, index)
+        np.testing.assert_array_equal(result['m']['n'], rows[index])
+
+    def test_index_out_of_range(self):
+        with pytest.raises(IndexError):
+            index_nested_dict({'m': np.zeros((2, 2))}, np.array([2]))
+
     def test_repeat(self):
         d = {'a': np.array([1, 2, 3]),
              'b': {'c': np.array([[1, 1], [2, 2], [3, 3]])}}

@@ -157,19 +157,40 @@ class TestRollout:
         np.testing.assert_array_equal(vec.actions, batch.actions)
         np.testing.assert_array_equal(vec.observations, batch.observations)
 
-    def test_agent_infos_need_one_row_per_observation(self):
+    @pytest.mark.parametrize(('cut', 'error'), [
+        (lambda actions, infos: (actions, {'tag': infos['tag'][:1]}),
+         r"agent_info\['tag'\].* 5 rows.* 15 obs"),
+        (lambda actions, infos: (actions[1:], infos),
+         'get_actions returned 2 actions for 3 obs'),
+    ])
+    def test_policy_outputs_need_one_row_per_observation(self, cut, error):
         env = StepCountEnv()
         policy = TagPolicy(env.spec)
         get_actions = policy.get_actions
-
-        def one_row(observations):
-            actions, infos = get_actions(observations)
-            return actions, {'tag': infos['tag'][:1]}
-
-        policy.get_actions = one_row
-        with pytest.raises(ValueError,
-                           match=r"agent_info\['tag'\].* 5 rows.* 15 obs"):
+        policy.get_actions = lambda observations: cut(
+            *get_actions(observations))
+        with pytest.raises(ValueError, match=error):
             make_worker(env, policy).rollout()
+
+    def test_terminations_and_timeouts_in_one_rollout(self):
+        worker = make_worker(SeededLengthEnv(), n_envs=6,
+                             max_episode_length=3)
+        limits = [env._terminate_after for env in worker.envs]
+        assert min(limits) <= 3 < max(limits)
+        batch = worker.rollout_steps(40)
+        assert batch.lengths.sum() >= 40
+        starts = np.cumsum(batch.lengths) - batch.lengths
+        for start, length in zip(starts, batch.lengths, strict=True):
+            np.testing.assert_array_equal(
+                batch.observations[start:start + length, 0],
+                np.arange(length))
+        ends = zip(batch.lengths.tolist(),
+                   batch.step_types[starts + batch.lengths - 1].tolist(),
+                   strict=True)
+        assert set(ends) == {
+            (min(limit, 3),
+             StepType.TERMINAL if limit <= 3 else StepType.TIMEOUT)
+            for limit in limits}
 
 
 class TestStepByStep:
