@@ -344,7 +344,10 @@ class VecWorker(Worker):
                                       order),
             rewards=np.fromiter(self._rewards, dtype=np.float64,
                                 count=n_steps)[order],
-            env_infos=index_nested_dict(stack_infos(self._env_infos), order),
+            # stacked in environment order, where an environment's task
+            # dict repeats in a run, which stack_infos stacks once
+            env_infos=stack_infos(list(map(self._env_infos.__getitem__,
+                                           order.tolist()))),
             agent_infos=index_nested_dict(agent_infos, order),
             step_types=step_types,
             lengths=lengths)

@@ -109,6 +109,15 @@ class TestStackInfos:
         stacked['task']['goal'][0] = 7  # rows are copies, not the env's
         assert (tasks[0]['goal'] == 0).all()
 
+    def test_runs_of_shared_nested_dicts(self):
+        tasks = [{'goal': np.full(2, i)} for i in range(3)]
+        infos = [{'task': tasks[i // 3], 'step': i} for i in range(9)]
+        stacked = stack_infos(infos)
+        np.testing.assert_array_equal(stacked['task']['goal'],
+                                      np.repeat(np.arange(3), 3)[:, None]
+                                      * np.ones(2))
+        np.testing.assert_array_equal(stacked['step'], np.arange(9))
+
     def test_one_nested_dict_in_every_step(self):
         task = {'goal': np.ones(2)}
         stacked = stack_infos([{'task': task, 'step': i} for i in range(4)])
