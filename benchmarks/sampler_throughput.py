@@ -52,7 +52,7 @@ N_ENVS = 8
 N_WORKERS = 2
 BUSY_SECONDS = 0.5e-3
 HIDDEN_SIZES = (32, 32)
-REPEATS = {'fast': 5, 'slow': 3}
+REPEATS = {'fast': 9, 'slow': 3}
 TARGETS = {'DefaultWorker': 0.95, 'VecWorker(8)': 0.9, 'parallel slow': 1.8}
 
 
