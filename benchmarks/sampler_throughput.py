@@ -17,11 +17,14 @@ loop), which stands for a simulator. The cases:
 
 Samplers get the policy's parameters with every batch, as in training.
 Each case samples one batch to warm up, then ``REPEATS`` batches, and its
-throughput is the median; the cases take turns batch by batch, so that a
-change in the machine's load falls on all alike. Starting worker processes
-and actors is not timed. Times are wall-clock (``time.perf_counter``),
-since the workers of the parallel samplers run in other processes. PyTorch
-runs on one thread here and in every worker.
+throughput is the median; the cases take turns batch by batch, in an order
+shuffled each round, so that a change in the machine's load falls on all
+alike. The bare loops and one-worker samplers are timed first; then the
+parallel samplers are started and timed with the one-worker samplers, their
+references, again. Starting worker processes and actors is not timed.
+Times are wall-clock (``time.perf_counter``), since the workers of the
+parallel samplers run in other processes. PyTorch runs on one thread here
+and in every worker.
 
 The ratio of a sampler with one worker is to its bare loop (targets:
 ``DefaultWorker`` at least 0.95 of the bare loop, ``VecWorker(8)`` at least
@@ -34,6 +37,7 @@ Run: .venv/bin/python benchmarks/sampler_throughput.py
 """
 
 import importlib.util
+import random
 import statistics
 import time
 
@@ -140,10 +144,11 @@ def worker_kinds():
             'VecWorker(8)': (VecWorker, {'n_envs': N_ENVS})}
 
 
-def build_cases(kind, policy, has_ray, samplers):
-    """The cases of one environment, appending the samplers to ``samplers``.
+def one_worker_cases(kind, policy, samplers):
+    """The bare loops and one-worker samplers of one environment.
 
-    Returns a dict: case -> (batch function, reference case, target).
+    Appends the samplers to ``samplers``. Returns a dict: case -> (batch
+    function, reference case, target).
     """
     cases = {
         'bare loop': (bare_loop(make_env(kind), policy), None, None),
@@ -152,53 +157,85 @@ def build_cases(kind, policy, has_ray, samplers):
     }
     bare_cases = {'DefaultWorker': 'bare loop',
                   'VecWorker(8)': 'bare batched loop (8 envs)'}
-    configs = [(LocalSampler, 1)]
-    configs.append((MultiprocessingSampler, N_WORKERS))
-    if has_ray:
-        configs.append((RaySampler, N_WORKERS))
-    for sampler_class, n_workers in configs:
-        for name, (worker_class, worker_args) in worker_kinds().items():
-            sampler = sampler_class(policy, make_env(kind),
-                                    max_episode_length=MAX_EPISODE_LENGTH,
-                                    n_workers=n_workers, seed=1,
-                                    worker_class=worker_class,
-                                    worker_args=worker_args)
-            samplers.append(sampler)
-            if n_workers == 1:
-                case = f'LocalSampler {name}'
-                reference, target = bare_cases[name], TARGETS[name]
-            else:
-                case = f'{sampler_class.__name__} {n_workers}x {name}'
-                reference = f'LocalSampler {name}'
-                target = TARGETS['parallel slow'] if kind == 'slow' else None
-            cases[case] = (sampler_batches(sampler, policy), reference,
-                           target)
+    for name in worker_kinds():
+        cases[f'LocalSampler {name}'] = (
+            sampler_batches(new_sampler(LocalSampler, 1, name, kind, policy,
+                                        samplers), policy),
+            bare_cases[name], TARGETS[name])
     return cases
+
+
+def parallel_cases(kind, policy, has_ray, samplers):
+    """The 2-worker samplers of one environment, as `one_worker_cases`."""
+    classes = [MultiprocessingSampler] + ([RaySampler] if has_ray else [])
+    target = TARGETS['parallel slow'] if kind == 'slow' else None
+    return {f'{sampler_class.__name__} {N_WORKERS}x {name}': (
+        sampler_batches(new_sampler(sampler_class, N_WORKERS, name, kind,
+                                    policy, samplers), policy),
+        f'LocalSampler {name}', target)
+        for sampler_class in classes for name in worker_kinds()}
+
+
+def new_sampler(sampler_class, n_workers, worker_name, kind, policy,
+                samplers):
+    """A sampler, appended to ``samplers`` to be shut down."""
+    worker_class, worker_args = worker_kinds()[worker_name]
+    sampler = sampler_class(policy, make_env(kind),
+                            max_episode_length=MAX_EPISODE_LENGTH,
+                            n_workers=n_workers, seed=1,
+                            worker_class=worker_class,
+                            worker_args=worker_args)
+    samplers.append(sampler)
+    return sampler
+
+
+def median_rates(cases, repeats):
+    """The median steps/s of each case over ``repeats`` rounds.
+
+    Every case samples one batch per round, in an order shuffled anew each
+    round (the same orders in every run), so that neither a change in the
+    machine's load nor the case run just before falls on one case more than
+    another. Each case's first batch warms it up and is dropped.
+    """
+    rates = {case: [] for case in cases}
+    order = list(cases)
+    shuffle = random.Random(0).shuffle
+    for _ in range(1 + repeats):
+        shuffle(order)
+        for case in order:
+            rates[case].append(time_batch(cases[case][0]))
+    return {case: statistics.median(case_rates[1:])
+            for case, case_rates in rates.items()}
 
 
 def measure(kind, policy, has_ray):
     """The rows of one environment: (case, steps/s, reference, ratio, target).
 
-    Cases take turns, batch by batch, so that a change in the machine's
-    load falls on all of them alike.
+    The bare loops and one-worker samplers are timed before the parallel
+    samplers start, whose idle worker processes and Ray services would
+    otherwise take CPU from them. The parallel samplers are then timed
+    together with the one-worker samplers again, their references.
     """
     samplers = []
     try:
-        cases = build_cases(kind, policy, has_ray, samplers)
-        rates = {case: [] for case in cases}
-        for _ in range(1 + REPEATS[kind]):
-            for case, (sample, _, _) in cases.items():
-                rates[case].append(time_batch(sample))
-        # the warm-up batches, one per case, were the first: drop them
-        medians = {case: statistics.median(case_rates[1:])
-                   for case, case_rates in rates.items()}
+        cases = one_worker_cases(kind, policy, samplers)
+        medians = median_rates(cases, REPEATS[kind])
+        rows = [(case, medians[case], reference,
+                 None if reference is None
+                 else medians[case] / medians[reference], target)
+                for case, (_, reference, target) in cases.items()]
+        parallel = parallel_cases(kind, policy, has_ray, samplers)
+        medians = median_rates(
+            {**{case: cases[case] for case in cases
+                if case.startswith('LocalSampler')}, **parallel},
+            REPEATS[kind])
+        rows += [(case, medians[case], reference,
+                  medians[case] / medians[reference], target)
+                 for case, (_, reference, target) in parallel.items()]
     finally:
         for sampler in samplers:
             sampler.shutdown_worker()
-    return [(case, medians[case], reference,
-             None if reference is None else medians[case] / medians[reference],
-             target)
-            for case, (_, reference, target) in cases.items()]
+    return rows
 
 
 def main():

@@ -140,20 +140,21 @@ class DefaultWorker(Worker):
                 f'completed and {len(steps) - lengths.sum()} steps belong to '
                 'one still in progress; step until step_episode() returns '
                 'True')
+        (observations, agent_infos, actions, rewards, step_types,
+         env_infos) = zip(*steps)
         # fromiter converts StepType members twice as fast as asarray
-        step_types = np.fromiter([s[4] for s in steps],
-                                 dtype=np.int8, count=len(steps))
+        step_types = np.fromiter(step_types, dtype=np.int8, count=len(steps))
         step_types[(np.cumsum(lengths) - 1)[self._truncated]] = (
             StepType.TIMEOUT)
         batch = EpisodeBatch(
             env_spec=self.env.spec,
             episode_infos=stack_infos(self._episode_infos),
-            observations=np.asarray([s[0] for s in steps]),
+            observations=np.asarray(observations),
             last_observations=np.asarray(self._last_observations),
-            actions=np.asarray([s[2] for s in steps]),
-            rewards=np.asarray([s[3] for s in steps], dtype=np.float64),
-            env_infos=stack_infos([s[5] for s in steps]),
-            agent_infos=stack_infos([s[1] for s in steps]),
+            actions=np.asarray(actions),
+            rewards=np.asarray(rewards, dtype=np.float64),
+            env_infos=stack_infos(list(env_infos)),
+            agent_infos=stack_infos(list(agent_infos)),
             step_types=step_types,
             lengths=lengths)
         self._steps = []
