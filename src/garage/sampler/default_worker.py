@@ -141,7 +141,7 @@ class DefaultWorker(Worker):
                 'one still in progress; step until step_episode() returns '
                 'True')
         (observations, agent_infos, actions, rewards, step_types,
-         env_infos) = zip(*steps)
+         env_infos) = zip(*steps, strict=True)
         # fromiter converts StepType members twice as fast as asarray
         step_types = np.fromiter(step_types, dtype=np.int8, count=len(steps))
         step_types[(np.cumsum(lengths) - 1)[self._truncated]] = (
