@@ -225,10 +225,9 @@ def measure(kind, policy, has_ray):
                  else medians[case] / medians[reference], target)
                 for case, (_, reference, target) in cases.items()]
         parallel = parallel_cases(kind, policy, has_ray, samplers)
-        medians = median_rates(
-            {**{case: cases[case] for case in cases
-                if case.startswith('LocalSampler')}, **parallel},
-            REPEATS[kind])
+        references = {reference: cases[reference]
+                      for _, reference, _ in parallel.values()}
+        medians = median_rates({**references, **parallel}, REPEATS[kind])
         rows += [(case, medians[case], reference,
                   medians[case] / medians[reference], target)
                  for case, (_, reference, target) in parallel.items()]
