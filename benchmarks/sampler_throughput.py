@@ -16,27 +16,33 @@ loop), which stands for a simulator. The cases:
   (the Ray rows are left out, with a note, where Ray is not installed).
 
 Samplers get the policy's parameters with every batch, as in training.
-Each case samples one batch to warm up, then ``REPEATS`` batches, and its
-throughput is the median; the cases take turns batch by batch, in an order
-shuffled each round, so that a change in the machine's load falls on all
-alike. The bare loops and one-worker samplers are timed first; then the
-parallel samplers are started and timed with the one-worker samplers, their
-references, again. Starting worker processes and actors is not timed.
-Times are wall-clock (``time.perf_counter``), since the workers of the
-parallel samplers run in other processes. PyTorch runs on one thread here
-and in every worker.
+Each case samples one batch to warm up, then ``REPEATS`` batches; the cases
+take turns batch by batch, in an order shuffled each round. A case's
+throughput is its median; its ratio is the median, over the rounds, of the
+round's ratio to its reference case's batch of the same round, so that a
+change in the machine's speed between rounds (this VM's batches vary by 10%
+and more) falls on both. The 95% confidence interval of that median, from
+the order statistics of the rounds' ratios, is printed beside it. The bare
+loops and one-worker samplers are timed first; then the parallel samplers
+are started and timed with the one-worker samplers, their references,
+again. Starting worker processes and actors is not timed. Times are
+wall-clock (``time.perf_counter``), since the workers of the parallel
+samplers run in other processes. PyTorch runs on one thread here and in
+every worker.
 
 The ratio of a sampler with one worker is to its bare loop (targets:
 ``DefaultWorker`` at least 0.95 of the bare loop, ``VecWorker(8)`` at least
 0.9 of the bare batched loop); the ratio of a sampler with 2 workers is to
 the one-worker ``LocalSampler`` of the same worker class (target with the
-slow environment: at least 1.8). Parallel speed-ups need the machine's
-cores to be otherwise idle.
+slow environment: at least 1.8). A target is met when the median ratio
+reaches it. Parallel speed-ups need the machine's cores to be otherwise
+idle.
 
 Run: .venv/bin/python benchmarks/sampler_throughput.py
 """
 
 import importlib.util
+import math
 import random
 import statistics
 import time
@@ -56,7 +62,7 @@ N_ENVS = 8
 N_WORKERS = 2
 BUSY_SECONDS = 0.5e-3
 HIDDEN_SIZES = (32, 32)
-REPEATS = {'fast': 9, 'slow': 3}
+REPEATS = {'fast': 30, 'slow': 5}
 TARGETS = {'DefaultWorker': 0.95, 'VecWorker(8)': 0.9, 'parallel slow': 1.8}
 
 
@@ -189,8 +195,8 @@ def new_sampler(sampler_class, n_workers, worker_name, kind, policy,
     return sampler
 
 
-def median_rates(cases, repeats):
-    """The median steps/s of each case over ``repeats`` rounds.
+def timed_rounds(cases, repeats):
+    """The steps/s of every batch of each case, round by round.
 
     Every case samples one batch per round, in an order shuffled anew each
     round (the same orders in every run), so that neither a change in the
@@ -204,12 +210,45 @@ def median_rates(cases, repeats):
         shuffle(order)
         for case in order:
             rates[case].append(time_batch(cases[case][0]))
-    return {case: statistics.median(case_rates[1:])
-            for case, case_rates in rates.items()}
+    return {case: case_rates[1:] for case, case_rates in rates.items()}
+
+
+def median_interval(values, confidence=0.95):
+    """The median of ``values`` and a confidence interval for it.
+
+    The interval runs between the order statistics that bound the median
+    with at least ``confidence`` whatever the distribution (the binomial
+    sign-test interval); with 8 values or fewer it is their whole range,
+    which bounds the median with less than 95% for fewer than 6.
+    """
+    values = sorted(values)
+    n = len(values)
+    k = 0  # values[k] and values[n - 1 - k] bound the interval
+    while k + 1 < n - 1 - k and 2 * sum(
+            math.comb(n, i) for i in range(k + 2)) / 2**n <= 1 - confidence:
+        k += 1
+    return statistics.median(values), values[k], values[n - 1 - k]
+
+
+def rows_of(cases, rates):
+    """Rows (case, steps/s, reference, ratio interval, target) of ``cases``.
+
+    The ratio interval is None for a case without a reference, else the
+    `median_interval` of the case's ratios to its reference, round by
+    round.
+    """
+    rows = []
+    for case, (_, reference, target) in cases.items():
+        ratios = None if reference is None else median_interval(
+            [rate / reference_rate for rate, reference_rate
+             in zip(rates[case], rates[reference], strict=True)])
+        rows.append((case, statistics.median(rates[case]), reference, ratios,
+                     target))
+    return rows
 
 
 def measure(kind, policy, has_ray):
-    """The rows of one environment: (case, steps/s, reference, ratio, target).
+    """The rows of one environment, as `rows_of`.
 
     The bare loops and one-worker samplers are timed before the parallel
     samplers start, whose idle worker processes and Ray services would
@@ -219,18 +258,12 @@ def measure(kind, policy, has_ray):
     samplers = []
     try:
         cases = one_worker_cases(kind, policy, samplers)
-        medians = median_rates(cases, REPEATS[kind])
-        rows = [(case, medians[case], reference,
-                 None if reference is None
-                 else medians[case] / medians[reference], target)
-                for case, (_, reference, target) in cases.items()]
+        rows = rows_of(cases, timed_rounds(cases, REPEATS[kind]))
         parallel = parallel_cases(kind, policy, has_ray, samplers)
         references = {reference: cases[reference]
                       for _, reference, _ in parallel.values()}
-        medians = median_rates({**references, **parallel}, REPEATS[kind])
-        rows += [(case, medians[case], reference,
-                  medians[case] / medians[reference], target)
-                 for case, (_, reference, target) in parallel.items()]
+        rows += rows_of(parallel, timed_rounds({**references, **parallel},
+                                               REPEATS[kind]))
     finally:
         for sampler in samplers:
             sampler.shutdown_worker()
@@ -242,23 +275,29 @@ def main():
     torch.manual_seed(0)
     has_ray = importlib.util.find_spec('ray') is not None
     policy = GaussianMLPPolicy(make_env('fast').spec, HIDDEN_SIZES)
-    print(f'{BATCH_SIZE} steps a batch, median of {REPEATS["fast"]} '
-          f'(fast env) or {REPEATS["slow"]} (slow env, {BUSY_SECONDS * 1e3:g}'
-          ' ms CPU a step) batches after one warm-up')
-    header = (f'{"env":<5} {"case":<40} {"steps/s":>9}  {"ratio":>6}  '
-              f'{"target":>6}  reference')
+    print(f'{BATCH_SIZE} steps a batch, {REPEATS["fast"]} (fast env) or '
+          f'{REPEATS["slow"]} (slow env, {BUSY_SECONDS * 1e3:g} ms CPU a '
+          'step) batches a case after one warm-up; median steps/s, and the '
+          'median ratio to the reference batch of the same round with its '
+          '95% confidence interval')
+    header = (f'{"env":<5} {"case":<40} {"steps/s":>9}  {"ratio":>6} '
+              f'{"95% interval":>13}  {"target":>6}  reference')
     print(header)
     print('-' * len(header))
     for kind in ('fast', 'slow'):
-        for case, rate, reference, ratio, target in measure(kind, policy,
-                                                            has_ray):
-            ratio_text = '' if ratio is None else f'{ratio:.3f}'
+        for case, rate, reference, ratios, target in measure(kind, policy,
+                                                             has_ray):
+            ratio_text = interval_text = verdict = ''
+            if ratios is not None:
+                ratio, low, high = ratios
+                ratio_text = f'{ratio:.3f}'
+                interval_text = f'{low:.3f}-{high:.3f}'
             target_text = '' if target is None else f'>={target:g}'
-            verdict = ''
             if target is not None:
                 verdict = ' ok' if ratio >= target else ' MISSED'
-            print(f'{kind:<5} {case:<40} {rate:>9,.0f}  {ratio_text:>6}  '
-                  f'{target_text:>6}  {reference or ""}{verdict}')
+            print(f'{kind:<5} {case:<40} {rate:>9,.0f}  {ratio_text:>6} '
+                  f'{interval_text:>13}  {target_text:>6}  '
+                  f'{reference or ""}{verdict}')
     if not has_ray:
         print("RaySampler rows left out: Ray is not installed "
               "(pip install 'garage[ray]')")
