@@ -16,16 +16,22 @@ loop), which stands for a simulator. The cases:
   (the Ray rows are left out, with a note, where Ray is not installed).
 
 Samplers get the policy's parameters with every batch, as in training.
-Each case samples one batch to warm up, then ``REPEATS`` batches; the cases
-take turns batch by batch, in an order shuffled each round. A case's
-throughput is its median; its ratio is the median, over the rounds, of the
-round's ratio to its reference case's batch of the same round, so that a
-change in the machine's speed between rounds (this VM's batches vary by 10%
-and more) falls on both. The 95% confidence interval of that median, from
-the order statistics of the rounds' ratios, is printed beside it. The bare
-loops and one-worker samplers are timed first; then the parallel samplers
-are started and timed with the one-worker samplers, their references,
-again. Starting worker processes and actors is not timed. Times are
+Each case samples one batch to warm up, then one batch a round; the cases
+take turns batch by batch, in an order shuffled each round, and a case's
+ratio in a round is to its reference case's batch of the same round, so
+that a change in the machine's speed between rounds (this VM's batches
+vary by 10% and more) falls on both. The bare loops and one-worker
+samplers are timed first, in ``PROCESSES`` fresh processes one after
+another, ``ROUNDS`` rounds each: the same code runs a few percent faster
+or slower from one process to the next (where its objects and code land
+in memory), more than from round to round. Their ratio is the median of
+the processes' median ratios, printed with the range of those medians (a
+94% confidence interval for their median with 5 processes). Then the
+parallel samplers are started and timed, ``PARALLEL_ROUNDS`` rounds in
+this process, together with the one-worker samplers, their references;
+their ratio is the median of the rounds' ratios, with its 95% confidence
+interval from the order statistics. A case's throughput is its median
+batch. Starting worker processes and actors is not timed. Times are
 wall-clock (``time.perf_counter``), since the workers of the parallel
 samplers run in other processes. PyTorch runs on one thread here and in
 every worker.
@@ -43,9 +49,11 @@ Run: .venv/bin/python benchmarks/sampler_throughput.py
 
 import importlib.util
 import math
+import multiprocessing
 import random
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import torch
@@ -62,7 +70,9 @@ N_ENVS = 8
 N_WORKERS = 2
 BUSY_SECONDS = 0.5e-3
 HIDDEN_SIZES = (32, 32)
-REPEATS = {'fast': 30, 'slow': 5}
+PROCESSES = 5
+ROUNDS = {'fast': 6, 'slow': 2}  # a process, for the one-worker cases
+PARALLEL_ROUNDS = {'fast': 30, 'slow': 5}
 TARGETS = {'DefaultWorker': 0.95, 'VecWorker(8)': 0.9, 'parallel slow': 1.8}
 
 
@@ -247,23 +257,74 @@ def rows_of(cases, rates):
     return rows
 
 
+def one_worker_ratios(kind):
+    """Time the bare loops and one-worker samplers in this process.
+
+    Returns:
+        dict: For each case, its steps/s batch by batch, and, for a case
+            with a reference, the median of its round-by-round ratios to
+            the reference.
+
+    """
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    policy = GaussianMLPPolicy(make_env(kind).spec, HIDDEN_SIZES)
+    samplers = []
+    try:
+        cases = one_worker_cases(kind, policy, samplers)
+        rates = timed_rounds(cases, ROUNDS[kind])
+    finally:
+        for sampler in samplers:
+            sampler.shutdown_worker()
+    return {case: (rates[case], None if reference is None else
+                   statistics.median(
+                       rate / reference_rate for rate, reference_rate
+                       in zip(rates[case], rates[reference], strict=True)))
+            for case, (_, reference, _) in cases.items()}
+
+
+def one_worker_rows(kind, cases):
+    """The rows of the bare loops and one-worker samplers, as `rows_of`.
+
+    They are timed in `PROCESSES` fresh processes, one after another: the
+    same code runs a few percent faster or slower from one process to the
+    next (where its objects and code land in memory), more than it varies
+    from round to round in one process. A case's ratio is the median of
+    the processes' median ratios, and its interval their whole range.
+    """
+    context = multiprocessing.get_context('spawn')
+    with ProcessPoolExecutor(max_workers=1, mp_context=context,
+                             max_tasks_per_child=1) as pool:
+        results = [pool.submit(one_worker_ratios, kind).result()
+                   for _ in range(PROCESSES)]
+    rows = []
+    for case, (_, reference, target) in cases.items():
+        rates = [rate for result in results for rate in result[case][0]]
+        ratios = None if reference is None else median_interval(
+            [result[case][1] for result in results])
+        rows.append((case, statistics.median(rates), reference, ratios,
+                     target))
+    return rows
+
+
 def measure(kind, policy, has_ray):
     """The rows of one environment, as `rows_of`.
 
-    The bare loops and one-worker samplers are timed before the parallel
-    samplers start, whose idle worker processes and Ray services would
-    otherwise take CPU from them. The parallel samplers are then timed
-    together with the one-worker samplers again, their references.
+    The bare loops and one-worker samplers are timed first, in fresh
+    processes (`one_worker_rows`), before the parallel samplers start,
+    whose idle worker processes and Ray services would otherwise take CPU
+    from them. The parallel samplers are then timed in this process
+    together with the one-worker samplers, their references.
     """
     samplers = []
     try:
         cases = one_worker_cases(kind, policy, samplers)
-        rows = rows_of(cases, timed_rounds(cases, REPEATS[kind]))
+        rows = one_worker_rows(kind, cases)
         parallel = parallel_cases(kind, policy, has_ray, samplers)
         references = {reference: cases[reference]
                       for _, reference, _ in parallel.values()}
-        rows += rows_of(parallel, timed_rounds({**references, **parallel},
-                                               REPEATS[kind]))
+        rows += rows_of(parallel, timed_rounds(
+            {**references, **parallel}, PARALLEL_ROUNDS[kind]))
     finally:
         for sampler in samplers:
             sampler.shutdown_worker()
@@ -275,13 +336,17 @@ def main():
     torch.manual_seed(0)
     has_ray = importlib.util.find_spec('ray') is not None
     policy = GaussianMLPPolicy(make_env('fast').spec, HIDDEN_SIZES)
-    print(f'{BATCH_SIZE} steps a batch, {REPEATS["fast"]} (fast env) or '
-          f'{REPEATS["slow"]} (slow env, {BUSY_SECONDS * 1e3:g} ms CPU a '
-          'step) batches a case after one warm-up; median steps/s, and the '
-          'median ratio to the reference batch of the same round with its '
-          '95% confidence interval')
+    print(f'{BATCH_SIZE} steps a batch; median steps/s, and the median '
+          'ratio to the reference batch of the same round with its '
+          'confidence interval. One worker: '
+          f'{PROCESSES} fresh processes of {ROUNDS["fast"]} (fast env) or '
+          f'{ROUNDS["slow"]} (slow env, {BUSY_SECONDS * 1e3:g} ms CPU a '
+          'step) rounds after a warm-up batch, the median and range of '
+          f'their medians; 2 workers: {PARALLEL_ROUNDS["fast"]} or '
+          f'{PARALLEL_ROUNDS["slow"]} rounds in this process, 95% '
+          'interval')
     header = (f'{"env":<5} {"case":<40} {"steps/s":>9}  {"ratio":>6} '
-              f'{"95% interval":>13}  {"target":>6}  reference')
+              f'{"interval":>13}  {"target":>6}  reference')
     print(header)
     print('-' * len(header))
     for kind in ('fast', 'slow'):
