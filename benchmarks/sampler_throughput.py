@@ -240,6 +240,12 @@ def median_interval(values, confidence=0.95):
     return statistics.median(values), values[k], values[n - 1 - k]
 
 
+def round_ratios(rates, case, reference):
+    """The ratios of a case's batches to its reference's, round by round."""
+    return [rate / reference_rate for rate, reference_rate
+            in zip(rates[case], rates[reference], strict=True)]
+
+
 def rows_of(cases, rates):
     """Rows (case, steps/s, reference, ratio interval, target) of ``cases``.
 
@@ -250,8 +256,7 @@ def rows_of(cases, rates):
     rows = []
     for case, (_, reference, target) in cases.items():
         ratios = None if reference is None else median_interval(
-            [rate / reference_rate for rate, reference_rate
-             in zip(rates[case], rates[reference], strict=True)])
+            round_ratios(rates, case, reference))
         rows.append((case, statistics.median(rates[case]), reference, ratios,
                      target))
     return rows
@@ -277,9 +282,7 @@ def one_worker_ratios(kind):
         for sampler in samplers:
             sampler.shutdown_worker()
     return {case: (rates[case], None if reference is None else
-                   statistics.median(
-                       rate / reference_rate for rate, reference_rate
-                       in zip(rates[case], rates[reference], strict=True)))
+                   statistics.median(round_ratios(rates, case, reference)))
             for case, (_, reference, _) in cases.items()}
 
 
