@@ -110,6 +110,6 @@ class GaussianMLPPolicy(StochasticPolicy):
         # mean + std * N(0, 1), as Normal.sample draws, without building it
         mean, log_std = self._module.forward_mean_std(observations)
         if self._deterministic:
-            return mean.clone(), {'mean': mean, 'log_std': log_std}
+            return mean, {'mean': mean, 'log_std': log_std}
         actions = torch.addcmul(mean, log_std.exp(), torch.randn_like(mean))
         return actions, {'mean': mean, 'log_std': log_std}

@@ -115,9 +115,9 @@ class Policy(torch.nn.Module, NumPyPolicy):
 
         Returns:
             tuple: The actions, one per row, and the agent information: a
-                dict of tensors with one row per observation. Tensors that
-                are views of parameters or buffers are copied before they
-                are returned.
+                dict of tensors with one row per observation. They may be
+                views of parameters or buffers, or of one another:
+                `get_action` and `get_actions` copy them.
 
         """
         return self(observations), {}
@@ -133,7 +133,8 @@ class Policy(torch.nn.Module, NumPyPolicy):
         Returns:
             tuple: The action, and a dict of agent information (for example
                 the ``mean`` and ``log_std`` of a Gaussian policy) as NumPy
-                arrays.
+                arrays. Each array owns its memory: it shares none with
+                the policy's tensors or with another array.
 
         Raises:
             ValueError: If the observation has none of the accepted shapes.
@@ -143,8 +144,8 @@ class Policy(torch.nn.Module, NumPyPolicy):
             actions, info = self._act(self._single_observation(observation))
             if self._tensor_options[2]:
                 actions, info = _to_cpu(actions, info)
-        return _to_numpy(actions)[0], {key: _to_numpy(value)[0]
-                                       for key, value in info.items()}
+        return _to_numpy(actions)[0].copy(), {
+            key: _to_numpy(value)[0].copy() for key, value in info.items()}
 
     def get_actions(self, observations: Any) -> tuple[np.ndarray,
                                                       dict[str, np.ndarray]]:
@@ -158,6 +159,9 @@ class Policy(torch.nn.Module, NumPyPolicy):
         Returns:
             tuple: The actions, one per row, and a dict of agent information
                 whose values are NumPy arrays with one row per observation.
+                Each array owns its memory, C-contiguous: it shares none
+                with the policy's tensors, another array, or its own other
+                rows.
 
         Raises:
             ValueError: If the observations have none of the accepted
@@ -168,8 +172,8 @@ class Policy(torch.nn.Module, NumPyPolicy):
             actions, info = self._act(self._observation_batch(observations))
             if self._tensor_options[2]:
                 actions, info = _to_cpu(actions, info)
-        return _to_numpy(actions), {key: _to_numpy(value)
-                                    for key, value in info.items()}
+        return _to_numpy(actions).copy(), {
+            key: _to_numpy(value).copy() for key, value in info.items()}
 
     def get_param_values(self) -> dict[str, torch.Tensor]:
         """Get the parameters (and buffers) of the policy.
@@ -370,15 +374,15 @@ def _as_array(value: Any) -> np.ndarray:
 
 
 def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
-    """View a tensor computed in inference mode as a NumPy array.
+    """View a CPU tensor as a NumPy array, which callers copy.
 
-    A tensor made in inference mode owns fresh memory (or is a view of
-    such); any other is a view of a parameter or buffer, which is copied so
-    that the array does not change when the parameters do.
+    The copy, in NumPy, is cheaper than PyTorch's, and freeing an array
+    that owns its memory is cheaper than freeing one that keeps a tensor
+    alive: samplers keep every step's arrays until the batch is built.
     """
-    if tensor.is_inference():
-        return tensor.numpy()
-    return tensor.detach().clone().numpy()
+    if tensor.requires_grad:  # a view of a parameter
+        tensor = tensor.detach()
+    return tensor.numpy()
 
 
 def _to_cpu(actions: torch.Tensor, info: dict[str, torch.Tensor]

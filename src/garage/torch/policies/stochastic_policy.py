@@ -86,9 +86,9 @@ class StochasticPolicy(Policy):
 
         Returns:
             tuple: The actions, one per row, and the agent information: a
-                dict of tensors with one row per observation. Tensors that
-                are views of parameters or buffers are copied before they
-                are returned.
+                dict of tensors with one row per observation. They may be
+                views of parameters or buffers, or of one another:
+                `get_action` and `get_actions` copy them.
 
         """
         dist, info = self(observations)

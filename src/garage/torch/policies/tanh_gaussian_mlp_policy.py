@@ -115,7 +115,7 @@ class TanhGaussianMLPPolicy(StochasticPolicy):
         mean, log_std = self._module.forward_mean_std(observations)
         squashed_mean = torch.tanh(mean)
         if self._deterministic:
-            actions = squashed_mean.clone()
+            actions = squashed_mean
         else:
             actions = torch.tanh(torch.addcmul(mean, log_std.exp(),
                                                torch.randn_like(mean)))

@@ -444,6 +444,23 @@ def test_agent_info_copies_parameter_views():
     torch.testing.assert_close(policy.log_std.detach(), torch.zeros(2))
 
 
+@pytest.mark.parametrize('deterministic', [False, True])
+def test_returned_arrays_own_their_memory(deterministic):
+    # the mean is the action in deterministic mode, and the log_std rows
+    # are one parameter expanded: none of it may alias
+    policy = NormalPolicy(box_spec())
+    policy.deterministic = deterministic
+    for batch in (False, True):
+        actions, info = (policy.get_actions(np.zeros((3, 3))) if batch
+                         else policy.get_action(np.zeros(3)))
+        arrays = [actions, *info.values()]
+        for array in arrays:
+            assert array.flags.owndata
+            assert array.flags.c_contiguous
+        assert not any(np.shares_memory(a, b) for i, a in enumerate(arrays)
+                       for b in arrays[i + 1:])
+
+
 def test_get_action_does_not_track_gradients():
     policy = NormalPolicy(box_spec())
     policy.get_actions(np.zeros((2, 3)))
