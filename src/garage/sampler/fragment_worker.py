@@ -101,10 +101,8 @@ class FragmentWorker(VecWorker):
         prev_obs = self._prev_obs
         observations = prev_obs.copy()
         actions, agent_infos = self.agent.get_actions(observations)
-        self._step_env_indices.append(self._all_envs)
-        self._step_observations.append(observations)
-        self._step_actions.append(actions)
-        self._step_agent_infos.append(agent_infos)
+        self._batched_steps.append((self._all_envs, observations, actions,
+                                    agent_infos))
         ended = np.zeros(self._n_envs, dtype=bool)
         for i, (action, env) in enumerate(zip(actions, self._envs,
                                               strict=True)):

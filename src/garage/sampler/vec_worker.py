@@ -1,5 +1,6 @@
 """The worker that steps several copies of an environment in lockstep."""
 
+import array
 import copy
 import itertools
 from typing import Any
@@ -71,13 +72,12 @@ class VecWorker(Worker):
         self._time = 0
         self._starts: list[int] = []
         self._next_cut = 0
-        # Sampled steps, in time order: one entry per batched step ...
-        self._step_env_indices: list[Any] = []
-        self._step_observations: list[np.ndarray] = []
-        self._step_actions: list[np.ndarray] = []
-        self._step_agent_infos: list[dict[str, Any]] = []
+        # Sampled steps, in time order: per batched step, the environment
+        # indices, observations, actions and agent information ...
+        self._batched_steps: list[tuple[list[int], np.ndarray, np.ndarray,
+                                        dict[str, Any]]] = []
         # ... one per environment step ...
-        self._rewards: list[float] = []
+        self._rewards = array.array('d')
         self._step_types = bytearray()
         self._env_infos: list[dict[str, Any]] = []
         # ... and, per finished episode (or fragment): (env index, length,
@@ -183,10 +183,8 @@ class VecWorker(Worker):
             raise ValueError(
                 f'get_actions returned {len(actions)} actions for '
                 f'{len(running)} observations')
-        self._step_env_indices.append(running)
-        self._step_observations.append(observations)
-        self._step_actions.append(actions)
-        self._step_agent_infos.append(agent_infos)
+        self._batched_steps.append((running, observations, actions,
+                                    agent_infos))
         envs = self._envs
         # the fields kept, not the EnvSteps: their memory is reused at once
         add_reward = self._rewards.append
@@ -322,12 +320,14 @@ class VecWorker(Worker):
 
         """
         n_steps = len(self._rewards)
+        indices, observations, actions, agent_infos = zip(
+            *self._batched_steps, strict=True)
         # small integer keys: numpy's stable sort is then a radix sort
         env_indices = np.fromiter(
-            itertools.chain.from_iterable(self._step_env_indices),
+            itertools.chain.from_iterable(indices),
             dtype=np.min_scalar_type(self._n_envs - 1), count=n_steps)
         order = np.argsort(env_indices, kind='stable')
-        agent_infos = concat_infos(self._step_agent_infos)
+        agent_infos = concat_infos(list(agent_infos))
         _check_rows(agent_infos, n_steps)
         step_types = np.frombuffer(self._step_types, dtype=np.int8)[order]
         ends = sorted(self._ends, key=lambda end: end[0])
@@ -337,13 +337,11 @@ class VecWorker(Worker):
         batch = EpisodeBatch(
             env_spec=self._envs[0].spec,
             episode_infos=stack_infos([end[4] for end in ends]),
-            observations=index_nested_dict(
-                np.concatenate(self._step_observations), order),
+            observations=index_nested_dict(np.concatenate(observations),
+                                           order),
             last_observations=np.asarray([end[3] for end in ends]),
-            actions=index_nested_dict(np.concatenate(self._step_actions),
-                                      order),
-            rewards=np.fromiter(self._rewards, dtype=np.float64,
-                                count=n_steps)[order],
+            actions=index_nested_dict(np.concatenate(actions), order),
+            rewards=np.frombuffer(self._rewards)[order],
             # stacked in environment order, where an environment's task
             # dict repeats in a run, which stack_infos stacks once
             env_infos=stack_infos(list(map(self._env_infos.__getitem__,
@@ -355,11 +353,8 @@ class VecWorker(Worker):
         return batch
 
     def _clear(self) -> None:
-        self._step_env_indices = []
-        self._step_observations = []
-        self._step_actions = []
-        self._step_agent_infos = []
-        self._rewards = []
+        self._batched_steps = []
+        self._rewards = array.array('d')
         self._step_types = bytearray()
         self._env_infos = []
         self._ends = []
