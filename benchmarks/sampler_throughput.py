@@ -25,12 +25,13 @@ samplers are timed first, in ``PROCESSES`` fresh processes one after
 another, ``ROUNDS`` rounds each: the same code runs a few percent faster
 or slower from one process to the next (where its objects and code land
 in memory), more than from round to round. Their ratio is the median of
-the processes' median ratios, printed with the range of those medians (a
-94% confidence interval for their median with 5 processes). Then the
-parallel samplers are started and timed, ``PARALLEL_ROUNDS`` rounds in
-this process, together with the one-worker samplers, their references;
-their ratio is the median of the rounds' ratios, with its 95% confidence
-interval from the order statistics. A case's throughput is its median
+the processes' median ratios, printed with the sign-test confidence
+interval of their median (between the second lowest and the second
+highest of 9, a 96% interval). Then the parallel samplers are started
+and timed, ``PARALLEL_ROUNDS`` rounds in this process, together with the
+one-worker samplers, their references; their ratio is the median of the
+rounds' ratios, with its 95% confidence interval from the order
+statistics. A case's throughput is its median
 batch. Starting worker processes and actors is not timed. Times are
 wall-clock (``time.perf_counter``), since the workers of the parallel
 samplers run in other processes. PyTorch runs on one thread here and in
@@ -70,9 +71,9 @@ N_ENVS = 8
 N_WORKERS = 2
 BUSY_SECONDS = 0.5e-3
 HIDDEN_SIZES = (32, 32)
-PROCESSES = 5
-ROUNDS = {'fast': 6, 'slow': 2}  # a process, for the one-worker cases
-PARALLEL_ROUNDS = {'fast': 30, 'slow': 5}
+PROCESSES = 9
+ROUNDS = {'fast': 4, 'slow': 1}  # a process, for the one-worker cases
+PARALLEL_ROUNDS = {'fast': 30, 'slow': 7}
 TARGETS = {'DefaultWorker': 0.95, 'VecWorker(8)': 0.9, 'parallel slow': 1.8}
 
 
@@ -293,7 +294,7 @@ def one_worker_rows(kind, cases):
     same code runs a few percent faster or slower from one process to the
     next (where its objects and code land in memory), more than it varies
     from round to round in one process. A case's ratio is the median of
-    the processes' median ratios, and its interval their whole range.
+    the processes' median ratios, with `median_interval`'s interval.
     """
     context = multiprocessing.get_context('spawn')
     with ProcessPoolExecutor(max_workers=1, mp_context=context,
@@ -344,10 +345,10 @@ def main():
           'confidence interval. One worker: '
           f'{PROCESSES} fresh processes of {ROUNDS["fast"]} (fast env) or '
           f'{ROUNDS["slow"]} (slow env, {BUSY_SECONDS * 1e3:g} ms CPU a '
-          'step) rounds after a warm-up batch, the median and range of '
-          f'their medians; 2 workers: {PARALLEL_ROUNDS["fast"]} or '
-          f'{PARALLEL_ROUNDS["slow"]} rounds in this process, 95% '
-          'interval')
+          'step) rounds after a warm-up batch, the median of their '
+          'medians with its interval; 2 workers: '
+          f'{PARALLEL_ROUNDS["fast"]} or {PARALLEL_ROUNDS["slow"]} rounds '
+          'in this process, 95% interval')
     header = (f'{"env":<5} {"case":<40} {"steps/s":>9}  {"ratio":>6} '
               f'{"interval":>13}  {"target":>6}  reference')
     print(header)
