@@ -31,10 +31,10 @@ highest of 9, a 96% interval). Then the parallel samplers are started
 and timed, ``PARALLEL_ROUNDS`` rounds in this process, together with the
 one-worker samplers, their references; their ratio is the median of the
 rounds' ratios, with its 95% confidence interval from the order
-statistics. A case's throughput is its median
-batch. Starting worker processes and actors is not timed. Times are
-wall-clock (``time.perf_counter``), since the workers of the parallel
-samplers run in other processes. PyTorch runs on one thread here and in
+statistics. A case's throughput is its median batch. Starting worker
+processes and actors is not timed. Times are wall-clock
+(``time.perf_counter``), since the workers of the parallel samplers run
+in other processes. PyTorch runs on one thread here and in
 every worker.
 
 The ratio of a sampler with one worker is to its bare loop (targets:
