@@ -63,8 +63,10 @@ def linears(module):
 
 def gaussian_case():
     """A PointEnv-like Gaussian policy and its bare peer."""
-    env_spec = EnvSpec(akro.Box(-np.inf, np.inf, (3,), np.float32),
-                       akro.Box(-0.1, 0.1, (2,), np.float32))
+    env_spec = EnvSpec(
+        akro.Box(-np.inf, np.inf, (3,), np.float32),
+        akro.Box(-0.1, 0.1, (2,), np.float32),
+    )
     policy = GaussianMLPPolicy(env_spec, HIDDEN_SIZES)
     layers = linears(policy)
     net = bare_network(layers)
@@ -94,8 +96,7 @@ def gaussian_case():
 
 def categorical_case():
     """A CartPole-like categorical policy and its bare peer."""
-    env_spec = EnvSpec(akro.Box(-np.inf, np.inf, (4,), np.float32),
-                       akro.Discrete(2))
+    env_spec = EnvSpec(akro.Box(-np.inf, np.inf, (4,), np.float32), akro.Discrete(2))
     policy = CategoricalMLPPolicy(env_spec, HIDDEN_SIZES)
     net = bare_network(linears(policy))
 
@@ -143,24 +144,38 @@ def main():
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
     rows = []
-    for label, make_case in (('Gaussian', gaussian_case),
-                             ('categorical', categorical_case)):
+    for label, make_case in (
+        ('Gaussian', gaussian_case),
+        ('categorical', categorical_case),
+    ):
         policy, bare, obs_dim, network_pair = make_case()
         observation = rng.standard_normal(obs_dim).astype(np.float32)
-        rows.append((f'{label} get_action',
-                     *compare(policy.get_action, bare, observation, 2000)))
+        rows.append(
+            (
+                f'{label} get_action',
+                *compare(policy.get_action, bare, observation, 2000),
+            )
+        )
         for batch_size in BATCH_SIZES:
-            observations = rng.standard_normal(
-                (batch_size, obs_dim)).astype(np.float32)
-            rows.append((f'{label} get_actions({batch_size})',
-                         *compare(policy.get_actions, bare, observations,
-                                  1000)))
-        rows.append((f'{label} network only',
-                     *compare(*network_pair, torch.zeros(1, obs_dim), 2000)))
+            observations = rng.standard_normal((batch_size, obs_dim)).astype(np.float32)
+            rows.append(
+                (
+                    f'{label} get_actions({batch_size})',
+                    *compare(policy.get_actions, bare, observations, 1000),
+                )
+            )
+        rows.append(
+            (
+                f'{label} network only',
+                *compare(*network_pair, torch.zeros(1, obs_dim), 2000),
+            )
+        )
     print(f'{"case":<28} {"garage µs":>10} {"bare µs":>10} {"ratio":>7}')
     for case, garage_s, bare_s in rows:
-        print(f'{case:<28} {garage_s * 1e6:>10.1f} {bare_s * 1e6:>10.1f} '
-              f'{garage_s / bare_s:>7.2f}')
+        print(
+            f'{case:<28} {garage_s * 1e6:>10.1f} {bare_s * 1e6:>10.1f} '
+            f'{garage_s / bare_s:>7.2f}'
+        )
     print(f'target: get_action within {TARGET}x of bare')
 
 

@@ -37,9 +37,15 @@ SOLVED = 475
 WINDOW = 20
 N_ENVS = 8
 N_STEPS = 32
-HYPERPARAMETERS = dict(batch_size=256, n_epochs=20, gamma=0.98,
-                       gae_lambda=0.8, learning_rate=1e-3, clip_range=0.2,
-                       max_grad_norm=0.5)
+HYPERPARAMETERS = dict(
+    batch_size=256,
+    n_epochs=20,
+    gamma=0.98,
+    gae_lambda=0.8,
+    learning_rate=1e-3,
+    clip_range=0.2,
+    max_grad_norm=0.5,
+)
 
 
 @dataclasses.dataclass
@@ -55,11 +61,16 @@ class Run:
     eval_return: float
 
     def __str__(self):
-        solved = ('not solved' if self.steps_to_solve is None else
-                  f'{self.steps_to_solve:>7,} steps {self.seconds_to_solve:6.1f} s')
-        return (f'{self.library:<18} seed {self.seed}: {self.wall_seconds:6.1f} s '
-                f'for {self.steps:,} steps; {SOLVED} after {solved}; '
-                f'evaluation {self.eval_return:.1f}')
+        solved = (
+            'not solved'
+            if self.steps_to_solve is None
+            else f'{self.steps_to_solve:>7,} steps {self.seconds_to_solve:6.1f} s'
+        )
+        return (
+            f'{self.library:<18} seed {self.seed}: {self.wall_seconds:6.1f} s '
+            f'for {self.steps:,} steps; {SOLVED} after {solved}; '
+            f'evaluation {self.eval_return:.1f}'
+        )
 
 
 class _SolveTimer:
@@ -71,8 +82,11 @@ class _SolveTimer:
         self.solved = None
 
     def check(self, steps, now):
-        if (self.solved is None and len(self.returns) >= WINDOW
-                and np.mean(self.returns[-WINDOW:]) >= SOLVED):
+        if (
+            self.solved is None
+            and len(self.returns) >= WINDOW
+            and np.mean(self.returns[-WINDOW:]) >= SOLVED
+        ):
             self.solved = (steps, now - self.start)
 
 
@@ -107,40 +121,64 @@ def run_garage(seed, total_steps):
     env = GymEnv('CartPole-v1')
     hidden_init = functools.partial(nn.init.orthogonal_, gain=math.sqrt(2))
     policy = CategoricalMLPPolicy(
-        env.spec, hidden_sizes=(64, 64), hidden_w_init=hidden_init,
-        output_w_init=functools.partial(nn.init.orthogonal_, gain=0.01))
+        env.spec,
+        hidden_sizes=(64, 64),
+        hidden_w_init=hidden_init,
+        output_w_init=functools.partial(nn.init.orthogonal_, gain=0.01),
+    )
     value_function = GaussianMLPValueFunction(
-        env.spec, hidden_sizes=(64, 64), hidden_w_init=hidden_init,
-        output_w_init=nn.init.orthogonal_)
-    sampler = LocalSampler(policy, env,
-                           max_episode_length=env.spec.max_episode_length,
-                           n_workers=1, seed=seed, worker_class=FragmentWorker,
-                           worker_args=dict(n_envs=N_ENVS,
-                                            timesteps_per_call=N_STEPS))
+        env.spec,
+        hidden_sizes=(64, 64),
+        hidden_w_init=hidden_init,
+        output_w_init=nn.init.orthogonal_,
+    )
+    sampler = LocalSampler(
+        policy,
+        env,
+        max_episode_length=env.spec.max_episode_length,
+        n_workers=1,
+        seed=seed,
+        worker_class=FragmentWorker,
+        worker_args=dict(n_envs=N_ENVS, timesteps_per_call=N_STEPS),
+    )
 
     def optimizer(module):
         return OptimizerWrapper(
-            (torch.optim.Adam, dict(lr=HYPERPARAMETERS['learning_rate'],
-                                    eps=1e-5, fused=True)),
-            module, max_optimization_epochs=HYPERPARAMETERS['n_epochs'],
-            minibatch_size=HYPERPARAMETERS['batch_size'])
+            (
+                torch.optim.Adam,
+                dict(lr=HYPERPARAMETERS['learning_rate'], eps=1e-5, fused=True),
+            ),
+            module,
+            max_optimization_epochs=HYPERPARAMETERS['n_epochs'],
+            minibatch_size=HYPERPARAMETERS['batch_size'],
+        )
 
-    algo = TimedPPO(env.spec, policy, value_function, sampler,
-                    policy_optimizer=optimizer(policy),
-                    vf_optimizer=optimizer(value_function),
-                    lr_clip_range=HYPERPARAMETERS['clip_range'],
-                    discount=HYPERPARAMETERS['gamma'],
-                    gae_lambda=HYPERPARAMETERS['gae_lambda'],
-                    max_grad_norm=HYPERPARAMETERS['max_grad_norm'])
+    algo = TimedPPO(
+        env.spec,
+        policy,
+        value_function,
+        sampler,
+        policy_optimizer=optimizer(policy),
+        vf_optimizer=optimizer(value_function),
+        lr_clip_range=HYPERPARAMETERS['clip_range'],
+        discount=HYPERPARAMETERS['gamma'],
+        gae_lambda=HYPERPARAMETERS['gae_lambda'],
+        max_grad_norm=HYPERPARAMETERS['max_grad_norm'],
+    )
     batch_size = N_ENVS * N_STEPS
     with tempfile.TemporaryDirectory() as snapshot_dir:
-        trainer = Trainer(SnapshotConfig(snapshot_dir=snapshot_dir,
-                                         snapshot_mode='none',
-                                         snapshot_gap=1))
+        trainer = Trainer(
+            SnapshotConfig(
+                snapshot_dir=snapshot_dir, snapshot_mode='none', snapshot_gap=1
+            )
+        )
         trainer.setup(algo, env)
         algo.timer = _SolveTimer()
-        trainer.train(n_epochs=-(-total_steps // batch_size),
-                      batch_size=batch_size, progress=False)
+        trainer.train(
+            n_epochs=-(-total_steps // batch_size),
+            batch_size=batch_size,
+            progress=False,
+        )
         wall = time.perf_counter() - algo.timer.start
     policy.deterministic = True  # the most probable action
     eval_env = GymEnv('CartPole-v1')
@@ -174,24 +212,43 @@ def run_sb3(seed, total_steps):
             return True
 
     env = make_vec_env('CartPole-v1', n_envs=N_ENVS, seed=seed)
-    model = PPO('MlpPolicy', env, n_steps=N_STEPS, seed=seed, device='cpu',
-                ent_coef=0.0, verbose=0, **HYPERPARAMETERS)
+    model = PPO(
+        'MlpPolicy',
+        env,
+        n_steps=N_STEPS,
+        seed=seed,
+        device='cpu',
+        ent_coef=0.0,
+        verbose=0,
+        **HYPERPARAMETERS,
+    )
     callback = Timer()
     model.learn(total_steps, callback=callback)
     wall = time.perf_counter() - callback.timer.start
     eval_env = make_vec_env('CartPole-v1', n_envs=1, seed=seed + 1000)
-    returns, _ = evaluate_policy(model, eval_env, n_eval_episodes=10,
-                                 deterministic=True, return_episode_rewards=True)
-    return _run('stable-baselines3', seed, wall, model.num_timesteps,
-                callback.timer, returns)
+    returns, _ = evaluate_policy(
+        model,
+        eval_env,
+        n_eval_episodes=10,
+        deterministic=True,
+        return_episode_rewards=True,
+    )
+    return _run(
+        'stable-baselines3', seed, wall, model.num_timesteps, callback.timer, returns
+    )
 
 
 def _run(library, seed, wall, steps, timer, eval_returns):
     steps_to_solve, seconds_to_solve = timer.solved or (None, None)
-    return Run(library=library, seed=seed, wall_seconds=wall, steps=steps,
-               steps_to_solve=steps_to_solve,
-               seconds_to_solve=seconds_to_solve,
-               eval_return=float(np.mean(eval_returns)))
+    return Run(
+        library=library,
+        seed=seed,
+        wall_seconds=wall,
+        steps=steps,
+        steps_to_solve=steps_to_solve,
+        seconds_to_solve=seconds_to_solve,
+        eval_return=float(np.mean(eval_returns)),
+    )
 
 
 def _summary(runs):
@@ -199,27 +256,32 @@ def _summary(runs):
     return dict(
         wall=np.mean([r.wall_seconds for r in runs]),
         steps=np.mean([r.steps_to_solve for r in solved]) if solved else np.nan,
-        seconds=(np.mean([r.seconds_to_solve for r in solved]) if solved
-                 else np.nan),
+        seconds=(np.mean([r.seconds_to_solve for r in solved]) if solved else np.nan),
         solved=f'{len(solved)}/{len(runs)}',
-        eval=np.mean([r.eval_return for r in runs]))
+        eval=np.mean([r.eval_return for r in runs]),
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3])
     parser.add_argument('--steps', type=int, default=100_000)
-    parser.add_argument('--torch-threads', type=int, default=1,
-                        help="torch's intra-op threads, for both libraries "
-                        '(default 1: small networks train fastest on one, '
-                        'and far faster on a loaded machine)')
+    parser.add_argument(
+        '--torch-threads',
+        type=int,
+        default=1,
+        help="torch's intra-op threads, for both libraries "
+        '(default 1: small networks train fastest on one, '
+        'and far faster on a loaded machine)',
+    )
     args = parser.parse_args()
     # the trainer logs through dowel, which has no outputs here
-    warnings.filterwarnings('ignore', message='.*(No outputs|accepted by any '
-                            'output)')
+    warnings.filterwarnings('ignore', message='.*(No outputs|accepted by any output)')
     torch.set_num_threads(args.torch_threads)
-    print(f'PPO on CartPole-v1, {args.steps:,} steps, seeds {args.seeds}, '
-          f'torch {torch.__version__} with {torch.get_num_threads()} threads')
+    print(
+        f'PPO on CartPole-v1, {args.steps:,} steps, seeds {args.seeds}, '
+        f'torch {torch.__version__} with {torch.get_num_threads()} threads'
+    )
     runs = {'garage': [], 'stable-baselines3': []}
     for seed in args.seeds:
         for library, run in (('garage', run_garage), ('stable-baselines3', run_sb3)):
@@ -228,14 +290,20 @@ def main():
             print(result, flush=True)
     garage, sb3 = _summary(runs['garage']), _summary(runs['stable-baselines3'])
     print(f'\nmeans over {len(args.seeds)} seeds')
-    print(f'{"":<18}{"wall s":>9}{"solved":>8}{"steps to " + str(SOLVED):>15}'
-          f'{"s to " + str(SOLVED):>10}{"eval":>8}')
+    print(
+        f'{"":<18}{"wall s":>9}{"solved":>8}{"steps to " + str(SOLVED):>15}'
+        f'{"s to " + str(SOLVED):>10}{"eval":>8}'
+    )
     for name, row in (('garage', garage), ('stable-baselines3', sb3)):
-        print(f'{name:<18}{row["wall"]:>9.1f}{row["solved"]:>8}'
-              f'{row["steps"]:>15,.0f}{row["seconds"]:>10.1f}{row["eval"]:>8.1f}')
-    print(f'{"garage / sb3":<18}{garage["wall"] / sb3["wall"]:>9.2f}{"":>8}'
-          f'{garage["steps"] / sb3["steps"]:>15.2f}'
-          f'{garage["seconds"] / sb3["seconds"]:>10.2f}')
+        print(
+            f'{name:<18}{row["wall"]:>9.1f}{row["solved"]:>8}'
+            f'{row["steps"]:>15,.0f}{row["seconds"]:>10.1f}{row["eval"]:>8.1f}'
+        )
+    print(
+        f'{"garage / sb3":<18}{garage["wall"] / sb3["wall"]:>9.2f}{"":>8}'
+        f'{garage["steps"] / sb3["steps"]:>15.2f}'
+        f'{garage["seconds"] / sb3["seconds"]:>10.2f}'
+    )
 
 
 if __name__ == '__main__':

@@ -74,15 +74,31 @@ def train_garage(seed, steps, log_dir):
     policy = TanhGaussianMLPPolicy(env.spec, HIDDEN_SIZES)
     qf1 = ContinuousMLPQFunction(env.spec, hidden_sizes=HIDDEN_SIZES)
     qf2 = ContinuousMLPQFunction(env.spec, hidden_sizes=HIDDEN_SIZES)
-    sampler = LocalSampler(policy, env, max_episode_length=200, n_workers=1,
-                           worker_class=FragmentWorker,
-                           worker_args={'n_envs': 1, 'timesteps_per_call': 1})
-    algo = SAC(env.spec, policy, qf1, qf2, PathBuffer(1_000_000), sampler,
-               gradient_steps_per_itr=1, buffer_batch_size=BATCH_SIZE,
-               min_buffer_size=LEARNING_STARTS, policy_lr=LEARNING_RATE,
-               qf_lr=LEARNING_RATE, target_update_tau=0.005, discount=0.99,
-               steps_per_epoch=steps - LEARNING_STARTS + 1,
-               num_evaluation_episodes=1)
+    sampler = LocalSampler(
+        policy,
+        env,
+        max_episode_length=200,
+        n_workers=1,
+        worker_class=FragmentWorker,
+        worker_args={'n_envs': 1, 'timesteps_per_call': 1},
+    )
+    algo = SAC(
+        env.spec,
+        policy,
+        qf1,
+        qf2,
+        PathBuffer(1_000_000),
+        sampler,
+        gradient_steps_per_itr=1,
+        buffer_batch_size=BATCH_SIZE,
+        min_buffer_size=LEARNING_STARTS,
+        policy_lr=LEARNING_RATE,
+        qf_lr=LEARNING_RATE,
+        target_update_tau=0.005,
+        discount=0.99,
+        steps_per_epoch=steps - LEARNING_STARTS + 1,
+        num_evaluation_episodes=1,
+    )
     trainer = Trainer(SnapshotConfig(log_dir, 'none', 1))
     trainer.setup(algo, env)
     start = time.perf_counter()
@@ -95,18 +111,34 @@ def train_sb3(seed, steps):
     """Train stable-baselines3's SAC; return the wall time and its actor."""
     from stable_baselines3 import SAC as SB3SAC
 
-    model = SB3SAC('MlpPolicy', gymnasium.make('Pendulum-v1'),
-                   learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE,
-                   learning_starts=LEARNING_STARTS, buffer_size=1_000_000,
-                   tau=0.005, gamma=0.99, train_freq=1, gradient_steps=1,
-                   policy_kwargs={'net_arch': list(HIDDEN_SIZES)}, seed=seed,
-                   device='cpu')
+    model = SB3SAC(
+        'MlpPolicy',
+        gymnasium.make('Pendulum-v1'),
+        learning_rate=LEARNING_RATE,
+        batch_size=BATCH_SIZE,
+        learning_starts=LEARNING_STARTS,
+        buffer_size=1_000_000,
+        tau=0.005,
+        gamma=0.99,
+        train_freq=1,
+        gradient_steps=1,
+        policy_kwargs={'net_arch': list(HIDDEN_SIZES)},
+        seed=seed,
+        device='cpu',
+    )
     start = time.perf_counter()
     model.learn(total_timesteps=steps)
     seconds = time.perf_counter() - start
-    return seconds, lambda obs: model.actor(
-        torch.as_tensor(obs[None], dtype=torch.float32),
-        deterministic=True).detach().numpy()[0]
+    return (
+        seconds,
+        lambda obs: (
+            model.actor(
+                torch.as_tensor(obs[None], dtype=torch.float32), deterministic=True
+            )
+            .detach()
+            .numpy()[0]
+        ),
+    )
 
 
 def main():
@@ -124,25 +156,32 @@ def main():
     torch.set_num_threads(args.threads)
     # no dowel output is set up: the trainer's records go nowhere
     warnings.filterwarnings('ignore', '.*(accepted by any output|No outputs)')
-    print(f'SAC on Pendulum-v1, {args.steps} steps; torch {torch.__version__} '
-          f'on {torch.get_num_threads()} thread(s), stable-baselines3 '
-          f'{stable_baselines3.__version__}')
-    print(f'{"library":<19}{"seed":>5}{"wall time (s)":>15}{"steps/s":>10}'
-          f'{"eval return":>19}')
+    print(
+        f'SAC on Pendulum-v1, {args.steps} steps; torch {torch.__version__} '
+        f'on {torch.get_num_threads()} thread(s), stable-baselines3 '
+        f'{stable_baselines3.__version__}'
+    )
+    print(
+        f'{"library":<19}{"seed":>5}{"wall time (s)":>15}{"steps/s":>10}'
+        f'{"eval return":>19}'
+    )
     times = {'garage': [], 'stable-baselines3': []}
     with tempfile.TemporaryDirectory() as log_dir:
         for seed in args.seeds:
             for name, train in (
-                    ('garage', lambda s: train_garage(s, args.steps,
-                                                      log_dir)),
-                    ('stable-baselines3', lambda s: train_sb3(s, args.steps))):
+                ('garage', lambda s: train_garage(s, args.steps, log_dir)),
+                ('stable-baselines3', lambda s: train_sb3(s, args.steps)),
+            ):
                 seconds, act = train(seed)
                 with torch.no_grad():
                     mean, std = evaluate(act)
                 times[name].append(seconds)
-                print(f'{name:<19}{seed:>5}{seconds:>15.1f}'
-                      f'{args.steps / seconds:>10.0f}'
-                      f'{mean:>11.1f} ± {std:<6.1f}', flush=True)
+                print(
+                    f'{name:<19}{seed:>5}{seconds:>15.1f}'
+                    f'{args.steps / seconds:>10.0f}'
+                    f'{mean:>11.1f} ± {std:<6.1f}',
+                    flush=True,
+                )
     ratio = np.sum(times['garage']) / np.sum(times['stable-baselines3'])
     print(f'garage wall time / stable-baselines3 wall time: {ratio:.2f}')
 

@@ -142,8 +142,7 @@ def sampler_batches(sampler, policy):
     """A batch function: one ``obtain_samples`` of BATCH_SIZE steps."""
 
     def sample():
-        batch = sampler.obtain_samples(0, BATCH_SIZE,
-                                       policy.get_param_values())
+        batch = sampler.obtain_samples(0, BATCH_SIZE, policy.get_param_values())
         return len(batch.rewards)
 
     return sample
@@ -157,8 +156,10 @@ def time_batch(sample):
 
 
 def worker_kinds():
-    return {'DefaultWorker': (DefaultWorker, None),
-            'VecWorker(8)': (VecWorker, {'n_envs': N_ENVS})}
+    return {
+        'DefaultWorker': (DefaultWorker, None),
+        'VecWorker(8)': (VecWorker, {'n_envs': N_ENVS}),
+    }
 
 
 def one_worker_cases(kind, policy, samplers):
@@ -169,16 +170,24 @@ def one_worker_cases(kind, policy, samplers):
     """
     cases = {
         'bare loop': (bare_loop(make_env(kind), policy), None, None),
-        'bare batched loop (8 envs)': (bare_batched_loop(
-            [make_env(kind) for _ in range(N_ENVS)], policy), None, None),
+        'bare batched loop (8 envs)': (
+            bare_batched_loop([make_env(kind) for _ in range(N_ENVS)], policy),
+            None,
+            None,
+        ),
     }
-    bare_cases = {'DefaultWorker': 'bare loop',
-                  'VecWorker(8)': 'bare batched loop (8 envs)'}
+    bare_cases = {
+        'DefaultWorker': 'bare loop',
+        'VecWorker(8)': 'bare batched loop (8 envs)',
+    }
     for name in worker_kinds():
         cases[f'LocalSampler {name}'] = (
-            sampler_batches(new_sampler(LocalSampler, 1, name, kind, policy,
-                                        samplers), policy),
-            bare_cases[name], TARGETS[name])
+            sampler_batches(
+                new_sampler(LocalSampler, 1, name, kind, policy, samplers), policy
+            ),
+            bare_cases[name],
+            TARGETS[name],
+        )
     return cases
 
 
@@ -186,22 +195,32 @@ def parallel_cases(kind, policy, has_ray, samplers):
     """The 2-worker samplers of one environment, as `one_worker_cases`."""
     classes = [MultiprocessingSampler] + ([RaySampler] if has_ray else [])
     target = TARGETS['parallel slow'] if kind == 'slow' else None
-    return {f'{sampler_class.__name__} {N_WORKERS}x {name}': (
-        sampler_batches(new_sampler(sampler_class, N_WORKERS, name, kind,
-                                    policy, samplers), policy),
-        f'LocalSampler {name}', target)
-        for sampler_class in classes for name in worker_kinds()}
+    return {
+        f'{sampler_class.__name__} {N_WORKERS}x {name}': (
+            sampler_batches(
+                new_sampler(sampler_class, N_WORKERS, name, kind, policy, samplers),
+                policy,
+            ),
+            f'LocalSampler {name}',
+            target,
+        )
+        for sampler_class in classes
+        for name in worker_kinds()
+    }
 
 
-def new_sampler(sampler_class, n_workers, worker_name, kind, policy,
-                samplers):
+def new_sampler(sampler_class, n_workers, worker_name, kind, policy, samplers):
     """A sampler, appended to ``samplers`` to be shut down."""
     worker_class, worker_args = worker_kinds()[worker_name]
-    sampler = sampler_class(policy, make_env(kind),
-                            max_episode_length=MAX_EPISODE_LENGTH,
-                            n_workers=n_workers, seed=1,
-                            worker_class=worker_class,
-                            worker_args=worker_args)
+    sampler = sampler_class(
+        policy,
+        make_env(kind),
+        max_episode_length=MAX_EPISODE_LENGTH,
+        n_workers=n_workers,
+        seed=1,
+        worker_class=worker_class,
+        worker_args=worker_args,
+    )
     samplers.append(sampler)
     return sampler
 
@@ -235,16 +254,20 @@ def median_interval(values, confidence=0.95):
     values = sorted(values)
     n = len(values)
     k = 0  # values[k] and values[n - 1 - k] bound the interval
-    while k + 1 < n - 1 - k and 2 * sum(
-            math.comb(n, i) for i in range(k + 2)) / 2**n <= 1 - confidence:
+    while (
+        k + 1 < n - 1 - k
+        and 2 * sum(math.comb(n, i) for i in range(k + 2)) / 2**n <= 1 - confidence
+    ):
         k += 1
     return statistics.median(values), values[k], values[n - 1 - k]
 
 
 def round_ratios(rates, case, reference):
     """The ratios of a case's batches to its reference's, round by round."""
-    return [rate / reference_rate for rate, reference_rate
-            in zip(rates[case], rates[reference], strict=True)]
+    return [
+        rate / reference_rate
+        for rate, reference_rate in zip(rates[case], rates[reference], strict=True)
+    ]
 
 
 def rows_of(cases, rates):
@@ -256,10 +279,12 @@ def rows_of(cases, rates):
     """
     rows = []
     for case, (_, reference, target) in cases.items():
-        ratios = None if reference is None else median_interval(
-            round_ratios(rates, case, reference))
-        rows.append((case, statistics.median(rates[case]), reference, ratios,
-                     target))
+        ratios = (
+            None
+            if reference is None
+            else median_interval(round_ratios(rates, case, reference))
+        )
+        rows.append((case, statistics.median(rates[case]), reference, ratios, target))
     return rows
 
 
@@ -282,9 +307,15 @@ def one_worker_ratios(kind):
     finally:
         for sampler in samplers:
             sampler.shutdown_worker()
-    return {case: (rates[case], None if reference is None else
-                   statistics.median(round_ratios(rates, case, reference)))
-            for case, (_, reference, _) in cases.items()}
+    return {
+        case: (
+            rates[case],
+            None
+            if reference is None
+            else statistics.median(round_ratios(rates, case, reference)),
+        )
+        for case, (_, reference, _) in cases.items()
+    }
 
 
 def one_worker_rows(kind, cases):
@@ -297,17 +328,21 @@ def one_worker_rows(kind, cases):
     the processes' median ratios, with `median_interval`'s interval.
     """
     context = multiprocessing.get_context('spawn')
-    with ProcessPoolExecutor(max_workers=1, mp_context=context,
-                             max_tasks_per_child=1) as pool:
-        results = [pool.submit(one_worker_ratios, kind).result()
-                   for _ in range(PROCESSES)]
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, max_tasks_per_child=1
+    ) as pool:
+        results = [
+            pool.submit(one_worker_ratios, kind).result() for _ in range(PROCESSES)
+        ]
     rows = []
     for case, (_, reference, target) in cases.items():
         rates = [rate for result in results for rate in result[case][0]]
-        ratios = None if reference is None else median_interval(
-            [result[case][1] for result in results])
-        rows.append((case, statistics.median(rates), reference, ratios,
-                     target))
+        ratios = (
+            None
+            if reference is None
+            else median_interval([result[case][1] for result in results])
+        )
+        rows.append((case, statistics.median(rates), reference, ratios, target))
     return rows
 
 
@@ -325,10 +360,12 @@ def measure(kind, policy, has_ray):
         cases = one_worker_cases(kind, policy, samplers)
         rows = one_worker_rows(kind, cases)
         parallel = parallel_cases(kind, policy, has_ray, samplers)
-        references = {reference: cases[reference]
-                      for _, reference, _ in parallel.values()}
-        rows += rows_of(parallel, timed_rounds(
-            {**references, **parallel}, PARALLEL_ROUNDS[kind]))
+        references = {
+            reference: cases[reference] for _, reference, _ in parallel.values()
+        }
+        rows += rows_of(
+            parallel, timed_rounds({**references, **parallel}, PARALLEL_ROUNDS[kind])
+        )
     finally:
         for sampler in samplers:
             sampler.shutdown_worker()
@@ -340,22 +377,25 @@ def main():
     torch.manual_seed(0)
     has_ray = importlib.util.find_spec('ray') is not None
     policy = GaussianMLPPolicy(make_env('fast').spec, HIDDEN_SIZES)
-    print(f'{BATCH_SIZE} steps a batch; median steps/s, and the median '
-          'ratio to the reference batch of the same round with its '
-          'confidence interval. One worker: '
-          f'{PROCESSES} fresh processes of {ROUNDS["fast"]} (fast env) or '
-          f'{ROUNDS["slow"]} (slow env, {BUSY_SECONDS * 1e3:g} ms CPU a '
-          'step) rounds after a warm-up batch, the median of their '
-          'medians with its interval; 2 workers: '
-          f'{PARALLEL_ROUNDS["fast"]} or {PARALLEL_ROUNDS["slow"]} rounds '
-          'in this process, 95% interval')
-    header = (f'{"env":<5} {"case":<40} {"steps/s":>9}  {"ratio":>6} '
-              f'{"interval":>13}  {"target":>6}  reference')
+    print(
+        f'{BATCH_SIZE} steps a batch; median steps/s, and the median '
+        'ratio to the reference batch of the same round with its '
+        'confidence interval. One worker: '
+        f'{PROCESSES} fresh processes of {ROUNDS["fast"]} (fast env) or '
+        f'{ROUNDS["slow"]} (slow env, {BUSY_SECONDS * 1e3:g} ms CPU a '
+        'step) rounds after a warm-up batch, the median of their '
+        'medians with its interval; 2 workers: '
+        f'{PARALLEL_ROUNDS["fast"]} or {PARALLEL_ROUNDS["slow"]} rounds '
+        'in this process, 95% interval'
+    )
+    header = (
+        f'{"env":<5} {"case":<40} {"steps/s":>9}  {"ratio":>6} '
+        f'{"interval":>13}  {"target":>6}  reference'
+    )
     print(header)
     print('-' * len(header))
     for kind in ('fast', 'slow'):
-        for case, rate, reference, ratios, target in measure(kind, policy,
-                                                             has_ray):
+        for case, rate, reference, ratios, target in measure(kind, policy, has_ray):
             ratio_text = interval_text = verdict = ''
             if ratios is not None:
                 ratio, low, high = ratios
@@ -364,12 +404,15 @@ def main():
             target_text = '' if target is None else f'>={target:g}'
             if target is not None:
                 verdict = ' ok' if ratio >= target else ' MISSED'
-            print(f'{kind:<5} {case:<40} {rate:>9,.0f}  {ratio_text:>6} '
-                  f'{interval_text:>13}  {target_text:>6}  '
-                  f'{reference or ""}{verdict}')
+            print(
+                f'{kind:<5} {case:<40} {rate:>9,.0f}  {ratio_text:>6} '
+                f'{interval_text:>13}  {target_text:>6}  '
+                f'{reference or ""}{verdict}'
+            )
     if not has_ray:
-        print("RaySampler rows left out: Ray is not installed "
-              "(pip install 'garage[ray]')")
+        print(
+            "RaySampler rows left out: Ray is not installed (pip install 'garage[ray]')"
+        )
 
 
 if __name__ == '__main__':

@@ -68,11 +68,19 @@ def with_trainer(*, outputs, snapshot, progress):
 
     def run(env_spec, directory):
         config = SnapshotConfig(directory, 'last' if snapshot else 'none', 1)
-        logging = (experiment_logging(directory, snapshot_mode=config.snapshot_mode,
-                                      snapshot_gap=1) if outputs
-                   else contextlib.nullcontext(config))
-        with open(os.devnull, 'w') as null, contextlib.redirect_stdout(
-                null), contextlib.redirect_stderr(null), logging as ctxt:
+        logging = (
+            experiment_logging(
+                directory, snapshot_mode=config.snapshot_mode, snapshot_gap=1
+            )
+            if outputs
+            else contextlib.nullcontext(config)
+        )
+        with (
+            open(os.devnull, 'w') as null,
+            contextlib.redirect_stdout(null),
+            contextlib.redirect_stderr(null),
+            logging as ctxt,
+        ):
             trainer = Trainer(ctxt)
             trainer.setup(RecordOnly(env_spec), None)
             start = time.perf_counter()
@@ -84,14 +92,10 @@ def with_trainer(*, outputs, snapshot, progress):
 
 CASES = {
     'bare loop': bare,
-    'step_epochs only': with_trainer(outputs=False, snapshot=False,
-                                     progress=False),
-    '+ log outputs': with_trainer(outputs=True, snapshot=False,
-                                  progress=False),
-    '+ snapshot every epoch': with_trainer(outputs=True, snapshot=True,
-                                           progress=False),
-    '+ progress bar': with_trainer(outputs=True, snapshot=True,
-                                   progress=True),
+    'step_epochs only': with_trainer(outputs=False, snapshot=False, progress=False),
+    '+ log outputs': with_trainer(outputs=True, snapshot=False, progress=False),
+    '+ snapshot every epoch': with_trainer(outputs=True, snapshot=True, progress=False),
+    '+ progress bar': with_trainer(outputs=True, snapshot=True, progress=True),
 }
 
 

@@ -71,22 +71,30 @@ def main():
 
     deterministic.set_seed(args.seed)
     env = GymEnv('CartPole-v1')
-    print(f'CartPole-v1: observations of shape '
-          f'{env.spec.observation_space.shape}, {env.spec.action_space.n} '
-          f'actions, at most {env.spec.max_episode_length} steps')
-    print(f'{"policy":<22}{"episodes":>9}{"mean return":>13}{"min":>7}'
-          f'{"max":>7}{"terminated":>12}{"timed out":>11}')
+    print(
+        f'CartPole-v1: observations of shape '
+        f'{env.spec.observation_space.shape}, {env.spec.action_space.n} '
+        f'actions, at most {env.spec.max_episode_length} steps'
+    )
+    print(
+        f'{"policy":<22}{"episodes":>9}{"mean return":>13}{"min":>7}'
+        f'{"max":>7}{"terminated":>12}{"timed out":>11}'
+    )
     for policy in (UniformRandomPolicy(env.spec), BalancingPolicy(env.spec)):
         batch = EpisodeBatch.from_list(
-            env.spec, [rollout(env, policy) for _ in range(args.episodes)])
+            env.spec, [rollout(env, policy) for _ in range(args.episodes)]
+        )
         last_steps = batch.step_types[np.cumsum(batch.lengths) - 1]
-        returns = np.add.reduceat(batch.rewards,
-                                  np.cumsum(batch.lengths) - batch.lengths)
-        print(f'{type(policy).__name__:<22}{len(batch.lengths):>9}'
-              f'{returns.mean():>13.1f}{returns.min():>7.0f}'
-              f'{returns.max():>7.0f}'
-              f'{np.sum(last_steps == StepType.TERMINAL):>12}'
-              f'{np.sum(last_steps == StepType.TIMEOUT):>11}')
+        returns = np.add.reduceat(
+            batch.rewards, np.cumsum(batch.lengths) - batch.lengths
+        )
+        print(
+            f'{type(policy).__name__:<22}{len(batch.lengths):>9}'
+            f'{returns.mean():>13.1f}{returns.min():>7.0f}'
+            f'{returns.max():>7.0f}'
+            f'{np.sum(last_steps == StepType.TERMINAL):>12}'
+            f'{np.sum(last_steps == StepType.TIMEOUT):>11}'
+        )
     env.close()
 
 

@@ -5,17 +5,30 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def run_python(code, **kwargs):
-    return subprocess.run([sys.executable, '-c', code], capture_output=True,
-                          text=True, check=True, cwd=ROOT, **kwargs)
+    return subprocess.run(
+        [sys.executable, '-c', code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        **kwargs,
+    )
 
 
-def test_ruff_is_clean():
-    result = subprocess.run([sys.executable, '-m', 'ruff', 'check', '.'],
-                            capture_output=True, text=True, cwd=ROOT)
+@pytest.mark.parametrize('command', [['check'], ['format', '--check']])
+def test_ruff_is_clean(command):
+    result = subprocess.run(
+        [sys.executable, '-m', 'ruff', *command, '.'],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -23,8 +36,9 @@ def test_import_garage_prints_nothing_and_skips_tensorflow_and_ray():
     result = run_python(
         'import sys, garage, garage.envs, garage.np.policies, '
         'garage.experiment\n'
-        "print(sorted(m for m in sys.modules "
-        "if m.split('.')[0] in ('tensorflow', 'theano', 'ray')))")
+        'print(sorted(m for m in sys.modules '
+        "if m.split('.')[0] in ('tensorflow', 'theano', 'ray')))"
+    )
     assert result.stdout == '[]\n'
     assert result.stderr == ''
 
@@ -34,7 +48,8 @@ def test_import_garage_defers_slow_imports():
     result = run_python(
         'import sys, garage\n'
         "print(sorted(m for m in ('scipy.signal', 'dowel', 'torch') "
-        'if m in sys.modules))')
+        'if m in sys.modules))'
+    )
     assert result.stdout == '[]\n'
 
 
@@ -44,7 +59,8 @@ def test_import_garage_keeps_an_installed_tensorflow_out(tmp_path):
     (fake / '__init__.py').write_text("print('tensorflow was imported')\n")
     result = run_python(
         "import sys, garage\nprint('tensorflow' in sys.modules)",
-        env={'PYTHONPATH': str(tmp_path)})
+        env={'PYTHONPATH': str(tmp_path)},
+    )
     assert result.stdout == 'False\n'
     assert result.stderr == ''
 

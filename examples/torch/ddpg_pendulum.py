@@ -37,19 +37,37 @@ def ddpg_pendulum(ctxt, seed=1):
     env = normalize(GymEnv('Pendulum-v1'))
     policy = DeterministicMLPPolicy(env.spec, hidden_sizes=(400, 300))
     exploration_policy = AddGaussianNoise(
-        env.spec, policy, total_timesteps=n_epochs * steps_per_epoch,
-        max_sigma=0.1, min_sigma=0.1)
+        env.spec,
+        policy,
+        total_timesteps=n_epochs * steps_per_epoch,
+        max_sigma=0.1,
+        min_sigma=0.1,
+    )
     qf = ContinuousMLPQFunction(env.spec, hidden_sizes=(400, 300))
-    sampler = LocalSampler(exploration_policy, env,
-                           max_episode_length=env.spec.max_episode_length,
-                           n_workers=1, worker_class=FragmentWorker,
-                           worker_args=dict(n_envs=1, timesteps_per_call=1))
-    algo = DDPG(env.spec, policy, qf,
-                PathBuffer(capacity_in_transitions=200_000), sampler,
-                exploration_policy=exploration_policy, min_buffer_size=1000,
-                n_train_steps=1, steps_per_epoch=steps_per_epoch,
-                buffer_batch_size=256, policy_lr=1e-3, qf_lr=1e-3,
-                discount=0.98, target_update_tau=5e-3)
+    sampler = LocalSampler(
+        exploration_policy,
+        env,
+        max_episode_length=env.spec.max_episode_length,
+        n_workers=1,
+        worker_class=FragmentWorker,
+        worker_args=dict(n_envs=1, timesteps_per_call=1),
+    )
+    algo = DDPG(
+        env.spec,
+        policy,
+        qf,
+        PathBuffer(capacity_in_transitions=200_000),
+        sampler,
+        exploration_policy=exploration_policy,
+        min_buffer_size=1000,
+        n_train_steps=1,
+        steps_per_epoch=steps_per_epoch,
+        buffer_batch_size=256,
+        policy_lr=1e-3,
+        qf_lr=1e-3,
+        discount=0.98,
+        target_update_tau=5e-3,
+    )
     trainer = Trainer(ctxt)
     trainer.setup(algo, env)
     trainer.train(n_epochs=n_epochs, batch_size=1)

@@ -40,20 +40,37 @@ def dqn_cartpole(ctxt, seed=1):
     qf = DiscreteMLPQFunction(env.spec, hidden_sizes=(256, 256))
     policy = DiscreteQFArgmaxPolicy(qf, env.spec)
     exploration_policy = EpsilonGreedyPolicy(
-        env.spec, policy,
+        env.spec,
+        policy,
         total_timesteps=n_epochs * steps_per_epoch * sampler_batch_size,
-        max_epsilon=1.0, min_epsilon=0.04, decay_ratio=0.16)
-    sampler = LocalSampler(exploration_policy, env,
-                           max_episode_length=env.spec.max_episode_length,
-                           n_workers=1, worker_class=FragmentWorker,
-                           worker_args=dict(n_envs=1,
-                                            timesteps_per_call=256))
-    algo = DQN(env.spec, policy, qf,
-               PathBuffer(capacity_in_transitions=100_000), sampler,
-               exploration_policy, qf_lr=2.3e-3,
-               steps_per_epoch=steps_per_epoch, n_train_steps=128,
-               min_buffer_size=1000, buffer_batch_size=64, discount=0.99,
-               target_update_freq=1, target_update_tau=1.0)
+        max_epsilon=1.0,
+        min_epsilon=0.04,
+        decay_ratio=0.16,
+    )
+    sampler = LocalSampler(
+        exploration_policy,
+        env,
+        max_episode_length=env.spec.max_episode_length,
+        n_workers=1,
+        worker_class=FragmentWorker,
+        worker_args=dict(n_envs=1, timesteps_per_call=256),
+    )
+    algo = DQN(
+        env.spec,
+        policy,
+        qf,
+        PathBuffer(capacity_in_transitions=100_000),
+        sampler,
+        exploration_policy,
+        qf_lr=2.3e-3,
+        steps_per_epoch=steps_per_epoch,
+        n_train_steps=128,
+        min_buffer_size=1000,
+        buffer_batch_size=64,
+        discount=0.99,
+        target_update_freq=1,
+        target_update_tau=1.0,
+    )
     trainer = Trainer(ctxt)
     trainer.setup(algo, env)
     trainer.train(n_epochs=n_epochs, batch_size=sampler_batch_size)

@@ -45,26 +45,47 @@ def ppo_cartpole(ctxt, seed=1):
     env = GymEnv('CartPole-v1')
     hidden_init = functools.partial(nn.init.orthogonal_, gain=math.sqrt(2))
     policy = CategoricalMLPPolicy(
-        env.spec, hidden_sizes=(64, 64), hidden_w_init=hidden_init,
-        output_w_init=functools.partial(nn.init.orthogonal_, gain=0.01))
+        env.spec,
+        hidden_sizes=(64, 64),
+        hidden_w_init=hidden_init,
+        output_w_init=functools.partial(nn.init.orthogonal_, gain=0.01),
+    )
     value_function = GaussianMLPValueFunction(
-        env.spec, hidden_sizes=(64, 64), hidden_w_init=hidden_init,
-        output_w_init=nn.init.orthogonal_)
-    sampler = LocalSampler(policy, env,
-                           max_episode_length=env.spec.max_episode_length,
-                           n_workers=1, worker_class=FragmentWorker,
-                           worker_args=dict(n_envs=8, timesteps_per_call=32))
+        env.spec,
+        hidden_sizes=(64, 64),
+        hidden_w_init=hidden_init,
+        output_w_init=nn.init.orthogonal_,
+    )
+    sampler = LocalSampler(
+        policy,
+        env,
+        max_episode_length=env.spec.max_episode_length,
+        n_workers=1,
+        worker_class=FragmentWorker,
+        worker_args=dict(n_envs=8, timesteps_per_call=32),
+    )
 
     def optimizer(module):
         return OptimizerWrapper(
-            (torch.optim.Adam, dict(lr=1e-3, eps=1e-5, fused=True)), module,
-            max_optimization_epochs=20, minibatch_size=256)
+            (torch.optim.Adam, dict(lr=1e-3, eps=1e-5, fused=True)),
+            module,
+            max_optimization_epochs=20,
+            minibatch_size=256,
+        )
 
-    algo = PPO(env.spec, policy, value_function, sampler,
-               policy_optimizer=optimizer(policy),
-               vf_optimizer=optimizer(value_function),
-               lr_clip_range=0.2, num_train_per_epoch=8, discount=0.98,
-               gae_lambda=0.8, max_grad_norm=0.5)
+    algo = PPO(
+        env.spec,
+        policy,
+        value_function,
+        sampler,
+        policy_optimizer=optimizer(policy),
+        vf_optimizer=optimizer(value_function),
+        lr_clip_range=0.2,
+        num_train_per_epoch=8,
+        discount=0.98,
+        gae_lambda=0.8,
+        max_grad_norm=0.5,
+    )
     trainer = Trainer(ctxt)
     trainer.setup(algo, env)
     trainer.train(n_epochs=48, batch_size=256)

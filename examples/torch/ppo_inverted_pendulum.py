@@ -38,20 +38,34 @@ def ppo_inverted_pendulum(ctxt, seed=1):
     env = GymEnv('InvertedPendulum-v5')
     policy = GaussianMLPPolicy(env.spec, hidden_sizes=(64, 64))
     value_function = GaussianMLPValueFunction(env.spec, hidden_sizes=(64, 64))
-    sampler = LocalSampler(policy, env,
-                           max_episode_length=env.spec.max_episode_length,
-                           n_workers=1, worker_class=FragmentWorker,
-                           worker_args=dict(n_envs=8, timesteps_per_call=256))
+    sampler = LocalSampler(
+        policy,
+        env,
+        max_episode_length=env.spec.max_episode_length,
+        n_workers=1,
+        worker_class=FragmentWorker,
+        worker_args=dict(n_envs=8, timesteps_per_call=256),
+    )
 
     def optimizer(module):
-        return OptimizerWrapper((torch.optim.Adam, dict(lr=3e-4, fused=True)),
-                                module, max_optimization_epochs=10,
-                                minibatch_size=256)
+        return OptimizerWrapper(
+            (torch.optim.Adam, dict(lr=3e-4, fused=True)),
+            module,
+            max_optimization_epochs=10,
+            minibatch_size=256,
+        )
 
-    algo = PPO(env.spec, policy, value_function, sampler,
-               policy_optimizer=optimizer(policy),
-               vf_optimizer=optimizer(value_function),
-               lr_clip_range=0.2, discount=0.99, gae_lambda=0.95)
+    algo = PPO(
+        env.spec,
+        policy,
+        value_function,
+        sampler,
+        policy_optimizer=optimizer(policy),
+        vf_optimizer=optimizer(value_function),
+        lr_clip_range=0.2,
+        discount=0.99,
+        gae_lambda=0.95,
+    )
     trainer = Trainer(ctxt)
     trainer.setup(algo, env)
     trainer.train(n_epochs=75, batch_size=2048)

@@ -38,16 +38,30 @@ def sac_half_cheetah(ctxt, seed=1):
     policy = TanhGaussianMLPPolicy(env.spec, hidden_sizes=(256, 256))
     qf1 = ContinuousMLPQFunction(env.spec, hidden_sizes=(256, 256))
     qf2 = ContinuousMLPQFunction(env.spec, hidden_sizes=(256, 256))
-    sampler = LocalSampler(policy, env,
-                           max_episode_length=env.spec.max_episode_length,
-                           n_workers=1, worker_class=FragmentWorker,
-                           worker_args=dict(n_envs=1, timesteps_per_call=100))
-    algo = SAC(env.spec, policy, qf1, qf2,
-               PathBuffer(capacity_in_transitions=int(1e6)), sampler,
-               gradient_steps_per_itr=1000, max_episode_length_eval=1000,
-               min_buffer_size=int(1e4), buffer_batch_size=256,
-               target_update_tau=5e-3, discount=0.99, reward_scale=1.0,
-               steps_per_epoch=1)
+    sampler = LocalSampler(
+        policy,
+        env,
+        max_episode_length=env.spec.max_episode_length,
+        n_workers=1,
+        worker_class=FragmentWorker,
+        worker_args=dict(n_envs=1, timesteps_per_call=100),
+    )
+    algo = SAC(
+        env.spec,
+        policy,
+        qf1,
+        qf2,
+        PathBuffer(capacity_in_transitions=int(1e6)),
+        sampler,
+        gradient_steps_per_itr=1000,
+        max_episode_length_eval=1000,
+        min_buffer_size=int(1e4),
+        buffer_batch_size=256,
+        target_update_tau=5e-3,
+        discount=0.99,
+        reward_scale=1.0,
+        steps_per_epoch=1,
+    )
     set_gpu_mode(torch.cuda.is_available())
     algo.to()
     trainer = Trainer(ctxt)

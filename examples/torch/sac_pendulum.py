@@ -34,15 +34,30 @@ def sac_pendulum(ctxt, seed=1):
     policy = TanhGaussianMLPPolicy(env.spec, hidden_sizes=(256, 256))
     qf1 = ContinuousMLPQFunction(env.spec, hidden_sizes=(256, 256))
     qf2 = ContinuousMLPQFunction(env.spec, hidden_sizes=(256, 256))
-    sampler = LocalSampler(policy, env,
-                           max_episode_length=env.spec.max_episode_length,
-                           n_workers=1, worker_class=FragmentWorker,
-                           worker_args=dict(n_envs=1, timesteps_per_call=1))
-    algo = SAC(env.spec, policy, qf1, qf2,
-               PathBuffer(capacity_in_transitions=int(1e6)), sampler,
-               gradient_steps_per_itr=1, steps_per_epoch=1000,
-               min_buffer_size=100, buffer_batch_size=256, policy_lr=1e-3,
-               qf_lr=1e-3, discount=0.99, target_update_tau=5e-3)
+    sampler = LocalSampler(
+        policy,
+        env,
+        max_episode_length=env.spec.max_episode_length,
+        n_workers=1,
+        worker_class=FragmentWorker,
+        worker_args=dict(n_envs=1, timesteps_per_call=1),
+    )
+    algo = SAC(
+        env.spec,
+        policy,
+        qf1,
+        qf2,
+        PathBuffer(capacity_in_transitions=int(1e6)),
+        sampler,
+        gradient_steps_per_itr=1,
+        steps_per_epoch=1000,
+        min_buffer_size=100,
+        buffer_batch_size=256,
+        policy_lr=1e-3,
+        qf_lr=1e-3,
+        discount=0.99,
+        target_update_tau=5e-3,
+    )
     trainer = Trainer(ctxt)
     trainer.setup(algo, env)
     trainer.train(n_epochs=20, batch_size=1)

@@ -37,16 +37,29 @@ def trpo_cartpole(ctxt, seed=1):
     env = GymEnv('CartPole-v1')
     policy = CategoricalMLPPolicy(env.spec, hidden_sizes=(32, 32))
     value_function = GaussianMLPValueFunction(env.spec, hidden_sizes=(32, 32))
-    sampler = LocalSampler(policy, env,
-                           max_episode_length=env.spec.max_episode_length,
-                           n_workers=1, worker_class=VecWorker,
-                           worker_args=dict(n_envs=8))
-    algo = TRPO(env.spec, policy, value_function, sampler,
-                vf_optimizer=OptimizerWrapper(
-                    (torch.optim.Adam, dict(lr=1e-3, fused=True)),
-                    value_function, max_optimization_epochs=10,
-                    minibatch_size=256),
-                discount=0.99, gae_lambda=0.98, max_kl_step=0.01)
+    sampler = LocalSampler(
+        policy,
+        env,
+        max_episode_length=env.spec.max_episode_length,
+        n_workers=1,
+        worker_class=VecWorker,
+        worker_args=dict(n_envs=8),
+    )
+    algo = TRPO(
+        env.spec,
+        policy,
+        value_function,
+        sampler,
+        vf_optimizer=OptimizerWrapper(
+            (torch.optim.Adam, dict(lr=1e-3, fused=True)),
+            value_function,
+            max_optimization_epochs=10,
+            minibatch_size=256,
+        ),
+        discount=0.99,
+        gae_lambda=0.98,
+        max_kl_step=0.01,
+    )
     trainer = Trainer(ctxt)
     trainer.setup(algo, env)
     trainer.train(n_epochs=80, batch_size=2048)

@@ -42,5 +42,6 @@ def __getattr__(name: str) -> object:
     # The trainer imports dowel and torch: load it on first use only.
     if name == 'Trainer':
         from garage.trainer import Trainer
+
         return Trainer
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

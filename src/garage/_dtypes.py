@@ -59,15 +59,27 @@ class InOutSpec:
 
     def __hash__(self) -> int:
         # akro's Box.__hash__ fails on 1-D boxes: hash what equality implies
-        return hash((type(self), *(
-            (type(value), getattr(value, 'shape', None),
-             str(getattr(value, 'dtype', None)))
-            if isinstance(value, akro.Space) else value
-            for value in self._key())))
+        return hash(
+            (
+                type(self),
+                *(
+                    (
+                        type(value),
+                        getattr(value, 'shape', None),
+                        str(getattr(value, 'dtype', None)),
+                    )
+                    if isinstance(value, akro.Space)
+                    else value
+                    for value in self._key()
+                ),
+            )
+        )
 
     def __repr__(self) -> str:
-        return (f'{type(self).__name__}(input_space={self._input_space!r}, '
-                f'output_space={self._output_space!r})')
+        return (
+            f'{type(self).__name__}(input_space={self._input_space!r}, '
+            f'output_space={self._output_space!r})'
+        )
 
 
 class EnvSpec(InOutSpec):
@@ -85,25 +97,36 @@ class EnvSpec(InOutSpec):
 
     """
 
-    def __init__(self, observation_space: akro.Space, action_space: akro.Space,
-                 max_episode_length: int | None = None):
-        for name, space in (('observation_space', observation_space),
-                            ('action_space', action_space)):
+    def __init__(
+        self,
+        observation_space: akro.Space,
+        action_space: akro.Space,
+        max_episode_length: int | None = None,
+    ):
+        for name, space in (
+            ('observation_space', observation_space),
+            ('action_space', action_space),
+        ):
             if not isinstance(space, akro.Space):
                 raise TypeError(
                     f'{name} must be an akro space, not '
                     f'{type(space).__module__}.{type(space).__name__}; '
                     'convert gym and Gymnasium spaces with '
-                    'garage.envs.GymEnv or akro.from_gym')
+                    'garage.envs.GymEnv or akro.from_gym'
+                )
         if max_episode_length is not None and (
-                isinstance(max_episode_length, bool)
-                or not isinstance(max_episode_length, (int, np.integer))
-                or max_episode_length < 1):
-            raise ValueError('max_episode_length must be a positive integer '
-                             f'or None, not {max_episode_length!r}')
+            isinstance(max_episode_length, bool)
+            or not isinstance(max_episode_length, (int, np.integer))
+            or max_episode_length < 1
+        ):
+            raise ValueError(
+                'max_episode_length must be a positive integer '
+                f'or None, not {max_episode_length!r}'
+            )
         super().__init__(action_space, observation_space)
-        self._max_episode_length = (None if max_episode_length is None else
-                                    int(max_episode_length))
+        self._max_episode_length = (
+            None if max_episode_length is None else int(max_episode_length)
+        )
         self._observation_shapes = _element_shapes(observation_space)
         self._action_shapes = _element_shapes(action_space)
 
@@ -126,9 +149,11 @@ class EnvSpec(InOutSpec):
         return self._max_episode_length
 
     def __repr__(self) -> str:
-        return (f'EnvSpec(observation_space={self.observation_space!r}, '
-                f'action_space={self.action_space!r}, '
-                f'max_episode_length={self.max_episode_length!r})')
+        return (
+            f'EnvSpec(observation_space={self.observation_space!r}, '
+            f'action_space={self.action_space!r}, '
+            f'max_episode_length={self.max_episode_length!r})'
+        )
 
 
 class StepType(enum.IntEnum):
@@ -150,8 +175,9 @@ class StepType(enum.IntEnum):
     TIMEOUT = 3
 
     @classmethod
-    def get_step_type(cls, step_cnt: int | None,
-                      max_episode_length: int | None, done: bool) -> Self:
+    def get_step_type(
+        cls, step_cnt: int | None, max_episode_length: int | None, done: bool
+    ) -> Self:
         """Determine the step type from the step count and the done signal.
 
         A step that terminates the episode is ``TERMINAL`` even when it is
@@ -174,7 +200,8 @@ class StepType(enum.IntEnum):
         if step_cnt is None or step_cnt < 1:
             raise ValueError(
                 f'step_cnt must be at least 1, got {step_cnt}; was the '
-                'environment reset before stepping?')
+                'environment reset before stepping?'
+            )
         if done:
             return _TERMINAL
         if max_episode_length is not None and step_cnt >= max_episode_length:
@@ -257,9 +284,13 @@ class TimeStep(_StepTypeProperties):
         _check_step_type(self.step_type)
 
     @classmethod
-    def from_env_step(cls, env_step: 'EnvStep', last_observation: np.ndarray,
-                      agent_info: dict[str, Any],
-                      episode_info: dict[str, np.ndarray]) -> Self:
+    def from_env_step(
+        cls,
+        env_step: 'EnvStep',
+        last_observation: np.ndarray,
+        agent_info: dict[str, Any],
+        episode_info: dict[str, np.ndarray],
+    ) -> Self:
         """Create a TimeStep from an EnvStep.
 
         Args:
@@ -273,15 +304,17 @@ class TimeStep(_StepTypeProperties):
             A time step: the EnvStep's information plus the agent's.
 
         """
-        return cls(env_spec=env_step.env_spec,
-                   episode_info=episode_info,
-                   observation=last_observation,
-                   action=env_step.action,
-                   reward=env_step.reward,
-                   next_observation=env_step.observation,
-                   env_info=env_step.env_info,
-                   agent_info=agent_info,
-                   step_type=env_step.step_type)
+        return cls(
+            env_spec=env_step.env_spec,
+            episode_info=episode_info,
+            observation=last_observation,
+            action=env_step.action,
+            reward=env_step.reward,
+            next_observation=env_step.observation,
+            env_info=env_step.env_info,
+            agent_info=agent_info,
+            step_type=env_step.step_type,
+        )
 
 
 def _check_step_type(step_type: object) -> None:
@@ -332,12 +365,12 @@ class TimeStepBatch:
     step_types: np.ndarray
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, 'step_types',
-                           _as_step_types(self.step_types))
+        object.__setattr__(self, 'step_types', _as_step_types(self.step_types))
         n = _check_timestep_fields(self)
         _check_rows('episode_infos', self.episode_infos, n, 'step')
-        _check_like_observations('next_observations', self.next_observations,
-                                 self.observations, n, 'step')
+        _check_like_observations(
+            'next_observations', self.next_observations, self.observations, n, 'step'
+        )
 
     def __repr__(self) -> str:
         return _batch_repr(self)
@@ -374,7 +407,8 @@ class TimeStepBatch:
             next_observations=_concat_arrays('next_observations', batches),
             env_infos=_concat_infos('env_infos', batches),
             agent_infos=_concat_infos('agent_infos', batches),
-            step_types=_concat_arrays('step_types', batches))
+            step_types=_concat_arrays('step_types', batches),
+        )
 
     def split(self) -> list['TimeStepBatch']:
         """Split the batch into one batch per time step.
@@ -385,8 +419,7 @@ class TimeStepBatch:
             A list of batches of a single time step each.
 
         """
-        return [TimeStepBatch._unchecked(**sample)
-                for sample in self._step_slices()]
+        return [TimeStepBatch._unchecked(**sample) for sample in self._step_slices()]
 
     def to_time_step_list(self) -> list[dict[str, Any]]:
         """Convert the batch into a list of single-step dictionaries.
@@ -407,15 +440,21 @@ class TimeStepBatch:
 
     def _step_slices(self) -> list[dict[str, Any]]:
         fields = {name: getattr(self, name) for name in _TIMESTEP_FIELDS}
-        return [{'env_spec': self.env_spec,
-                 **{name: slice_nested_dict(value, i, i + 1)
-                    for name, value in fields.items()}}
-                for i in range(len(self.rewards))]
+        return [
+            {
+                'env_spec': self.env_spec,
+                **{
+                    name: slice_nested_dict(value, i, i + 1)
+                    for name, value in fields.items()
+                },
+            }
+            for i in range(len(self.rewards))
+        ]
 
     @classmethod
-    def from_time_step_list(cls, env_spec: EnvSpec,
-                            ts_samples: Sequence[dict[str, Any]]
-                            ) -> 'TimeStepBatch':
+    def from_time_step_list(
+        cls, env_spec: EnvSpec, ts_samples: Sequence[dict[str, Any]]
+    ) -> 'TimeStepBatch':
         """Create a TimeStepBatch from a list of time step dictionaries.
 
         Called on ``EpisodeBatch`` too, it returns a ``TimeStepBatch``:
@@ -438,10 +477,12 @@ class TimeStepBatch:
             missing = [k for k in _TIMESTEP_FIELDS if k not in sample]
             if missing:
                 raise ValueError(f'ts_samples[{i}] lacks the keys {missing}')
-        return TimeStepBatch.concatenate(*[
-            TimeStepBatch(env_spec=env_spec,
-                          **{k: s[k] for k in _TIMESTEP_FIELDS})
-            for s in ts_samples])
+        return TimeStepBatch.concatenate(
+            *[
+                TimeStepBatch(env_spec=env_spec, **{k: s[k] for k in _TIMESTEP_FIELDS})
+                for s in ts_samples
+            ]
+        )
 
     @property
     def terminals(self) -> np.ndarray:
@@ -449,9 +490,16 @@ class TimeStepBatch:
         return self.step_types == StepType.TERMINAL
 
 
-_TIMESTEP_FIELDS = ('episode_infos', 'observations', 'actions', 'rewards',
-                    'next_observations', 'env_infos', 'agent_infos',
-                    'step_types')
+_TIMESTEP_FIELDS = (
+    'episode_infos',
+    'observations',
+    'actions',
+    'rewards',
+    'next_observations',
+    'env_infos',
+    'agent_infos',
+    'step_types',
+)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False, init=False)
@@ -490,31 +538,40 @@ class EpisodeBatch(TimeStepBatch):
     last_observations: np.ndarray
     lengths: np.ndarray
 
-    def __init__(self, env_spec: EnvSpec,
-                 episode_infos: dict[str, np.ndarray],
-                 observations: np.ndarray, last_observations: np.ndarray,
-                 actions: np.ndarray, rewards: np.ndarray,
-                 env_infos: dict[str, np.ndarray],
-                 agent_infos: dict[str, np.ndarray], step_types: np.ndarray,
-                 lengths: np.ndarray):
-        fields = dict(env_spec=env_spec,
-                      episode_infos_by_episode=episode_infos,
-                      observations=observations,
-                      last_observations=last_observations,
-                      actions=actions,
-                      rewards=rewards,
-                      env_infos=env_infos,
-                      agent_infos=agent_infos,
-                      step_types=_as_step_types(step_types),
-                      lengths=lengths)
+    def __init__(
+        self,
+        env_spec: EnvSpec,
+        episode_infos: dict[str, np.ndarray],
+        observations: np.ndarray,
+        last_observations: np.ndarray,
+        actions: np.ndarray,
+        rewards: np.ndarray,
+        env_infos: dict[str, np.ndarray],
+        agent_infos: dict[str, np.ndarray],
+        step_types: np.ndarray,
+        lengths: np.ndarray,
+    ):
+        fields = dict(
+            env_spec=env_spec,
+            episode_infos_by_episode=episode_infos,
+            observations=observations,
+            last_observations=last_observations,
+            actions=actions,
+            rewards=rewards,
+            env_infos=env_infos,
+            agent_infos=agent_infos,
+            step_types=_as_step_types(step_types),
+            lengths=lengths,
+        )
         for name, value in fields.items():
             object.__setattr__(self, name, value)
         n = _check_timestep_fields(self)
         _check_lengths(self.lengths, n, env_spec)
         n_episodes = len(self.lengths)
         _check_rows('episode_infos', episode_infos, n_episodes, 'episode')
-        _check_like_observations('last_observations', last_observations,
-                                 observations, n_episodes, 'episode')
+        _check_like_observations(
+            'last_observations', last_observations, observations, n_episodes, 'episode'
+        )
 
     @classmethod
     def concatenate(cls, *batches: Self) -> Self:
@@ -541,7 +598,8 @@ class EpisodeBatch(TimeStepBatch):
             env_infos=_concat_infos('env_infos', batches),
             agent_infos=_concat_infos('agent_infos', batches),
             step_types=_concat_arrays('step_types', batches),
-            lengths=_concat_arrays('lengths', batches))
+            lengths=_concat_arrays('lengths', batches),
+        )
 
     def split(self) -> list['EpisodeBatch']:
         """Split the batch into one batch per episode.
@@ -555,18 +613,22 @@ class EpisodeBatch(TimeStepBatch):
         """
         batches = []
         for i, (start, stop) in enumerate(self._episode_bounds()):
-            batches.append(EpisodeBatch._unchecked(
-                env_spec=self.env_spec,
-                episode_infos_by_episode=slice_nested_dict(
-                    self.episode_infos_by_episode, i, i + 1),
-                observations=self.observations[start:stop],
-                last_observations=self.last_observations[i:i + 1],
-                actions=self.actions[start:stop],
-                rewards=self.rewards[start:stop],
-                env_infos=slice_nested_dict(self.env_infos, start, stop),
-                agent_infos=slice_nested_dict(self.agent_infos, start, stop),
-                step_types=self.step_types[start:stop],
-                lengths=self.lengths[i:i + 1]))
+            batches.append(
+                EpisodeBatch._unchecked(
+                    env_spec=self.env_spec,
+                    episode_infos_by_episode=slice_nested_dict(
+                        self.episode_infos_by_episode, i, i + 1
+                    ),
+                    observations=self.observations[start:stop],
+                    last_observations=self.last_observations[i : i + 1],
+                    actions=self.actions[start:stop],
+                    rewards=self.rewards[start:stop],
+                    env_infos=slice_nested_dict(self.env_infos, start, stop),
+                    agent_infos=slice_nested_dict(self.agent_infos, start, stop),
+                    step_types=self.step_types[start:stop],
+                    lengths=self.lengths[i : i + 1],
+                )
+            )
         return batches
 
     def to_list(self) -> list[dict[str, Any]]:
@@ -584,23 +646,24 @@ class EpisodeBatch(TimeStepBatch):
         next_observations = self.next_observations
         episodes = []
         for i, (start, stop) in enumerate(self._episode_bounds()):
-            episodes.append({
-                'episode_infos': index_nested_dict(
-                    self.episode_infos_by_episode, i),
-                'observations': self.observations[start:stop],
-                'next_observations': next_observations[start:stop],
-                'actions': self.actions[start:stop],
-                'rewards': self.rewards[start:stop],
-                'env_infos': slice_nested_dict(self.env_infos, start, stop),
-                'agent_infos': slice_nested_dict(self.agent_infos, start,
-                                                 stop),
-                'step_types': self.step_types[start:stop],
-            })
+            episodes.append(
+                {
+                    'episode_infos': index_nested_dict(
+                        self.episode_infos_by_episode, i
+                    ),
+                    'observations': self.observations[start:stop],
+                    'next_observations': next_observations[start:stop],
+                    'actions': self.actions[start:stop],
+                    'rewards': self.rewards[start:stop],
+                    'env_infos': slice_nested_dict(self.env_infos, start, stop),
+                    'agent_infos': slice_nested_dict(self.agent_infos, start, stop),
+                    'step_types': self.step_types[start:stop],
+                }
+            )
         return episodes
 
     @classmethod
-    def from_list(cls, env_spec: EnvSpec,
-                  paths: Sequence[dict[str, Any]]) -> Self:
+    def from_list(cls, env_spec: EnvSpec, paths: Sequence[dict[str, Any]]) -> Self:
         """Create a batch from a list of per-episode dictionaries.
 
         Args:
@@ -622,8 +685,14 @@ class EpisodeBatch(TimeStepBatch):
 
         """
         _check_any('from_list', 'paths', paths)
-        required = ('observations', 'actions', 'rewards', 'env_infos',
-                    'agent_infos', 'step_types')
+        required = (
+            'observations',
+            'actions',
+            'rewards',
+            'env_infos',
+            'agent_infos',
+            'step_types',
+        )
         observations, last_observations = [], []
         for i, path in enumerate(paths):
             missing = [k for k in required if k not in path]
@@ -641,22 +710,21 @@ class EpisodeBatch(TimeStepBatch):
         return cls(
             env_spec=env_spec,
             episode_infos=stack_tensor_dict_list(
-                [p.get('episode_infos', {}) for p in paths]),
+                [p.get('episode_infos', {}) for p in paths]
+            ),
             observations=np.concatenate(observations),
             last_observations=np.stack(last_observations),
             actions=np.concatenate([p['actions'] for p in paths]),
             rewards=np.concatenate([p['rewards'] for p in paths]),
-            env_infos=concat_tensor_dict_list([p['env_infos']
-                                               for p in paths]),
-            agent_infos=concat_tensor_dict_list(
-                [p['agent_infos'] for p in paths]),
+            env_infos=concat_tensor_dict_list([p['env_infos'] for p in paths]),
+            agent_infos=concat_tensor_dict_list([p['agent_infos'] for p in paths]),
             step_types=np.concatenate([p['step_types'] for p in paths]),
-            lengths=np.asarray([len(p['rewards']) for p in paths]))
+            lengths=np.asarray([len(p['rewards']) for p in paths]),
+        )
 
     def _episode_bounds(self) -> Iterator[tuple[int, int]]:
         stops = np.cumsum(self.lengths)
-        return zip((stops - self.lengths).tolist(), stops.tolist(),
-                   strict=True)
+        return zip((stops - self.lengths).tolist(), stops.tolist(), strict=True)
 
     @property
     def next_observations(self) -> np.ndarray:
@@ -677,8 +745,7 @@ class EpisodeBatch(TimeStepBatch):
         ``episode_infos_by_episode`` repeated to `N • [T]`
         rows, one for each step of each episode.
         """
-        return repeat_nested_dict(self.episode_infos_by_episode,
-                                  self.lengths)
+        return repeat_nested_dict(self.episode_infos_by_episode, self.lengths)
 
     @property
     def _max_length(self) -> int:
@@ -690,8 +757,10 @@ class EpisodeBatch(TimeStepBatch):
         return pad_batch_array(array, self.lengths, self._max_length)
 
     def _pad_dict(self, tensor_dict: dict[str, Any]) -> dict[str, Any]:
-        return {k: self._pad_dict(v) if isinstance(v, dict) else self._pad(v)
-                for k, v in tensor_dict.items()}
+        return {
+            k: self._pad_dict(v) if isinstance(v, dict) else self._pad(v)
+            for k, v in tensor_dict.items()
+        }
 
     @property
     def padded_observations(self) -> np.ndarray:
@@ -736,17 +805,16 @@ class EpisodeBatch(TimeStepBatch):
     @property
     def observations_list(self) -> list[np.ndarray]:
         """The observations of each episode."""
-        return [self.observations[start:stop]
-                for start, stop in self._episode_bounds()]
+        return [self.observations[start:stop] for start, stop in self._episode_bounds()]
 
     @property
     def actions_list(self) -> list[np.ndarray]:
         """The actions of each episode."""
-        return [self.actions[start:stop]
-                for start, stop in self._episode_bounds()]
+        return [self.actions[start:stop] for start, stop in self._episode_bounds()]
 
 
 # The shared checker.
+
 
 def _check_any(method: str, name: str, values: Sized) -> None:
     if len(values) == 0:
@@ -759,27 +827,31 @@ _MIN_STEP_TYPE, _MAX_STEP_TYPE = min(StepType), max(StepType)
 def _as_step_types(step_types: object) -> np.ndarray:
     """Store step types as int8, checking they are StepType values."""
     if not isinstance(step_types, np.ndarray):
-        raise ValueError('step_types must be a numpy.ndarray, not '
-                         f'{type(step_types).__name__}')
+        raise ValueError(
+            f'step_types must be a numpy.ndarray, not {type(step_types).__name__}'
+        )
     if step_types.dtype == object:
         if not all(isinstance(s, StepType) for s in step_types.flat):
-            raise ValueError('step_types of dtype object must hold only '
-                             'StepType members')
+            raise ValueError(
+                'step_types of dtype object must hold only StepType members'
+            )
     elif not np.issubdtype(step_types.dtype, np.integer):
-        raise ValueError('step_types must hold StepType values, not dtype '
-                         f'{step_types.dtype}')
+        raise ValueError(
+            f'step_types must hold StepType values, not dtype {step_types.dtype}'
+        )
     values = step_types.astype(np.int8)
     bad = (step_types < _MIN_STEP_TYPE) | (step_types > _MAX_STEP_TYPE)
     if bad.any():
-        raise ValueError('step_types must hold StepType values '
-                         f'{[int(s) for s in StepType]}, found '
-                         f'{int(step_types[bad][0])}')
+        raise ValueError(
+            'step_types must hold StepType values '
+            f'{[int(s) for s in StepType]}, found '
+            f'{int(step_types[bad][0])}'
+        )
     return values
 
 
 def _shape_str(shape: tuple[int, ...]) -> str:
-    return '(' + ', '.join(str(d) for d in shape) + (',)' if len(shape) == 1
-                                                       else ')')
+    return '(' + ', '.join(str(d) for d in shape) + (',)' if len(shape) == 1 else ')')
 
 
 def _element_shapes(space: akro.Space) -> list[tuple[int, ...]]:
@@ -792,60 +864,83 @@ def _element_shapes(space: akro.Space) -> list[tuple[int, ...]]:
     return [(int(space.flat_dim),)]
 
 
-def _check_array(name: str, value: object, n: int, unit: str,
-                 element_shapes: Sequence[tuple[int, ...]],
-                 reason: Callable[[], str]) -> None:
+def _check_array(
+    name: str,
+    value: object,
+    n: int,
+    unit: str,
+    element_shapes: Sequence[tuple[int, ...]],
+    reason: Callable[[], str],
+) -> None:
     """Check ``value`` is an array of ``n`` rows of an allowed shape.
 
     ``reason`` is called only to explain a failure, keeping the check cheap.
     """
     if not isinstance(value, np.ndarray):
-        raise ValueError(
-            f'{name} must be a numpy.ndarray, not {type(value).__name__}')
+        raise ValueError(f'{name} must be a numpy.ndarray, not {type(value).__name__}')
     if value.shape[:1] != (n,) or value.shape[1:] not in element_shapes:
         expected = ' or '.join(_shape_str((n, *s)) for s in element_shapes)
         raise ValueError(
             f'{name} has shape {_shape_str(value.shape)}, but expected '
-            f'{expected} {reason()}; one row per {unit}')
+            f'{expected} {reason()}; one row per {unit}'
+        )
 
 
 def _check_observations(batch: TimeStepBatch, n: int) -> None:
     spec = batch.env_spec
-    _check_array('observations', batch.observations, n, 'step',
-                 spec._observation_shapes,
-                 lambda: f'to match the observation space '
-                         f'{spec.observation_space}')
+    _check_array(
+        'observations',
+        batch.observations,
+        n,
+        'step',
+        spec._observation_shapes,
+        lambda: f'to match the observation space {spec.observation_space}',
+    )
 
 
-def _check_like_observations(name: str, value: object,
-                             observations: np.ndarray, n: int,
-                             unit: str) -> None:
+def _check_like_observations(
+    name: str, value: object, observations: np.ndarray, n: int, unit: str
+) -> None:
     """Check ``value`` stores observations in the same form."""
-    _check_array(name, value, n, unit, [observations.shape[1:]],
-                 lambda: 'to match observations')
+    _check_array(
+        name, value, n, unit, [observations.shape[1:]], lambda: 'to match observations'
+    )
 
 
 def _check_timestep_fields(batch: TimeStepBatch) -> int:
     """Check the fields batches of steps share; return the step count."""
     if not isinstance(batch.env_spec, EnvSpec):
-        raise ValueError('env_spec must be an EnvSpec, not '
-                         f'{type(batch.env_spec).__name__}')
+        raise ValueError(
+            f'env_spec must be an EnvSpec, not {type(batch.env_spec).__name__}'
+        )
     rewards = batch.rewards
     if not isinstance(rewards, np.ndarray) or rewards.ndim != 1:
         shape = getattr(rewards, 'shape', None)
         raise ValueError(
             'rewards must be a 1-D numpy.ndarray of shape (N,), got '
-            + (type(rewards).__name__ if shape is None
-               else f'shape {_shape_str(shape)}'))
+            + (
+                type(rewards).__name__
+                if shape is None
+                else f'shape {_shape_str(shape)}'
+            )
+        )
     n = len(rewards)
     _check_observations(batch, n)
     spec = batch.env_spec
-    _check_array('actions', batch.actions, n, 'step', spec._action_shapes,
-                 lambda: f'to match the action space {spec.action_space}')
+    _check_array(
+        'actions',
+        batch.actions,
+        n,
+        'step',
+        spec._action_shapes,
+        lambda: f'to match the action space {spec.action_space}',
+    )
     if batch.step_types.shape != (n,):
-        raise ValueError(f'step_types has shape '
-                         f'{_shape_str(batch.step_types.shape)}, but expected '
-                         f'{_shape_str((n,))}, one per step')
+        raise ValueError(
+            f'step_types has shape '
+            f'{_shape_str(batch.step_types.shape)}, but expected '
+            f'{_shape_str((n,))}, one per step'
+        )
     _check_rows('env_infos', batch.env_infos, n, 'step')
     _check_rows('agent_infos', batch.agent_infos, n, 'step')
     return n
@@ -854,35 +949,44 @@ def _check_timestep_fields(batch: TimeStepBatch) -> int:
 def _check_rows(name: str, tensor_dict: object, n: int, unit: str) -> None:
     """Check every leaf of a (nested) dict is an array with ``n`` rows."""
     if not isinstance(tensor_dict, dict):
-        raise ValueError(f'{name} must be a dict, not '
-                         f'{type(tensor_dict).__name__}')
+        raise ValueError(f'{name} must be a dict, not {type(tensor_dict).__name__}')
     for key, value in tensor_dict.items():
         path = f'{name}[{key!r}]'
         if isinstance(value, dict):
             _check_rows(path, value, n, unit)
         elif not isinstance(value, np.ndarray):
-            raise ValueError(f'{path} must be a numpy.ndarray or a dict, '
-                             f'not {type(value).__name__}')
+            raise ValueError(
+                f'{path} must be a numpy.ndarray or a dict, not {type(value).__name__}'
+            )
         elif value.ndim == 0 or len(value) != n:
             raise ValueError(
                 f'{path} has shape {_shape_str(value.shape)}, but expected '
-                f'({n}, ...): one row per {unit}')
+                f'({n}, ...): one row per {unit}'
+            )
 
 
 def _check_lengths(lengths: object, n: int, env_spec: EnvSpec) -> None:
-    if (not isinstance(lengths, np.ndarray) or lengths.ndim != 1
-            or not np.issubdtype(lengths.dtype, np.integer)):
-        raise ValueError('lengths must be a 1-D integer numpy.ndarray, got '
-                         f'{lengths!r}')
+    if (
+        not isinstance(lengths, np.ndarray)
+        or lengths.ndim != 1
+        or not np.issubdtype(lengths.dtype, np.integer)
+    ):
+        raise ValueError(
+            f'lengths must be a 1-D integer numpy.ndarray, got {lengths!r}'
+        )
     if (lengths < 1).any():
         raise ValueError(f'lengths must all be at least 1, got {lengths}')
     if lengths.sum() != n:
-        raise ValueError(f'lengths add up to {lengths.sum()}, but the batch '
-                         f'has {n} steps (rewards has shape {_shape_str((n,))})')
+        raise ValueError(
+            f'lengths add up to {lengths.sum()}, but the batch '
+            f'has {n} steps (rewards has shape {_shape_str((n,))})'
+        )
     limit = env_spec.max_episode_length
     if limit is not None and len(lengths) and lengths.max() > limit:
-        raise ValueError(f'lengths holds an episode of {lengths.max()} steps, '
-                         f'more than env_spec.max_episode_length={limit}')
+        raise ValueError(
+            f'lengths holds an episode of {lengths.max()} steps, '
+            f'more than env_spec.max_episode_length={limit}'
+        )
 
 
 def _concat_arrays(name: str, batches: Sequence[TimeStepBatch]) -> np.ndarray:
@@ -894,17 +998,16 @@ def _concat_arrays(name: str, batches: Sequence[TimeStepBatch]) -> np.ndarray:
                 f'cannot concatenate the {name} of the batches: batch {i} '
                 f'has shape {_shape_str(array.shape)}, but batch 0 has '
                 f'{_shape_str(arrays[0].shape)}; their rows must have the '
-                'same shape')
+                'same shape'
+            )
     return np.concatenate(arrays)
 
 
-def _concat_infos(name: str,
-                  batches: Sequence[TimeStepBatch]) -> dict[str, Any]:
+def _concat_infos(name: str, batches: Sequence[TimeStepBatch]) -> dict[str, Any]:
     try:
         return concat_tensor_dict_list([getattr(b, name) for b in batches])
     except ValueError as e:
-        raise ValueError(f'cannot concatenate the {name} of the batches: '
-                         f'{e}') from e
+        raise ValueError(f'cannot concatenate the {name} of the batches: {e}') from e
 
 
 def _batch_repr(batch: TimeStepBatch) -> str:

@@ -32,15 +32,26 @@ class EnvStep(_StepTypeProperties):
     env_info: dict[str, Any]
     step_type: StepType
 
-    def __init__(self, env_spec: EnvSpec, action: Any, reward: float,
-                 observation: Any, env_info: dict[str, Any],
-                 step_type: StepType):
+    def __init__(
+        self,
+        env_spec: EnvSpec,
+        action: Any,
+        reward: float,
+        observation: Any,
+        env_info: dict[str, Any],
+        step_type: StepType,
+    ):
         # Environments make one EnvStep per step: one dict update instead
         # of a frozen dataclass's six object.__setattr__ calls.
         _check_step_type(step_type)
-        self.__dict__.update(env_spec=env_spec, action=action, reward=reward,
-                             observation=observation, env_info=env_info,
-                             step_type=step_type)
+        self.__dict__.update(
+            env_spec=env_spec,
+            action=action,
+            reward=reward,
+            observation=observation,
+            env_info=env_info,
+            step_type=step_type,
+        )
 
 
 class Environment(abc.ABC):
@@ -168,9 +179,11 @@ class Environment(abc.ABC):
 
         """
         if mode not in self.render_modes:
-            raise ValueError(f'render mode {mode!r} is not supported; the '
-                             f'supported render modes are '
-                             f'{list(self.render_modes)}')
+            raise ValueError(
+                f'render mode {mode!r} is not supported; the '
+                f'supported render modes are '
+                f'{list(self.render_modes)}'
+            )
 
     @property
     def unwrapped(self) -> 'Environment':
@@ -191,9 +204,11 @@ class Wrapper(Environment):
 
     def __init__(self, env: Environment):
         if not isinstance(env, Environment):
-            raise TypeError(f'Wrapper needs a garage Environment, not '
-                            f'{type(env).__name__}; wrap gym and Gymnasium '
-                            'environments with garage.envs.GymEnv first')
+            raise TypeError(
+                f'Wrapper needs a garage Environment, not '
+                f'{type(env).__name__}; wrap gym and Gymnasium '
+                'environments with garage.envs.GymEnv first'
+            )
         self._env = env
 
     def __getattr__(self, name: str) -> Any:
@@ -212,7 +227,8 @@ class Wrapper(Environment):
         """
         if name.startswith('_'):
             raise AttributeError(
-                f'{type(self).__name__!r} object has no attribute {name!r}')
+                f'{type(self).__name__!r} object has no attribute {name!r}'
+            )
         return getattr(self._env, name)
 
     @property

@@ -15,13 +15,15 @@ if TYPE_CHECKING:
     from garage.np.policies import Policy
 
 
-def rollout(env: Environment,
-            agent: Policy,
-            *,
-            max_episode_length: int | None = None,
-            animated: bool = False,
-            pause_per_frame: float | None = None,
-            deterministic: bool = False) -> dict[str, Any]:
+def rollout(
+    env: Environment,
+    agent: Policy,
+    *,
+    max_episode_length: int | None = None,
+    animated: bool = False,
+    pause_per_frame: float | None = None,
+    deterministic: bool = False,
+) -> dict[str, Any]:
     """Sample one episode of an agent in an environment.
 
     Args:
@@ -51,16 +53,22 @@ def rollout(env: Environment,
     if switch:
         agent.deterministic = True
     try:
-        return _rollout(env, agent, max_episode_length, animated,
-                        pause_per_frame, deterministic)
+        return _rollout(
+            env, agent, max_episode_length, animated, pause_per_frame, deterministic
+        )
     finally:
         if switch:
             agent.deterministic = was_deterministic
 
 
-def _rollout(env: Environment, agent: Policy, max_episode_length: int | None,
-             animated: bool, pause_per_frame: float | None,
-             deterministic: bool) -> dict[str, Any]:
+def _rollout(
+    env: Environment,
+    agent: Policy,
+    max_episode_length: int | None,
+    animated: bool,
+    pause_per_frame: float | None,
+    deterministic: bool,
+) -> dict[str, Any]:
     """`rollout`, with the agent already in the mode it acts in."""
     observations, actions, rewards, step_types = [], [], [], []
     agent_infos, env_infos = [], []
@@ -101,11 +109,13 @@ def _rollout(env: Environment, agent: Policy, max_episode_length: int | None,
     )
 
 
-def obtain_evaluation_episodes(policy: Policy,
-                               env: Environment,
-                               max_episode_length: int = 1000,
-                               num_eps: int = 100,
-                               deterministic: bool = True) -> EpisodeBatch:
+def obtain_evaluation_episodes(
+    policy: Policy,
+    env: Environment,
+    max_episode_length: int = 1000,
+    num_eps: int = 100,
+    deterministic: bool = True,
+) -> EpisodeBatch:
     """Sample episodes of a policy for evaluation.
 
     Args:
@@ -126,16 +136,21 @@ def obtain_evaluation_episodes(policy: Policy,
     """
     if num_eps < 1:
         raise ValueError(f'num_eps must be positive, got {num_eps=}')
-    episodes = [rollout(env, policy, max_episode_length=max_episode_length,
-                        deterministic=deterministic)
-                for _ in range(num_eps)]
+    episodes = [
+        rollout(
+            env,
+            policy,
+            max_episode_length=max_episode_length,
+            deterministic=deterministic,
+        )
+        for _ in range(num_eps)
+    ]
     return EpisodeBatch.from_list(env.spec, episodes)
 
 
-def log_performance(itr: int,
-                    batch: EpisodeBatch,
-                    discount: float,
-                    prefix: str = 'Evaluation') -> np.ndarray:
+def log_performance(
+    itr: int, batch: EpisodeBatch, discount: float, prefix: str = 'Evaluation'
+) -> np.ndarray:
     """Record the returns and outcomes of a batch of episodes in dowel.
 
     Records, under ``prefix/``: ``Iteration``, ``NumEpisodes``,
@@ -158,10 +173,8 @@ def log_performance(itr: int,
 
     starts = np.cumsum(batch.lengths) - batch.lengths
     returns = np.add.reduceat(batch.rewards, starts)
-    step_in_episode = np.arange(len(batch.rewards)) - np.repeat(
-        starts, batch.lengths)
-    discounted = np.add.reduceat(batch.rewards * discount**step_in_episode,
-                                 starts)
+    step_in_episode = np.arange(len(batch.rewards)) - np.repeat(starts, batch.lengths)
+    discounted = np.add.reduceat(batch.rewards * discount**step_in_episode, starts)
     terminated = np.logical_or.reduceat(batch.terminals, starts)
     with tabular.prefix(prefix + '/'):
         tabular.record('Iteration', itr)
@@ -175,16 +188,18 @@ def log_performance(itr: int,
         tabular.record('TerminationRate', np.mean(terminated))
         if 'success' in batch.env_infos:
             success = np.logical_or.reduceat(
-                batch.env_infos['success'].astype(bool), starts)
+                batch.env_infos['success'].astype(bool), starts
+            )
             tabular.record('SuccessRate', np.mean(success))
     return returns
 
 
 def log_multitask_performance(
-        itr: int,
-        batch: EpisodeBatch,
-        discount: float,
-        name_map: dict[int, str] | None = None) -> np.ndarray:
+    itr: int,
+    batch: EpisodeBatch,
+    discount: float,
+    name_map: dict[int, str] | None = None,
+) -> np.ndarray:
     """Record the performance of each task of a multi-task batch in dowel.
 
     Episodes are grouped by ``env_infos['task_name']``, or else by
@@ -210,8 +225,10 @@ def log_multitask_performance(
         names = batch.env_infos['task_name'][starts]
     elif 'task_id' in batch.env_infos:
         mapping = name_map or {}
-        names = [mapping.get(task_id, f'Task #{task_id}')
-                 for task_id in batch.env_infos['task_id'][starts].tolist()]
+        names = [
+            mapping.get(task_id, f'Task #{task_id}')
+            for task_id in batch.env_infos['task_id'][starts].tolist()
+        ]
     else:
         names = ['__unnamed_task__'] * len(starts)
     episodes = batch.split()
@@ -221,14 +238,21 @@ def log_multitask_performance(
     task_names = by_name if name_map is None else name_map.values()
     for name in task_names:
         if name in by_name:
-            log_performance(itr, EpisodeBatch.concatenate(*by_name[name]),
-                            discount, prefix=name)
+            log_performance(
+                itr, EpisodeBatch.concatenate(*by_name[name]), discount, prefix=name
+            )
             continue
         with tabular.prefix(name + '/'):
             tabular.record('Iteration', itr)
             tabular.record('NumEpisodes', 0)
-            for key in ('AverageDiscountedReturn', 'AverageReturn',
-                        'StdReturn', 'MaxReturn', 'MinReturn',
-                        'AverageEpisodeLength', 'TerminationRate'):
+            for key in (
+                'AverageDiscountedReturn',
+                'AverageReturn',
+                'StdReturn',
+                'MaxReturn',
+                'MinReturn',
+                'AverageEpisodeLength',
+                'TerminationRate',
+            ):
                 tabular.record(key, np.nan)
     return log_performance(itr, batch, discount=discount, prefix='Average')

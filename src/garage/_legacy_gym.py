@@ -27,8 +27,7 @@ def _import_quietly() -> tuple[ModuleType, ModuleType]:
     for name in blocked:
         sys.modules[name] = None  # makes ``import name`` raise ImportError
     try:
-        with (contextlib.redirect_stderr(io.StringIO()),
-              warnings.catch_warnings()):
+        with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
             warnings.simplefilter('ignore')
             import akro as akro_module
             import gym as gym_module

@@ -26,8 +26,11 @@ class _Default:
     val: Any
 
 
-def make_optimizer(optimizer_type: type | tuple[type, dict[str, Any]],
-                   module: Any = None, **kwargs: Any) -> Any:
+def make_optimizer(
+    optimizer_type: type | tuple[type, dict[str, Any]],
+    module: Any = None,
+    **kwargs: Any,
+) -> Any:
     """Build an optimizer.
 
     ``optimizer_type`` is either a class, built with ``kwargs`` (each
@@ -55,22 +58,27 @@ def make_optimizer(optimizer_type: type | tuple[type, dict[str, Any]],
 
     """
     if isinstance(optimizer_type, tuple):
-        if (len(optimizer_type) != 2
-                or not isinstance(optimizer_type[1], dict)):
-            raise ValueError('optimizer_type must be a class or a (class, '
-                             f'dict_of_args) tuple, not {optimizer_type!r}')
+        if len(optimizer_type) != 2 or not isinstance(optimizer_type[1], dict):
+            raise ValueError(
+                'optimizer_type must be a class or a (class, '
+                f'dict_of_args) tuple, not {optimizer_type!r}'
+            )
         opt_type, opt_args = optimizer_type
-        explicit = sorted(name for name, arg in kwargs.items()
-                          if not isinstance(arg, _Default))
+        explicit = sorted(
+            name for name, arg in kwargs.items() if not isinstance(arg, _Default)
+        )
         if explicit:
             raise ValueError(
                 f'got both a (class, args) tuple, {optimizer_type!r}, and '
                 f'explicit optimizer arguments {explicit}; give the '
-                'arguments in the tuple only')
+                'arguments in the tuple only'
+            )
     else:
         opt_type = optimizer_type
-        opt_args = {name: arg.val if isinstance(arg, _Default) else arg
-                    for name, arg in kwargs.items()}
+        opt_args = {
+            name: arg.val if isinstance(arg, _Default) else arg
+            for name, arg in kwargs.items()
+        }
     if not callable(opt_type):
         raise TypeError(f'the optimizer type must be a class, not {opt_type!r}')
     if module is not None:

@@ -72,8 +72,9 @@ class ExperimentStats:
 
     """
 
-    def __init__(self, total_epoch: int, total_itr: int,
-                 total_env_steps: int, last_episode: Any):
+    def __init__(
+        self, total_epoch: int, total_itr: int, total_env_steps: int, last_episode: Any
+    ):
         self.total_epoch = total_epoch
         self.total_itr = total_itr
         self.total_env_steps = total_env_steps
@@ -82,10 +83,12 @@ class ExperimentStats:
         self.best_return: float | None = None
 
     def __repr__(self) -> str:
-        return (f'ExperimentStats(total_epoch={self.total_epoch}, '
-                f'total_itr={self.total_itr}, '
-                f'total_env_steps={self.total_env_steps}, '
-                f'best_return={self.best_return})')
+        return (
+            f'ExperimentStats(total_epoch={self.total_epoch}, '
+            f'total_itr={self.total_itr}, '
+            f'total_env_steps={self.total_env_steps}, '
+            f'best_return={self.best_return})'
+        )
 
 
 class Trainer:
@@ -113,9 +116,11 @@ class Trainer:
         if snapshot_config is None:
             self._snapshotter = Snapshotter()
         else:
-            self._snapshotter = Snapshotter(snapshot_config.snapshot_dir,
-                                            snapshot_config.snapshot_mode,
-                                            snapshot_config.snapshot_gap)
+            self._snapshotter = Snapshotter(
+                snapshot_config.snapshot_dir,
+                snapshot_config.snapshot_mode,
+                snapshot_config.snapshot_gap,
+            )
         self._has_setup = False
         self._algo: Any = None
         self._env: Environment | None = None
@@ -123,8 +128,9 @@ class Trainer:
         self._sampler: Any = None
         self._seed: int | None = None
         self._train_args: TrainArgs | None = None
-        self._stats = ExperimentStats(total_epoch=0, total_itr=0,
-                                      total_env_steps=0, last_episode=None)
+        self._stats = ExperimentStats(
+            total_epoch=0, total_itr=0, total_env_steps=0, last_episode=None
+        )
         self._sampling_seconds = 0.0
         self._start_time = 0.0
         self._epoch_start_time = 0.0
@@ -157,9 +163,13 @@ class Trainer:
     def total_env_steps(self, value: int) -> None:
         self._stats.total_env_steps = value
 
-    def obtain_episodes(self, itr: int, batch_size: int | None = None,
-                        agent_update: Any = None,
-                        env_update: Any = None) -> EpisodeBatch:
+    def obtain_episodes(
+        self,
+        itr: int,
+        batch_size: int | None = None,
+        agent_update: Any = None,
+        env_update: Any = None,
+    ) -> EpisodeBatch:
         """Obtain one batch of episodes from the algorithm's sampler.
 
         Args:
@@ -182,27 +192,34 @@ class Trainer:
         if self._sampler is None:
             raise ValueError(
                 'the trainer has no sampler: the algorithm given to setup() '
-                'must keep its sampler in a `_sampler` attribute')
+                'must keep its sampler in a `_sampler` attribute'
+            )
         if batch_size is None:
-            batch_size = (self._train_args.batch_size
-                          if self._train_args is not None else None)
+            batch_size = (
+                self._train_args.batch_size if self._train_args is not None else None
+            )
             if batch_size is None:
                 raise ValueError(
                     'no batch size: pass batch_size to trainer.train() or to '
-                    'obtain_episodes()/obtain_samples()')
+                    'obtain_episodes()/obtain_samples()'
+                )
         if agent_update is None:
             agent_update = self._agent_update()
         start = time.perf_counter()
-        episodes = self._sampler.obtain_samples(itr, batch_size,
-                                                agent_update=agent_update,
-                                                env_update=env_update)
+        episodes = self._sampler.obtain_samples(
+            itr, batch_size, agent_update=agent_update, env_update=env_update
+        )
         self._sampling_seconds += time.perf_counter() - start
         self._stats.total_env_steps += int(episodes.lengths.sum())
         return episodes
 
-    def obtain_samples(self, itr: int, batch_size: int | None = None,
-                       agent_update: Any = None,
-                       env_update: Any = None) -> list[dict[str, Any]]:
+    def obtain_samples(
+        self,
+        itr: int,
+        batch_size: int | None = None,
+        agent_update: Any = None,
+        env_update: Any = None,
+    ) -> list[dict[str, Any]]:
         """Obtain one batch of episodes as a list of episode dicts.
 
         Args:
@@ -221,8 +238,7 @@ class Trainer:
                 was given here or to `train`.
 
         """
-        return self.obtain_episodes(itr, batch_size, agent_update,
-                                    env_update).to_list()
+        return self.obtain_episodes(itr, batch_size, agent_update, env_update).to_list()
 
     def _agent_update(self) -> Any:
         """The parameter values of the policy the workers sample with."""
@@ -243,7 +259,8 @@ class Trainer:
         """
         if not self._has_setup:
             raise NotSetupError(
-                'save() needs an experiment: call setup(algo, env) first')
+                'save() needs an experiment: call setup(algo, env) first'
+            )
         logger.log('Saving snapshot...')
         params = {
             'seed': self._seed,
@@ -259,8 +276,9 @@ class Trainer:
         self._snapshotter.save_itr_params(epoch, params)
         logger.log('Saved')
 
-    def restore(self, from_dir: str | os.PathLike,
-                from_epoch: str | int = 'last') -> TrainArgs:
+    def restore(
+        self, from_dir: str | os.PathLike, from_epoch: str | int = 'last'
+    ) -> TrainArgs:
         """Restore an experiment from its snapshot.
 
         Args:
@@ -273,15 +291,18 @@ class Trainer:
 
         """
         return self._restore_saved(
-            self._snapshotter.load(from_dir, from_epoch), from_dir)
+            self._snapshotter.load(from_dir, from_epoch), from_dir
+        )
 
-    def _restore_saved(self, saved: dict[str, Any],
-                       from_dir: str | os.PathLike) -> TrainArgs:
+    def _restore_saved(
+        self, saved: dict[str, Any], from_dir: str | os.PathLike
+    ) -> TrainArgs:
         """Restore the experiment of a loaded snapshot; see `restore`."""
         self._seed = saved['seed']
         self._stats = saved['stats']
         self._train_args = saved['train_args']._replace(
-            start_epoch=self._stats.total_epoch + 1)
+            start_epoch=self._stats.total_epoch + 1
+        )
         if self._seed is not None:
             set_seed(self._seed)
         self.setup(env=saved['env'], algo=saved['algo'])
@@ -289,17 +310,27 @@ class Trainer:
         self._eval_env = saved['eval_env']
         _set_global_rng_states(saved['rng_states'])
         args = self._train_args
-        logger.log(f'Restored from the snapshot of epoch '
-                   f'{self._stats.total_epoch} in {os.fspath(from_dir)}')
+        logger.log(
+            f'Restored from the snapshot of epoch '
+            f'{self._stats.total_epoch} in {os.fspath(from_dir)}'
+        )
         logger.log(f'-- Train Args --\n{_format_rows(args._asdict())}')
         logger.log(f'-- Stats --\n{_format_rows(vars(self._stats))}')
         return args
 
-    def train(self, n_epochs: int, batch_size: int | None = None,
-              plot: bool = False, store_episodes: bool = False,
-              pause_for_plot: bool = False, *, progress: bool | None = None,
-              eval_every: int | None = None, eval_episodes: int = 10,
-              keep_best: bool = False) -> float | None:
+    def train(
+        self,
+        n_epochs: int,
+        batch_size: int | None = None,
+        plot: bool = False,
+        store_episodes: bool = False,
+        pause_for_plot: bool = False,
+        *,
+        progress: bool | None = None,
+        eval_every: int | None = None,
+        eval_episodes: int = 10,
+        keep_best: bool = False,
+    ) -> float | None:
         """Train the algorithm.
 
         Args:
@@ -331,21 +362,37 @@ class Trainer:
         """
         if not self._has_setup:
             raise NotSetupError(
-                'train() needs an experiment: call setup(algo, env) first')
-        self._train_args = _checked_train_args(TrainArgs(
-            n_epochs=n_epochs, batch_size=batch_size, plot=plot,
-            store_episodes=store_episodes, pause_for_plot=pause_for_plot,
-            start_epoch=0, progress=progress, eval_every=eval_every,
-            eval_episodes=eval_episodes, keep_best=keep_best))
+                'train() needs an experiment: call setup(algo, env) first'
+            )
+        self._train_args = _checked_train_args(
+            TrainArgs(
+                n_epochs=n_epochs,
+                batch_size=batch_size,
+                plot=plot,
+                store_episodes=store_episodes,
+                pause_for_plot=pause_for_plot,
+                start_epoch=0,
+                progress=progress,
+                eval_every=eval_every,
+                eval_episodes=eval_episodes,
+                keep_best=keep_best,
+            )
+        )
         return self._run()
 
-    def resume(self, n_epochs: int | None = None,
-               batch_size: int | None = None, plot: bool | None = None,
-               store_episodes: bool | None = None,
-               pause_for_plot: bool | None = None, *,
-               progress: bool | None = None, eval_every: int | None = None,
-               eval_episodes: int | None = None,
-               keep_best: bool | None = None) -> float | None:
+    def resume(
+        self,
+        n_epochs: int | None = None,
+        batch_size: int | None = None,
+        plot: bool | None = None,
+        store_episodes: bool | None = None,
+        pause_for_plot: bool | None = None,
+        *,
+        progress: bool | None = None,
+        eval_every: int | None = None,
+        eval_episodes: int | None = None,
+        keep_best: bool | None = None,
+    ) -> float | None:
         """Continue a restored experiment.
 
         Each argument left None takes its value from the interrupted
@@ -362,16 +409,24 @@ class Trainer:
         """
         if self._train_args is None or not self._has_setup:
             raise NotSetupError(
-                'resume() continues a restored experiment: call '
-                'restore(from_dir) first')
-        given = {'n_epochs': n_epochs, 'batch_size': batch_size,
-                 'plot': plot, 'store_episodes': store_episodes,
-                 'pause_for_plot': pause_for_plot, 'progress': progress,
-                 'eval_every': eval_every, 'eval_episodes': eval_episodes,
-                 'keep_best': keep_best}
-        self._train_args = _checked_train_args(self._train_args._replace(
-            **{key: value for key, value in given.items()
-               if value is not None}))
+                'resume() continues a restored experiment: call restore(from_dir) first'
+            )
+        given = {
+            'n_epochs': n_epochs,
+            'batch_size': batch_size,
+            'plot': plot,
+            'store_episodes': store_episodes,
+            'pause_for_plot': pause_for_plot,
+            'progress': progress,
+            'eval_every': eval_every,
+            'eval_episodes': eval_episodes,
+            'keep_best': keep_best,
+        }
+        self._train_args = _checked_train_args(
+            self._train_args._replace(
+                **{key: value for key, value in given.items() if value is not None}
+            )
+        )
         return self._run()
 
     def _run(self) -> float | None:
@@ -401,8 +456,9 @@ class Trainer:
         args = self._train_args
         n_epochs = args.n_epochs
         if os.environ.get(N_EPOCHS_ENV_VAR):
-            n_epochs = min(n_epochs, args.start_epoch
-                           + int(os.environ[N_EPOCHS_ENV_VAR]))
+            n_epochs = min(
+                n_epochs, args.start_epoch + int(os.environ[N_EPOCHS_ENV_VAR])
+            )
         self.step_itr = self._stats.total_itr
         self.step_episode = None
         logger.log('Obtaining samples...')
@@ -417,15 +473,16 @@ class Trainer:
     def _end_epoch(self, epoch: int, n_epochs: int, bar: Any) -> None:
         args = self._train_args
         if args.eval_every is not None and (
-                (epoch + 1) % args.eval_every == 0 or epoch == n_epochs - 1):
+            (epoch + 1) % args.eval_every == 0 or epoch == n_epochs - 1
+        ):
             self._evaluate(epoch)
-        self._stats.last_episode = (self.step_episode if args.store_episodes
-                                    else None)
+        self._stats.last_episode = self.step_episode if args.store_episodes else None
         self._stats.total_epoch = epoch
         self._stats.total_itr = self.step_itr
         epoch_seconds = time.perf_counter() - self._epoch_start_time
-        sampling_share = (self._sampling_seconds / epoch_seconds
-                          if epoch_seconds > 0 else 0.0)
+        sampling_share = (
+            self._sampling_seconds / epoch_seconds if epoch_seconds > 0 else 0.0
+        )
         tabular.record('Epoch', epoch)
         with tabular.prefix('Time/'):
             tabular.record('Epoch', epoch_seconds)
@@ -433,9 +490,16 @@ class Trainer:
             tabular.record('SamplingShare', sampling_share)
         if bar is not None:
             bar.update(1)
-            bar.set_postfix(_progress_fields(
-                self._stats.total_env_steps, tabular.as_dict, epoch_seconds,
-                sampling_share, self._steps_this_epoch()), refresh=True)
+            bar.set_postfix(
+                _progress_fields(
+                    self._stats.total_env_steps,
+                    tabular.as_dict,
+                    epoch_seconds,
+                    sampling_share,
+                    self._steps_this_epoch(),
+                ),
+                refresh=True,
+            )
         if self.enable_logging:
             self.log_diagnostics(args.pause_for_plot)
             logger.dump_all(self.step_itr)
@@ -465,14 +529,20 @@ class Trainer:
         from tqdm import tqdm
 
         from garage._dowel import dowel
-        screens = [output for output in logger._outputs
-                   if isinstance(output, dowel.StdOutput)]
+
+        screens = [
+            output for output in logger._outputs if isinstance(output, dowel.StdOutput)
+        ]
         for screen in screens:
             logger.remove_output_type(type(screen))
         try:
-            with tqdm(total=stop, initial=start, unit='epoch',
-                      dynamic_ncols=True,
-                      bar_format='{l_bar}{bar:16}{r_bar}') as bar:
+            with tqdm(
+                total=stop,
+                initial=start,
+                unit='epoch',
+                dynamic_ncols=True,
+                bar_format='{l_bar}{bar:16}{r_bar}',
+            ) as bar:
                 yield bar
         finally:
             for screen in screens:
@@ -492,21 +562,30 @@ class Trainer:
             average = float(logged)
         else:
             episodes = obtain_evaluation_episodes(
-                self._algo.policy, self._eval_env,
-                self._eval_max_episode_length(), num_eps=args.eval_episodes,
-                deterministic=True)
-            returns = log_performance(epoch, episodes,
-                                      getattr(self._algo, 'discount', 1.0),
-                                      prefix='Evaluation')
+                self._algo.policy,
+                self._eval_env,
+                self._eval_max_episode_length(),
+                num_eps=args.eval_episodes,
+                deterministic=True,
+            )
+            returns = log_performance(
+                epoch,
+                episodes,
+                getattr(self._algo, 'discount', 1.0),
+                prefix='Evaluation',
+            )
             average = float(np.mean(returns))
         best = self._stats.best_return
         if args.keep_best and (best is None or average > best):
             self._stats.best_return = average
-            self._snapshotter.save_object(BEST_POLICY_FILE, {
-                'policy': self._algo.policy,
-                'epoch': epoch,
-                'average_return': average,
-            })
+            self._snapshotter.save_object(
+                BEST_POLICY_FILE,
+                {
+                    'policy': self._algo.policy,
+                    'epoch': epoch,
+                    'average_return': average,
+                },
+            )
             logger.log(f'New best policy: evaluation return {average:.3f}')
         elif best is None or average > best:
             self._stats.best_return = average
@@ -518,7 +597,8 @@ class Trainer:
         if length is None:
             raise ValueError(
                 'evaluation needs a maximum episode length: give the '
-                'environment one, or the algorithm a max_episode_length')
+                'environment one, or the algorithm a max_episode_length'
+            )
         return length
 
     def log_diagnostics(self, pause_for_plot: bool = False) -> None:
@@ -539,9 +619,14 @@ class Trainer:
     def _plot_episode(self, pause_for_plot: bool) -> None:
         """Show one episode of the deterministic policy."""
         from garage._functions import rollout
-        rollout(self.get_env_copy(), self._algo.policy,
-                max_episode_length=self._eval_max_episode_length(),
-                animated=True, deterministic=True)
+
+        rollout(
+            self.get_env_copy(),
+            self._algo.policy,
+            max_episode_length=self._eval_max_episode_length(),
+            animated=True,
+            deterministic=True,
+        )
         if pause_for_plot:
             input('Plotted an episode: press Enter to continue...')
 
@@ -561,34 +646,42 @@ def _checked_train_args(args: TrainArgs) -> TrainArgs:
     for name in ('n_epochs', 'eval_episodes'):
         value = getattr(args, name)
         if not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f'{name} must be a positive integer, got '
-                             f'{value!r}')
+            raise ValueError(f'{name} must be a positive integer, got {value!r}')
     for name in ('batch_size', 'eval_every'):
         value = getattr(args, name)
-        if value is not None and (not isinstance(value, int | np.integer)
-                                  or value < 1):
-            raise ValueError(f'{name} must be a positive integer or None, '
-                             f'got {value!r}')
+        if value is not None and (not isinstance(value, int | np.integer) or value < 1):
+            raise ValueError(
+                f'{name} must be a positive integer or None, got {value!r}'
+            )
     if args.keep_best and args.eval_every is None:
-        raise ValueError('keep_best=True keeps the policy with the best '
-                         'evaluation return, so it needs eval_every')
+        raise ValueError(
+            'keep_best=True keeps the policy with the best '
+            'evaluation return, so it needs eval_every'
+        )
     if args.pause_for_plot and not args.plot:
-        raise ValueError('pause_for_plot=True pauses after plotting, so it '
-                         'needs plot=True')
+        raise ValueError(
+            'pause_for_plot=True pauses after plotting, so it needs plot=True'
+        )
     return args
 
 
-def _progress_fields(total_env_steps: int, recorded: dict[str, Any],
-                     epoch_seconds: float, sampling_share: float,
-                     epoch_steps: int) -> dict[str, str]:
+def _progress_fields(
+    total_env_steps: int,
+    recorded: dict[str, Any],
+    epoch_seconds: float,
+    sampling_share: float,
+    epoch_steps: int,
+) -> dict[str, str]:
     """The progress bar's fields: steps, returns, speed, time split.
 
     ``return`` is the training episodes' average return, ``eval`` the
     deterministic evaluation's, in the epochs that log them.
     """
     fields = collections.OrderedDict(steps=f'{total_env_steps:,}')
-    for name, keys in (('return', ('Training/AverageReturn', 'AverageReturn')),
-                       ('eval', (EVALUATION_RETURN_KEY, ))):
+    for name, keys in (
+        ('return', ('Training/AverageReturn', 'AverageReturn')),
+        ('eval', (EVALUATION_RETURN_KEY,)),
+    ):
         for key in keys:
             if key in recorded:
                 fields[name] = f'{float(recorded[key]):.4g}'
@@ -602,8 +695,7 @@ def _progress_fields(total_env_steps: int, recorded: dict[str, Any],
 
 def _global_rng_states() -> dict[str, Any]:
     """The states of Python's, NumPy's and (if loaded) PyTorch's global RNGs."""
-    states = {'random': random.getstate(),
-              'numpy': np.random.get_state()}
+    states = {'random': random.getstate(), 'numpy': np.random.get_state()}
     torch = sys.modules.get('torch')
     if torch is not None:
         states['torch'] = torch.get_rng_state()
@@ -617,6 +709,7 @@ def _set_global_rng_states(states: dict[str, Any]) -> None:
     np.random.set_state(states['numpy'])
     if 'torch' in states:
         import torch
+
         torch.set_rng_state(states['torch'])
         if 'torch_cuda' in states and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(states['torch_cuda'])

@@ -36,14 +36,28 @@ DIRECTIVE = '::: '
 
 def test_site_builds_strictly(tmp_path):
     result = subprocess.run(
-        [sys.executable, '-m', 'mkdocs', 'build', '--strict',
-         '-f', str(ROOT / 'mkdocs.yml'), '-d', str(tmp_path / 'site')],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            '-m',
+            'mkdocs',
+            'build',
+            '--strict',
+            '-f',
+            str(ROOT / 'mkdocs.yml'),
+            '-d',
+            str(tmp_path / 'site'),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
         stdin=subprocess.DEVNULL,
-        env=dict(os.environ, NO_MKDOCS_2_WARNING='1'))
+        env=dict(os.environ, NO_MKDOCS_2_WARNING='1'),
+    )
     assert result.returncode == 0, (
         f'mkdocs build --strict failed:\n{result.stdout[-4000:]}\n'
-        f'{result.stderr[-8000:]}')
+        f'{result.stderr[-8000:]}'
+    )
 
 
 def public_modules():
@@ -60,8 +74,11 @@ def public_modules():
 
 def has_docstring(node):
     """Whether a statement is a string literal: an attribute's docstring."""
-    return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str))
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 def defined_names(path):
@@ -74,14 +91,17 @@ def defined_names(path):
     body = ast.parse(path.read_text()).body
     names = []
     for node, after in zip(body, [*body[1:], None], strict=True):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
-                             ast.ClassDef)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.append(node.name)
         elif isinstance(node, ast.Assign) and has_docstring(after):
-            names += [target.id for target in node.targets
-                      if isinstance(target, ast.Name)]
-        elif (isinstance(node, ast.AnnAssign) and has_docstring(after)
-              and isinstance(node.target, ast.Name)):
+            names += [
+                target.id for target in node.targets if isinstance(target, ast.Name)
+            ]
+        elif (
+            isinstance(node, ast.AnnAssign)
+            and has_docstring(after)
+            and isinstance(node.target, ast.Name)
+        ):
             names.append(node.target.id)
     return [name for name in names if not name.startswith('_')]
 
@@ -101,13 +121,18 @@ def directives():
             if not line.startswith(DIRECTIVE):
                 continue
             block = []
-            for option_line in lines[i + 1:]:
+            for option_line in lines[i + 1 :]:
                 if option_line.strip() and not option_line.startswith(' '):
                     break
                 block.append(option_line)
             options = yaml.safe_load('\n'.join(block)) or {}
-            found.append((page.relative_to(DOCS), line[len(DIRECTIVE):].strip(),
-                          options.get('options') or {}))
+            found.append(
+                (
+                    page.relative_to(DOCS),
+                    line[len(DIRECTIVE) :].strip(),
+                    options.get('options') or {},
+                )
+            )
     return found
 
 
@@ -144,8 +169,10 @@ def rendered_objects():
             members = []
         for member in members:
             if not hasattr(obj, member):
-                pytest.fail(f'{page}: ::: {target} lists the member '
-                            f'{member!r}, which {target} does not have')
+                pytest.fail(
+                    f'{page}: ::: {target} lists the member '
+                    f'{member!r}, which {target} does not have'
+                )
             rendered.add(id(getattr(obj, member)))
     return rendered
 
@@ -155,8 +182,11 @@ def test_every_public_module_is_documented():
     missing = {}
     for name, path in public_modules():
         module = importlib.import_module(name)
-        undocumented = [attr for attr in public_names(module, path)
-                        if id(getattr(module, attr)) not in rendered]
+        undocumented = [
+            attr
+            for attr in public_names(module, path)
+            if id(getattr(module, attr)) not in rendered
+        ]
         if undocumented:
             missing[name] = undocumented
     assert not missing, (
@@ -165,7 +195,8 @@ def test_every_public_module_is_documented():
         '`members:` option) on a page under docs/reference/, re-export the '
         "names from a documented package's __all__, or make them private "
         '(a leading underscore, or an __all__ in the module that leaves them '
-        'out).')
+        'out).'
+    )
 
 
 def nav_pages(entries):
@@ -194,9 +225,10 @@ def test_every_page_is_in_the_nav_and_every_nav_entry_exists():
     config = yaml.load((ROOT / 'mkdocs.yml').read_text(), Loader=_ConfigLoader)
     nav = list(nav_pages(config['nav']))
     assert len(nav) == len(set(nav)), f'pages named twice in the nav: {nav}'
-    pages = {page.relative_to(DOCS).as_posix()
-             for page in DOCS.rglob('*.md')}
+    pages = {page.relative_to(DOCS).as_posix() for page in DOCS.rglob('*.md')}
     assert not pages - set(nav), (
-        f'pages missing from the nav of mkdocs.yml: {sorted(pages - set(nav))}')
+        f'pages missing from the nav of mkdocs.yml: {sorted(pages - set(nav))}'
+    )
     assert not set(nav) - pages, (
-        f'nav entries without a page: {sorted(set(nav) - pages)}')
+        f'nav entries without a page: {sorted(set(nav) - pages)}'
+    )

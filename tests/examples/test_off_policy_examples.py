@@ -16,10 +16,18 @@ CASES = [
     pytest.param('td3_pendulum', True, id='td3_pendulum'),
     pytest.param('ddpg_pendulum', True, id='ddpg_pendulum'),
     pytest.param('dqn_cartpole', True, id='dqn_cartpole'),
-    pytest.param('sac_half_cheetah', False, id='sac_half_cheetah',
-                 marks=[pytest.mark.mujoco, pytest.mark.skipif(
-                     importlib.util.find_spec('mujoco') is None,
-                     reason='needs the mujoco extra')]),
+    pytest.param(
+        'sac_half_cheetah',
+        False,
+        id='sac_half_cheetah',
+        marks=[
+            pytest.mark.mujoco,
+            pytest.mark.skipif(
+                importlib.util.find_spec('mujoco') is None,
+                reason='needs the mujoco extra',
+            ),
+        ],
+    ),
 ]
 
 
@@ -27,12 +35,16 @@ CASES = [
 def test_example_runs_one_epoch(name, snapshots, tmp_path):
     # one torch thread: small networks gain nothing from more, and threads
     # contending for busy cores slow training down several times
-    env = dict(os.environ, GARAGE_EXAMPLE_TEST_N_EPOCHS='1',
-               OMP_NUM_THREADS='1')
+    env = dict(os.environ, GARAGE_EXAMPLE_TEST_N_EPOCHS='1', OMP_NUM_THREADS='1')
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / f'{name}.py'), '--seed', '2'],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
-        check=False)
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     log_dir = tmp_path / 'data' / 'local' / 'experiment' / name
     with open(log_dir / 'progress.csv', newline='') as f:

@@ -16,10 +16,17 @@ CASES = [
     pytest.param('trpo_cartpole', id='trpo_cartpole'),
     pytest.param('vpg_cartpole', id='vpg_cartpole'),
     pytest.param('ppo_pendulum', id='ppo_pendulum'),
-    pytest.param('ppo_inverted_pendulum', id='ppo_inverted_pendulum',
-                 marks=[pytest.mark.mujoco, pytest.mark.skipif(
-                     importlib.util.find_spec('mujoco') is None,
-                     reason='needs the mujoco extra')]),
+    pytest.param(
+        'ppo_inverted_pendulum',
+        id='ppo_inverted_pendulum',
+        marks=[
+            pytest.mark.mujoco,
+            pytest.mark.skipif(
+                importlib.util.find_spec('mujoco') is None,
+                reason='needs the mujoco extra',
+            ),
+        ],
+    ),
 ]
 
 
@@ -28,8 +35,13 @@ def test_example_runs_one_epoch(name, tmp_path):
     env = dict(os.environ, GARAGE_EXAMPLE_TEST_N_EPOCHS='1')
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / f'{name}.py'), '--seed', '2'],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
-        check=False)
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     log_dir = tmp_path / 'data' / 'local' / 'experiment' / name
     with open(log_dir / 'progress.csv', newline='') as f:

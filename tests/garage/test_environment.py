@@ -17,8 +17,7 @@ class TinyEnv(Environment):
     def __init__(self, max_episode_length=3):
         self._obs_space = akro.Box(low=0.0, high=100.0, shape=(1,))
         self._act_space = akro.Discrete(2)
-        self._spec = EnvSpec(self._obs_space, self._act_space,
-                             max_episode_length)
+        self._spec = EnvSpec(self._obs_space, self._act_space, max_episode_length)
         self._step_cnt = None
         self._secret = 'private'
         self.goal = np.array([1.0, 2.0])
@@ -50,14 +49,17 @@ class TinyEnv(Environment):
             raise RuntimeError('reset() must be called before step()')
         self.calls.append(('step', action))
         self._step_cnt += 1
-        step_type = StepType.get_step_type(self._step_cnt,
-                                           self._spec.max_episode_length,
-                                           done=action == 1)
-        step = EnvStep(env_spec=self._spec, action=np.asarray(action),
-                       reward=float(self._step_cnt),
-                       observation=np.array([float(self._step_cnt)]),
-                       env_info={'count': self._step_cnt},
-                       step_type=step_type)
+        step_type = StepType.get_step_type(
+            self._step_cnt, self._spec.max_episode_length, done=action == 1
+        )
+        step = EnvStep(
+            env_spec=self._spec,
+            action=np.asarray(action),
+            reward=float(self._step_cnt),
+            observation=np.array([float(self._step_cnt)]),
+            env_info={'count': self._step_cnt},
+            step_type=step_type,
+        )
         if step.last:
             self._step_cnt = None
         return step
@@ -90,13 +92,19 @@ class DoubleReward(Wrapper):
 
 # EnvStep.
 
+
 def _env_step(step_type):
-    return EnvStep(env_spec=TinyEnv().spec, action=np.array(0), reward=1.0,
-                   observation=np.zeros(1), env_info={}, step_type=step_type)
+    return EnvStep(
+        env_spec=TinyEnv().spec,
+        action=np.array(0),
+        reward=1.0,
+        observation=np.zeros(1),
+        env_info={},
+        step_type=step_type,
+    )
 
 
 class TestEnvStep:
-
     def test_fields(self):
         step = _env_step(StepType.MID)
         assert step.reward == 1.0
@@ -104,21 +112,24 @@ class TestEnvStep:
         assert step.step_type is StepType.MID
         assert isinstance(step.env_spec, EnvSpec)
 
-    @pytest.mark.parametrize(('step_type', 'flags'), [
-        (StepType.FIRST, (True, False, False, False, False)),
-        (StepType.MID, (False, True, False, False, False)),
-        (StepType.TERMINAL, (False, False, True, False, True)),
-        (StepType.TIMEOUT, (False, False, False, True, True)),
-    ])
+    @pytest.mark.parametrize(
+        ('step_type', 'flags'),
+        [
+            (StepType.FIRST, (True, False, False, False, False)),
+            (StepType.MID, (False, True, False, False, False)),
+            (StepType.TERMINAL, (False, False, True, False, True)),
+            (StepType.TIMEOUT, (False, False, False, True, True)),
+        ],
+    )
     def test_step_type_properties(self, step_type, flags):
         step = _env_step(step_type)
-        assert (step.first, step.mid, step.terminal, step.timeout,
-                step.last) == flags
+        assert (step.first, step.mid, step.terminal, step.timeout, step.last) == flags
 
     @pytest.mark.parametrize('bad', [0, 3, 'TIMEOUT', None, True])
     def test_non_step_type(self, bad):
-        with pytest.raises(ValueError, match='^step_type must be a StepType, '
-                           f'not {bad!r}$'):
+        with pytest.raises(
+            ValueError, match=f'^step_type must be a StepType, not {bad!r}$'
+        ):
             _env_step(bad)
 
     def test_frozen(self):
@@ -144,8 +155,8 @@ class TestEnvStep:
 
 # Environment.
 
-class TestEnvironment:
 
+class TestEnvironment:
     def test_is_abstract(self):
         with pytest.raises(TypeError, match='abstract'):
             Environment()
@@ -165,9 +176,13 @@ class TestEnvironment:
     def test_check_render_mode(self):
         env = TinyEnv()
         assert env.render('ascii') == 'step None'
-        with pytest.raises(ValueError, match=(
+        with pytest.raises(
+            ValueError,
+            match=(
                 r"^render mode 'human' is not supported; the supported "
-                r"render modes are \['ascii', 'rgb_array'\]$")):
+                r"render modes are \['ascii', 'rgb_array'\]$"
+            ),
+        ):
             env.render('human')
 
     def test_rollout_loop(self):
@@ -180,7 +195,10 @@ class TestEnvironment:
         while not episode[-1].last:
             episode.append(env.step(0))
         assert [s.step_type for s in episode] == [
-            StepType.FIRST, StepType.MID, StepType.TIMEOUT]
+            StepType.FIRST,
+            StepType.MID,
+            StepType.TIMEOUT,
+        ]
 
     def test_step_before_reset(self):
         with pytest.raises(RuntimeError, match='reset'):
@@ -189,8 +207,8 @@ class TestEnvironment:
 
 # Wrapper.
 
-class TestWrapper:
 
+class TestWrapper:
     def test_delegates_spaces_spec_and_render_modes(self):
         env = TinyEnv()
         wrapped = Wrapper(env)
@@ -213,8 +231,14 @@ class TestWrapper:
         assert wrapped.render('rgb_array').shape == (2, 2, 3)
         assert wrapped.visualize() is None
         assert wrapped.close() is None
-        assert env.calls == ['reset', ('step', 0), ('render', 'ascii'),
-                             ('render', 'rgb_array'), 'visualize', 'close']
+        assert env.calls == [
+            'reset',
+            ('step', 0),
+            ('render', 'ascii'),
+            ('render', 'rgb_array'),
+            'visualize',
+            'close',
+        ]
 
     def test_render_error_comes_from_inner_env(self):
         with pytest.raises(ValueError, match="render mode 'human'"):
@@ -245,9 +269,9 @@ class TestWrapper:
         env = TinyEnv()
         assert hasattr(env, name)
         wrapped = Wrapper(env)
-        with pytest.raises(AttributeError,
-                           match=f"^'Wrapper' object has no attribute "
-                           f"'{name}'$"):
+        with pytest.raises(
+            AttributeError, match=f"^'Wrapper' object has no attribute '{name}'$"
+        ):
             getattr(wrapped, name)
 
     def test_private_error_names_the_subclass(self):
@@ -273,14 +297,18 @@ class TestWrapper:
         assert step.reward == 2.0
         assert wrapped.spec is env.spec
 
-    @pytest.mark.parametrize('not_env', [
-        object(), None, 'env', gymnasium.make('CartPole-v1')],
-        ids=['object', 'None', 'str', 'gymnasium'])
+    @pytest.mark.parametrize(
+        'not_env',
+        [object(), None, 'env', gymnasium.make('CartPole-v1')],
+        ids=['object', 'None', 'str', 'gymnasium'],
+    )
     def test_non_environment_is_type_error(self, not_env):
-        with pytest.raises(TypeError,
-                           match=r'^Wrapper needs a garage Environment, not '
-                           rf'{type(not_env).__name__}; wrap gym and '
-                           'Gymnasium environments with garage.envs.GymEnv'):
+        with pytest.raises(
+            TypeError,
+            match=r'^Wrapper needs a garage Environment, not '
+            rf'{type(not_env).__name__}; wrap gym and '
+            'Gymnasium environments with garage.envs.GymEnv',
+        ):
             Wrapper(not_env)
 
     def test_is_an_environment(self):

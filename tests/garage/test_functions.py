@@ -59,33 +59,27 @@ def make_batch(rewards_per_episode, step_types_per_episode, env_infos=None):
         env_infos=env_infos or {},
         agent_infos={},
         step_types=np.concatenate(step_types_per_episode).astype(np.int8),
-        lengths=np.array(lengths))
+        lengths=np.array(lengths),
+    )
 
 
-F, M, TE, TO = StepType.FIRST, StepType.MID, StepType.TERMINAL, \
-    StepType.TIMEOUT
+F, M, TE, TO = StepType.FIRST, StepType.MID, StepType.TERMINAL, StepType.TIMEOUT
 
 
 class TestRollout:
-
     def test_episode_until_terminal(self):
         env = StepCountEnv(terminate_after=4)
         policy = ConstantPolicy(env.spec)
         episode = rollout(env, policy)
         assert policy.n_resets == 1
-        np.testing.assert_array_equal(episode['observations'][:, 0],
-                                      [0, 1, 2, 3])
-        np.testing.assert_array_equal(episode['next_observations'][:, 0],
-                                      [1, 2, 3, 4])
+        np.testing.assert_array_equal(episode['observations'][:, 0], [0, 1, 2, 3])
+        np.testing.assert_array_equal(episode['next_observations'][:, 0], [1, 2, 3, 4])
         np.testing.assert_array_equal(episode['step_types'], [F, M, M, TE])
-        np.testing.assert_array_equal(episode['dones'],
-                                      [False, False, False, True])
+        np.testing.assert_array_equal(episode['dones'], [False, False, False, True])
         np.testing.assert_array_equal(episode['rewards'], [1, 1, 1, 1])
         np.testing.assert_array_equal(episode['actions'][:, 0], [0.5] * 4)
-        np.testing.assert_array_equal(episode['agent_infos']['seen'],
-                                      [0, 1, 2, 3])
-        np.testing.assert_array_equal(episode['env_infos']['step'],
-                                      [1, 2, 3, 4])
+        np.testing.assert_array_equal(episode['agent_infos']['seen'], [0, 1, 2, 3])
+        np.testing.assert_array_equal(episode['env_infos']['step'], [1, 2, 3, 4])
         assert episode['episode_infos'] == {'episode': 0}
 
     def test_max_episode_length_cuts_short(self):
@@ -109,27 +103,29 @@ class TestRollout:
         env = StepCountEnv(terminate_after=3)
         policy = ConstantPolicy(env.spec)
         batch = EpisodeBatch.from_list(
-            env.spec, [rollout(env, policy), rollout(env, policy)])
+            env.spec, [rollout(env, policy), rollout(env, policy)]
+        )
         np.testing.assert_array_equal(batch.lengths, [3, 3])
         np.testing.assert_array_equal(batch.last_observations[:, 0], [3, 3])
-        np.testing.assert_array_equal(
-            batch.episode_infos_by_episode['episode'], [0, 1])
+        np.testing.assert_array_equal(batch.episode_infos_by_episode['episode'], [0, 1])
 
 
 class TestObtainEvaluationEpisodes:
-
     def test_episodes(self):
         env = StepCountEnv(terminate_after=3)
-        batch = obtain_evaluation_episodes(ConstantPolicy(env.spec), env,
-                                           num_eps=4)
+        batch = obtain_evaluation_episodes(ConstantPolicy(env.spec), env, num_eps=4)
         np.testing.assert_array_equal(batch.lengths, [3, 3, 3, 3])
         np.testing.assert_array_equal(batch.actions[:, 0], [-0.5] * 12)
 
     def test_max_episode_length_and_stochastic(self):
         env = StepCountEnv(terminate_after=None)
-        batch = obtain_evaluation_episodes(ConstantPolicy(env.spec), env,
-                                           max_episode_length=5, num_eps=2,
-                                           deterministic=False)
+        batch = obtain_evaluation_episodes(
+            ConstantPolicy(env.spec),
+            env,
+            max_episode_length=5,
+            num_eps=2,
+            deterministic=False,
+        )
         np.testing.assert_array_equal(batch.lengths, [5, 5])
         np.testing.assert_array_equal(batch.actions[:, 0], [0.5] * 10)
 
@@ -138,9 +134,10 @@ class TestObtainEvaluationEpisodes:
         from garage.torch.policies import CategoricalMLPPolicy
 
         env = GridWorldEnv()
-        policy = CategoricalMLPPolicy(env.spec, (4, ))
-        batch = obtain_evaluation_episodes(policy, env, max_episode_length=20,
-                                           num_eps=3)
+        policy = CategoricalMLPPolicy(env.spec, (4,))
+        batch = obtain_evaluation_episodes(
+            policy, env, max_episode_length=20, num_eps=3
+        )
         modes = policy.get_actions(batch.observations)[1]['probs'].argmax(1)
         np.testing.assert_array_equal(batch.actions, modes)
         assert policy.deterministic is False  # put back
@@ -150,9 +147,8 @@ class TestObtainEvaluationEpisodes:
         from garage.torch.policies import CategoricalMLPPolicy
 
         env = GridWorldEnv()
-        policy = CategoricalMLPPolicy(env.spec, (4, ))
-        episode = rollout(env, policy, max_episode_length=20,
-                          deterministic=True)
+        policy = CategoricalMLPPolicy(env.spec, (4,))
+        episode = rollout(env, policy, max_episode_length=20, deterministic=True)
         modes = policy.get_actions(episode['observations'])[1]['probs']
         np.testing.assert_array_equal(episode['actions'], modes.argmax(1))
         assert policy.deterministic is False  # put back
@@ -160,15 +156,16 @@ class TestObtainEvaluationEpisodes:
     def test_num_eps_must_be_positive(self):
         env = StepCountEnv()
         with pytest.raises(ValueError, match='num_eps must be positive'):
-            obtain_evaluation_episodes(ConstantPolicy(env.spec), env,
-                                       num_eps=0)
+            obtain_evaluation_episodes(ConstantPolicy(env.spec), env, num_eps=0)
 
 
 class TestLogPerformance:
-
     def test_records(self):
-        batch = make_batch([[1, 2, 3], [4, 5]], [[F, M, TE], [F, TO]],
-                           env_infos={'success': np.array([0, 0, 1, 0, 0])})
+        batch = make_batch(
+            [[1, 2, 3], [4, 5]],
+            [[F, M, TE], [F, TO]],
+            env_infos={'success': np.array([0, 0, 1, 0, 0])},
+        )
         returns = log_performance(7, batch, discount=0.5, prefix='Eval')
         np.testing.assert_array_equal(returns, [6, 9])
         values = tabular.as_dict
@@ -191,11 +188,12 @@ class TestLogPerformance:
 
 
 class TestLogMultitaskPerformance:
-
     def test_by_task_name(self):
         batch = make_batch(
-            [[1], [2, 2], [3]], [[TE], [F, TO], [TE]],
-            env_infos={'task_name': np.array(['a', 'b', 'b', 'a'])})
+            [[1], [2, 2], [3]],
+            [[TE], [F, TO], [TE]],
+            env_infos={'task_name': np.array(['a', 'b', 'b', 'a'])},
+        )
         returns = log_multitask_performance(3, batch, discount=1.0)
         np.testing.assert_array_equal(returns, [1, 4, 3])
         values = tabular.as_dict
@@ -206,10 +204,12 @@ class TestLogMultitaskPerformance:
         assert values['Average/NumEpisodes'] == 3
 
     def test_by_task_id_with_name_map(self):
-        batch = make_batch([[1], [5]], [[TE], [TE]],
-                           env_infos={'task_id': np.array([0, 0])})
-        log_multitask_performance(1, batch, discount=1.0,
-                                  name_map={0: 'reach', 1: 'push'})
+        batch = make_batch(
+            [[1], [5]], [[TE], [TE]], env_infos={'task_id': np.array([0, 0])}
+        )
+        log_multitask_performance(
+            1, batch, discount=1.0, name_map={0: 'reach', 1: 'push'}
+        )
         values = tabular.as_dict
         assert values['reach/NumEpisodes'] == 2
         assert values['reach/AverageReturn'] == 3
@@ -217,8 +217,9 @@ class TestLogMultitaskPerformance:
         assert np.isnan(values['push/AverageReturn'])
 
     def test_by_task_id_without_name_map(self):
-        batch = make_batch([[1], [5]], [[TE], [TE]],
-                           env_infos={'task_id': np.array([0, 2])})
+        batch = make_batch(
+            [[1], [5]], [[TE], [TE]], env_infos={'task_id': np.array([0, 2])}
+        )
         log_multitask_performance(1, batch, discount=1.0)
         assert tabular.as_dict['Task #2/AverageReturn'] == 5
 

@@ -15,10 +15,21 @@ def test_plot_writes_a_png(tmp_path, capsys):
         rows = zip([10, 20, 30], returns.split(','), strict=True)
         (log_dir / 'progress.csv').write_text(
             'TotalEnvSteps,AverageReturn\n'
-            + ''.join(f'{steps},{value}\n' for steps, value in rows))
+            + ''.join(f'{steps},{value}\n' for steps, value in rows)
+        )
     output = tmp_path / 'curves.png'
-    assert main(['plot', str(tmp_path / 'run_a'), str(tmp_path / 'run_b'),
-                 '-o', str(output)]) == 0
+    assert (
+        main(
+            [
+                'plot',
+                str(tmp_path / 'run_a'),
+                str(tmp_path / 'run_b'),
+                '-o',
+                str(output),
+            ]
+        )
+        == 0
+    )
     assert output.read_bytes().startswith(b'\x89PNG')
     assert str(output) in capsys.readouterr().out
 
@@ -26,7 +37,10 @@ def test_plot_writes_a_png(tmp_path, capsys):
 def test_plot_error_is_one_line(tmp_path):
     result = subprocess.run(
         [sys.executable, '-m', 'garage', 'plot', str(tmp_path)],
-        capture_output=True, text=True, timeout=60)
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert 'progress.csv' in result.stderr
     assert 'Traceback' not in result.stderr
@@ -35,7 +49,10 @@ def test_plot_error_is_one_line(tmp_path):
 def test_resume_error_is_one_line(tmp_path):
     result = subprocess.run(
         [sys.executable, '-m', 'garage', 'resume', str(tmp_path / 'gone')],
-        capture_output=True, text=True, timeout=60)
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert 'not a directory' in result.stderr
     assert 'Traceback' not in result.stderr

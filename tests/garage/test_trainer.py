@@ -23,7 +23,8 @@ TIME_KEYS = ('Time/Epoch', 'Time/Total', 'Time/SamplingShare')
 
 # most tests log with no outputs attached, which dowel warns about
 pytestmark = pytest.mark.filterwarnings(
-    'ignore::dowel.tabular_input.TabularInputWarning')
+    'ignore::dowel.tabular_input.TabularInputWarning'
+)
 
 
 class RowRecorder(dowel.LogOutput):
@@ -34,11 +35,12 @@ class RowRecorder(dowel.LogOutput):
 
     @property
     def types_accepted(self):
-        return (dowel.TabularInput, )
+        return (dowel.TabularInput,)
 
     def record(self, data, prefix=''):
-        self.rows.append({key: value for key, value in data.as_dict.items()
-                          if key not in TIME_KEYS})
+        self.rows.append(
+            {key: value for key, value in data.as_dict.items() if key not in TIME_KEYS}
+        )
 
     def dump(self, step=None):
         pass
@@ -53,24 +55,24 @@ def rows():
 
 
 def config(tmp_path, mode='last', gap=1):
-    return SnapshotConfig(snapshot_dir=str(tmp_path), snapshot_mode=mode,
-                          snapshot_gap=gap)
+    return SnapshotConfig(
+        snapshot_dir=str(tmp_path), snapshot_mode=mode, snapshot_gap=gap
+    )
 
 
 def counting_setup(tmp_path, mode='last', max_episode_length=5, **kwargs):
     env = PointEnv(max_episode_length=max_episode_length)
     policy = TagPolicy(env.spec)
-    sampler = LocalSampler(policy, env, max_episode_length=max_episode_length,
-                           seed=1, n_workers=1)
-    algo = CountingAlgorithm(policy, sampler,
-                             max_episode_length=max_episode_length)
+    sampler = LocalSampler(
+        policy, env, max_episode_length=max_episode_length, seed=1, n_workers=1
+    )
+    algo = CountingAlgorithm(policy, sampler, max_episode_length=max_episode_length)
     trainer = Trainer(config(tmp_path, mode, **kwargs))
     trainer.setup(algo, env)
     return trainer, algo
 
 
 class TestTrain:
-
     def test_runs_each_epoch_and_returns_the_algorithms_value(self, tmp_path):
         trainer, algo = counting_setup(tmp_path)
         assert trainer.train(n_epochs=3, batch_size=10) == 3.0
@@ -86,8 +88,7 @@ class TestTrain:
         assert [row['TotalEnvSteps'] for row in rows] == [10, 20]
         assert all('AverageReturn' in row for row in rows)
 
-    def test_example_test_env_var_caps_the_epochs(self, tmp_path,
-                                                  monkeypatch):
+    def test_example_test_env_var_caps_the_epochs(self, tmp_path, monkeypatch):
         monkeypatch.setenv(N_EPOCHS_ENV_VAR, '1')
         trainer, algo = counting_setup(tmp_path)
         trainer.train(n_epochs=5, batch_size=5)
@@ -123,7 +124,6 @@ class TestTrain:
 
 
 class TestErrors:
-
     def test_train_before_setup(self):
         with pytest.raises(NotSetupError, match=r'setup\(algo, env\)'):
             Trainer().train(n_epochs=1)
@@ -153,16 +153,21 @@ class TestErrors:
         with pytest.raises(ValueError, match='batch_size'):
             trainer.train(n_epochs=1)
 
-    @pytest.mark.parametrize(('kwargs', 'match'), [
-        ({'n_epochs': 0}, 'n_epochs must be a positive integer'),
-        ({'n_epochs': 1.5}, 'n_epochs must be a positive integer'),
-        ({'batch_size': -1}, 'batch_size must be a positive integer'),
-        ({'eval_every': 0}, 'eval_every must be a positive integer'),
-        ({'eval_every': 1, 'eval_episodes': 0},
-         'eval_episodes must be a positive integer'),
-        ({'keep_best': True}, 'keep_best=True .* needs eval_every'),
-        ({'pause_for_plot': True}, 'needs plot=True'),
-    ])
+    @pytest.mark.parametrize(
+        ('kwargs', 'match'),
+        [
+            ({'n_epochs': 0}, 'n_epochs must be a positive integer'),
+            ({'n_epochs': 1.5}, 'n_epochs must be a positive integer'),
+            ({'batch_size': -1}, 'batch_size must be a positive integer'),
+            ({'eval_every': 0}, 'eval_every must be a positive integer'),
+            (
+                {'eval_every': 1, 'eval_episodes': 0},
+                'eval_episodes must be a positive integer',
+            ),
+            ({'keep_best': True}, 'keep_best=True .* needs eval_every'),
+            ({'pause_for_plot': True}, 'needs plot=True'),
+        ],
+    )
     def test_bad_train_arguments(self, tmp_path, kwargs, match):
         trainer, _ = counting_setup(tmp_path)
         arguments = {'n_epochs': 1, 'batch_size': 5, **kwargs}
@@ -183,15 +188,17 @@ class TestErrors:
 
 
 class TestSnapshots:
-
-    @pytest.mark.parametrize(('mode', 'gap', 'files'), [
-        ('all', 1, {'itr_0.pkl', 'itr_1.pkl', 'itr_2.pkl', 'itr_3.pkl'}),
-        ('last', 1, {'params.pkl'}),
-        ('gap', 2, {'itr_0.pkl', 'itr_2.pkl'}),
-        ('gap_and_last', 2, {'itr_0.pkl', 'itr_2.pkl', 'params.pkl'}),
-        ('gap_overwrite', 2, {'params.pkl'}),
-        ('none', 1, set()),
-    ])
+    @pytest.mark.parametrize(
+        ('mode', 'gap', 'files'),
+        [
+            ('all', 1, {'itr_0.pkl', 'itr_1.pkl', 'itr_2.pkl', 'itr_3.pkl'}),
+            ('last', 1, {'params.pkl'}),
+            ('gap', 2, {'itr_0.pkl', 'itr_2.pkl'}),
+            ('gap_and_last', 2, {'itr_0.pkl', 'itr_2.pkl', 'params.pkl'}),
+            ('gap_overwrite', 2, {'params.pkl'}),
+            ('none', 1, set()),
+        ],
+    )
     def test_every_mode(self, tmp_path, mode, gap, files):
         trainer, _ = counting_setup(tmp_path, mode=mode, gap=gap)
         trainer.train(n_epochs=4, batch_size=5)
@@ -202,9 +209,14 @@ class TestSnapshots:
         trainer.train(n_epochs=3, batch_size=5, store_episodes=True)
         restored = Trainer(config(tmp_path, 'all'))
         args = restored.restore(tmp_path, from_epoch=1)
-        assert args == TrainArgs(n_epochs=3, batch_size=5, plot=False,
-                                 store_episodes=True, pause_for_plot=False,
-                                 start_epoch=2)
+        assert args == TrainArgs(
+            n_epochs=3,
+            batch_size=5,
+            plot=False,
+            store_episodes=True,
+            pause_for_plot=False,
+            start_epoch=2,
+        )
         assert restored.total_env_steps == 10
         assert restored._stats.last_episode.lengths.tolist() == [5]
 
@@ -234,16 +246,20 @@ class TestSnapshots:
     def test_resume_in_place_is_exact(self, tmp_path, rows):
         set_seed(7)
         straight = Trainer(config(tmp_path / 'straight'))
-        straight.setup(TinyPolicyGradient(PointEnv(max_episode_length=20)),
-                       PointEnv(max_episode_length=20))
+        straight.setup(
+            TinyPolicyGradient(PointEnv(max_episode_length=20)),
+            PointEnv(max_episode_length=20),
+        )
         straight.train(n_epochs=6, batch_size=60)
         straight_rows = list(rows)
         rows.clear()
 
         set_seed(7)
         first = Trainer(config(tmp_path / 'split'))
-        first.setup(TinyPolicyGradient(PointEnv(max_episode_length=20)),
-                    PointEnv(max_episode_length=20))
+        first.setup(
+            TinyPolicyGradient(PointEnv(max_episode_length=20)),
+            PointEnv(max_episode_length=20),
+        )
         first.train(n_epochs=3, batch_size=60)
         # the global RNGs move on in between, as in a new process
         set_seed(12345)
@@ -252,29 +268,33 @@ class TestSnapshots:
         second.restore(tmp_path / 'split')
         second.resume(n_epochs=6)
         assert rows == straight_rows
-        for mine, theirs in zip(second._algo.policy.parameters(),
-                                straight._algo.policy.parameters(),
-                                strict=True):
+        for mine, theirs in zip(
+            second._algo.policy.parameters(),
+            straight._algo.policy.parameters(),
+            strict=True,
+        ):
             torch.testing.assert_close(mine, theirs, rtol=0, atol=0)
-        torch.testing.assert_close(second._algo.optimizer.state_dict(),
-                                   straight._algo.optimizer.state_dict(),
-                                   rtol=0, atol=0)
+        torch.testing.assert_close(
+            second._algo.optimizer.state_dict(),
+            straight._algo.optimizer.state_dict(),
+            rtol=0,
+            atol=0,
+        )
         assert second.total_env_steps == straight.total_env_steps
         assert second.step_itr == straight.step_itr == 6
 
 
 class TestEvaluation:
-
-    def test_logs_evaluation_every_k_epochs_and_after_the_last(self, tmp_path,
-                                                               rows):
+    def test_logs_evaluation_every_k_epochs_and_after_the_last(self, tmp_path, rows):
         trainer, _ = counting_setup(tmp_path)
-        trainer.train(n_epochs=5, batch_size=5, eval_every=2,
-                      eval_episodes=3)
-        evaluated = [row['Epoch'] for row in rows
-                     if 'Evaluation/AverageReturn' in row]
+        trainer.train(n_epochs=5, batch_size=5, eval_every=2, eval_episodes=3)
+        evaluated = [row['Epoch'] for row in rows if 'Evaluation/AverageReturn' in row]
         assert evaluated == [1, 3, 4]
-        assert all(row['Evaluation/NumEpisodes'] == 3 for row in rows
-                   if 'Evaluation/NumEpisodes' in row)
+        assert all(
+            row['Evaluation/NumEpisodes'] == 3
+            for row in rows
+            if 'Evaluation/NumEpisodes' in row
+        )
 
     def test_keeps_the_best_policy(self, tmp_path, monkeypatch):
         trainer, _ = counting_setup(tmp_path)
@@ -283,19 +303,15 @@ class TestEvaluation:
         def fake_log_performance(itr, batch, discount, prefix):
             return np.array([next(evaluation_returns)])
 
-        monkeypatch.setattr('garage.trainer.log_performance',
-                            fake_log_performance)
-        trainer.train(n_epochs=3, batch_size=5, eval_every=1,
-                      keep_best=True)
+        monkeypatch.setattr('garage.trainer.log_performance', fake_log_performance)
+        trainer.train(n_epochs=3, batch_size=5, eval_every=1, keep_best=True)
         best = trainer._snapshotter.load_object(BEST_POLICY_FILE)
         assert best['epoch'] == 1
         assert best['average_return'] == 3.0
         assert isinstance(best['policy'], TagPolicy)
         assert trainer._stats.best_return == 3.0
 
-
-    def test_takes_the_algorithms_own_evaluation(self, tmp_path,
-                                                monkeypatch, rows):
+    def test_takes_the_algorithms_own_evaluation(self, tmp_path, monkeypatch, rows):
         trainer, algo = counting_setup(tmp_path)
         own_returns = iter([5.0, 9.0, 7.0])
         train = algo.train
@@ -306,8 +322,8 @@ class TestEvaluation:
             def evaluating_epochs():
                 for epoch in epochs():
                     yield epoch
-                    tabular.record('Evaluation/AverageReturn',
-                                   next(own_returns))
+                    tabular.record('Evaluation/AverageReturn', next(own_returns))
+
             trainer.step_epochs = evaluating_epochs
             return train(trainer)
 
@@ -315,25 +331,28 @@ class TestEvaluation:
             raise AssertionError('the trainer evaluated again')
 
         algo.train = train_and_evaluate
-        monkeypatch.setattr('garage.trainer.obtain_evaluation_episodes',
-                            no_second_evaluation)
-        trainer.train(n_epochs=3, batch_size=5, eval_every=1,
-                      keep_best=True)
-        assert [row['Evaluation/AverageReturn'] for row in rows] == [
-            5.0, 9.0, 7.0]
+        monkeypatch.setattr(
+            'garage.trainer.obtain_evaluation_episodes', no_second_evaluation
+        )
+        trainer.train(n_epochs=3, batch_size=5, eval_every=1, keep_best=True)
+        assert [row['Evaluation/AverageReturn'] for row in rows] == [5.0, 9.0, 7.0]
         best = trainer._snapshotter.load_object(BEST_POLICY_FILE)
         assert (best['epoch'], best['average_return']) == (1, 9.0)
 
 
 class TestProgressBar:
-
-    def test_shows_steps_return_speed_and_time_split(self, tmp_path,
-                                                     capsys):
+    def test_shows_steps_return_speed_and_time_split(self, tmp_path, capsys):
         trainer, _ = counting_setup(tmp_path)
         trainer.train(n_epochs=2, batch_size=5, progress=True)
         shown = capsys.readouterr().err
-        for field in ('2/2', 'steps=10', 'return=', 'steps/s=',
-                      'sampling=', 'optimising='):
+        for field in (
+            '2/2',
+            'steps=10',
+            'return=',
+            'steps/s=',
+            'sampling=',
+            'optimising=',
+        ):
             assert field in shown
         assert 'eval=' not in shown
 
@@ -362,22 +381,27 @@ class TestProgressBar:
 
 
 class TestLocalRunner:
-
     def test_setup_builds_the_sampler(self, tmp_path):
         env = PointEnv(max_episode_length=5)
         algo = CountingAlgorithm(TagPolicy(env.spec), max_episode_length=5)
         runner = LocalRunner(config(tmp_path))
-        runner.setup(algo, env, sampler_cls=LocalSampler, n_workers=2,
-                     worker_class=VecWorker, worker_args={'n_envs': 2})
+        runner.setup(
+            algo,
+            env,
+            sampler_cls=LocalSampler,
+            n_workers=2,
+            worker_class=VecWorker,
+            worker_args={'n_envs': 2},
+        )
         assert isinstance(algo._sampler, LocalSampler)
         assert runner._setup_args._replace(seed=None) == SetupArgs(
-            sampler_cls=LocalSampler, sampler_args={}, seed=None)
+            sampler_cls=LocalSampler, sampler_args={}, seed=None
+        )
         runner.train(n_epochs=1, batch_size=20)
         # two workers of two environments, 5-step episodes
         assert runner.total_env_steps == 20
 
-    def test_setup_without_a_sampler_class_uses_the_algorithms(self,
-                                                               tmp_path):
+    def test_setup_without_a_sampler_class_uses_the_algorithms(self, tmp_path):
         trainer, algo = counting_setup(tmp_path)
         runner = LocalRunner(config(tmp_path))
         runner.setup(algo, trainer._env)
@@ -393,8 +417,9 @@ class TestLocalRunner:
         env = PointEnv()
         runner = LocalRunner(config(tmp_path))
         with pytest.raises(ValueError, match='max_episode_length'):
-            runner.setup(CountingAlgorithm(TagPolicy(env.spec)), env,
-                         sampler_cls=LocalSampler)
+            runner.setup(
+                CountingAlgorithm(TagPolicy(env.spec)), env, sampler_cls=LocalSampler
+            )
 
 
 def test_public_import_paths():
@@ -410,18 +435,23 @@ def test_public_import_paths():
         TaskSampler,
         task_sampler,
     )
-    assert (ConstructEnvsSampler, EnvPoolSampler, SetTaskSampler,
-            TaskSampler) == (task_sampler.ConstructEnvsSampler,
-                             task_sampler.EnvPoolSampler,
-                             task_sampler.SetTaskSampler,
-                             task_sampler.TaskSampler)
+
+    assert (ConstructEnvsSampler, EnvPoolSampler, SetTaskSampler, TaskSampler) == (
+        task_sampler.ConstructEnvsSampler,
+        task_sampler.EnvPoolSampler,
+        task_sampler.SetTaskSampler,
+        task_sampler.TaskSampler,
+    )
     from garage.experiment.local_runner import (
         ExperimentStats,
         NotSetupError,
         TrainArgs,
     )
+
     assert (ExperimentStats, NotSetupError, TrainArgs) == (
-        garage.trainer.ExperimentStats, garage.trainer.NotSetupError,
-        garage.trainer.TrainArgs)
+        garage.trainer.ExperimentStats,
+        garage.trainer.NotSetupError,
+        garage.trainer.TrainArgs,
+    )
     with pytest.raises(AttributeError, match='no attribute'):
         garage.experiment.NoSuchRunner  # noqa: B018

@@ -53,7 +53,6 @@ def _tracking(algo_cls, threshold, budget):
     """``algo_cls``, stopping at ``threshold`` or after ``budget`` steps."""
 
     class Tracking(algo_cls):
-
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.returns = []
@@ -64,8 +63,10 @@ def _tracking(algo_cls, threshold, budget):
             returns = super()._train_once(itr, episodes)
             self.steps += int(episodes.lengths.sum())
             self.returns.extend(returns.tolist())
-            if (len(self.returns) >= WINDOW
-                    and np.mean(self.returns[-WINDOW:]) >= threshold):
+            if (
+                len(self.returns) >= WINDOW
+                and np.mean(self.returns[-WINDOW:]) >= threshold
+            ):
                 self.solved_at = self.steps
                 raise _Stop
             if self.steps >= budget:
@@ -77,26 +78,32 @@ def _tracking(algo_cls, threshold, budget):
 
 def _adam(module, lr, epochs=1, minibatch_size=None, eps=1e-8):
     return OptimizerWrapper(
-        (torch.optim.Adam, dict(lr=lr, eps=eps, fused=True)), module,
-        max_optimization_epochs=epochs, minibatch_size=minibatch_size)
+        (torch.optim.Adam, dict(lr=lr, eps=eps, fused=True)),
+        module,
+        max_optimization_epochs=epochs,
+        minibatch_size=minibatch_size,
+    )
 
 
-def _train(name, seed, algo_cls, env, make, batch_size, threshold, budget,
-           tmp_path):
+def _train(name, seed, algo_cls, env, make, batch_size, threshold, budget, tmp_path):
     """Train until ``threshold`` or ``budget``; return the algorithm."""
     deterministic.set_seed(seed)
     algo = make(_tracking(algo_cls, threshold, budget), env)
-    trainer = Trainer(SnapshotConfig(snapshot_dir=str(tmp_path),
-                                     snapshot_mode='none', snapshot_gap=1))
+    trainer = Trainer(
+        SnapshotConfig(snapshot_dir=str(tmp_path), snapshot_mode='none', snapshot_gap=1)
+    )
     trainer.setup(algo, env)
     start = time.perf_counter()
     with contextlib.suppress(_Stop):
-        trainer.train(n_epochs=budget // batch_size + 1,
-                      batch_size=batch_size, progress=False)
+        trainer.train(
+            n_epochs=budget // batch_size + 1, batch_size=batch_size, progress=False
+        )
     last = np.mean(algo.returns[-WINDOW:]) if algo.returns else np.nan
-    print(f'\n{name} seed {seed}: mean of the last {WINDOW} returns '
-          f'{last:.1f} after {algo.steps:,} steps '
-          f'({time.perf_counter() - start:.1f} s)')
+    print(
+        f'\n{name} seed {seed}: mean of the last {WINDOW} returns '
+        f'{last:.1f} after {algo.steps:,} steps '
+        f'({time.perf_counter() - start:.1f} s)'
+    )
     return algo
 
 
@@ -104,51 +111,94 @@ def _ppo_cartpole(cls, env):
     """rl-baselines3-zoo's hyperparameters, as in examples/torch."""
     hidden_init = functools.partial(nn.init.orthogonal_, gain=math.sqrt(2))
     policy = CategoricalMLPPolicy(
-        env.spec, hidden_sizes=(64, 64), hidden_w_init=hidden_init,
-        output_w_init=functools.partial(nn.init.orthogonal_, gain=0.01))
+        env.spec,
+        hidden_sizes=(64, 64),
+        hidden_w_init=hidden_init,
+        output_w_init=functools.partial(nn.init.orthogonal_, gain=0.01),
+    )
     value_function = GaussianMLPValueFunction(
-        env.spec, hidden_sizes=(64, 64), hidden_w_init=hidden_init,
-        output_w_init=nn.init.orthogonal_)
-    sampler = LocalSampler(policy, env, max_episode_length=500, n_workers=1,
-                           worker_class=FragmentWorker,
-                           worker_args=dict(n_envs=8, timesteps_per_call=32))
-    return cls(env.spec, policy, value_function, sampler,
-               policy_optimizer=_adam(policy, 1e-3, 20, 256, eps=1e-5),
-               vf_optimizer=_adam(value_function, 1e-3, 20, 256, eps=1e-5),
-               lr_clip_range=0.2, discount=0.98, gae_lambda=0.8,
-               max_grad_norm=0.5)
+        env.spec,
+        hidden_sizes=(64, 64),
+        hidden_w_init=hidden_init,
+        output_w_init=nn.init.orthogonal_,
+    )
+    sampler = LocalSampler(
+        policy,
+        env,
+        max_episode_length=500,
+        n_workers=1,
+        worker_class=FragmentWorker,
+        worker_args=dict(n_envs=8, timesteps_per_call=32),
+    )
+    return cls(
+        env.spec,
+        policy,
+        value_function,
+        sampler,
+        policy_optimizer=_adam(policy, 1e-3, 20, 256, eps=1e-5),
+        vf_optimizer=_adam(value_function, 1e-3, 20, 256, eps=1e-5),
+        lr_clip_range=0.2,
+        discount=0.98,
+        gae_lambda=0.8,
+        max_grad_norm=0.5,
+    )
 
 
 def _whole_episodes(policy, env):
-    return LocalSampler(policy, env, max_episode_length=500, n_workers=1,
-                        worker_class=VecWorker, worker_args=dict(n_envs=8))
+    return LocalSampler(
+        policy,
+        env,
+        max_episode_length=500,
+        n_workers=1,
+        worker_class=VecWorker,
+        worker_args=dict(n_envs=8),
+    )
 
 
 def _trpo_cartpole(cls, env):
     policy = CategoricalMLPPolicy(env.spec, hidden_sizes=(32, 32))
     value_function = GaussianMLPValueFunction(env.spec, hidden_sizes=(32, 32))
-    return cls(env.spec, policy, value_function,
-               _whole_episodes(policy, env),
-               vf_optimizer=_adam(value_function, 1e-3, 10, 256),
-               discount=0.99, gae_lambda=0.98, max_kl_step=0.01)
+    return cls(
+        env.spec,
+        policy,
+        value_function,
+        _whole_episodes(policy, env),
+        vf_optimizer=_adam(value_function, 1e-3, 10, 256),
+        discount=0.99,
+        gae_lambda=0.98,
+        max_kl_step=0.01,
+    )
 
 
 def _vpg_cartpole(cls, env):
     policy = CategoricalMLPPolicy(env.spec, hidden_sizes=(32, 32))
     value_function = GaussianMLPValueFunction(env.spec, hidden_sizes=(32, 32))
-    return cls(env.spec, policy, value_function,
-               _whole_episodes(policy, env),
-               policy_optimizer=_adam(policy, 1e-2),
-               vf_optimizer=_adam(value_function, 1e-3, 10, 256),
-               discount=0.99, gae_lambda=0.98)
+    return cls(
+        env.spec,
+        policy,
+        value_function,
+        _whole_episodes(policy, env),
+        policy_optimizer=_adam(policy, 1e-2),
+        vf_optimizer=_adam(value_function, 1e-3, 10, 256),
+        discount=0.99,
+        gae_lambda=0.98,
+    )
 
 
 @pytest.mark.parametrize('seed', [1, 2, 3])
 def test_ppo_cartpole(seed, tmp_path):
     """PPO reaches 475 on CartPole-v1 within 100,000 steps."""
-    algo = _train('PPO CartPole-v1', seed, PPO, GymEnv('CartPole-v1'),
-                  _ppo_cartpole, batch_size=256, threshold=475,
-                  budget=100_000, tmp_path=tmp_path)
+    algo = _train(
+        'PPO CartPole-v1',
+        seed,
+        PPO,
+        GymEnv('CartPole-v1'),
+        _ppo_cartpole,
+        batch_size=256,
+        threshold=475,
+        budget=100_000,
+        tmp_path=tmp_path,
+    )
     assert algo.solved_at is not None
 
 
@@ -163,9 +213,17 @@ def test_trpo_cartpole(seed, tmp_path):
     54,000 to 132,000 steps; of seeds 4 to 6, tried while choosing the
     budget, the slowest needed about 150,000.
     """
-    algo = _train('TRPO CartPole-v1', seed, TRPO, GymEnv('CartPole-v1'),
-                  _trpo_cartpole, batch_size=2048, threshold=450,
-                  budget=200_000, tmp_path=tmp_path)
+    algo = _train(
+        'TRPO CartPole-v1',
+        seed,
+        TRPO,
+        GymEnv('CartPole-v1'),
+        _trpo_cartpole,
+        batch_size=2048,
+        threshold=450,
+        budget=200_000,
+        tmp_path=tmp_path,
+    )
     assert algo.solved_at is not None
 
 
@@ -179,9 +237,17 @@ def test_vpg_cartpole(seed, tmp_path):
     450 after 46,000 to 100,000 steps, and seeds 4 to 6, tried while
     choosing the budget, within 100,000 too.
     """
-    algo = _train('VPG CartPole-v1', seed, VPG, GymEnv('CartPole-v1'),
-                  _vpg_cartpole, batch_size=2048, threshold=450,
-                  budget=150_000, tmp_path=tmp_path)
+    algo = _train(
+        'VPG CartPole-v1',
+        seed,
+        VPG,
+        GymEnv('CartPole-v1'),
+        _vpg_cartpole,
+        batch_size=2048,
+        threshold=450,
+        budget=150_000,
+        tmp_path=tmp_path,
+    )
     assert algo.solved_at is not None
 
 
@@ -190,16 +256,26 @@ def _ppo_continuous(lr, discount):
 
     def make(cls, env):
         policy = GaussianMLPPolicy(env.spec, hidden_sizes=(64, 64))
-        value_function = GaussianMLPValueFunction(env.spec,
-                                                  hidden_sizes=(64, 64))
+        value_function = GaussianMLPValueFunction(env.spec, hidden_sizes=(64, 64))
         sampler = LocalSampler(
-            policy, env, max_episode_length=env.spec.max_episode_length,
-            n_workers=1, worker_class=FragmentWorker,
-            worker_args=dict(n_envs=8, timesteps_per_call=256))
-        return cls(env.spec, policy, value_function, sampler,
-                   policy_optimizer=_adam(policy, lr, 10, 256),
-                   vf_optimizer=_adam(value_function, lr, 10, 256),
-                   lr_clip_range=0.2, discount=discount, gae_lambda=0.95)
+            policy,
+            env,
+            max_episode_length=env.spec.max_episode_length,
+            n_workers=1,
+            worker_class=FragmentWorker,
+            worker_args=dict(n_envs=8, timesteps_per_call=256),
+        )
+        return cls(
+            env.spec,
+            policy,
+            value_function,
+            sampler,
+            policy_optimizer=_adam(policy, lr, 10, 256),
+            vf_optimizer=_adam(value_function, lr, 10, 256),
+            lr_clip_range=0.2,
+            discount=discount,
+            gae_lambda=0.95,
+        )
 
     return make
 
@@ -213,9 +289,17 @@ def test_ppo_pendulum(seed, tmp_path):
     pendulum is swung up and held; seeds 1 to 3 pass -250 after about
     95,000 to 115,000 steps.
     """
-    algo = _train('PPO Pendulum-v1', seed, PPO, GymEnv('Pendulum-v1'),
-                  _ppo_continuous(lr=1e-3, discount=0.9), batch_size=2048,
-                  threshold=-250, budget=200_000, tmp_path=tmp_path)
+    algo = _train(
+        'PPO Pendulum-v1',
+        seed,
+        PPO,
+        GymEnv('Pendulum-v1'),
+        _ppo_continuous(lr=1e-3, discount=0.9),
+        batch_size=2048,
+        threshold=-250,
+        budget=200_000,
+        tmp_path=tmp_path,
+    )
     assert algo.solved_at is not None
 
 
@@ -230,8 +314,15 @@ def test_ppo_inverted_pendulum(seed, tmp_path, monkeypatch):
     """
     pytest.importorskip('mujoco')
     monkeypatch.chdir(tmp_path)  # MuJoCo writes its warnings to the cwd
-    algo = _train('PPO InvertedPendulum-v5', seed, PPO,
-                  GymEnv('InvertedPendulum-v5'),
-                  _ppo_continuous(lr=3e-4, discount=0.99), batch_size=2048,
-                  threshold=950, budget=150_000, tmp_path=tmp_path)
+    algo = _train(
+        'PPO InvertedPendulum-v5',
+        seed,
+        PPO,
+        GymEnv('InvertedPendulum-v5'),
+        _ppo_continuous(lr=3e-4, discount=0.99),
+        batch_size=2048,
+        threshold=950,
+        budget=150_000,
+        tmp_path=tmp_path,
+    )
     assert algo.solved_at is not None

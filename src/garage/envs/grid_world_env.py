@@ -69,13 +69,15 @@ class GridWorldEnv(Environment):
 
     """
 
-    def __init__(self,
-                 desc: str | Sequence[str] = '4x4',
-                 max_episode_length: int | None = None):
+    def __init__(
+        self, desc: str | Sequence[str] = '4x4', max_episode_length: int | None = None
+    ):
         if isinstance(desc, str):
             if desc not in MAPS:
-                raise ValueError(f'unknown map {desc!r}; the maps are '
-                                 f'{sorted(MAPS)}, or pass a list of rows')
+                raise ValueError(
+                    f'unknown map {desc!r}; the maps are '
+                    f'{sorted(MAPS)}, or pass a list of rows'
+                )
             desc = MAPS[desc]
         self._desc = _parse_map(desc)
         self._n_row = len(self._desc)
@@ -86,9 +88,11 @@ class GridWorldEnv(Environment):
         self._visualize = False
         self._action_space = akro.Discrete(4)
         self._observation_space = akro.Discrete(self._n_row * self._n_col)
-        self._spec = EnvSpec(action_space=self._action_space,
-                             observation_space=self._observation_space,
-                             max_episode_length=max_episode_length)
+        self._spec = EnvSpec(
+            action_space=self._action_space,
+            observation_space=self._observation_space,
+            max_episode_length=max_episode_length,
+        )
 
     @property
     def action_space(self) -> akro.Discrete:
@@ -137,17 +141,23 @@ class GridWorldEnv(Environment):
 
         """
         if self._step_cnt is None:
-            raise RuntimeError('reset() must be called before step(), and '
-                               'again after an episode ends')
+            raise RuntimeError(
+                'reset() must be called before step(), and again after an episode ends'
+            )
         if action not in self._action_space:
-            raise ValueError(f'action must be an integer in [0, 4) to match '
-                             f'the action space {self._action_space}, got '
-                             f'{action!r}')
+            raise ValueError(
+                f'action must be an integer in [0, 4) to match '
+                f'the action space {self._action_space}, got '
+                f'{action!r}'
+            )
         row, col = divmod(self._state, self._n_col)
         d_row, d_col = _MOVES[int(action)]
         next_row, next_col = row + d_row, col + d_col
-        if (0 <= next_row < self._n_row and 0 <= next_col < self._n_col
-                and self._desc[next_row][next_col] != 'W'):
+        if (
+            0 <= next_row < self._n_row
+            and 0 <= next_col < self._n_col
+            and self._desc[next_row][next_col] != 'W'
+        ):
             self._state = next_row * self._n_col + next_col
             cell = self._desc[next_row][next_col]
         else:
@@ -159,15 +169,18 @@ class GridWorldEnv(Environment):
         step_type = StepType.get_step_type(
             step_cnt=self._step_cnt,
             max_episode_length=self._spec.max_episode_length,
-            done=cell in 'HG')
+            done=cell in 'HG',
+        )
         if step_type >= StepType.TERMINAL:  # TERMINAL or TIMEOUT
             self._step_cnt = None
-        return EnvStep(env_spec=self._spec,
-                       action=action,
-                       reward=1. if cell == 'G' else 0.,
-                       observation=self._state,
-                       env_info={},
-                       step_type=step_type)
+        return EnvStep(
+            env_spec=self._spec,
+            action=action,
+            reward=1.0 if cell == 'G' else 0.0,
+            observation=self._state,
+            env_info={},
+            step_type=step_type,
+        )
 
     def render(self, mode: str) -> str:
         """Draw the map with the agent's cell marked ``'A'``.
@@ -185,7 +198,7 @@ class GridWorldEnv(Environment):
         self._check_render_mode(mode)
         row, col = divmod(self._state, self._n_col)
         rows = list(self._desc)
-        rows[row] = rows[row][:col] + 'A' + rows[row][col + 1:]
+        rows[row] = rows[row][:col] + 'A' + rows[row][col + 1 :]
         return '\n'.join(rows)
 
     def visualize(self) -> None:
@@ -213,18 +226,21 @@ def _parse_map(desc: Sequence[str]) -> tuple[str, ...]:
     """
     rows = [''.join(_ALIASES.get(c, c) for c in row) for row in desc]
     if not rows or not rows[0]:
-        raise ValueError(f'the map must have at least one row and one '
-                         f'column, got {desc!r}')
+        raise ValueError(
+            f'the map must have at least one row and one column, got {desc!r}'
+        )
     lengths = [len(row) for row in rows]
     if len(set(lengths)) != 1:
-        raise ValueError(f'the rows of the map must have the same length, '
-                         f'got lengths {lengths}')
+        raise ValueError(
+            f'the rows of the map must have the same length, got lengths {lengths}'
+        )
     unknown = sorted(set(''.join(rows)) - set(_CELLS))
     if unknown:
-        raise ValueError(f'the map holds unknown characters {unknown}; '
-                         f'expected only {list(_CELLS + "".join(_ALIASES))}')
+        raise ValueError(
+            f'the map holds unknown characters {unknown}; '
+            f'expected only {list(_CELLS + "".join(_ALIASES))}'
+        )
     n_starts = ''.join(rows).count('S')
     if n_starts != 1:
-        raise ValueError(f"the map must hold exactly one start 'S', found "
-                         f'{n_starts}')
+        raise ValueError(f"the map must hold exactly one start 'S', found {n_starts}")
     return tuple(rows)

@@ -49,34 +49,43 @@ class GymEnv(Environment):
 
     """
 
-    def __init__(self,
-                 env: str | gymnasium.Env | gym.Env,
-                 is_image: bool = False,
-                 max_episode_length: int | None = None,
-                 **make_kwargs: Any):
+    def __init__(
+        self,
+        env: str | gymnasium.Env | gym.Env,
+        is_image: bool = False,
+        max_episode_length: int | None = None,
+        **make_kwargs: Any,
+    ):
         if isinstance(env, str):
             env = _make(env, max_episode_length, make_kwargs)
         elif make_kwargs:
-            raise TypeError(f'keyword arguments {sorted(make_kwargs)} are '
-                            'for making an environment from an id; got an '
-                            'environment instance')
+            raise TypeError(
+                f'keyword arguments {sorted(make_kwargs)} are '
+                'for making an environment from an id; got an '
+                'environment instance'
+            )
         elif not isinstance(env, (gymnasium.Env, gym.Env)):
-            raise TypeError('env must be a Gymnasium or gym environment or an '
-                            f'environment id, not {type(env).__name__}')
+            raise TypeError(
+                'env must be a Gymnasium or gym environment or an '
+                f'environment id, not {type(env).__name__}'
+            )
         disable_env_checker(env)
         self._env = env
         self._max_episode_length = _episode_limit(env, max_episode_length)
         self._spec = EnvSpec(
             observation_space=_to_akro(env.observation_space, is_image),
             action_space=_to_akro(env.action_space),
-            max_episode_length=self._max_episode_length)
-        self._action_shape = (self._spec.action_space.shape
-                              if isinstance(self._spec.action_space,
-                                            (akro.Box, akro.Discrete))
-                              else None)
+            max_episode_length=self._max_episode_length,
+        )
+        self._action_shape = (
+            self._spec.action_space.shape
+            if isinstance(self._spec.action_space, (akro.Box, akro.Discrete))
+            else None
+        )
         metadata = getattr(env, 'metadata', None) or {}
-        self._render_modes = list(metadata.get(
-            'render_modes', metadata.get('render.modes', [])))
+        self._render_modes = list(
+            metadata.get('render_modes', metadata.get('render.modes', []))
+        )
         self._old_api = _follows_old_api(env)
         self._step_cnt: int | None = None
         self._next_seed: int | None = None
@@ -154,13 +163,15 @@ class GymEnv(Environment):
 
         """
         if self._step_cnt is None:
-            raise RuntimeError('reset() must be called before step(), and '
-                               'again after each episode ends')
-        if (self._action_shape is not None
-                and np.shape(action) != self._action_shape):
+            raise RuntimeError(
+                'reset() must be called before step(), and '
+                'again after each episode ends'
+            )
+        if self._action_shape is not None and np.shape(action) != self._action_shape:
             raise ValueError(
                 f'action has shape {np.shape(action)}, but the action space '
-                f'{self.action_space} expects shape {self._action_shape}')
+                f'{self.action_space} expects shape {self._action_shape}'
+            )
         result = self._env.step(action)
         if len(result) == 5:
             observation, reward, terminated, truncated, info = result
@@ -169,21 +180,23 @@ class GymEnv(Environment):
             truncated = bool(info.get('TimeLimit.truncated', False))
             terminated = done and not truncated
         self._step_cnt += 1
-        step_type = StepType.get_step_type(self._step_cnt,
-                                           self._max_episode_length,
-                                           terminated)
+        step_type = StepType.get_step_type(
+            self._step_cnt, self._max_episode_length, terminated
+        )
         if truncated and step_type in (StepType.FIRST, StepType.MID):
             step_type = StepType.TIMEOUT
         if step_type in (StepType.TERMINAL, StepType.TIMEOUT):
             self._step_cnt = None
         if self._visualize:
             self._show()
-        return EnvStep(env_spec=self._spec,
-                       action=action,
-                       reward=float(reward),
-                       observation=observation,
-                       env_info=info,
-                       step_type=step_type)
+        return EnvStep(
+            env_spec=self._spec,
+            action=action,
+            reward=float(reward),
+            observation=observation,
+            env_info=info,
+            step_type=step_type,
+        )
 
     def render(self, mode: str) -> Any:
         """Render the environment.
@@ -210,7 +223,8 @@ class GymEnv(Environment):
             raise ValueError(
                 f'this environment was made with render_mode={made_for!r}; '
                 f'to render in mode {mode!r}, make it with '
-                f'GymEnv(env_id, render_mode={mode!r})')
+                f'GymEnv(env_id, render_mode={mode!r})'
+            )
         return self._env.render(mode=mode)
 
     def visualize(self) -> None:
@@ -224,9 +238,11 @@ class GymEnv(Environment):
             return  # the environment draws its window itself at each step
         self._check_render_mode('human')
         if not self._old_api:
-            raise ValueError('make the environment with '
-                             "GymEnv(env_id, render_mode='human') to "
-                             'visualize it')
+            raise ValueError(
+                'make the environment with '
+                "GymEnv(env_id, render_mode='human') to "
+                'visualize it'
+            )
         self._visualize = True
 
     def _show(self) -> None:
@@ -257,11 +273,13 @@ def _follows_old_api(env: Any) -> bool:
         layer = getattr(layer, 'env', None)
     parameters = inspect.signature(env.unwrapped.reset).parameters
     return 'seed' not in parameters and not any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
 
 
-def _make(env_id: str, max_episode_length: int | None,
-          make_kwargs: dict[str, Any]) -> gymnasium.Env | gym.Env:
+def _make(
+    env_id: str, max_episode_length: int | None, make_kwargs: dict[str, Any]
+) -> gymnasium.Env | gym.Env:
     if max_episode_length is not None:
         make_kwargs = dict(make_kwargs, max_episode_steps=max_episode_length)
     try:
@@ -269,12 +287,14 @@ def _make(env_id: str, max_episode_length: int | None,
     except gymnasium.error.UnregisteredEnv as gymnasium_error:
         if env_id in gym.envs.registry:
             return gym.make(env_id, disable_env_checker=True, **make_kwargs)
-        raise ValueError(f'unknown environment id {env_id!r}: '
-                         f'{gymnasium_error}') from None
+        raise ValueError(
+            f'unknown environment id {env_id!r}: {gymnasium_error}'
+        ) from None
 
 
-def _episode_limit(env: gymnasium.Env | gym.Env,
-                   max_episode_length: int | None) -> int | None:
+def _episode_limit(
+    env: gymnasium.Env | gym.Env, max_episode_length: int | None
+) -> int | None:
     spec = getattr(env, 'spec', None)
     own_limit = getattr(spec, 'max_episode_steps', None)
     if max_episode_length is None:
@@ -284,12 +304,14 @@ def _episode_limit(env: gymnasium.Env | gym.Env,
             f'max_episode_length={max_episode_length} exceeds the time limit '
             f'of {own_limit} steps of this environment instance, which would '
             'end episodes first; pass the environment id instead, or a '
-            'smaller max_episode_length')
+            'smaller max_episode_length'
+        )
     return max_episode_length
 
 
-def _to_akro(space: gymnasium.spaces.Space | gym.spaces.Space,
-             is_image: bool = False) -> akro.Space:
+def _to_akro(
+    space: gymnasium.spaces.Space | gym.spaces.Space, is_image: bool = False
+) -> akro.Space:
     """Convert a Gymnasium or gym space to the akro space garage uses.
 
     Args:
@@ -309,18 +331,21 @@ def _to_akro(space: gymnasium.spaces.Space | gym.spaces.Space,
     if isinstance(space, (gymnasium.spaces.Box, gym.spaces.Box)):
         if is_image:
             if not ((space.low == 0).all() and (space.high == 255).all()):
-                raise ValueError('is_image=True needs a Box observation '
-                                 'space from 0 to 255, got '
-                                 f'{space}')
+                raise ValueError(
+                    'is_image=True needs a Box observation '
+                    'space from 0 to 255, got '
+                    f'{space}'
+                )
             return akro.Image(space.shape)
         return akro.Box(low=space.low, high=space.high, dtype=space.dtype)
     if isinstance(space, (gymnasium.spaces.Discrete, gym.spaces.Discrete)):
         return akro.Discrete(int(space.n), start=int(space.start))
     if isinstance(space, (gymnasium.spaces.Dict, gym.spaces.Dict)):
-        return akro.Dict({key: _to_akro(value)
-                          for key, value in space.spaces.items()})
+        return akro.Dict({key: _to_akro(value) for key, value in space.spaces.items()})
     if isinstance(space, (gymnasium.spaces.Tuple, gym.spaces.Tuple)):
         return akro.Tuple([_to_akro(s) for s in space.spaces])
-    raise ValueError(f'{type(space).__name__} spaces have no akro counterpart; garage '
-                     'supports Box, Discrete, Dict and Tuple spaces, got '
-                     f'{space}')
+    raise ValueError(
+        f'{type(space).__name__} spaces have no akro counterpart; garage '
+        'supports Box, Discrete, Dict and Tuple spaces, got '
+        f'{space}'
+    )

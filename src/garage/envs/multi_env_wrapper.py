@@ -88,16 +88,17 @@ class MultiEnvWrapper(Wrapper):
         env_names: Sequence[str] | None = None,
     ):
         if len(envs) == 0:
-            raise ValueError('MultiEnvWrapper needs at least one env, got '
-                             'none')
+            raise ValueError('MultiEnvWrapper needs at least one env, got none')
         super().__init__(envs[0])
         if mode not in _MODES:
-            raise ValueError(f'mode must be one of {list(_MODES)}, got '
-                             f'{mode!r}')
-        if env_names is not None and (len(env_names) != len(envs)
-                                      or len(set(env_names)) != len(envs)):
-            raise ValueError(f'env_names must hold one unique name per env '
-                             f'({len(envs)} envs), got {env_names!r}')
+            raise ValueError(f'mode must be one of {list(_MODES)}, got {mode!r}')
+        if env_names is not None and (
+            len(env_names) != len(envs) or len(set(env_names)) != len(envs)
+        ):
+            raise ValueError(
+                f'env_names must hold one unique name per env '
+                f'({len(envs)} envs), got {env_names!r}'
+            )
         _check_spaces(envs)
         self._task_envs = list(envs)
         self._sample_strategy = sample_strategy
@@ -105,12 +106,15 @@ class MultiEnvWrapper(Wrapper):
         self._env_names = None if env_names is None else list(env_names)
         self._active_task_index: int | None = None
         self._observation_space = self._make_observation_space()
-        self._task_space = akro.Box(low=0., high=1., shape=(self.num_tasks, ),
-                                    dtype=np.float32)
+        self._task_space = akro.Box(
+            low=0.0, high=1.0, shape=(self.num_tasks,), dtype=np.float32
+        )
         self._specs = [
-            EnvSpec(observation_space=self._observation_space,
-                    action_space=env.action_space,
-                    max_episode_length=env.spec.max_episode_length)
+            EnvSpec(
+                observation_space=self._observation_space,
+                action_space=env.action_space,
+                max_episode_length=env.spec.max_episode_length,
+            )
             for env in self._task_envs
         ]
 
@@ -129,20 +133,24 @@ class MultiEnvWrapper(Wrapper):
         if self._mode == 'vanilla':
             return inner
         if not isinstance(inner, akro.Box) or len(inner.shape) != 1:
-            raise ValueError(f'mode {self._mode!r} needs a one-dimensional '
-                             f'Box observation space, not {inner}')
+            raise ValueError(
+                f'mode {self._mode!r} needs a one-dimensional '
+                f'Box observation space, not {inner}'
+            )
         n = self.num_tasks
         if self._mode == 'add-onehot':
             return akro.Box(
                 low=np.concatenate([inner.low, np.zeros(n, inner.dtype)]),
                 high=np.concatenate([inner.high, np.ones(n, inner.dtype)]),
-                dtype=inner.dtype)
+                dtype=inner.dtype,
+            )
         if inner.shape[0] <= n:
-            raise ValueError(f"mode 'del-onehot' removes a one-hot of "
-                             f'{n} entries, but the observations have only '
-                             f'{inner.shape[0]}')
-        return akro.Box(low=inner.low[:-n], high=inner.high[:-n],
-                        dtype=inner.dtype)
+            raise ValueError(
+                f"mode 'del-onehot' removes a one-hot of "
+                f'{n} entries, but the observations have only '
+                f'{inner.shape[0]}'
+            )
+        return akro.Box(low=inner.low[:-n], high=inner.high[:-n], dtype=inner.dtype)
 
     @property
     def num_tasks(self) -> int:
@@ -178,7 +186,8 @@ class MultiEnvWrapper(Wrapper):
 
         """
         self._active_task_index = self._sample_strategy(
-            self.num_tasks, self._active_task_index)
+            self.num_tasks, self._active_task_index
+        )
         self._env = self._task_envs[self._active_task_index]
         obs, episode_info = self._env.reset()
         return self._process_obs(obs), episode_info
@@ -204,12 +213,14 @@ class MultiEnvWrapper(Wrapper):
         env_info.setdefault('task_id', self._active_task_index)
         if self._env_names is not None:
             env_info['task_name'] = self._env_names[self._active_task_index]
-        return EnvStep(env_spec=self.spec,
-                       action=action,
-                       reward=es.reward,
-                       observation=self._process_obs(es.observation),
-                       env_info=env_info,
-                       step_type=es.step_type)
+        return EnvStep(
+            env_spec=self.spec,
+            action=action,
+            reward=es.reward,
+            observation=self._process_obs(es.observation),
+            env_info=env_info,
+            step_type=es.step_type,
+        )
 
     def close(self) -> None:
         """Close every task's environment."""
@@ -227,13 +238,11 @@ class MultiEnvWrapper(Wrapper):
 
         """
         if self._mode == 'add-onehot':
-            one_hot = np.zeros(self.num_tasks,
-                               dtype=self._observation_space.dtype)
+            one_hot = np.zeros(self.num_tasks, dtype=self._observation_space.dtype)
             one_hot[self._active_task_index] = 1
-            return np.concatenate([obs, one_hot]).astype(one_hot.dtype,
-                                                         copy=False)
+            return np.concatenate([obs, one_hot]).astype(one_hot.dtype, copy=False)
         if self._mode == 'del-onehot':
-            return obs[:-self.num_tasks]
+            return obs[: -self.num_tasks]
         return obs
 
 
@@ -252,10 +261,13 @@ def _check_spaces(envs: Sequence[Environment]) -> None:
     for i, env in enumerate(envs[1:], start=1):
         for name in ('action_space', 'observation_space'):
             expected, found = getattr(first, name), getattr(env, name)
-            if (type(found) is not type(expected)
-                    or found.shape != expected.shape
-                    or getattr(found, 'n', None) != getattr(expected, 'n',
-                                                            None)):
-                raise ValueError(f'envs[{i}] has the {name} {found}, but '
-                                 f'envs[0] has {expected}; all envs must '
-                                 f'have {name}s of the same type and shape')
+            if (
+                type(found) is not type(expected)
+                or found.shape != expected.shape
+                or getattr(found, 'n', None) != getattr(expected, 'n', None)
+            ):
+                raise ValueError(
+                    f'envs[{i}] has the {name} {found}, but '
+                    f'envs[0] has {expected}; all envs must '
+                    f'have {name}s of the same type and shape'
+                )

@@ -50,28 +50,31 @@ class NormalizedEnv(Wrapper):
 
     """
 
-    def __init__(self,
-                 env: Environment,
-                 scale_reward: float = 1.,
-                 normalize_obs: bool = False,
-                 normalize_reward: bool = False,
-                 expected_action_scale: float = 1.,
-                 flatten_obs: bool = True,
-                 obs_alpha: float = 0.001,
-                 reward_alpha: float = 0.001):
+    def __init__(
+        self,
+        env: Environment,
+        scale_reward: float = 1.0,
+        normalize_obs: bool = False,
+        normalize_reward: bool = False,
+        expected_action_scale: float = 1.0,
+        flatten_obs: bool = True,
+        obs_alpha: float = 0.001,
+        reward_alpha: float = 0.001,
+    ):
         super().__init__(env)
         if not expected_action_scale > 0:
-            raise ValueError('expected_action_scale must be positive, got '
-                             f'{expected_action_scale=}')
-        for name, alpha in (('obs_alpha', obs_alpha),
-                            ('reward_alpha', reward_alpha)):
+            raise ValueError(
+                f'expected_action_scale must be positive, got {expected_action_scale=}'
+            )
+        for name, alpha in (('obs_alpha', obs_alpha), ('reward_alpha', reward_alpha)):
             if not 0 < alpha <= 1:
                 raise ValueError(f'{name} must be in (0, 1], got {alpha!r}')
         inner_obs_space = env.observation_space
         is_box = isinstance(inner_obs_space, akro.Box)
         if normalize_obs and not is_box:
-            raise ValueError('normalize_obs needs a Box observation space, '
-                             f'not {inner_obs_space}')
+            raise ValueError(
+                f'normalize_obs needs a Box observation space, not {inner_obs_space}'
+            )
         self._scale_reward = scale_reward
         self._normalize_obs = normalize_obs
         self._normalize_reward = normalize_reward
@@ -84,30 +87,35 @@ class NormalizedEnv(Wrapper):
             flat_dim = int(inner_obs_space.flat_dim)
             self._obs_mean = np.zeros(flat_dim)
             self._obs_var = np.ones(flat_dim)
-        self._reward_mean = 0.
-        self._reward_var = 1.
-        self._observation_space = self._make_observation_space(
-            inner_obs_space)
+        self._reward_mean = 0.0
+        self._reward_var = 1.0
+        self._observation_space = self._make_observation_space(inner_obs_space)
 
         inner_act_space = env.action_space
-        self._scale_actions = (isinstance(inner_act_space, akro.Box)
-                               and np.isfinite(inner_act_space.low).all()
-                               and np.isfinite(inner_act_space.high).all())
+        self._scale_actions = (
+            isinstance(inner_act_space, akro.Box)
+            and np.isfinite(inner_act_space.low).all()
+            and np.isfinite(inner_act_space.high).all()
+        )
         if self._scale_actions:
-            self._action_space = akro.Box(low=-expected_action_scale,
-                                          high=expected_action_scale,
-                                          shape=inner_act_space.shape,
-                                          dtype=inner_act_space.dtype)
+            self._action_space = akro.Box(
+                low=-expected_action_scale,
+                high=expected_action_scale,
+                shape=inner_act_space.shape,
+                dtype=inner_act_space.dtype,
+            )
             self._action_low = inner_act_space.low.astype(np.float64)
             self._action_high = inner_act_space.high.astype(np.float64)
-            self._action_factor = (0.5 *
-                                   (self._action_high - self._action_low) /
-                                   expected_action_scale)
+            self._action_factor = (
+                0.5 * (self._action_high - self._action_low) / expected_action_scale
+            )
         else:
             self._action_space = inner_act_space
-        self._spec = EnvSpec(observation_space=self._observation_space,
-                             action_space=self._action_space,
-                             max_episode_length=env.spec.max_episode_length)
+        self._spec = EnvSpec(
+            observation_space=self._observation_space,
+            action_space=self._action_space,
+            max_episode_length=env.spec.max_episode_length,
+        )
 
     def _make_observation_space(self, inner: akro.Space) -> akro.Space:
         """The observation space after flattening and normalization.
@@ -121,16 +129,18 @@ class NormalizedEnv(Wrapper):
         """
         if not isinstance(inner, akro.Box):
             return inner
-        shape = (int(inner.flat_dim), ) if self._flatten_obs else inner.shape
+        shape = (int(inner.flat_dim),) if self._flatten_obs else inner.shape
         if self._normalize_obs:
-            dtype = (inner.dtype if np.issubdtype(inner.dtype, np.floating)
-                     else np.float32)
-            return akro.Box(low=-np.inf, high=np.inf, shape=shape,
-                            dtype=dtype)
+            dtype = (
+                inner.dtype if np.issubdtype(inner.dtype, np.floating) else np.float32
+            )
+            return akro.Box(low=-np.inf, high=np.inf, shape=shape, dtype=dtype)
         if self._flatten_obs:
-            return akro.Box(low=inner.low.reshape(shape),
-                            high=inner.high.reshape(shape),
-                            dtype=inner.dtype)
+            return akro.Box(
+                low=inner.low.reshape(shape),
+                high=inner.high.reshape(shape),
+                dtype=inner.dtype,
+            )
         return inner
 
     @property
@@ -172,23 +182,25 @@ class NormalizedEnv(Wrapper):
         """
         if self._scale_actions:
             scaled = self._action_low + (
-                (np.asarray(action) + self._expected_action_scale) *
-                self._action_factor)
-            inner_action = np.clip(scaled, self._action_low,
-                                   self._action_high).astype(
-                                       self._env.action_space.dtype)
+                (np.asarray(action) + self._expected_action_scale) * self._action_factor
+            )
+            inner_action = np.clip(scaled, self._action_low, self._action_high).astype(
+                self._env.action_space.dtype
+            )
         else:
             inner_action = action
         es = self._env.step(inner_action)
         reward = es.reward
         if self._normalize_reward:
             reward = self._normalized_reward(reward)
-        return EnvStep(env_spec=self._spec,
-                       action=action,
-                       reward=reward * self._scale_reward,
-                       observation=self._process_obs(es.observation),
-                       env_info=es.env_info,
-                       step_type=es.step_type)
+        return EnvStep(
+            env_spec=self._spec,
+            action=action,
+            reward=reward * self._scale_reward,
+            observation=self._process_obs(es.observation),
+            env_info=es.env_info,
+            step_type=es.step_type,
+        )
 
     def _process_obs(self, obs: Any) -> Any:
         """Flatten and normalize an observation as configured.
@@ -204,12 +216,13 @@ class NormalizedEnv(Wrapper):
             flat_obs = np.asarray(obs, dtype=np.float64).reshape(-1)
             alpha = self._obs_alpha
             self._obs_mean = (1 - alpha) * self._obs_mean + alpha * flat_obs
-            self._obs_var = ((1 - alpha) * self._obs_var +
-                             alpha * np.square(flat_obs - self._obs_mean))
-            normalized = ((flat_obs - self._obs_mean) /
-                          (np.sqrt(self._obs_var) + _EPS))
+            self._obs_var = (1 - alpha) * self._obs_var + alpha * np.square(
+                flat_obs - self._obs_mean
+            )
+            normalized = (flat_obs - self._obs_mean) / (np.sqrt(self._obs_var) + _EPS)
             return normalized.reshape(self._observation_space.shape).astype(
-                self._observation_space.dtype)
+                self._observation_space.dtype
+            )
         if self._flatten_obs:
             return np.asarray(obs).reshape(-1)
         return obs
@@ -226,8 +239,9 @@ class NormalizedEnv(Wrapper):
         """
         alpha = self._reward_alpha
         self._reward_mean = (1 - alpha) * self._reward_mean + alpha * reward
-        self._reward_var = ((1 - alpha) * self._reward_var +
-                            alpha * (reward - self._reward_mean)**2)
+        self._reward_var = (1 - alpha) * self._reward_var + alpha * (
+            reward - self._reward_mean
+        ) ** 2
         return float(reward / (np.sqrt(self._reward_var) + _EPS))
 
 

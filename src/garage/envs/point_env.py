@@ -41,35 +41,36 @@ class PointEnv(Environment):
 
     """
 
-    def __init__(self,
-                 goal: tuple[float, float] | np.ndarray = (1., 1.),
-                 arena_size: float = 5.,
-                 done_bonus: float = 0.,
-                 never_done: bool = False,
-                 max_episode_length: int | None = None):
+    def __init__(
+        self,
+        goal: tuple[float, float] | np.ndarray = (1.0, 1.0),
+        arena_size: float = 5.0,
+        done_bonus: float = 0.0,
+        never_done: bool = False,
+        max_episode_length: int | None = None,
+    ):
         if not arena_size > 0:
-            raise ValueError(
-                f'arena_size must be positive, got {arena_size=}')
+            raise ValueError(f'arena_size must be positive, got {arena_size=}')
         self._arena_size = float(arena_size)
         self._done_bonus = float(done_bonus)
         self._never_done = never_done
-        self._action_space = akro.Box(low=-_ACTION_BOUND,
-                                      high=_ACTION_BOUND,
-                                      shape=(2, ),
-                                      dtype=np.float32)
-        self._observation_space = akro.Box(low=-np.inf,
-                                           high=np.inf,
-                                           shape=(3, ),
-                                           dtype=np.float32)
-        self._spec = EnvSpec(action_space=self._action_space,
-                             observation_space=self._observation_space,
-                             max_episode_length=max_episode_length)
+        self._action_space = akro.Box(
+            low=-_ACTION_BOUND, high=_ACTION_BOUND, shape=(2,), dtype=np.float32
+        )
+        self._observation_space = akro.Box(
+            low=-np.inf, high=np.inf, shape=(3,), dtype=np.float32
+        )
+        self._spec = EnvSpec(
+            action_space=self._action_space,
+            observation_space=self._observation_space,
+            max_episode_length=max_episode_length,
+        )
         self._max_episode_length = self._spec.max_episode_length
         self._low = float(self._action_space.low[0])
         self._high = float(self._action_space.high[0])
         self._success_radius = float(np.linalg.norm(self._action_space.low))
         self._visualize = False
-        self._x = self._y = 0.
+        self._x = self._y = 0.0
         self._step_cnt: int | None = None
         self.set_task({'goal': goal})
 
@@ -101,10 +102,10 @@ class PointEnv(Environment):
                 episode information, ``{'goal': goal}``.
 
         """
-        self._x = self._y = 0.
+        self._x = self._y = 0.0
         self._step_cnt = 0
         dist = math.hypot(self._goal_x, self._goal_y)
-        first_obs = np.array((0., 0., dist), dtype=np.float32)
+        first_obs = np.array((0.0, 0.0, dist), dtype=np.float32)
         return first_obs, {'goal': self._goal.copy()}
 
     def step(self, action: np.ndarray) -> EnvStep:
@@ -125,14 +126,17 @@ class PointEnv(Environment):
 
         """
         if self._step_cnt is None:
-            raise RuntimeError('reset() must be called before step(), and '
-                               'again after an episode ends')
+            raise RuntimeError(
+                'reset() must be called before step(), and again after an episode ends'
+            )
         if type(action) is not np.ndarray:
             action = np.asarray(action)
-        if action.shape != (2, ):
-            raise ValueError(f'action must have shape (2,) to match the '
-                             f'action space {self._action_space}, got '
-                             f'shape {action.shape}')
+        if action.shape != (2,):
+            raise ValueError(
+                f'action must have shape (2,) to match the '
+                f'action space {self._action_space}, got '
+                f'shape {action.shape}'
+            )
         dx, dy = action.tolist()
         low, high, arena = self._low, self._high, self._arena_size
         # Clip with comparisons: np.clip costs microseconds on 2 elements.
@@ -167,18 +171,18 @@ class PointEnv(Environment):
         step_type = StepType.get_step_type(
             step_cnt=self._step_cnt,
             max_episode_length=self._max_episode_length,
-            done=success and not self._never_done)
+            done=success and not self._never_done,
+        )
         if step_type >= StepType.TERMINAL:  # TERMINAL or TIMEOUT
             self._step_cnt = None
-        return EnvStep(env_spec=self._spec,
-                       action=action,
-                       reward=reward,
-                       observation=np.array((x, y, dist), dtype=np.float32),
-                       env_info={
-                           'task': self._task,
-                           'success': success
-                       },
-                       step_type=step_type)
+        return EnvStep(
+            env_spec=self._spec,
+            action=action,
+            reward=reward,
+            observation=np.array((x, y, dist), dtype=np.float32),
+            env_info={'task': self._task, 'success': success},
+            step_type=step_type,
+        )
 
     def render(self, mode: str) -> str:
         """Describe the point and the goal in one line of text.
@@ -225,12 +229,15 @@ class PointEnv(Environment):
             ValueError: If ``num_tasks`` is not a non-negative integer.
 
         """
-        if (isinstance(num_tasks, bool)
-                or not isinstance(num_tasks, (int, np.integer))
-                or num_tasks < 0):
-            raise ValueError('num_tasks must be a non-negative integer, got '
-                             f'{num_tasks=}')
-        radius = min(2., self._arena_size)
+        if (
+            isinstance(num_tasks, bool)
+            or not isinstance(num_tasks, (int, np.integer))
+            or num_tasks < 0
+        ):
+            raise ValueError(
+                f'num_tasks must be a non-negative integer, got {num_tasks=}'
+            )
+        radius = min(2.0, self._arena_size)
         goals = np.random.uniform(-radius, radius, size=(num_tasks, 2))
         return [{'goal': goal.astype(np.float32)} for goal in goals]
 
@@ -247,15 +254,15 @@ class PointEnv(Environment):
 
         """
         if 'goal' not in task:
-            raise ValueError(f"task must hold a 'goal', got keys "
-                             f'{sorted(task)}')
+            raise ValueError(f"task must hold a 'goal', got keys {sorted(task)}")
         goal = np.array(task['goal'], dtype=np.float32)
-        if goal.shape != (2, ):
-            raise ValueError(f'goal must have shape (2,), got shape '
-                             f'{goal.shape}')
+        if goal.shape != (2,):
+            raise ValueError(f'goal must have shape (2,), got shape {goal.shape}')
         if not (np.abs(goal) <= self._arena_size).all():
-            raise ValueError(f'goal {goal} lies outside the arena '
-                             f'[-{self._arena_size}, {self._arena_size}]^2')
+            raise ValueError(
+                f'goal {goal} lies outside the arena '
+                f'[-{self._arena_size}, {self._arena_size}]^2'
+            )
         self._goal = goal
         self._goal_x, self._goal_y = goal.tolist()
         self._task = {'goal': goal}

@@ -16,11 +16,7 @@ class TaskNameWrapper(Wrapper):
 
     """
 
-    def __init__(self,
-                 env: Environment,
-                 *,
-                 task_name: str,
-                 task_id: int | None = None):
+    def __init__(self, env: Environment, *, task_name: str, task_id: int | None = None):
         super().__init__(env)
         self._task_info: dict[str, Any] = {'task_name': task_name}
         if task_id is not None:
@@ -38,8 +34,4 @@ class TaskNameWrapper(Wrapper):
 
         """
         es = self._env.step(action)
-        return dataclasses.replace(es,
-                                   env_info={
-                                       **es.env_info,
-                                       **self._task_info
-                                   })
+        return dataclasses.replace(es, env_info={**es.env_info, **self._task_info})

@@ -33,33 +33,42 @@ class TaskOnehotWrapper(Wrapper):
 
     def __init__(self, env: Environment, task_index: int, n_total_tasks: int):
         super().__init__(env)
-        if (isinstance(n_total_tasks, bool)
-                or not isinstance(n_total_tasks, (int, np.integer))
-                or n_total_tasks < 1):
-            raise ValueError('n_total_tasks must be a positive integer, got '
-                             f'{n_total_tasks=}')
-        if (isinstance(task_index, bool)
-                or not isinstance(task_index, (int, np.integer))
-                or not 0 <= task_index < n_total_tasks):
-            raise ValueError(f'task_index must be an integer in [0, '
-                             f'{n_total_tasks}), got {task_index=}')
+        if (
+            isinstance(n_total_tasks, bool)
+            or not isinstance(n_total_tasks, (int, np.integer))
+            or n_total_tasks < 1
+        ):
+            raise ValueError(
+                f'n_total_tasks must be a positive integer, got {n_total_tasks=}'
+            )
+        if (
+            isinstance(task_index, bool)
+            or not isinstance(task_index, (int, np.integer))
+            or not 0 <= task_index < n_total_tasks
+        ):
+            raise ValueError(
+                f'task_index must be an integer in [0, '
+                f'{n_total_tasks}), got {task_index=}'
+            )
         inner = env.observation_space
         if not isinstance(inner, akro.Box):
-            raise ValueError('TaskOnehotWrapper needs a Box observation '
-                             f'space, not {inner}')
+            raise ValueError(
+                f'TaskOnehotWrapper needs a Box observation space, not {inner}'
+            )
         self._task_index = int(task_index)
         self._n_total_tasks = int(n_total_tasks)
         self._one_hot = np.zeros(self._n_total_tasks, dtype=inner.dtype)
         self._one_hot[self._task_index] = 1
         self._observation_space = akro.Box(
-            low=np.concatenate([inner.low.ravel(),
-                                np.zeros_like(self._one_hot)]),
-            high=np.concatenate([inner.high.ravel(),
-                                 np.ones_like(self._one_hot)]),
-            dtype=inner.dtype)
-        self._spec = EnvSpec(action_space=env.action_space,
-                             observation_space=self._observation_space,
-                             max_episode_length=env.spec.max_episode_length)
+            low=np.concatenate([inner.low.ravel(), np.zeros_like(self._one_hot)]),
+            high=np.concatenate([inner.high.ravel(), np.ones_like(self._one_hot)]),
+            dtype=inner.dtype,
+        )
+        self._spec = EnvSpec(
+            action_space=env.action_space,
+            observation_space=self._observation_space,
+            max_episode_length=env.spec.max_episode_length,
+        )
 
     @property
     def observation_space(self) -> akro.Box:
@@ -94,14 +103,14 @@ class TaskOnehotWrapper(Wrapper):
 
         """
         es = self._env.step(action)
-        return EnvStep(env_spec=self._spec,
-                       action=action,
-                       reward=es.reward,
-                       observation=self._obs_with_one_hot(es.observation),
-                       env_info={
-                           **es.env_info, 'task_id': self._task_index
-                       },
-                       step_type=es.step_type)
+        return EnvStep(
+            env_spec=self._spec,
+            action=action,
+            reward=es.reward,
+            observation=self._obs_with_one_hot(es.observation),
+            env_info={**es.env_info, 'task_id': self._task_index},
+            step_type=es.step_type,
+        )
 
     def _obs_with_one_hot(self, obs: np.ndarray) -> np.ndarray:
         """Flatten an observation and append the one-hot.
@@ -114,7 +123,8 @@ class TaskOnehotWrapper(Wrapper):
 
         """
         return np.concatenate([np.ravel(obs), self._one_hot]).astype(
-            self._one_hot.dtype, copy=False)
+            self._one_hot.dtype, copy=False
+        )
 
     @classmethod
     def wrap_env_list(cls, envs: Sequence[Environment]) -> list[Self]:
@@ -150,15 +160,17 @@ class TaskOnehotWrapper(Wrapper):
         """
         n_total_tasks = len(env_cons)
         return [
-            functools.partial(_construct_wrapped, cls, env_con, i,
-                              n_total_tasks)
+            functools.partial(_construct_wrapped, cls, env_con, i, n_total_tasks)
             for i, env_con in enumerate(env_cons)
         ]
 
 
-def _construct_wrapped(cls: type[TaskOnehotWrapper],
-                       env_con: Callable[[], Environment], task_index: int,
-                       n_total_tasks: int) -> TaskOnehotWrapper:
+def _construct_wrapped(
+    cls: type[TaskOnehotWrapper],
+    env_con: Callable[[], Environment],
+    task_index: int,
+    n_total_tasks: int,
+) -> TaskOnehotWrapper:
     """Construct an environment and wrap it.
 
     Args:

@@ -35,5 +35,6 @@ def __getattr__(name: str) -> object:
     # first use only.
     if name == 'LocalRunner':
         from garage.experiment.local_runner import LocalRunner
+
         return LocalRunner
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -45,8 +45,7 @@ class CsvOutput(dowel.LogOutput):
         self._file_name = os.fspath(file_name)
         self._fieldnames: list[str] = []
         if append:
-            self._fieldnames = _read_header_and_drop_partial_line(
-                self._file_name)
+            self._fieldnames = _read_header_and_drop_partial_line(self._file_name)
         self._log_file = self._open('a' if self._fieldnames else 'w')
 
     @property
@@ -68,8 +67,9 @@ class CsvOutput(dowel.LogOutput):
 
         """
         if not isinstance(data, dowel.TabularInput):
-            raise ValueError(f'CsvOutput accepts dowel.TabularInput only, not '
-                             f'{type(data).__name__}')
+            raise ValueError(
+                f'CsvOutput accepts dowel.TabularInput only, not {type(data).__name__}'
+            )
         row = data.as_primitive_dict
         if not row:
             return
@@ -114,11 +114,13 @@ class CsvOutput(dowel.LogOutput):
         self._log_file.close()
         directory = os.path.dirname(os.path.abspath(self._file_name))
         fd, temp_name = tempfile.mkstemp(
-            dir=directory, prefix=os.path.basename(self._file_name) + '.',
-            suffix='.tmp')
+            dir=directory, prefix=os.path.basename(self._file_name) + '.', suffix='.tmp'
+        )
         try:
-            with (open(fd, 'w', newline='', encoding='utf-8') as new,
-                  open(self._file_name, newline='', encoding='utf-8') as old):
+            with (
+                open(fd, 'w', newline='', encoding='utf-8') as new,
+                open(self._file_name, newline='', encoding='utf-8') as old,
+            ):
                 writer = _dict_writer(new, fieldnames)
                 writer.writeheader()
                 writer.writerows(csv.DictReader(old))
@@ -153,8 +155,10 @@ class TensorBoardOutput(dowel.TensorBoardOutput):
     def __init__(self, log_dir: str | os.PathLike, *, x_axis: str | None = None):
         # Sets what dowel's __init__ sets, with the writer made here.
         self._writer = tensorboardX.SummaryWriter(
-            os.fspath(log_dir), flush_secs=FLUSH_SECONDS,
-            filename_suffix=f'.{secrets.token_hex(4)}')
+            os.fspath(log_dir),
+            flush_secs=FLUSH_SECONDS,
+            filename_suffix=f'.{secrets.token_hex(4)}',
+        )
         self._x_axis = x_axis
         self._additional_x_axes = []
         self._default_step = 0
@@ -178,8 +182,7 @@ class TensorBoardOutput(dowel.TensorBoardOutput):
 
 
 def _dict_writer(f: TextIO, fieldnames: list[str]) -> csv.DictWriter:
-    return csv.DictWriter(f, fieldnames=fieldnames, restval='',
-                          lineterminator='\n')
+    return csv.DictWriter(f, fieldnames=fieldnames, restval='', lineterminator='\n')
 
 
 def _read_header_and_drop_partial_line(file_name: str) -> list[str]:

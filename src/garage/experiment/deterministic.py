@@ -31,14 +31,16 @@ def set_seed(seed: int) -> None:
     """
     global _seed
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f'seed must be an integer, not {seed!r} '
-                        f'({type(seed).__name__})')
+        raise TypeError(
+            f'seed must be an integer, not {seed!r} ({type(seed).__name__})'
+        )
     seed = int(seed) % _SEED_MODULUS
     _seed = seed
     random.seed(seed)
     np.random.seed(seed)
     # torch takes a second to import: only experiments that seed pay for it.
     import torch
+
     torch.manual_seed(seed)  # seeds every CUDA device too
     torch.backends.cudnn.deterministic = True
     torch.backends.cudnn.benchmark = False

@@ -47,9 +47,11 @@ NAME_PARAMETERS = (None, 'all', 'passed')
 """The values ``wrap_experiment`` accepts for ``name_parameters``."""
 
 _ARCHIVE_WARNING_BYTES = 8 * 1024**2
-_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY,
-               inspect.Parameter.POSITIONAL_OR_KEYWORD,
-               inspect.Parameter.VAR_POSITIONAL)
+_POSITIONAL = (
+    inspect.Parameter.POSITIONAL_ONLY,
+    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    inspect.Parameter.VAR_POSITIONAL,
+)
 
 
 def _check_snapshot_options(snapshot_mode: str, snapshot_gap: int) -> None:
@@ -119,19 +121,19 @@ class _ExperimentOptions:
     def __post_init__(self) -> None:
         _check_snapshot_options(self.snapshot_mode, self.snapshot_gap)
         if self.name_parameters not in NAME_PARAMETERS:
-            raise ValueError(f'unknown name_parameters={self.name_parameters!r}: '
-                             f'use one of {", ".join(map(repr, NAME_PARAMETERS))}')
+            raise ValueError(
+                f'unknown name_parameters={self.name_parameters!r}: '
+                f'use one of {", ".join(map(repr, NAME_PARAMETERS))}'
+            )
         if not isinstance(self.prefix, str) or not self.prefix:
-            raise ValueError(f'prefix must be a non-empty string, not '
-                             f'{self.prefix!r}')
-        if self.name is not None and (not isinstance(self.name, str)
-                                      or not self.name):
-            raise ValueError(f'name must be a non-empty string or None, not '
-                             f'{self.name!r}')
+            raise ValueError(f'prefix must be a non-empty string, not {self.prefix!r}')
+        if self.name is not None and (not isinstance(self.name, str) or not self.name):
+            raise ValueError(
+                f'name must be a non-empty string or None, not {self.name!r}'
+            )
 
 
-_OPTION_NAMES = tuple(field.name
-                      for field in dataclasses.fields(_ExperimentOptions))
+_OPTION_NAMES = tuple(field.name for field in dataclasses.fields(_ExperimentOptions))
 
 
 class ExperimentTemplate:
@@ -152,18 +154,21 @@ class ExperimentTemplate:
 
     """
 
-    def __init__(self, function: Callable[..., Any], *,
-                 options: _ExperimentOptions):
+    def __init__(self, function: Callable[..., Any], *, options: _ExperimentOptions):
         if not callable(function):
-            raise TypeError(f'wrap_experiment wraps a function, not '
-                            f'{function!r}; pass its options as keyword '
-                            f'arguments: @wrap_experiment(snapshot_mode=...)')
+            raise TypeError(
+                f'wrap_experiment wraps a function, not '
+                f'{function!r}; pass its options as keyword '
+                f'arguments: @wrap_experiment(snapshot_mode=...)'
+            )
         signature = inspect.signature(function)
         parameters = list(signature.parameters.values())
         if not parameters or parameters[0].kind not in _POSITIONAL:
-            raise TypeError(f'{function.__qualname__} must take the '
-                            f'ExperimentContext as its first argument, as in '
-                            f'def {function.__name__}(ctxt, seed=1)')
+            raise TypeError(
+                f'{function.__qualname__} must take the '
+                f'ExperimentContext as its first argument, as in '
+                f'def {function.__name__}(ctxt, seed=1)'
+            )
         functools.update_wrapper(self, function)
         self.__signature__ = signature.replace(parameters=parameters[1:])
         self._function = function
@@ -196,21 +201,25 @@ class ExperimentTemplate:
         if log_dir is None:
             name = _name_with_parameters(
                 options.name or self._function.__name__,
-                {None: {}, 'passed': passed, 'all': every}[
-                    options.name_parameters])
-            log_dir = os.path.join(os.getcwd(), 'data', 'local', options.prefix,
-                                   name)
+                {None: {}, 'passed': passed, 'all': every}[options.name_parameters],
+            )
+            log_dir = os.path.join(os.getcwd(), 'data', 'local', options.prefix, name)
         if not options.use_existing_dir:
             log_dir = _make_unique_dir(os.fspath(log_dir))
         logging = experiment_logging(
-            log_dir, snapshot_mode=options.snapshot_mode,
-            snapshot_gap=options.snapshot_gap, x_axis=options.x_axis,
-            variant=every, archive_launch_repo=options.archive_launch_repo)
+            log_dir,
+            snapshot_mode=options.snapshot_mode,
+            snapshot_gap=options.snapshot_gap,
+            x_axis=options.x_axis,
+            variant=every,
+            archive_launch_repo=options.archive_launch_repo,
+        )
         with logging as ctxt:
             return self._function(ctxt, **kwargs)
 
-    def _options_for_run(self,
-                         args: tuple[Mapping[str, Any], ...]) -> _ExperimentOptions:
+    def _options_for_run(
+        self, args: tuple[Mapping[str, Any], ...]
+    ) -> _ExperimentOptions:
         """Apply a dict of options passed to one run.
 
         Args:
@@ -231,12 +240,15 @@ class ExperimentTemplate:
                 f'ExperimentContext is passed by wrap_experiment), but got '
                 f'{len(args)} positional argument(s): call it as '
                 f'{self.__name__}(seed=1), or pass one dict of wrap_experiment '
-                f'options, as in {self.__name__}(dict(log_dir=...), seed=1)')
+                f'options, as in {self.__name__}(dict(log_dir=...), seed=1)'
+            )
         unknown = sorted(set(args[0]) - set(_OPTION_NAMES))
         if unknown:
-            raise ValueError(f'unknown wrap_experiment option(s) '
-                             f'{", ".join(map(repr, unknown))}: use '
-                             f'{", ".join(map(repr, _OPTION_NAMES))}')
+            raise ValueError(
+                f'unknown wrap_experiment option(s) '
+                f'{", ".join(map(repr, unknown))}: use '
+                f'{", ".join(map(repr, _OPTION_NAMES))}'
+            )
         return dataclasses.replace(self._options, **args[0])
 
 
@@ -319,10 +331,16 @@ def wrap_experiment(
 
     """
     options = _ExperimentOptions(
-        log_dir=log_dir, prefix=prefix, name=name, snapshot_mode=snapshot_mode,
-        snapshot_gap=snapshot_gap, archive_launch_repo=archive_launch_repo,
-        name_parameters=name_parameters, use_existing_dir=use_existing_dir,
-        x_axis=x_axis)
+        log_dir=log_dir,
+        prefix=prefix,
+        name=name,
+        snapshot_mode=snapshot_mode,
+        snapshot_gap=snapshot_gap,
+        archive_launch_repo=archive_launch_repo,
+        name_parameters=name_parameters,
+        use_existing_dir=use_existing_dir,
+        x_axis=x_axis,
+    )
     if function is None:
         return functools.partial(ExperimentTemplate, options=options)
     return ExperimentTemplate(function, options=options)
@@ -380,11 +398,11 @@ def experiment_logging(
 
     """
     log_dir = os.path.abspath(log_dir)
-    ctxt = ExperimentContext(snapshot_dir=log_dir, snapshot_mode=snapshot_mode,
-                             snapshot_gap=snapshot_gap)
+    ctxt = ExperimentContext(
+        snapshot_dir=log_dir, snapshot_mode=snapshot_mode, snapshot_gap=snapshot_gap
+    )
     if resume and not os.path.isdir(log_dir):
-        raise FileNotFoundError(f'cannot resume logging in {log_dir}: not a '
-                                'directory')
+        raise FileNotFoundError(f'cannot resume logging in {log_dir}: not a directory')
     os.makedirs(log_dir, exist_ok=True)
     from garage._dowel import dowel
     from garage.experiment._log_outputs import CsvOutput, TensorBoardOutput
@@ -392,32 +410,38 @@ def experiment_logging(
     logger = dowel.logger
     with _isolated_dowel(dowel), contextlib.ExitStack() as outputs:
         text = dowel.TextOutput(os.path.join(log_dir, 'debug.log'))
-        for output in (text,
-                       CsvOutput(os.path.join(log_dir, 'progress.csv'),
-                                 append=resume),
-                       TensorBoardOutput(log_dir, x_axis=x_axis),
-                       dowel.StdOutput()):
+        for output in (
+            text,
+            CsvOutput(os.path.join(log_dir, 'progress.csv'), append=resume),
+            TensorBoardOutput(log_dir, x_axis=x_axis),
+            dowel.StdOutput(),
+        ):
             outputs.callback(output.close)
             outputs.callback(output.dump)  # runs first: callbacks are LIFO
             logger.add_output(output)
         with logger.prefix(f'[{os.path.basename(log_dir)}] '):
             try:
-                logger.log(f'{"Resuming logging" if resume else "Logging"} '
-                           f'to {log_dir}')
+                logger.log(
+                    f'{"Resuming logging" if resume else "Logging"} to {log_dir}'
+                )
                 if not resume:
-                    _write_json(os.path.join(log_dir, 'variant.json'),
-                                variant or {})
+                    _write_json(os.path.join(log_dir, 'variant.json'), variant or {})
                     git_root, metadata = _launch_metadata()
-                    metadata.update(x_axis=x_axis, snapshot_mode=snapshot_mode,
-                                    snapshot_gap=snapshot_gap)
+                    metadata.update(
+                        x_axis=x_axis,
+                        snapshot_mode=snapshot_mode,
+                        snapshot_gap=snapshot_gap,
+                    )
                     _write_json(os.path.join(log_dir, 'metadata.json'), metadata)
                     if archive_launch_repo:
-                        _archive_launch_repo(git_root, metadata['launcher'],
-                                             log_dir, logger)
+                        _archive_launch_repo(
+                            git_root, metadata['launcher'], log_dir, logger
+                        )
                 yield ctxt
             except BaseException:
-                text.record(f'Experiment raised an exception:\n'
-                            f'{traceback.format_exc()}')
+                text.record(
+                    f'Experiment raised an exception:\n{traceback.format_exc()}'
+                )
                 raise
 
 
@@ -530,8 +554,14 @@ def _git(cwd: str, *args: str) -> str | None:
 
     """
     try:
-        result = subprocess.run(('git', *args), cwd=cwd, capture_output=True,
-                                text=True, check=True, timeout=60)
+        result = subprocess.run(
+            ('git', *args),
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout.strip()
@@ -547,8 +577,13 @@ def _git_files(git_root: str) -> list[str]:
         The paths of the tracked files, relative to ``git_root``.
 
     """
-    output = subprocess.run(('git', 'ls-files', '-z', '--cached'), cwd=git_root,
-                            capture_output=True, check=True, timeout=60).stdout
+    output = subprocess.run(
+        ('git', 'ls-files', '-z', '--cached'),
+        cwd=git_root,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
     return [os.fsdecode(path) for path in output.split(b'\0') if path]
 
 
@@ -573,8 +608,9 @@ def _launch_metadata() -> tuple[str | None, dict[str, Any]]:
     git_root = commit = dirty = githash = None
     if launcher is not None:
         launcher = os.path.realpath(launcher)
-        git_root = _git(os.path.dirname(launcher), 'rev-parse',
-                        '--show-toplevel') or None
+        git_root = (
+            _git(os.path.dirname(launcher), 'rev-parse', '--show-toplevel') or None
+        )
     if git_root is not None:
         launcher = os.path.relpath(launcher, git_root)
         commit = _git(git_root, 'rev-parse', '--verify', '--quiet', 'HEAD')
@@ -599,8 +635,9 @@ def _launch_metadata() -> tuple[str | None, dict[str, Any]]:
     }
 
 
-def _archive_launch_repo(git_root: str | None, launcher: str | None,
-                         log_dir: str, logger: Any) -> None:
+def _archive_launch_repo(
+    git_root: str | None, launcher: str | None, log_dir: str, logger: Any
+) -> None:
     """Write ``launch_archive.tar.xz``: the launcher's repository.
 
     The archive holds the files git tracks, as they are on disk, and the
@@ -615,23 +652,26 @@ def _archive_launch_repo(git_root: str | None, launcher: str | None,
 
     """
     if git_root is None:
-        logger.log('WARNING: the launcher script is not in a git repository: '
-                   'launch_archive.tar.xz not written (pass '
-                   'archive_launch_repo=False to wrap_experiment to silence '
-                   'this)')
+        logger.log(
+            'WARNING: the launcher script is not in a git repository: '
+            'launch_archive.tar.xz not written (pass '
+            'archive_launch_repo=False to wrap_experiment to silence '
+            'this)'
+        )
         return
     paths = _git_files(git_root)
     if launcher not in paths:
         paths.append(launcher)
-    paths = [path for path in paths
-             if os.path.lexists(os.path.join(git_root, path))]
+    paths = [path for path in paths if os.path.lexists(os.path.join(git_root, path))]
     size = sum(os.lstat(os.path.join(git_root, path)).st_size for path in paths)
     if size > _ARCHIVE_WARNING_BYTES:
-        logger.log(f'WARNING: archiving {size / 1024**2:.0f} MiB of the '
-                   f'launcher repository {git_root}; pass '
-                   f'archive_launch_repo=False to wrap_experiment to skip it')
-    with tarfile.open(os.path.join(log_dir, 'launch_archive.tar.xz'),
-                      'w:xz') as archive:
+        logger.log(
+            f'WARNING: archiving {size / 1024**2:.0f} MiB of the '
+            f'launcher repository {git_root}; pass '
+            f'archive_launch_repo=False to wrap_experiment to skip it'
+        )
+    with tarfile.open(
+        os.path.join(log_dir, 'launch_archive.tar.xz'), 'w:xz'
+    ) as archive:
         for path in paths:
-            archive.add(os.path.join(git_root, path), arcname=path,
-                        recursive=False)
+            archive.add(os.path.join(git_root, path), arcname=path, recursive=False)

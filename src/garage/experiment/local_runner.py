@@ -11,8 +11,7 @@ from garage.sampler.worker_factory import WorkerFactory
 from garage.trainer import ExperimentStats, NotSetupError, TrainArgs, Trainer
 
 # the names seed 001 documents in this module
-__all__ = ['ExperimentStats', 'LocalRunner', 'NotSetupError', 'SetupArgs',
-           'TrainArgs']
+__all__ = ['ExperimentStats', 'LocalRunner', 'NotSetupError', 'SetupArgs', 'TrainArgs']
 
 
 class SetupArgs(NamedTuple):
@@ -47,12 +46,17 @@ class LocalRunner(Trainer):
         super().__init__(snapshot_config)
         self._setup_args: SetupArgs | None = None
 
-    def make_sampler(self, sampler_cls: type[Sampler], *,
-                     seed: int | None = None, n_workers: int | None = None,
-                     max_episode_length: int | None = None,
-                     worker_class: type[Worker] | None = None,
-                     sampler_args: dict[str, Any] | None = None,
-                     worker_args: dict[str, Any] | None = None) -> Sampler:
+    def make_sampler(
+        self,
+        sampler_cls: type[Sampler],
+        *,
+        seed: int | None = None,
+        n_workers: int | None = None,
+        max_episode_length: int | None = None,
+        worker_class: type[Worker] | None = None,
+        sampler_args: dict[str, Any] | None = None,
+        worker_args: dict[str, Any] | None = None,
+    ) -> Sampler:
         """Build a sampler of the algorithm's (exploration) policy.
 
         Args:
@@ -76,16 +80,18 @@ class LocalRunner(Trainer):
 
         """
         if self._algo is None or not hasattr(self._algo, 'policy'):
-            raise ValueError('make_sampler() builds a sampler of the '
-                             "algorithm's policy, but the algorithm has no "
-                             '`policy` attribute')
+            raise ValueError(
+                'make_sampler() builds a sampler of the '
+                "algorithm's policy, but the algorithm has no "
+                '`policy` attribute'
+            )
         if max_episode_length is None:
-            max_episode_length = getattr(self._algo, 'max_episode_length',
-                                         None)
+            max_episode_length = getattr(self._algo, 'max_episode_length', None)
         if max_episode_length is None:
             raise ValueError(
                 'make_sampler() needs max_episode_length: pass it, or give '
-                'the algorithm a `max_episode_length` attribute')
+                'the algorithm a `max_episode_length` attribute'
+            )
         if worker_class is None:
             worker_class = getattr(self._algo, 'worker_cls', DefaultWorker)
         policy = getattr(self._algo, 'exploration_policy', None)
@@ -93,17 +99,25 @@ class LocalRunner(Trainer):
             policy = self._algo.policy
         factory = WorkerFactory(
             seed=get_seed() if seed is None else seed,
-            max_episode_length=max_episode_length, n_workers=n_workers,
-            worker_class=worker_class, worker_args=worker_args or {})
-        return sampler_cls(policy, self._env, worker_factory=factory,
-                           **(sampler_args or {}))
+            max_episode_length=max_episode_length,
+            n_workers=n_workers,
+            worker_class=worker_class,
+            worker_args=worker_args or {},
+        )
+        return sampler_cls(
+            policy, self._env, worker_factory=factory, **(sampler_args or {})
+        )
 
-    def setup(self, algo: Any, env: Environment,
-              sampler_cls: type[Sampler] | None = None,
-              sampler_args: dict[str, Any] | None = None,
-              n_workers: int | None = None,
-              worker_class: type[Worker] = DefaultWorker,
-              worker_args: dict[str, Any] | None = None) -> None:
+    def setup(
+        self,
+        algo: Any,
+        env: Environment,
+        sampler_cls: type[Sampler] | None = None,
+        sampler_args: dict[str, Any] | None = None,
+        n_workers: int | None = None,
+        worker_class: type[Worker] = DefaultWorker,
+        worker_args: dict[str, Any] | None = None,
+    ) -> None:
         """Set the runner up with an algorithm, an environment and a sampler.
 
         Args:
@@ -128,9 +142,13 @@ class LocalRunner(Trainer):
         sampler_args = sampler_args or {}
         if sampler_cls is not None:
             self._sampler = self.make_sampler(
-                sampler_cls, n_workers=n_workers, worker_class=worker_class,
-                sampler_args=sampler_args, worker_args=worker_args)
+                sampler_cls,
+                n_workers=n_workers,
+                worker_class=worker_class,
+                sampler_args=sampler_args,
+                worker_args=worker_args,
+            )
             algo._sampler = self._sampler
-        self._setup_args = SetupArgs(sampler_cls=sampler_cls,
-                                     sampler_args=sampler_args,
-                                     seed=get_seed())
+        self._setup_args = SetupArgs(
+            sampler_cls=sampler_cls, sampler_args=sampler_args, seed=get_seed()
+        )

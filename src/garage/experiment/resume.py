@@ -11,10 +11,13 @@ from garage.experiment.snapshotter import Snapshotter, _replace_atomically
 from garage.trainer import Trainer
 
 
-def resume_experiment(log_dir: str | os.PathLike, *,
-                      n_epochs: int | None = None,
-                      from_epoch: str | int = 'last',
-                      progress: bool | None = None) -> float | None:
+def resume_experiment(
+    log_dir: str | os.PathLike,
+    *,
+    n_epochs: int | None = None,
+    from_epoch: str | int = 'last',
+    progress: bool | None = None,
+) -> float | None:
     """Continue an experiment from its snapshot, logging where it logged.
 
     The experiment's ``progress.csv`` loses the rows of epochs after the
@@ -41,13 +44,18 @@ def resume_experiment(log_dir: str | os.PathLike, *,
     """
     log_dir = Path(log_dir)
     if not log_dir.is_dir():
-        raise FileNotFoundError(f'no experiment to resume: {log_dir} is not '
-                                'a directory')
+        raise FileNotFoundError(
+            f'no experiment to resume: {log_dir} is not a directory'
+        )
     saved = Snapshotter(log_dir).load(log_dir, from_epoch)
     _drop_rows_after(log_dir / 'progress.csv', saved['stats'].total_epoch)
-    with experiment_logging(log_dir, snapshot_mode=saved['snapshot_mode'],
-                            snapshot_gap=saved['snapshot_gap'],
-                            x_axis=_x_axis(log_dir), resume=True) as ctxt:
+    with experiment_logging(
+        log_dir,
+        snapshot_mode=saved['snapshot_mode'],
+        snapshot_gap=saved['snapshot_gap'],
+        x_axis=_x_axis(log_dir),
+        resume=True,
+    ) as ctxt:
         trainer = Trainer(ctxt)
         trainer._restore_saved(saved, log_dir)
         return trainer.resume(n_epochs=n_epochs, progress=progress)
@@ -65,17 +73,20 @@ def _drop_rows_after(progress_csv: Path, last_epoch: int) -> None:
     if 'Epoch' in header:
         column = header.index('Epoch')
         # a row cut short by a kill may lack the column
-        kept = [row for row in body
-                if len(row) > column and row[column]
-                and int(float(row[column])) <= last_epoch]
+        kept = [
+            row
+            for row in body
+            if len(row) > column
+            and row[column]
+            and int(float(row[column])) <= last_epoch
+        ]
     else:
-        kept = body[:last_epoch + 1]
+        kept = body[: last_epoch + 1]
     if len(kept) == len(body):
         return
     text = io.StringIO(newline='')
     csv.writer(text).writerows([header, *kept])
-    _replace_atomically(progress_csv,
-                        lambda file: file.write(text.getvalue().encode()))
+    _replace_atomically(progress_csv, lambda file: file.write(text.getvalue().encode()))
 
 
 def _x_axis(log_dir: Path) -> str:

@@ -46,11 +46,9 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     import torch
 
-    MapLocation = (str | torch.device | dict[str, str]
-                   | Callable[[Any, str], Any] | None)
+    MapLocation = str | torch.device | dict[str, str] | Callable[[Any, str], Any] | None
 
-SNAPSHOT_MODES = ('all', 'last', 'gap', 'gap_and_last', 'gap_overwrite',
-                  'none')
+SNAPSHOT_MODES = ('all', 'last', 'gap', 'gap_and_last', 'gap_overwrite', 'none')
 """The snapshot modes a `Snapshotter` accepts."""
 
 _FORMAT = 1
@@ -112,29 +110,35 @@ class Snapshotter:
 
     """
 
-    def __init__(self,
-                 snapshot_dir: str | os.PathLike[str] | None = None,
-                 snapshot_mode: str = 'last',
-                 snapshot_gap: int = 1) -> None:
+    def __init__(
+        self,
+        snapshot_dir: str | os.PathLike[str] | None = None,
+        snapshot_mode: str = 'last',
+        snapshot_gap: int = 1,
+    ) -> None:
         if snapshot_mode not in SNAPSHOT_MODES:
-            raise ValueError(f'unknown {snapshot_mode=}: use one of '
-                             f'{", ".join(map(repr, SNAPSHOT_MODES))}')
+            raise ValueError(
+                f'unknown {snapshot_mode=}: use one of '
+                f'{", ".join(map(repr, SNAPSHOT_MODES))}'
+            )
         if isinstance(snapshot_gap, bool) or not isinstance(snapshot_gap, int):
-            raise TypeError(f'snapshot_gap must be an integer, not '
-                            f'{snapshot_gap!r}')
+            raise TypeError(f'snapshot_gap must be an integer, not {snapshot_gap!r}')
         if snapshot_gap < 1:
             raise ValueError(f'{snapshot_gap=} must be a positive integer')
         if snapshot_mode == 'last' and snapshot_gap != 1:
-            raise ValueError(f"{snapshot_gap=} must be 1 with snapshot_mode="
-                             f"'last'; did you mean snapshot_mode='gap'?")
+            raise ValueError(
+                f'{snapshot_gap=} must be 1 with snapshot_mode='
+                f"'last'; did you mean snapshot_mode='gap'?"
+            )
         if snapshot_mode == 'gap_overwrite' and snapshot_gap == 1:
-            raise ValueError("snapshot_gap must be more than 1 with "
-                             "snapshot_mode='gap_overwrite'; use "
-                             "snapshot_mode='last' to overwrite params.pkl "
-                             "at every iteration")
+            raise ValueError(
+                'snapshot_gap must be more than 1 with '
+                "snapshot_mode='gap_overwrite'; use "
+                "snapshot_mode='last' to overwrite params.pkl "
+                'at every iteration'
+            )
         if snapshot_dir is None:
-            snapshot_dir = os.path.join(os.getcwd(), 'data', 'local',
-                                        'experiments')
+            snapshot_dir = os.path.join(os.getcwd(), 'data', 'local', 'experiments')
         self._snapshot_dir = os.fspath(snapshot_dir)
         self._snapshot_mode = snapshot_mode
         self._snapshot_gap = snapshot_gap
@@ -173,8 +177,7 @@ class Snapshotter:
         if itr < 0:
             raise ValueError(f'{itr=} must not be negative')
         if not isinstance(params, dict):
-            raise TypeError(f'params must be a dict, not '
-                            f'{type(params).__name__}')
+            raise TypeError(f'params must be a dict, not {type(params).__name__}')
         names = self._file_names(itr)
         if not names:
             return
@@ -183,9 +186,9 @@ class Snapshotter:
         _replace_atomically(first, functools.partial(_dump, params))
         for name in names[1:]:
             with open(first, 'rb') as source:
-                _replace_atomically(directory / name,
-                                    functools.partial(shutil.copyfileobj,
-                                                      source))
+                _replace_atomically(
+                    directory / name, functools.partial(shutil.copyfileobj, source)
+                )
 
     def _file_names(self, itr: int) -> list[str]:
         numbered = f'itr_{itr}.pkl'
@@ -205,9 +208,11 @@ class Snapshotter:
                 return []
 
     @staticmethod
-    def load(load_dir: str | os.PathLike[str],
-             itr: int | str = 'last',
-             map_location: MapLocation = None) -> dict[str, Any]:
+    def load(
+        load_dir: str | os.PathLike[str],
+        itr: int | str = 'last',
+        map_location: MapLocation = None,
+    ) -> dict[str, Any]:
         """Load a snapshot.
 
         Args:
@@ -258,13 +263,13 @@ class Snapshotter:
         """
         path = self._object_path(file_name)
         if not isinstance(params, dict):
-            raise TypeError(f'params must be a dict, not '
-                            f'{type(params).__name__}')
+            raise TypeError(f'params must be a dict, not {type(params).__name__}')
         _prepare(path.parent)
         _replace_atomically(path, functools.partial(_dump, params))
 
-    def load_object(self, file_name: str,
-                    map_location: MapLocation = None) -> dict[str, Any]:
+    def load_object(
+        self, file_name: str, map_location: MapLocation = None
+    ) -> dict[str, Any]:
         """Load params saved by `save_object`.
 
         Args:
@@ -284,33 +289,41 @@ class Snapshotter:
         """
         path = self._object_path(file_name)
         if not path.is_file():
-            raise FileNotFoundError(f'{path} does not exist: nothing was '
-                                    f'saved as {file_name!r} in '
-                                    f'{self._snapshot_dir}')
+            raise FileNotFoundError(
+                f'{path} does not exist: nothing was '
+                f'saved as {file_name!r} in '
+                f'{self._snapshot_dir}'
+            )
         return _load(path, map_location)
 
     def _object_path(self, file_name: str) -> pathlib.Path:
-        if (not isinstance(file_name, str) or file_name in ('', '.', '..')
-                or os.path.basename(file_name) != file_name
-                or (os.altsep and os.altsep in file_name)):
-            raise ValueError(f'file_name must be the name of a file, not a '
-                             f'path: {file_name!r}')
+        if (
+            not isinstance(file_name, str)
+            or file_name in ('', '.', '..')
+            or os.path.basename(file_name) != file_name
+            or (os.altsep and os.altsep in file_name)
+        ):
+            raise ValueError(
+                f'file_name must be the name of a file, not a path: {file_name!r}'
+            )
         if file_name == _LAST or _NUMBERED.fullmatch(file_name):
-            raise ValueError(f'{file_name!r} is the name of a snapshot: '
-                             f'save snapshots with save_itr_params()')
+            raise ValueError(
+                f'{file_name!r} is the name of a snapshot: '
+                f'save snapshots with save_itr_params()'
+            )
         return pathlib.Path(self._snapshot_dir) / file_name
 
 
 def _load(path: pathlib.Path, map_location: MapLocation) -> dict[str, Any]:
     """Load the params of a snapshot file."""
     import torch
+
     if map_location is None and not torch.cuda.is_available():
         map_location = 'cpu'
     with open(path, 'rb') as file:
         written_by = _read_header(file, path)
         try:
-            return torch.load(file, map_location=map_location,
-                              weights_only=False)
+            return torch.load(file, map_location=map_location, weights_only=False)
         except Exception as error:
             raise _load_error(path, written_by, error) from error
 
@@ -322,18 +335,20 @@ def _parse_itr(itr: int | str) -> int | str:
             return itr
         if itr.isascii() and itr.isdigit():
             return int(itr)
-    elif (isinstance(itr, numbers.Integral) and not isinstance(itr, bool)
-          and itr >= 0):
+    elif isinstance(itr, numbers.Integral) and not isinstance(itr, bool) and itr >= 0:
         return int(itr)
-    raise ValueError(f"itr must be a non-negative iteration number, 'last' "
-                     f"or 'first', not {itr!r}")
+    raise ValueError(
+        f"itr must be a non-negative iteration number, 'last' or 'first', not {itr!r}"
+    )
 
 
 def _snapshots(directory: pathlib.Path) -> list[pathlib.Path]:
     """List the snapshots in a directory: params.pkl, then itr_N.pkl by N."""
     numbered = sorted(
-        (int(match.group(1)), path) for path in directory.iterdir()
-        if (match := _NUMBERED.fullmatch(path.name)) and path.is_file())
+        (int(match.group(1)), path)
+        for path in directory.iterdir()
+        if (match := _NUMBERED.fullmatch(path.name)) and path.is_file()
+    )
     last = directory / _LAST
     return ([last] if last.is_file() else []) + [p for _, p in numbered]
 
@@ -341,19 +356,24 @@ def _snapshots(directory: pathlib.Path) -> list[pathlib.Path]:
 def _find_snapshot(load_dir: pathlib.Path, itr: int | str) -> pathlib.Path:
     """Return the path of the snapshot ``itr`` in ``load_dir``."""
     if not load_dir.exists():
-        raise FileNotFoundError(f'snapshot directory {load_dir} does not '
-                                f'exist: pass the log directory of the '
-                                f'experiment')
+        raise FileNotFoundError(
+            f'snapshot directory {load_dir} does not '
+            f'exist: pass the log directory of the '
+            f'experiment'
+        )
     if not load_dir.is_dir():
-        raise NotADirectoryError(f'{load_dir} is not a directory: pass the '
-                                 f'directory that holds params.pkl or '
-                                 f'itr_N.pkl, not a file')
+        raise NotADirectoryError(
+            f'{load_dir} is not a directory: pass the '
+            f'directory that holds params.pkl or '
+            f'itr_N.pkl, not a file'
+        )
     available = _snapshots(load_dir)
     if not available:
         raise FileNotFoundError(
             f'no snapshot in {load_dir}: there is neither {_LAST} nor '
             f"itr_N.pkl. Was the experiment run with snapshot_mode='none', "
-            f'or did it stop before its first snapshot?')
+            f'or did it stop before its first snapshot?'
+        )
     has_last = available[0].name == _LAST
     numbered = available[1:] if has_last else available
     if itr == 'last':
@@ -366,7 +386,8 @@ def _find_snapshot(load_dir: pathlib.Path, itr: int | str) -> pathlib.Path:
     raise FileNotFoundError(
         f'no snapshot of iteration {itr} in {load_dir}: {path.name} does '
         f'not exist. Available: {_list(available)}; pass the iteration of '
-        f"one of those, or itr='last' or 'first'")
+        f"one of those, or itr='last' or 'first'"
+    )
 
 
 def _list(paths: list[pathlib.Path]) -> str:
@@ -393,29 +414,37 @@ def _installed_versions() -> dict[str, str]:
     """Return the versions of the libraries a snapshot depends on."""
     import numpy as np
     import torch
-    return {'garage': _garage_version(),
-            'python': platform.python_version(),
-            'torch': str(torch.__version__),
-            'numpy': str(np.__version__)}
+
+    return {
+        'garage': _garage_version(),
+        'python': platform.python_version(),
+        'torch': str(torch.__version__),
+        'numpy': str(np.__version__),
+    }
 
 
 def _describe(versions: dict[str, Any]) -> str:
     """Describe library versions, e.g. 'garage 1.0 (Python 3.11, ...)'."""
+
     def get(name: str) -> str:
         return str(versions.get(name, 'unknown'))
 
-    return (f"garage {get('garage')} (Python {get('python')}, "
-            f"torch {get('torch')}, NumPy {get('numpy')})")
+    return (
+        f'garage {get("garage")} (Python {get("python")}, '
+        f'torch {get("torch")}, NumPy {get("numpy")})'
+    )
 
 
 def _dump(params: dict[str, Any], file: IO[bytes]) -> None:
     """Write a snapshot: the header, then the params."""
     import cloudpickle
     import torch
+
     header = {_FORMAT_KEY: _FORMAT, **_installed_versions()}
     pickle.dump(header, file, protocol=pickle.HIGHEST_PROTOCOL)
-    torch.save(params, file, pickle_module=cloudpickle,
-               pickle_protocol=pickle.HIGHEST_PROTOCOL)
+    torch.save(
+        params, file, pickle_module=cloudpickle, pickle_protocol=pickle.HIGHEST_PROTOCOL
+    )
 
 
 def _prepare(directory: pathlib.Path) -> pathlib.Path:
@@ -427,8 +456,7 @@ def _prepare(directory: pathlib.Path) -> pathlib.Path:
     return directory
 
 
-def _replace_atomically(path: pathlib.Path,
-                        write: Callable[[IO[bytes]], None]) -> None:
+def _replace_atomically(path: pathlib.Path, write: Callable[[IO[bytes]], None]) -> None:
     """Write a file under a temporary name, then rename it to ``path``.
 
     A process killed at any point leaves either the old file or the new
@@ -479,35 +507,47 @@ def _read_header(file: IO[bytes], path: pathlib.Path) -> dict[str, Any]:
             f'{path} is not a readable garage snapshot: it is corrupt or '
             f'truncated, or not a snapshot. Delete it and load another '
             f'(available: {_list(_snapshots(path.parent))}). Reading its '
-            f'header failed with {type(error).__name__}: {error}') from error
+            f'header failed with {type(error).__name__}: {error}'
+        ) from error
     if not isinstance(header, dict) or _FORMAT_KEY not in header:
         raise SnapshotError(
             f'{path} has no garage snapshot header: it was written by the '
             f'original garage (2021.03 or earlier) or by another program, of '
             f'unknown version, and the installed '
             f'{_describe(_installed_versions())} cannot load it. Load it '
-            f'with the program that wrote it')
+            f'with the program that wrote it'
+        )
     if header[_FORMAT_KEY] != _FORMAT:
         raise SnapshotError(
             f'{path} is a snapshot of format {header[_FORMAT_KEY]!r}, written '
             f'by {_describe(header)}; the installed '
             f'{_describe(_installed_versions())} reads format {_FORMAT} '
-            f'only. Load it with garage {header.get("garage", "unknown")}')
+            f'only. Load it with garage {header.get("garage", "unknown")}'
+        )
     return header
 
 
-def _load_error(path: pathlib.Path, written_by: dict[str, Any],
-                error: Exception) -> SnapshotError:
+def _load_error(
+    path: pathlib.Path, written_by: dict[str, Any], error: Exception
+) -> SnapshotError:
     """Explain why the params of a snapshot could not be loaded."""
-    versions = (f'written by {_describe(written_by)}, loaded by the '
-                f'installed {_describe(_installed_versions())}')
+    versions = (
+        f'written by {_describe(written_by)}, loaded by the '
+        f'installed {_describe(_installed_versions())}'
+    )
     if isinstance(error, ImportError | AttributeError):
-        advice = ('something it refers to is missing from the installed '
-                  'libraries. Load it with the versions that wrote it, or '
-                  'make the module that defines the missing name importable')
+        advice = (
+            'something it refers to is missing from the installed '
+            'libraries. Load it with the versions that wrote it, or '
+            'make the module that defines the missing name importable'
+        )
     else:
-        advice = ('the file may be corrupt or truncated. Load another '
-                  f'snapshot (available: {_list(_snapshots(path.parent))})')
-    return SnapshotError(f'cannot load {path} ({versions}): {advice}. '
-                         f'Unpickling failed with {type(error).__name__}: '
-                         f'{error}')
+        advice = (
+            'the file may be corrupt or truncated. Load another '
+            f'snapshot (available: {_list(_snapshots(path.parent))})'
+        )
+    return SnapshotError(
+        f'cannot load {path} ({versions}): {advice}. '
+        f'Unpickling failed with {type(error).__name__}: '
+        f'{error}'
+    )

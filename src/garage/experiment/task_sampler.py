@@ -28,8 +28,7 @@ class TaskSampler(abc.ABC):
     """Samples tasks, each as an update of a worker's environment."""
 
     @abc.abstractmethod
-    def sample(self, n_tasks: int,
-               with_replacement: bool = False) -> list[EnvUpdate]:
+    def sample(self, n_tasks: int, with_replacement: bool = False) -> list[EnvUpdate]:
         """Sample tasks.
 
         Args:
@@ -66,8 +65,9 @@ class ConstructEnvsSampler(TaskSampler):
         _check_nonempty('env_constructors', env_constructors)
         for i, constructor in enumerate(env_constructors):
             if not callable(constructor):
-                raise TypeError(f'env_constructors[{i}] must be callable, got '
-                                f'{constructor!r}')
+                raise TypeError(
+                    f'env_constructors[{i}] must be callable, got {constructor!r}'
+                )
         self._env_constructors = list(env_constructors)
 
     @property
@@ -75,8 +75,9 @@ class ConstructEnvsSampler(TaskSampler):
         """The number of constructors."""
         return len(self._env_constructors)
 
-    def sample(self, n_tasks: int,
-               with_replacement: bool = False) -> list[NewEnvUpdate]:
+    def sample(
+        self, n_tasks: int, with_replacement: bool = False
+    ) -> list[NewEnvUpdate]:
         """Sample tasks.
 
         Args:
@@ -90,8 +91,10 @@ class ConstructEnvsSampler(TaskSampler):
             One update per task, making the task's environment.
 
         """
-        return [NewEnvUpdate(self._env_constructors[i]) for i in
-                _sample_indices(n_tasks, self.n_tasks, with_replacement)]
+        return [
+            NewEnvUpdate(self._env_constructors[i])
+            for i in _sample_indices(n_tasks, self.n_tasks, with_replacement)
+        ]
 
 
 class SetTaskSampler(TaskSampler):
@@ -117,26 +120,32 @@ class SetTaskSampler(TaskSampler):
 
     """
 
-    def __init__(self,
-                 env_constructor: type[Environment],
-                 *,
-                 env: Environment | None = None,
-                 wrapper: Callable[[Environment, Any], Environment] | None
-                 = None):
+    def __init__(
+        self,
+        env_constructor: type[Environment],
+        *,
+        env: Environment | None = None,
+        wrapper: Callable[[Environment, Any], Environment] | None = None,
+    ):
         if not isinstance(env_constructor, type):
-            raise TypeError('env_constructor must be the class of the '
-                            f'environment, got {env_constructor!r}')
+            raise TypeError(
+                'env_constructor must be the class of the '
+                f'environment, got {env_constructor!r}'
+            )
         if env is None:
             env = env_constructor()
         if not callable(getattr(env, 'sample_tasks', None)):
-            raise TypeError(f'{type(env).__name__} has no sample_tasks() '
-                            'method, which SetTaskSampler needs')
+            raise TypeError(
+                f'{type(env).__name__} has no sample_tasks() '
+                'method, which SetTaskSampler needs'
+            )
         self._env_constructor = env_constructor
         self._env = env
         self._wrapper = wrapper
 
-    def sample(self, n_tasks: int,
-               with_replacement: bool = False) -> list[SetTaskUpdate]:
+    def sample(
+        self, n_tasks: int, with_replacement: bool = False
+    ) -> list[SetTaskUpdate]:
         """Sample tasks.
 
         Args:
@@ -149,8 +158,10 @@ class SetTaskSampler(TaskSampler):
 
         """
         del with_replacement
-        return [SetTaskUpdate(self._env_constructor, task, self._wrapper)
-                for task in self._env.sample_tasks(n_tasks)]
+        return [
+            SetTaskUpdate(self._env_constructor, task, self._wrapper)
+            for task in self._env.sample_tasks(n_tasks)
+        ]
 
 
 class EnvPoolSampler(TaskSampler):
@@ -172,8 +183,9 @@ class EnvPoolSampler(TaskSampler):
         _check_nonempty('envs', envs)
         for i, env in enumerate(envs):
             if not isinstance(env, Environment):
-                raise TypeError(f'envs[{i}] must be a garage Environment, got '
-                                f'{type(env).__name__}')
+                raise TypeError(
+                    f'envs[{i}] must be a garage Environment, got {type(env).__name__}'
+                )
         self._envs = list(envs)
 
     @property
@@ -181,8 +193,9 @@ class EnvPoolSampler(TaskSampler):
         """The size of the pool."""
         return len(self._envs)
 
-    def sample(self, n_tasks: int,
-               with_replacement: bool = False) -> list[ExistingEnvUpdate]:
+    def sample(
+        self, n_tasks: int, with_replacement: bool = False
+    ) -> list[ExistingEnvUpdate]:
         """Sample tasks.
 
         Args:
@@ -197,8 +210,10 @@ class EnvPoolSampler(TaskSampler):
                 environment.
 
         """
-        return [ExistingEnvUpdate(copy.deepcopy(self._envs[i])) for i in
-                _sample_indices(n_tasks, self.n_tasks, with_replacement)]
+        return [
+            ExistingEnvUpdate(copy.deepcopy(self._envs[i]))
+            for i in _sample_indices(n_tasks, self.n_tasks, with_replacement)
+        ]
 
     def grow_pool(self, new_size: int) -> None:
         """Grow the pool to ``new_size`` by copying its environments.
@@ -211,8 +226,10 @@ class EnvPoolSampler(TaskSampler):
 
         """
         n_existing = len(self._envs)
-        self._envs.extend(copy.deepcopy(self._envs[i % n_existing])
-                          for i in range(n_existing, new_size))
+        self._envs.extend(
+            copy.deepcopy(self._envs[i % n_existing])
+            for i in range(n_existing, new_size)
+        )
 
 
 def _check_nonempty(name: str, values: Sequence[Any]) -> None:
@@ -220,8 +237,9 @@ def _check_nonempty(name: str, values: Sequence[Any]) -> None:
         raise ValueError(f'{name} must hold at least one entry, got none')
 
 
-def _sample_indices(n_to_sample: int, n_available: int,
-                    with_replacement: bool) -> np.ndarray:
+def _sample_indices(
+    n_to_sample: int, n_available: int, with_replacement: bool
+) -> np.ndarray:
     """Draw indices into ``n_available`` tasks.
 
     Without replacement, whole random permutations are drawn, as many as
@@ -239,15 +257,17 @@ def _sample_indices(n_to_sample: int, n_available: int,
         ValueError: If ``n_to_sample`` is not a non-negative integer.
 
     """
-    if (isinstance(n_to_sample, bool)
-            or not isinstance(n_to_sample, (int, np.integer))
-            or n_to_sample < 0):
-        raise ValueError('n_tasks must be a non-negative integer, got '
-                         f'{n_to_sample!r}')
+    if (
+        isinstance(n_to_sample, bool)
+        or not isinstance(n_to_sample, (int, np.integer))
+        or n_to_sample < 0
+    ):
+        raise ValueError(f'n_tasks must be a non-negative integer, got {n_to_sample!r}')
     if with_replacement:
         return np.random.randint(n_available, size=n_to_sample)
     if n_to_sample == 0:
         return np.empty(0, dtype=np.int64)
     n_rounds = -(-n_to_sample // n_available)
-    return np.concatenate([np.random.permutation(n_available)
-                           for _ in range(n_rounds)])[:n_to_sample]
+    return np.concatenate(
+        [np.random.permutation(n_available) for _ in range(n_rounds)]
+    )[:n_to_sample]

@@ -29,14 +29,15 @@ def discount_cumsum(x: ArrayLike, discount: float) -> np.ndarray:
     import scipy.signal  # here, not at the top: it takes ~1 s to import
 
     x = np.asarray(x)
-    reversed_sums = scipy.signal.lfilter([1.0], [1.0, -float(discount)],
-                                         x[::-1], axis=0)
+    reversed_sums = scipy.signal.lfilter(
+        [1.0], [1.0, -float(discount)], x[::-1], axis=0
+    )
     return reversed_sums[::-1]
 
 
-def explained_variance_1d(ypred: ArrayLike,
-                          y: ArrayLike,
-                          valids: ArrayLike | None = None) -> float:
+def explained_variance_1d(
+    ypred: ArrayLike, y: ArrayLike, valids: ArrayLike | None = None
+) -> float:
     r"""Fraction of the variance of ``y`` that ``ypred`` explains.
 
     Computes `1 - Var[y - ŷ] / Var[y]` over every entry, or over
@@ -66,16 +67,22 @@ def explained_variance_1d(ypred: ArrayLike,
     ypred = np.asarray(ypred)
     y = np.asarray(y)
     if ypred.shape != y.shape:
-        raise ValueError(f'ypred has shape {ypred.shape} but y has shape '
-                         f'{y.shape}; they must be the same')
+        raise ValueError(
+            f'ypred has shape {ypred.shape} but y has shape '
+            f'{y.shape}; they must be the same'
+        )
     if valids is not None:
         valids = np.asarray(valids)
         if valids.shape != y.shape:
-            raise ValueError(f'valids has shape {valids.shape} but y has '
-                             f'shape {y.shape}; they must be the same')
+            raise ValueError(
+                f'valids has shape {valids.shape} but y has '
+                f'shape {y.shape}; they must be the same'
+            )
         if not np.isin(valids, (0, 1)).all():
-            raise ValueError('valids must hold only 0 and 1 (or booleans), '
-                             f'but holds {np.unique(valids)}')
+            raise ValueError(
+                'valids must hold only 0 and 1 (or booleans), '
+                f'but holds {np.unique(valids)}'
+            )
         mask = valids.astype(bool)
         ypred = ypred[mask]
         y = y[mask]
@@ -110,8 +117,10 @@ def rrse(actual: ArrayLike, predicted: ArrayLike) -> float:
     actual = np.asarray(actual)
     predicted = np.asarray(predicted)
     if actual.shape != predicted.shape:
-        raise ValueError(f'actual has shape {actual.shape} but predicted has '
-                         f'shape {predicted.shape}; they must be the same')
+        raise ValueError(
+            f'actual has shape {actual.shape} but predicted has '
+            f'shape {predicted.shape}; they must be the same'
+        )
     error = np.sum(np.square(actual - predicted))
     spread = np.sum(np.square(actual - np.mean(actual)))
     if spread == 0:
@@ -145,8 +154,7 @@ def sliding_window(t: ArrayLike, window: int, smear: bool = False) -> np.ndarray
     if t.ndim != 1:
         raise ValueError(f't must be 1-D, but has shape {t.shape}')
     if not 1 <= window <= len(t):
-        raise ValueError(f'{window=} must be between 1 and the length of t, '
-                         f'{len(t)}')
+        raise ValueError(f'{window=} must be between 1 and the length of t, {len(t)}')
     windows = np.lib.stride_tricks.sliding_window_view(t, window)
     if smear:
         return pad_tensor(windows, len(t), mode='last')
@@ -169,9 +177,9 @@ def flatten_tensors(tensors: Sequence[ArrayLike]) -> np.ndarray:
     return np.concatenate([np.ravel(x) for x in tensors])
 
 
-def unflatten_tensors(flattened: ArrayLike,
-                      tensor_shapes: Sequence[tuple[int, ...]]
-                      ) -> list[np.ndarray]:
+def unflatten_tensors(
+    flattened: ArrayLike, tensor_shapes: Sequence[tuple[int, ...]]
+) -> list[np.ndarray]:
     """Split a 1-D array back into arrays of the given shapes.
 
     The inverse of `flatten_tensors`.
@@ -190,13 +198,17 @@ def unflatten_tensors(flattened: ArrayLike,
     """
     flattened = np.asarray(flattened)
     if flattened.ndim != 1:
-        raise ValueError(f'flattened must be 1-D, but has shape '
-                         f'{flattened.shape}')
+        raise ValueError(f'flattened must be 1-D, but has shape {flattened.shape}')
     sizes = [int(np.prod(shape)) for shape in tensor_shapes]
     if sum(sizes) != flattened.size:
-        raise ValueError(f'flattened has {flattened.size} elements, but '
-                         f'{tensor_shapes=} need {sum(sizes)}')
+        raise ValueError(
+            f'flattened has {flattened.size} elements, but '
+            f'{tensor_shapes=} need {sum(sizes)}'
+        )
     bounds = np.cumsum([0, *sizes])
-    return [flattened[start:stop].reshape(shape)
-            for start, stop, shape in zip(bounds[:-1], bounds[1:],
-                                          tensor_shapes, strict=True)]
+    return [
+        flattened[start:stop].reshape(shape)
+        for start, stop, shape in zip(
+            bounds[:-1], bounds[1:], tensor_shapes, strict=True
+        )
+    ]

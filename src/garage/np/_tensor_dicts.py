@@ -12,7 +12,8 @@ from numpy.typing import ArrayLike
 
 
 def stack_tensor_dict_list(
-        tensor_dict_list: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    tensor_dict_list: Sequence[dict[str, Any]],
+) -> dict[str, Any]:
     """Stack a list of tensor dicts into one tensor dict.
 
     Args:
@@ -32,7 +33,8 @@ def stack_tensor_dict_list(
 
 
 def concat_tensor_dict_list(
-        tensor_dict_list: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    tensor_dict_list: Sequence[dict[str, Any]],
+) -> dict[str, Any]:
     """Concatenate a list of tensor dicts along axis 0.
 
     Args:
@@ -50,20 +52,24 @@ def concat_tensor_dict_list(
     return _combine(tensor_dict_list, np.concatenate)
 
 
-def _combine(tensor_dict_list: Sequence[dict[str, Any]],
-             combine: Callable[[list[np.ndarray]], np.ndarray],
-             path: str = 'dict') -> dict[str, Any]:
+def _combine(
+    tensor_dict_list: Sequence[dict[str, Any]],
+    combine: Callable[[list[np.ndarray]], np.ndarray],
+    path: str = 'dict',
+) -> dict[str, Any]:
     if not tensor_dict_list:
         return {}
     keys = list(tensor_dict_list[0])
     for i, d in enumerate(tensor_dict_list[1:], start=1):
         if not isinstance(d, dict):
-            raise ValueError(f'{path} is a {type(d).__name__} in entry {i}, '
-                             'but a dict in entry 0')
+            raise ValueError(
+                f'{path} is a {type(d).__name__} in entry {i}, but a dict in entry 0'
+            )
         if set(d) != set(keys):
             raise ValueError(
                 f'{path} has keys {sorted(d)} in entry {i}, but {sorted(keys)} '
-                'in entry 0; every entry must have the same keys')
+                'in entry 0; every entry must have the same keys'
+            )
     result: dict[str, Any] = {}
     for k in keys:
         values = [d[k] for d in tensor_dict_list]
@@ -73,19 +79,22 @@ def _combine(tensor_dict_list: Sequence[dict[str, Any]],
             continue
         for i, v in enumerate(values):
             if isinstance(v, dict):
-                raise ValueError(f'{key_path} is a dict in entry {i}, but '
-                                 'an array in entry 0')
+                raise ValueError(
+                    f'{key_path} is a dict in entry {i}, but an array in entry 0'
+                )
         try:
             result[k] = combine([np.asarray(v) for v in values])
         except ValueError as e:
             shapes = [np.shape(v) for v in values]
-            raise ValueError(f'cannot combine the values of {key_path} '
-                             f'with shapes {shapes}: {e}') from e
+            raise ValueError(
+                f'cannot combine the values of {key_path} with shapes {shapes}: {e}'
+            ) from e
     return result
 
 
-def slice_nested_dict(dict_or_array: dict[str, Any] | np.ndarray, start: int,
-                      stop: int) -> dict[str, Any] | np.ndarray:
+def slice_nested_dict(
+    dict_or_array: dict[str, Any] | np.ndarray, start: int, stop: int
+) -> dict[str, Any] | np.ndarray:
     """Slice every leaf of a (nested) tensor dict along axis 0.
 
     Args:
@@ -99,13 +108,13 @@ def slice_nested_dict(dict_or_array: dict[str, Any] | np.ndarray, start: int,
 
     """
     if isinstance(dict_or_array, dict):
-        return {k: slice_nested_dict(v, start, stop)
-                for k, v in dict_or_array.items()}
+        return {k: slice_nested_dict(v, start, stop) for k, v in dict_or_array.items()}
     return dict_or_array[start:stop]
 
 
-def index_nested_dict(dict_or_array: dict[str, Any] | np.ndarray,
-                      index: int | np.ndarray) -> dict[str, Any] | np.ndarray:
+def index_nested_dict(
+    dict_or_array: dict[str, Any] | np.ndarray, index: int | np.ndarray
+) -> dict[str, Any] | np.ndarray:
     """Index every leaf of a (nested) tensor dict along axis 0.
 
     Args:
@@ -117,18 +126,21 @@ def index_nested_dict(dict_or_array: dict[str, Any] | np.ndarray,
 
     """
     if isinstance(dict_or_array, dict):
-        return {k: index_nested_dict(v, index)
-                for k, v in dict_or_array.items()}
-    if (isinstance(index, np.ndarray) and index.dtype.kind in 'iu'
-            and isinstance(dict_or_array, np.ndarray)
-            and dict_or_array.ndim > 1):
+        return {k: index_nested_dict(v, index) for k, v in dict_or_array.items()}
+    if (
+        isinstance(index, np.ndarray)
+        and index.dtype.kind in 'iu'
+        and isinstance(dict_or_array, np.ndarray)
+        and dict_or_array.ndim > 1
+    ):
         # take copies whole rows; fancy indexing iterates over them
         return dict_or_array.take(index, axis=0)
     return dict_or_array[index]
 
 
-def repeat_nested_dict(dict_or_array: dict[str, Any] | np.ndarray,
-                       repeats: np.ndarray) -> dict[str, Any] | np.ndarray:
+def repeat_nested_dict(
+    dict_or_array: dict[str, Any] | np.ndarray, repeats: np.ndarray
+) -> dict[str, Any] | np.ndarray:
     """Repeat the rows of every leaf of a (nested) tensor dict.
 
     Args:
@@ -141,14 +153,13 @@ def repeat_nested_dict(dict_or_array: dict[str, Any] | np.ndarray,
 
     """
     if isinstance(dict_or_array, dict):
-        return {k: repeat_nested_dict(v, repeats)
-                for k, v in dict_or_array.items()}
+        return {k: repeat_nested_dict(v, repeats) for k, v in dict_or_array.items()}
     return np.repeat(dict_or_array, repeats, axis=0)
 
 
-def pad_batch_array(array: ArrayLike,
-                    lengths: ArrayLike,
-                    max_length: int | None = None) -> np.ndarray:
+def pad_batch_array(
+    array: ArrayLike, lengths: ArrayLike, max_length: int | None = None
+) -> np.ndarray:
     r"""Turn a flat batch of episodes into a zero-padded (N, max_length) array.
 
     Args:
@@ -173,16 +184,15 @@ def pad_batch_array(array: ArrayLike,
     if (lengths < 0).any():
         raise ValueError(f'lengths must not be negative, got {lengths}')
     if lengths.sum() != len(array):
-        raise ValueError(f'lengths add up to {lengths.sum()}, but the array '
-                         f'has {len(array)} rows')
+        raise ValueError(
+            f'lengths add up to {lengths.sum()}, but the array has {len(array)} rows'
+        )
     longest = int(lengths.max()) if len(lengths) else 0
     if max_length is None:
         max_length = longest
     elif longest > max_length:
-        raise ValueError(f'an episode has {longest} steps, more than '
-                         f'{max_length=}')
-    padded = np.zeros((len(lengths), max_length, *array.shape[1:]),
-                      dtype=array.dtype)
+        raise ValueError(f'an episode has {longest} steps, more than {max_length=}')
+    padded = np.zeros((len(lengths), max_length, *array.shape[1:]), dtype=array.dtype)
     padded[valid_mask(lengths, max_length)] = array
     return padded
 
@@ -223,9 +233,9 @@ def pad_tensor(x: ArrayLike, max_len: int, mode: str = 'zero') -> np.ndarray:
     if len(x) > max_len:
         raise ValueError(f'the array has {len(x)} rows, more than {max_len=}')
     padded = np.zeros((max_len, *x.shape[1:]), dtype=x.dtype)
-    padded[:len(x)] = x
+    padded[: len(x)] = x
     if mode == 'last' and 0 < len(x) < max_len:
-        padded[len(x):] = x[-1]
+        padded[len(x) :] = x[-1]
     return padded
 
 
@@ -243,9 +253,9 @@ def pad_tensor_n(xs: Sequence[ArrayLike], max_len: int) -> np.ndarray:
     return np.stack([pad_tensor(x, max_len) for x in xs])
 
 
-def pad_tensor_dict(tensor_dict: dict[str, Any],
-                    max_len: int,
-                    mode: str = 'zero') -> dict[str, Any]:
+def pad_tensor_dict(
+    tensor_dict: dict[str, Any], max_len: int, mode: str = 'zero'
+) -> dict[str, Any]:
     """Pad every leaf of a (nested) tensor dict along axis 0.
 
     Args:
@@ -257,13 +267,17 @@ def pad_tensor_dict(tensor_dict: dict[str, Any],
         The same structure with each leaf padded.
 
     """
-    return {k: pad_tensor_dict(v, max_len, mode) if isinstance(v, dict)
-            else pad_tensor(v, max_len, mode)
-            for k, v in tensor_dict.items()}
+    return {
+        k: pad_tensor_dict(v, max_len, mode)
+        if isinstance(v, dict)
+        else pad_tensor(v, max_len, mode)
+        for k, v in tensor_dict.items()
+    }
 
 
-def stack_and_pad_tensor_dict_list(tensor_dict_list: Sequence[dict[str, Any]],
-                                   max_len: int) -> dict[str, Any]:
+def stack_and_pad_tensor_dict_list(
+    tensor_dict_list: Sequence[dict[str, Any]], max_len: int
+) -> dict[str, Any]:
     """Zero-pad the leaves of several tensor dicts, then stack them.
 
     Args:
@@ -276,11 +290,13 @@ def stack_and_pad_tensor_dict_list(tensor_dict_list: Sequence[dict[str, Any]],
 
     """
     return stack_tensor_dict_list(
-        [pad_tensor_dict(d, max_len) for d in tensor_dict_list])
+        [pad_tensor_dict(d, max_len) for d in tensor_dict_list]
+    )
 
 
-def truncate_tensor_dict(tensor_dict: dict[str, Any],
-                         truncated_len: int) -> dict[str, Any]:
+def truncate_tensor_dict(
+    tensor_dict: dict[str, Any], truncated_len: int
+) -> dict[str, Any]:
     """Keep the first ``truncated_len`` rows of every leaf of a tensor dict.
 
     Args:

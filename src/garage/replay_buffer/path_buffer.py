@@ -56,13 +56,16 @@ class PathBuffer(ReplayBuffer):
 
     """
 
-    def __init__(self,
-                 capacity_in_transitions: int,
-                 env_spec: EnvSpec | None = None,
-                 *,
-                 rng: np.random.Generator | int | None = None):
-        self._capacity = check_positive_int('capacity_in_transitions',
-                                            capacity_in_transitions)
+    def __init__(
+        self,
+        capacity_in_transitions: int,
+        env_spec: EnvSpec | None = None,
+        *,
+        rng: np.random.Generator | int | None = None,
+    ):
+        self._capacity = check_positive_int(
+            'capacity_in_transitions', capacity_in_transitions
+        )
         if rng is None:
             rng = np.random.randint(2**31, size=4)
         self._rng = np.random.default_rng(rng)
@@ -93,23 +96,23 @@ class PathBuffer(ReplayBuffer):
     def _allocate(self, env_spec: EnvSpec) -> None:
         obs_space = env_spec.observation_space
         action_space = env_spec.action_space
-        obs_dtype = (obs_space.dtype if isinstance(obs_space, akro.Box)
-                     else np.float32)
+        obs_dtype = obs_space.dtype if isinstance(obs_space, akro.Box) else np.float32
         if isinstance(action_space, akro.Discrete):
             action_shape: tuple[int, ...] = ()
         elif isinstance(action_space, akro.Box):
             action_shape = (action_space.flat_dim,)
         else:
-            raise ValueError('PathBuffer stores actions of an akro.Box or '
-                             f'akro.Discrete space, not {action_space!r}')
+            raise ValueError(
+                'PathBuffer stores actions of an akro.Box or '
+                f'akro.Discrete space, not {action_space!r}'
+            )
         capacity = self._capacity
         self._obs_dim = obs_space.flat_dim
         obs_shape = (capacity, self._obs_dim)
         self._env_spec = env_spec
         self._arrays = {
             'observations': np.zeros(obs_shape, dtype=obs_dtype),
-            'actions': np.zeros((capacity, *action_shape),
-                                dtype=action_space.dtype),
+            'actions': np.zeros((capacity, *action_shape), dtype=action_space.dtype),
             'rewards': np.zeros(capacity, dtype=np.float32),
             'next_observations': np.zeros(obs_shape, dtype=obs_dtype),
             'step_types': np.zeros(capacity, dtype=np.int8),
@@ -133,24 +136,27 @@ class PathBuffer(ReplayBuffer):
         if self._env_spec is None:
             self._allocate(spec)
         elif spec is not self._env_spec and (
-                spec.observation_space != self._env_spec.observation_space
-                or spec.action_space != self._env_spec.action_space):
+            spec.observation_space != self._env_spec.observation_space
+            or spec.action_space != self._env_spec.action_space
+        ):
             raise ValueError(
                 f'the episodes come from an environment with {spec!r}, but '
-                f'the buffer stores transitions of {self._env_spec!r}')
+                f'the buffer stores transitions of {self._env_spec!r}'
+            )
         lengths = episodes.lengths
         self._check_lengths(lengths)
         starts = np.zeros(len(episodes.rewards), dtype=bool)
         starts[np.cumsum(lengths) - lengths] = True
         self._store(
-            observations=self._flat_observations(
-                'observations', episodes.observations),
+            observations=self._flat_observations('observations', episodes.observations),
             actions=self._flat_actions('actions', episodes.actions),
             rewards=episodes.rewards,
             next_observations=self._flat_observations(
-                'next_observations', episodes.next_observations),
+                'next_observations', episodes.next_observations
+            ),
             step_types=episodes.step_types,
-            path_starts=starts)
+            path_starts=starts,
+        )
 
     def add_path(self, path: Mapping[str, Any]) -> None:
         """Add one path: an episode, or a fragment of one.
@@ -170,9 +176,11 @@ class PathBuffer(ReplayBuffer):
 
         """
         if self._env_spec is None:
-            raise ValueError('PathBuffer needs the environment specification '
-                             'before add_path: pass env_spec to the '
-                             'constructor, or add an EpisodeBatch first')
+            raise ValueError(
+                'PathBuffer needs the environment specification '
+                'before add_path: pass env_spec to the '
+                'constructor, or add an EpisodeBatch first'
+            )
         missing = [key for key in _PATH_KEYS if key not in path]
         if 'step_types' not in path and 'terminals' not in path:
             missing.append('step_types (or terminals)')
@@ -182,28 +190,34 @@ class PathBuffer(ReplayBuffer):
         if rewards.ndim == 2 and rewards.shape[1] == 1:
             rewards = rewards[:, 0]
         if rewards.ndim != 1:
-            raise ValueError(f'rewards has shape {rewards.shape}, but '
-                             'expected (T,) or (T, 1)')
+            raise ValueError(
+                f'rewards has shape {rewards.shape}, but expected (T,) or (T, 1)'
+            )
         n_steps = len(rewards)
         if 'step_types' in path:
             step_types = np.asarray(path['step_types'])
         else:
             step_types = np.where(
-                np.asarray(path['terminals']).reshape(-1), StepType.TERMINAL,
-                StepType.MID)
+                np.asarray(path['terminals']).reshape(-1),
+                StepType.TERMINAL,
+                StepType.MID,
+            )
         arrays = {
             'observations': self._flat_observations(
-                'observations', np.asarray(path['observations'])),
-            'actions': self._flat_actions('actions',
-                                          np.asarray(path['actions'])),
+                'observations', np.asarray(path['observations'])
+            ),
+            'actions': self._flat_actions('actions', np.asarray(path['actions'])),
             'next_observations': self._flat_observations(
-                'next_observations', np.asarray(path['next_observations'])),
+                'next_observations', np.asarray(path['next_observations'])
+            ),
             'step_types': step_types,
         }
         for key, array in arrays.items():
             if len(array) != n_steps:
-                raise ValueError(f'{key} has {len(array)} rows, but rewards '
-                                 f'has {n_steps}; one row per step')
+                raise ValueError(
+                    f'{key} has {len(array)} rows, but rewards '
+                    f'has {n_steps}; one row per step'
+                )
         self._check_lengths(np.array([n_steps]))
         starts = np.zeros(n_steps, dtype=bool)
         starts[:1] = True
@@ -211,11 +225,12 @@ class PathBuffer(ReplayBuffer):
 
     def _check_lengths(self, lengths: np.ndarray) -> None:
         if len(lengths) and lengths.max() > self._capacity:
-            raise ValueError(f'a path of {lengths.max()} steps does not fit '
-                             f'in a buffer of capacity {self._capacity}')
+            raise ValueError(
+                f'a path of {lengths.max()} steps does not fit '
+                f'in a buffer of capacity {self._capacity}'
+            )
 
-    def _flat_observations(self, name: str,
-                           observations: np.ndarray) -> np.ndarray:
+    def _flat_observations(self, name: str, observations: np.ndarray) -> np.ndarray:
         space = self._env_spec.observation_space
         flat_dim = self._obs_dim
         shape = observations.shape
@@ -227,9 +242,11 @@ class PathBuffer(ReplayBuffer):
             flattened = np.asarray(space.flatten_n(observations))
             if flattened.shape == (len(observations), flat_dim):
                 return flattened
-        raise ValueError(f'{name} has shape {shape}, but expected (T, '
-                         f'{flat_dim}) or (T, *{space.shape}) for the '
-                         f'observation space {space}')
+        raise ValueError(
+            f'{name} has shape {shape}, but expected (T, '
+            f'{flat_dim}) or (T, *{space.shape}) for the '
+            f'observation space {space}'
+        )
 
     def _flat_actions(self, name: str, actions: np.ndarray) -> np.ndarray:
         space = self._env_spec.action_space
@@ -245,8 +262,10 @@ class PathBuffer(ReplayBuffer):
             if actions.shape[1:] in (flat_shape, space.shape):
                 return actions.reshape(n, *flat_shape)
             expected = f'(T, {flat_shape[0]}) or (T, *{space.shape})'
-        raise ValueError(f'{name} has shape {actions.shape}, but expected '
-                         f'{expected} for the action space {space}')
+        raise ValueError(
+            f'{name} has shape {actions.shape}, but expected '
+            f'{expected} for the action space {space}'
+        )
 
     def _store(self, path_starts: np.ndarray, **values: np.ndarray) -> None:
         """Write transitions after the newest, wrapping around the end."""
@@ -256,22 +275,24 @@ class PathBuffer(ReplayBuffer):
             path_starts = path_starts[-capacity:]
             values = {key: value[-capacity:] for key, value in values.items()}
             n = capacity
-        targets = [*((self._arrays[key], value)
-                     for key, value in values.items()),
-                   (self._path_starts, path_starts)]
+        targets = [
+            *((self._arrays[key], value) for key, value in values.items()),
+            (self._path_starts, path_starts),
+        ]
         start = self._next
         first = min(n, capacity - start)
         for target, value in targets:
-            target[start:start + first] = value[:first]
-            target[:n - first] = value[first:]
+            target[start : start + first] = value[:first]
+            target[: n - first] = value[first:]
         self._next = (start + n) % capacity
         self._n_stored = min(capacity, self._n_stored + n)
 
     def _check_batch_size(self, batch_size: int) -> int:
         batch_size = check_positive_int('batch_size', batch_size)
         if self._n_stored == 0:
-            raise ValueError('cannot sample from an empty PathBuffer; add '
-                             'transitions first')
+            raise ValueError(
+                'cannot sample from an empty PathBuffer; add transitions first'
+            )
         return batch_size
 
     def sample_transitions(self, batch_size: int) -> dict[str, np.ndarray]:
@@ -292,12 +313,12 @@ class PathBuffer(ReplayBuffer):
 
         """
         batch_size = self._check_batch_size(batch_size)
-        return self._gather(self._rng.integers(self._n_stored,
-                                               size=batch_size))
+        return self._gather(self._rng.integers(self._n_stored, size=batch_size))
 
     def _gather(self, indices: np.ndarray) -> dict[str, np.ndarray]:
-        samples = {key: array.take(indices, axis=0)
-                   for key, array in self._arrays.items()}
+        samples = {
+            key: array.take(indices, axis=0) for key, array in self._arrays.items()
+        }
         samples['terminals'] = samples['step_types'] == StepType.TERMINAL
         return samples
 
@@ -317,15 +338,17 @@ class PathBuffer(ReplayBuffer):
 
         """
         samples = self.sample_transitions(batch_size)
-        return TimeStepBatch(env_spec=self._env_spec,
-                             episode_infos={},
-                             observations=samples['observations'],
-                             actions=samples['actions'],
-                             rewards=samples['rewards'],
-                             next_observations=samples['next_observations'],
-                             env_infos={},
-                             agent_infos={},
-                             step_types=samples['step_types'])
+        return TimeStepBatch(
+            env_spec=self._env_spec,
+            episode_infos={},
+            observations=samples['observations'],
+            actions=samples['actions'],
+            rewards=samples['rewards'],
+            next_observations=samples['next_observations'],
+            env_infos={},
+            agent_infos={},
+            step_types=samples['step_types'],
+        )
 
     def sample_path(self) -> dict[str, np.ndarray]:
         """Sample one whole stored path uniformly.
@@ -348,11 +371,13 @@ class PathBuffer(ReplayBuffer):
             # from their start; the steps before the oldest start belong to
             # a path whose beginning was overwritten
             end += capacity
-            starts = np.concatenate([starts[starts >= self._next],
-                                     starts[starts < self._next] + capacity])
+            starts = np.concatenate(
+                [starts[starts >= self._next], starts[starts < self._next] + capacity]
+            )
         if len(starts) == 0:
-            raise ValueError('cannot sample a path from a PathBuffer that '
-                             'holds no whole path')
+            raise ValueError(
+                'cannot sample a path from a PathBuffer that holds no whole path'
+            )
         k = self._rng.integers(len(starts))
         stop = starts[k + 1] if k + 1 < len(starts) else end
         return self._gather(np.arange(starts[k], stop) % capacity)
@@ -365,8 +390,7 @@ class PathBuffer(ReplayBuffer):
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         n = self._n_stored
-        state['_arrays'] = {key: array[:n]
-                            for key, array in self._arrays.items()}
+        state['_arrays'] = {key: array[:n] for key, array in self._arrays.items()}
         state['_path_starts'] = self._path_starts[:n]
         return state
 

@@ -20,8 +20,7 @@ def check_positive_int(name: str, value: Any) -> int:
         ValueError: If ``value`` is not a positive integer.
 
     """
-    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
-            or value < 1):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f'{name} must be a positive integer, got {value!r}')
     return int(value)
 
@@ -41,15 +40,14 @@ def check_seed(seed: Any) -> int | None:
     """
     if seed is None:
         return None
-    if (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-            or seed < 0):
-        raise ValueError(
-            f'seed must be a non-negative integer or None, got {seed!r}')
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f'seed must be a non-negative integer or None, got {seed!r}')
     return int(seed)
 
 
-def check_is_tf_worker(owner: str, is_tf_worker: bool | None,
-                       stacklevel: int = 3) -> None:
+def check_is_tf_worker(
+    owner: str, is_tf_worker: bool | None, stacklevel: int = 3
+) -> None:
     """Reject TensorFlow workers; warn that ``is_tf_worker`` is obsolete.
 
     Args:
@@ -65,8 +63,13 @@ def check_is_tf_worker(owner: str, is_tf_worker: bool | None,
     if is_tf_worker is None:
         return
     if is_tf_worker:
-        raise ValueError(f'{owner}(is_tf_worker=True): TensorFlow workers '
-                         'are not supported; garage runs PyTorch policies')
-    warnings.warn(f'{owner}(is_tf_worker=False) has no effect and is '
-                  'deprecated: every worker is a PyTorch worker',
-                  DeprecationWarning, stacklevel=stacklevel)
+        raise ValueError(
+            f'{owner}(is_tf_worker=True): TensorFlow workers '
+            'are not supported; garage runs PyTorch policies'
+        )
+    warnings.warn(
+        f'{owner}(is_tf_worker=False) has no effect and is '
+        'deprecated: every worker is a PyTorch worker',
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )

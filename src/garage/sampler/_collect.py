@@ -97,8 +97,7 @@ def first_episodes(batch: EpisodeBatch, n_episodes: int) -> EpisodeBatch:
     n_steps = int(batch.lengths[:n_episodes].sum())
     return EpisodeBatch(
         env_spec=batch.env_spec,
-        episode_infos=slice_nested_dict(batch.episode_infos_by_episode, 0,
-                                        n_episodes),
+        episode_infos=slice_nested_dict(batch.episode_infos_by_episode, 0, n_episodes),
         observations=batch.observations[:n_steps],
         last_observations=batch.last_observations[:n_episodes],
         actions=batch.actions[:n_steps],
@@ -106,7 +105,8 @@ def first_episodes(batch: EpisodeBatch, n_episodes: int) -> EpisodeBatch:
         env_infos=slice_nested_dict(batch.env_infos, 0, n_steps),
         agent_infos=slice_nested_dict(batch.agent_infos, 0, n_steps),
         step_types=batch.step_types[:n_steps],
-        lengths=batch.lengths[:n_episodes])
+        lengths=batch.lengths[:n_episodes],
+    )
 
 
 def concatenate_batches(batches: list[EpisodeBatch]) -> EpisodeBatch:
@@ -164,22 +164,25 @@ def concat_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
         return concat_tensor_dict_list(infos)
 
 
-def _combine(infos: list[dict[str, Any]],
-             combine: Callable[[list[Any]], np.ndarray]) -> dict[str, Any]:
+def _combine(
+    infos: list[dict[str, Any]], combine: Callable[[list[Any]], np.ndarray]
+) -> dict[str, Any]:
     first = infos[0]
     # With a KeyError for any dict that lacks a key of the first, equal
     # totals mean equal key sets.
     if sum(map(len, infos)) != len(first) * len(infos):
         raise KeyError('the dicts have different keys')
-    return {key: _combine_dicts(list(map(itemgetter(key), infos)), combine)
-            if isinstance(value, dict) else
-            combine(list(map(itemgetter(key), infos)))
-            for key, value in first.items()}
+    return {
+        key: _combine_dicts(list(map(itemgetter(key), infos)), combine)
+        if isinstance(value, dict)
+        else combine(list(map(itemgetter(key), infos)))
+        for key, value in first.items()
+    }
 
 
-def _combine_dicts(dicts: list[dict[str, Any]],
-                   combine: Callable[[list[Any]], np.ndarray]
-                   ) -> dict[str, Any]:
+def _combine_dicts(
+    dicts: list[dict[str, Any]], combine: Callable[[list[Any]], np.ndarray]
+) -> dict[str, Any]:
     """Combine nested dicts, stacking each run of one repeated dict once.
 
     Environments often put the same dict (their task, say) in every step's
@@ -187,12 +190,14 @@ def _combine_dicts(dicts: list[dict[str, Any]],
     is many times faster than stacking every step's.
     """
     if combine is np.asarray and len(dicts) > 1:
-        same = np.fromiter(map(is_, islice(dicts, 1, None), dicts),
-                           dtype=bool, count=len(dicts) - 1)
+        same = np.fromiter(
+            map(is_, islice(dicts, 1, None), dicts), dtype=bool, count=len(dicts) - 1
+        )
         starts = np.flatnonzero(~same) + 1
         if 2 * (len(starts) + 1) <= len(dicts):
             starts = np.concatenate(([0], starts))
             runs = np.diff(starts, append=len(dicts))
             return repeat_nested_dict(
-                _combine([dicts[i] for i in starts.tolist()], combine), runs)
+                _combine([dicts[i] for i in starts.tolist()], combine), runs
+            )
     return _combine(dicts, combine)

@@ -31,11 +31,14 @@ class DefaultWorker(Worker):
 
     """
 
-    def __init__(self, *, seed: int | None, max_episode_length: int,
-                 worker_number: int):
-        super().__init__(seed=seed,
-                         max_episode_length=max_episode_length,
-                         worker_number=worker_number)
+    def __init__(
+        self, *, seed: int | None, max_episode_length: int, worker_number: int
+    ):
+        super().__init__(
+            seed=seed,
+            max_episode_length=max_episode_length,
+            worker_number=worker_number,
+        )
         self.agent: Any = None
         self.env: Environment | None = None
         self._prev_obs: Any = None
@@ -90,7 +93,7 @@ class DefaultWorker(Worker):
         The steps of an episode left unfinished (by an exception, say) are
         dropped.
         """
-        del self._steps[sum(self._lengths):]
+        del self._steps[sum(self._lengths) :]
         self._eps_length = 0
         self._prev_obs, self._episode_info = self.env.reset()
         self.agent.reset()
@@ -108,9 +111,16 @@ class DefaultWorker(Worker):
         action, agent_info = self.agent.get_action(self._prev_obs)
         env_step = self.env.step(action)
         # the fields, not the EnvStep: its memory is reused at once
-        self._steps.append((self._prev_obs, agent_info, env_step.action,
-                            env_step.reward, env_step.step_type,
-                            env_step.env_info))
+        self._steps.append(
+            (
+                self._prev_obs,
+                agent_info,
+                env_step.action,
+                env_step.reward,
+                env_step.step_type,
+                env_step.env_info,
+            )
+        )
         self._prev_obs = env_step.observation
         self._eps_length += 1
         if env_step.last or self._eps_length >= self._max_episode_length:
@@ -139,13 +149,14 @@ class DefaultWorker(Worker):
                 f'collect_episode() needs whole episodes: {len(lengths)} were '
                 f'completed and {len(steps) - lengths.sum()} steps belong to '
                 'one still in progress; step until step_episode() returns '
-                'True')
-        (observations, agent_infos, actions, rewards, step_types,
-         env_infos) = zip(*steps, strict=True)
+                'True'
+            )
+        (observations, agent_infos, actions, rewards, step_types, env_infos) = zip(
+            *steps, strict=True
+        )
         # fromiter converts StepType members twice as fast as asarray
         step_types = np.fromiter(step_types, dtype=np.int8, count=len(steps))
-        step_types[(np.cumsum(lengths) - 1)[self._truncated]] = (
-            StepType.TIMEOUT)
+        step_types[(np.cumsum(lengths) - 1)[self._truncated]] = StepType.TIMEOUT
         batch = EpisodeBatch(
             env_spec=self.env.spec,
             episode_infos=stack_infos(self._episode_infos),
@@ -156,7 +167,8 @@ class DefaultWorker(Worker):
             env_infos=stack_infos(list(env_infos)),
             agent_infos=stack_infos(list(agent_infos)),
             step_types=step_types,
-            lengths=lengths)
+            lengths=lengths,
+        )
         self._steps = []
         self._lengths = []
         self._truncated = []

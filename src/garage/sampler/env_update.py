@@ -50,8 +50,10 @@ class NewEnvUpdate(EnvUpdate):
 
     def __init__(self, env_constructor: Callable[[], Environment]):
         if not callable(env_constructor):
-            raise TypeError('env_constructor must be callable with no '
-                            f'arguments, got {env_constructor!r}')
+            raise TypeError(
+                'env_constructor must be callable with no '
+                f'arguments, got {env_constructor!r}'
+            )
         self._env_constructor = env_constructor
 
     def __call__(self, old_env: Environment | None = None) -> Environment:
@@ -93,21 +95,25 @@ class SetTaskUpdate(EnvUpdate):
 
     """
 
-    def __init__(self,
-                 env_type: type[Environment],
-                 task: Any,
-                 wrapper_constructor: Callable[[Environment, Any],
-                                               Environment] | None = None):
+    def __init__(
+        self,
+        env_type: type[Environment],
+        task: Any,
+        wrapper_constructor: Callable[[Environment, Any], Environment] | None = None,
+    ):
         if not isinstance(env_type, type):
-            raise TypeError('env_type must be the class of the environment, '
-                            f'got {env_type!r}; to build environments with '
-                            'arguments, use NewEnvUpdate or a '
-                            'wrapper_constructor')
-        if wrapper_constructor is not None and not callable(
-                wrapper_constructor):
-            raise TypeError('wrapper_constructor must be None or callable as '
-                            f'wrapper_constructor(env, task), got '
-                            f'{wrapper_constructor!r}')
+            raise TypeError(
+                'env_type must be the class of the environment, '
+                f'got {env_type!r}; to build environments with '
+                'arguments, use NewEnvUpdate or a '
+                'wrapper_constructor'
+            )
+        if wrapper_constructor is not None and not callable(wrapper_constructor):
+            raise TypeError(
+                'wrapper_constructor must be None or callable as '
+                f'wrapper_constructor(env, task), got '
+                f'{wrapper_constructor!r}'
+            )
         self._env_type = env_type
         self._task = task
         self._wrapper_constructor = wrapper_constructor
@@ -136,7 +142,8 @@ class SetTaskUpdate(EnvUpdate):
         if old_env is None:
             env = self._make_env()
         elif isinstance(old_env, self._env_type) or isinstance(
-                getattr(old_env, 'unwrapped', None), self._env_type):
+            getattr(old_env, 'unwrapped', None), self._env_type
+        ):
             env = old_env
         else:
             old_env.close()
@@ -162,8 +169,9 @@ class ExistingEnvUpdate(EnvUpdate):
 
     def __init__(self, env: Environment):
         if not isinstance(env, Environment):
-            raise TypeError(f'env must be a garage Environment, got '
-                            f'{type(env).__name__}')
+            raise TypeError(
+                f'env must be a garage Environment, got {type(env).__name__}'
+            )
         self._env = env
 
     def __call__(self, old_env: Environment | None = None) -> Environment:
@@ -193,16 +201,18 @@ def check_env_update(env_update: Any, name: str = 'env_update') -> None:
             EnvUpdate.
 
     """
-    if env_update is not None and not isinstance(env_update,
-                                                 (Environment, EnvUpdate)):
-        raise TypeError(f'{name} must be None, a garage Environment or an '
-                        f'EnvUpdate, got {type(env_update).__name__}: '
-                        f'{env_update!r}; wrap gym and Gymnasium environments '
-                        'with garage.envs.GymEnv')
+    if env_update is not None and not isinstance(env_update, (Environment, EnvUpdate)):
+        raise TypeError(
+            f'{name} must be None, a garage Environment or an '
+            f'EnvUpdate, got {type(env_update).__name__}: '
+            f'{env_update!r}; wrap gym and Gymnasium environments '
+            'with garage.envs.GymEnv'
+        )
 
 
-def apply_env_update(old_env: Environment | None,
-                     env_update: Any) -> tuple[Environment | None, bool]:
+def apply_env_update(
+    old_env: Environment | None, env_update: Any
+) -> tuple[Environment | None, bool]:
     """Apply an environment update as workers do.
 
     Args:
@@ -229,7 +239,9 @@ def apply_env_update(old_env: Environment | None,
         return env_update, True
     env = env_update(old_env)
     if not isinstance(env, Environment):
-        raise TypeError(f'{type(env_update).__name__} returned '
-                        f'{type(env).__name__}, but an EnvUpdate must '
-                        'return a garage Environment')
+        raise TypeError(
+            f'{type(env_update).__name__} returned '
+            f'{type(env).__name__}, but an EnvUpdate must '
+            'return a garage Environment'
+        )
     return env, True

@@ -43,15 +43,24 @@ class FragmentWorker(VecWorker):
 
     """
 
-    def __init__(self, *, seed: int | None, max_episode_length: int,
-                 worker_number: int, n_envs: int = 8,
-                 timesteps_per_call: int = 1):
-        super().__init__(seed=seed,
-                         max_episode_length=max_episode_length,
-                         worker_number=worker_number,
-                         n_envs=n_envs)
-        self._timesteps_per_call = check_positive_int('timesteps_per_call',
-                                                      timesteps_per_call)
+    def __init__(
+        self,
+        *,
+        seed: int | None,
+        max_episode_length: int,
+        worker_number: int,
+        n_envs: int = 8,
+        timesteps_per_call: int = 1,
+    ):
+        super().__init__(
+            seed=seed,
+            max_episode_length=max_episode_length,
+            worker_number=worker_number,
+            n_envs=n_envs,
+        )
+        self._timesteps_per_call = check_positive_int(
+            'timesteps_per_call', timesteps_per_call
+        )
         self._all_envs = list(range(self._n_envs))
         self._eps_lengths: list[int] = []
         self._fragment_lengths: list[int] = []
@@ -101,11 +110,9 @@ class FragmentWorker(VecWorker):
         prev_obs = self._prev_obs
         observations = prev_obs.copy()
         actions, agent_infos = self.agent.get_actions(observations)
-        self._batched_steps.append((self._all_envs, observations, actions,
-                                    agent_infos))
+        self._batched_steps.append((self._all_envs, observations, actions, agent_infos))
         ended = np.zeros(self._n_envs, dtype=bool)
-        for i, (action, env) in enumerate(zip(actions, self._envs,
-                                              strict=True)):
+        for i, (action, env) in enumerate(zip(actions, self._envs, strict=True)):
             env_step = env.step(action)
             self._rewards.append(env_step.reward)
             self._step_types.append(env_step.step_type)
@@ -113,9 +120,15 @@ class FragmentWorker(VecWorker):
             length = self._eps_lengths[i] + 1
             self._fragment_lengths[i] += 1
             if env_step.last or length >= self._max_episode_length:
-                self._ends.append((i, self._fragment_lengths[i],
-                                   not env_step.last, env_step.observation,
-                                   self._current_infos[i]))
+                self._ends.append(
+                    (
+                        i,
+                        self._fragment_lengths[i],
+                        not env_step.last,
+                        env_step.observation,
+                        self._current_infos[i],
+                    )
+                )
                 ended[i] = True
                 self._eps_lengths[i] = 0
                 self._fragment_lengths[i] = 0
@@ -140,13 +153,16 @@ class FragmentWorker(VecWorker):
         """
         for i, length in enumerate(self._fragment_lengths):
             if length:
-                self._ends.append((i, length, False, self._prev_obs[i].copy(),
-                                   self._current_infos[i]))
+                self._ends.append(
+                    (i, length, False, self._prev_obs[i].copy(), self._current_infos[i])
+                )
                 self._fragment_lengths[i] = 0
         if not self._ends:
-            raise RuntimeError('collect_episode() found no steps sampled '
-                               'since the last collection; call '
-                               'step_episode() first')
+            raise RuntimeError(
+                'collect_episode() found no steps sampled '
+                'since the last collection; call '
+                'step_episode() first'
+            )
         return self._collect()
 
     def rollout(self) -> EpisodeBatch:

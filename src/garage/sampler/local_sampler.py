@@ -56,32 +56,36 @@ class LocalSampler(Sampler):
 
     """
 
-    def __init__(self,
-                 agents: Any,
-                 envs: Any,
-                 *legacy_args: Any,
-                 worker_factory: WorkerFactory | None = None,
-                 max_episode_length: int | None = None,
-                 is_tf_worker: bool | None = None,
-                 seed: int | None = None,
-                 n_workers: int | None = None,
-                 worker_class: type[Worker] = DefaultWorker,
-                 worker_args: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        agents: Any,
+        envs: Any,
+        *legacy_args: Any,
+        worker_factory: WorkerFactory | None = None,
+        max_episode_length: int | None = None,
+        is_tf_worker: bool | None = None,
+        seed: int | None = None,
+        n_workers: int | None = None,
+        worker_class: type[Worker] = DefaultWorker,
+        worker_args: dict[str, Any] | None = None,
+    ):
         self._factory, agents, envs = self._resolve_factory(
-            agents, envs, legacy_args,
+            agents,
+            envs,
+            legacy_args,
             worker_factory=worker_factory,
             max_episode_length=max_episode_length,
             is_tf_worker=is_tf_worker,
             seed=seed,
             n_workers=n_workers,
             worker_class=worker_class,
-            worker_args=worker_args)
-        agents, envs = self._initial_messages(self._factory, agents, envs,
-                                              copy.deepcopy)
-        self._workers = [self._factory(i)
-                         for i in range(self._factory.n_workers)]
-        for worker, agent, env in zip(self._workers, agents, envs,
-                                      strict=True):
+            worker_args=worker_args,
+        )
+        agents, envs = self._initial_messages(
+            self._factory, agents, envs, copy.deepcopy
+        )
+        self._workers = [self._factory(i) for i in range(self._factory.n_workers)]
+        for worker, agent, env in zip(self._workers, agents, envs, strict=True):
             worker.update_agent(agent)
             worker.update_env(copy.deepcopy(env))
 
@@ -90,8 +94,9 @@ class LocalSampler(Sampler):
         """The factory the workers were built with."""
         return self._factory
 
-    def obtain_samples(self, itr: int, num_samples: int, agent_update: Any,
-                       env_update: Any = None) -> EpisodeBatch:
+    def obtain_samples(
+        self, itr: int, num_samples: int, agent_update: Any, env_update: Any = None
+    ) -> EpisodeBatch:
         """Collect at least a given number of steps, in whole episodes.
 
         Each worker samples whole episodes until it has at least
@@ -120,10 +125,12 @@ class LocalSampler(Sampler):
         quota = self._steps_per_worker(num_samples, self._factory.n_workers)
         workers = self._update_workers(agent_update, env_update)
         return EpisodeBatch.concatenate(
-            *(collect_samples(worker, quota) for worker in workers))
+            *(collect_samples(worker, quota) for worker in workers)
+        )
 
-    def obtain_exact_episodes(self, n_eps_per_worker: int, agent_update: Any,
-                              env_update: Any = None) -> EpisodeBatch:
+    def obtain_exact_episodes(
+        self, n_eps_per_worker: int, agent_update: Any, env_update: Any = None
+    ) -> EpisodeBatch:
         """Sample an exact number of episodes per worker.
 
         Args:
@@ -147,7 +154,8 @@ class LocalSampler(Sampler):
         n_episodes = self._check_n_episodes(n_eps_per_worker)
         workers = self._update_workers(agent_update, env_update)
         return EpisodeBatch.concatenate(
-            *(collect_episodes(worker, n_episodes) for worker in workers))
+            *(collect_episodes(worker, n_episodes) for worker in workers)
+        )
 
     def shutdown_worker(self) -> None:
         """Shut the workers down (close their environments).
@@ -158,8 +166,7 @@ class LocalSampler(Sampler):
         for worker in workers:
             worker.shutdown()
 
-    def _update_workers(self, agent_update: Any,
-                        env_update: Any) -> list[Worker]:
+    def _update_workers(self, agent_update: Any, env_update: Any) -> list[Worker]:
         """Send the updates to the workers.
 
         A single environment update is deep-copied for each worker, and so
@@ -175,12 +182,15 @@ class LocalSampler(Sampler):
 
         """
         if not self._workers:
-            raise RuntimeError('this LocalSampler was shut down; make a new '
-                               'sampler to sample again')
+            raise RuntimeError(
+                'this LocalSampler was shut down; make a new sampler to sample again'
+            )
         agent_updates, env_updates = self._update_messages(
-            self._factory, agent_update, env_update, _copy_agent_update)
-        for worker, agent_up, env_up in zip(self._workers, agent_updates,
-                                            env_updates, strict=True):
+            self._factory, agent_update, env_update, _copy_agent_update
+        )
+        for worker, agent_up, env_up in zip(
+            self._workers, agent_updates, env_updates, strict=True
+        ):
             worker.update_agent(agent_up)
             worker.update_env(copy.deepcopy(env_up))
         return self._workers

@@ -64,18 +64,23 @@ class WorkerError(RuntimeError):
 
     """
 
-    def __init__(self, message: str, *, worker_number: int,
-                 remote_traceback: str | None = None):
+    def __init__(
+        self, message: str, *, worker_number: int, remote_traceback: str | None = None
+    ):
         super().__init__(message)
         self.worker_number = worker_number
         self.remote_traceback = remote_traceback
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle the error with its keyword arguments."""
-        return (functools.partial(type(self),
-                                  worker_number=self.worker_number,
-                                  remote_traceback=self.remote_traceback),
-                self.args)
+        return (
+            functools.partial(
+                type(self),
+                worker_number=self.worker_number,
+                remote_traceback=self.remote_traceback,
+            ),
+            self.args,
+        )
 
 
 class _State(enum.Enum):
@@ -157,27 +162,32 @@ class MultiprocessingSampler(Sampler):
 
     """
 
-    def __init__(self,
-                 agents: Any,
-                 envs: Any,
-                 *legacy_args: Any,
-                 worker_factory: WorkerFactory | None = None,
-                 max_episode_length: int | None = None,
-                 is_tf_worker: bool | None = None,
-                 seed: int | None = None,
-                 n_workers: int | None = None,
-                 worker_class: type[Worker] = DefaultWorker,
-                 worker_args: dict[str, Any] | None = None,
-                 mp_context: BaseContext | str | None = None):
+    def __init__(
+        self,
+        agents: Any,
+        envs: Any,
+        *legacy_args: Any,
+        worker_factory: WorkerFactory | None = None,
+        max_episode_length: int | None = None,
+        is_tf_worker: bool | None = None,
+        seed: int | None = None,
+        n_workers: int | None = None,
+        worker_class: type[Worker] = DefaultWorker,
+        worker_args: dict[str, Any] | None = None,
+        mp_context: BaseContext | str | None = None,
+    ):
         self._factory, agents, envs = self._resolve_factory(
-            agents, envs, legacy_args,
+            agents,
+            envs,
+            legacy_args,
             worker_factory=worker_factory,
             max_episode_length=max_episode_length,
             is_tf_worker=is_tf_worker,
             seed=seed,
             n_workers=n_workers,
             worker_class=worker_class,
-            worker_args=worker_args)
+            worker_args=worker_args,
+        )
         self._context = _resolve_context(mp_context)
         self._start(_pickled_start_messages(self, agents, envs))
 
@@ -186,8 +196,9 @@ class MultiprocessingSampler(Sampler):
         """The factory the workers were built with."""
         return self._factory
 
-    def obtain_samples(self, itr: int, num_samples: int, agent_update: Any,
-                       env_update: Any = None) -> EpisodeBatch:
+    def obtain_samples(
+        self, itr: int, num_samples: int, agent_update: Any, env_update: Any = None
+    ) -> EpisodeBatch:
         """Collect at least a given number of steps, in whole episodes.
 
         Each worker samples whole episodes until it has at least
@@ -217,11 +228,13 @@ class MultiprocessingSampler(Sampler):
         """
         del itr
         quota = self._steps_per_worker(num_samples, self._factory.n_workers)
-        return EpisodeBatch.concatenate(*self._sample(
-            _Command.SAMPLES, quota, agent_update, env_update))
+        return EpisodeBatch.concatenate(
+            *self._sample(_Command.SAMPLES, quota, agent_update, env_update)
+        )
 
-    def obtain_exact_episodes(self, n_eps_per_worker: int, agent_update: Any,
-                              env_update: Any = None) -> EpisodeBatch:
+    def obtain_exact_episodes(
+        self, n_eps_per_worker: int, agent_update: Any, env_update: Any = None
+    ) -> EpisodeBatch:
         """Sample an exact number of episodes per worker.
 
         Args:
@@ -246,8 +259,9 @@ class MultiprocessingSampler(Sampler):
 
         """
         n_episodes = self._check_n_episodes(n_eps_per_worker)
-        return EpisodeBatch.concatenate(*self._sample(
-            _Command.EPISODES, n_episodes, agent_update, env_update))
+        return EpisodeBatch.concatenate(
+            *self._sample(_Command.EPISODES, n_episodes, agent_update, env_update)
+        )
 
     def shutdown_worker(self) -> None:
         """Shut the workers down: close their environments, end the processes.
@@ -274,18 +288,22 @@ class MultiprocessingSampler(Sampler):
         """
         workers = None
         if self._state is not _State.CLOSED:
-            replies = self._request([(_Command.GET_WORKER, None)]
-                                    * self._factory.n_workers,
-                                    'pickling its worker')
+            replies = self._request(
+                [(_Command.GET_WORKER, None)] * self._factory.n_workers,
+                'pickling its worker',
+            )
             for i, (data, pickled) in enumerate(replies):
                 if not pickled:
                     raise TypeError(
                         f'cannot pickle this MultiprocessingSampler: worker '
-                        f'{i} cannot be pickled:\n\n{data}')
+                        f'{i} cannot be pickled:\n\n{data}'
+                    )
             workers = [data for data, _ in replies]
-        return {'factory': self._factory,
-                'start_method': self._context.get_start_method(),
-                'workers': workers}
+        return {
+            'factory': self._factory,
+            'start_method': self._context.get_start_method(),
+            'workers': workers,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickle the sampler, starting worker processes for its workers.
@@ -328,7 +346,8 @@ class MultiprocessingSampler(Sampler):
                     target=_run_worker,
                     args=(child_conn, i, *args),
                     name=f'garage-sampler-worker-{i}',
-                    daemon=True)
+                    daemon=True,
+                )
                 try:
                     process.start()
                 finally:
@@ -342,8 +361,9 @@ class MultiprocessingSampler(Sampler):
             raise
         self._state = _State.IDLE
 
-    def _sample(self, command: _Command, count: int, agent_update: Any,
-                env_update: Any) -> list[EpisodeBatch]:
+    def _sample(
+        self, command: _Command, count: int, agent_update: Any, env_update: Any
+    ) -> list[EpisodeBatch]:
         """Have every worker apply the updates and sample.
 
         Args:
@@ -357,15 +377,16 @@ class MultiprocessingSampler(Sampler):
 
         """
         self._check_usable()
-        agent_data, env_data = _pickled_update_messages(self, agent_update,
-                                                        env_update)
-        return self._request([(command, (agent, env, count))
-                              for agent, env in zip(agent_data, env_data,
-                                                    strict=True)],
-                             'sampling')
+        agent_data, env_data = _pickled_update_messages(self, agent_update, env_update)
+        return self._request(
+            [
+                (command, (agent, env, count))
+                for agent, env in zip(agent_data, env_data, strict=True)
+            ],
+            'sampling',
+        )
 
-    def _request(self, messages: list[tuple[_Command, Any]],
-                 doing: str) -> list[Any]:
+    def _request(self, messages: list[tuple[_Command, Any]], doing: str) -> list[Any]:
         """Send one command to each worker and gather the replies.
 
         Any failure, or an interruption (Ctrl-C), stops every worker
@@ -416,9 +437,10 @@ class MultiprocessingSampler(Sampler):
         payloads: list[Any] = [None] * len(conns)
         pending = list(range(len(conns)))
         while pending:
-            connection.wait([conns[i] for i in pending]
-                            + [processes[i].sentinel for i in pending],
-                            timeout=_POLL_SECONDS)
+            connection.wait(
+                [conns[i] for i in pending] + [processes[i].sentinel for i in pending],
+                timeout=_POLL_SECONDS,
+            )
             for i in list(pending):
                 if conns[i].poll():
                     try:
@@ -434,7 +456,8 @@ class MultiprocessingSampler(Sampler):
                             'The traceback in the worker process:\n\n'
                             f'{remote_traceback}',
                             worker_number=worker_number,
-                            remote_traceback=remote_traceback)
+                            remote_traceback=remote_traceback,
+                        )
                     payloads[i] = payload
                     pending.remove(i)
                 elif not processes[i].is_alive():
@@ -461,14 +484,17 @@ class MultiprocessingSampler(Sampler):
             how = f'was killed by signal {signal.Signals(-code).name}'
         else:
             how = f'exited with code {code}'
-        message = (f'worker {worker_number} (process {process.pid}) {how} '
-                   f'while {doing}; every worker process was stopped')
+        message = (
+            f'worker {worker_number} (process {process.pid}) {how} '
+            f'while {doing}; every worker process was stopped'
+        )
         if doing == 'starting':
             message += (
                 f'. Its standard error may say why. Worker processes started '
                 f'with {self._context.get_start_method()!r} import the main '
-                "module: a script must build its sampler under `if __name__ "
-                "== '__main__':`")
+                'module: a script must build its sampler under `if __name__ '
+                "== '__main__':`"
+            )
         return WorkerError(message, worker_number=worker_number)
 
     def _abort(self, error: BaseException) -> None:
@@ -481,8 +507,7 @@ class MultiprocessingSampler(Sampler):
         self._finalizer.detach()
         self._processes.stop(graceful=False)
         self._state = _State.CLOSED
-        summary = (str(error).split('\n', 1)[0].split(';', 1)[0]
-                   or type(error).__name__)
+        summary = str(error).split('\n', 1)[0].split(';', 1)[0] or type(error).__name__
         self._closed_because = f'they were stopped after a failure: {summary}'
 
     def _check_usable(self) -> None:
@@ -496,11 +521,14 @@ class MultiprocessingSampler(Sampler):
             raise RuntimeError(
                 'this MultiprocessingSampler has no worker processes any '
                 f'more ({self._closed_because}); make a new sampler to '
-                'sample again')
+                'sample again'
+            )
         if self._state is _State.WAITING:
             raise RuntimeError(
                 'this MultiprocessingSampler is busy with another request; '
-                'a sampler serves one request at a time')
+                'a sampler serves one request at a time'
+            )
+
 
 class _Processes:
     """The worker processes and the parent's ends of their pipes."""
@@ -509,8 +537,9 @@ class _Processes:
         self.processes: list[multiprocessing.process.BaseProcess] = []
         self.conns: list[connection.Connection] = []
 
-    def add(self, process: multiprocessing.process.BaseProcess,
-            conn: connection.Connection) -> None:
+    def add(
+        self, process: multiprocessing.process.BaseProcess, conn: connection.Connection
+    ) -> None:
         """Add a started worker process and the parent's end of its pipe.
 
         Args:
@@ -538,7 +567,7 @@ class _Processes:
                     conn.send((_Command.CLOSE, None))
             deadline = time.monotonic() + _CLOSE_SECONDS
             for process in processes:
-                process.join(max(0., deadline - time.monotonic()))
+                process.join(max(0.0, deadline - time.monotonic()))
         for process in processes:
             if process.is_alive():
                 process.terminate()
@@ -573,12 +602,16 @@ def _resolve_context(mp_context: BaseContext | str | None) -> BaseContext:
     if mp_context is None:
         mp_context = 'fork' if 'fork' in methods else 'spawn'
     elif not isinstance(mp_context, str):
-        raise TypeError('mp_context must be a multiprocessing context, a '
-                        'start method name or None, got '
-                        f'{type(mp_context).__name__}')
+        raise TypeError(
+            'mp_context must be a multiprocessing context, a '
+            'start method name or None, got '
+            f'{type(mp_context).__name__}'
+        )
     if mp_context not in methods:
-        raise ValueError(f'mp_context must be one of the start methods '
-                         f'available here, {methods}, got {mp_context!r}')
+        raise ValueError(
+            f'mp_context must be one of the start methods '
+            f'available here, {methods}, got {mp_context!r}'
+        )
     context = multiprocessing.get_context(mp_context)
     if mp_context == 'forkserver':
         # takes effect when the fork server starts, if it has not yet
@@ -586,8 +619,9 @@ def _resolve_context(mp_context: BaseContext | str | None) -> BaseContext:
     return context
 
 
-def _pickled_start_messages(sampler: Sampler, agents: Any, envs: Any
-                            ) -> list[tuple[bytes, bytes, bytes]]:
+def _pickled_start_messages(
+    sampler: Sampler, agents: Any, envs: Any
+) -> list[tuple[bytes, bytes, bytes]]:
     """Pickle what each worker starts from: the factory, agent and env.
 
     Args:
@@ -600,17 +634,20 @@ def _pickled_start_messages(sampler: Sampler, agents: Any, envs: Any
 
     """
     agent_messages, env_messages = sampler._initial_messages(
-        sampler._factory, agents, envs)
+        sampler._factory, agents, envs
+    )
     agent_data = _pickle_messages(agents, agent_messages, 'the agent')
     env_data = _pickle_messages(envs, env_messages, 'the environment')
     factory_data = _dumps(sampler._factory, 'the worker factory')
-    return [(factory_data, agent, env)
-            for agent, env in zip(agent_data, env_data, strict=True)]
+    return [
+        (factory_data, agent, env)
+        for agent, env in zip(agent_data, env_data, strict=True)
+    ]
 
 
-def _pickled_update_messages(sampler: Sampler, agent_update: Any,
-                             env_update: Any
-                             ) -> tuple[list[bytes], list[bytes]]:
+def _pickled_update_messages(
+    sampler: Sampler, agent_update: Any, env_update: Any
+) -> tuple[list[bytes], list[bytes]]:
     """Pickle each worker's agent and environment update.
 
     Args:
@@ -623,15 +660,15 @@ def _pickled_update_messages(sampler: Sampler, agent_update: Any,
 
     """
     agent_messages, env_messages = sampler._update_messages(
-        sampler._factory, agent_update, env_update)
-    return (_pickle_messages(agent_update, agent_messages,
-                             'the agent update'),
-            _pickle_messages(env_update, env_messages,
-                             'the environment update'))
+        sampler._factory, agent_update, env_update
+    )
+    return (
+        _pickle_messages(agent_update, agent_messages, 'the agent update'),
+        _pickle_messages(env_update, env_messages, 'the environment update'),
+    )
 
 
-def _pickle_messages(objs: Any, messages: list[Any],
-                     description: str) -> list[bytes]:
+def _pickle_messages(objs: Any, messages: list[Any], description: str) -> list[bytes]:
     """Pickle one message per worker; a value sent to several, only once.
 
     Args:
@@ -652,14 +689,14 @@ def _pickle_messages(objs: Any, messages: list[Any],
     data = []
     for i, obj in enumerate(messages):
         if id(obj) not in pickled:
-            pickled[id(obj)] = _dumps(obj, description,
-                                      worker_number=i if per_worker else None)
+            pickled[id(obj)] = _dumps(
+                obj, description, worker_number=i if per_worker else None
+            )
         data.append(pickled[id(obj)])
     return data
 
 
-def _dumps(obj: Any, description: str, *,
-           worker_number: int | None = None) -> bytes:
+def _dumps(obj: Any, description: str, *, worker_number: int | None = None) -> bytes:
     """Pickle a value for the worker processes, with cloudpickle.
 
     Args:
@@ -681,17 +718,25 @@ def _dumps(obj: Any, description: str, *,
         text = repr(obj)
         if len(text) > 100:
             text = f'{text[:97]}...'
-        where = ('the worker processes' if worker_number is None
-                 else f'worker {worker_number}')
+        where = (
+            'the worker processes'
+            if worker_number is None
+            else f'worker {worker_number}'
+        )
         raise TypeError(
             f'cannot send {description} {text} to {where}: '
             f'{type(error).__name__}: {error}. Whatever goes to a worker '
-            'process must pickle with cloudpickle') from error
+            'process must pickle with cloudpickle'
+        ) from error
 
 
-def _run_worker(conn: connection.Connection, worker_number: int,
-                worker_data: bytes, agent_data: bytes,
-                env_data: bytes) -> None:
+def _run_worker(
+    conn: connection.Connection,
+    worker_number: int,
+    worker_data: bytes,
+    agent_data: bytes,
+    env_data: bytes,
+) -> None:
     """Run one worker in a worker process: serve commands until told to stop.
 
     Args:
@@ -705,16 +750,17 @@ def _run_worker(conn: connection.Connection, worker_number: int,
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
     import torch
+
     torch.set_num_threads(1)
     try:
         source = cloudpickle.loads(worker_data)
-        worker = (source if isinstance(source, Worker)
-                  else source(worker_number))
+        worker = source if isinstance(source, Worker) else source(worker_number)
         worker.update_agent(cloudpickle.loads(agent_data))
         worker.update_env(cloudpickle.loads(env_data))
     except Exception:
-        conn.send_bytes(cloudpickle.dumps(
-            ((worker_number, traceback.format_exc()), False)))
+        conn.send_bytes(
+            cloudpickle.dumps(((worker_number, traceback.format_exc()), False))
+        )
         return
     conn.send_bytes(cloudpickle.dumps((None, True)))
     try:
@@ -723,11 +769,11 @@ def _run_worker(conn: connection.Connection, worker_number: int,
             if command is _Command.CLOSE:
                 break
             try:
-                reply = cloudpickle.dumps((_execute(worker, command, args),
-                                           True))
+                reply = cloudpickle.dumps((_execute(worker, command, args), True))
             except Exception:
                 reply = cloudpickle.dumps(
-                    ((worker_number, traceback.format_exc()), False))
+                    ((worker_number, traceback.format_exc()), False)
+                )
             conn.send_bytes(reply)
     except (EOFError, OSError):
         pass  # the parent is gone

@@ -105,27 +105,32 @@ class RaySampler(Sampler):
 
     """
 
-    def __init__(self,
-                 agents: Any,
-                 envs: Any,
-                 *legacy_args: Any,
-                 worker_factory: WorkerFactory | None = None,
-                 max_episode_length: int | None = None,
-                 is_tf_worker: bool | None = None,
-                 seed: int | None = None,
-                 n_workers: int | None = None,
-                 worker_class: type[Worker] = DefaultWorker,
-                 worker_args: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        agents: Any,
+        envs: Any,
+        *legacy_args: Any,
+        worker_factory: WorkerFactory | None = None,
+        max_episode_length: int | None = None,
+        is_tf_worker: bool | None = None,
+        seed: int | None = None,
+        n_workers: int | None = None,
+        worker_class: type[Worker] = DefaultWorker,
+        worker_args: dict[str, Any] | None = None,
+    ):
         _import_ray()
         self._factory, agents, envs = self._resolve_factory(
-            agents, envs, legacy_args,
+            agents,
+            envs,
+            legacy_args,
             worker_factory=worker_factory,
             max_episode_length=max_episode_length,
             is_tf_worker=is_tf_worker,
             seed=seed,
             n_workers=n_workers,
             worker_class=worker_class,
-            worker_args=worker_args)
+            worker_args=worker_args,
+        )
         self._start(_pickled_start_messages(self, agents, envs))
 
     @property
@@ -133,8 +138,9 @@ class RaySampler(Sampler):
         """The factory the workers were built with."""
         return self._factory
 
-    def obtain_samples(self, itr: int, num_samples: int, agent_update: Any,
-                       env_update: Any = None) -> EpisodeBatch:
+    def obtain_samples(
+        self, itr: int, num_samples: int, agent_update: Any, env_update: Any = None
+    ) -> EpisodeBatch:
         """Collect at least a given number of steps, in whole episodes.
 
         Each worker samples whole episodes until it has at least
@@ -164,11 +170,13 @@ class RaySampler(Sampler):
         """
         del itr
         quota = self._steps_per_worker(num_samples, self._factory.n_workers)
-        return EpisodeBatch.concatenate(*self._sample(
-            'obtain_samples', quota, agent_update, env_update))
+        return EpisodeBatch.concatenate(
+            *self._sample('obtain_samples', quota, agent_update, env_update)
+        )
 
-    def obtain_exact_episodes(self, n_eps_per_worker: int, agent_update: Any,
-                              env_update: Any = None) -> EpisodeBatch:
+    def obtain_exact_episodes(
+        self, n_eps_per_worker: int, agent_update: Any, env_update: Any = None
+    ) -> EpisodeBatch:
         """Sample an exact number of episodes per worker.
 
         Args:
@@ -193,8 +201,9 @@ class RaySampler(Sampler):
 
         """
         n_episodes = self._check_n_episodes(n_eps_per_worker)
-        return EpisodeBatch.concatenate(*self._sample(
-            'obtain_exact_episodes', n_episodes, agent_update, env_update))
+        return EpisodeBatch.concatenate(
+            *self._sample('obtain_exact_episodes', n_episodes, agent_update, env_update)
+        )
 
     def shutdown_worker(self) -> None:
         """Shut the workers down: close their environments, kill the actors.
@@ -207,8 +216,7 @@ class RaySampler(Sampler):
         if self._actors:
             ray = _import_ray()
             closing = [actor.shutdown.remote() for actor in self._actors]
-            ray.wait(closing, num_returns=len(closing),
-                     timeout=_CLOSE_SECONDS)
+            ray.wait(closing, num_returns=len(closing), timeout=_CLOSE_SECONDS)
         self._stop('shutdown_worker() was called')
 
     def __getstate__(self) -> dict[str, Any]:
@@ -226,13 +234,14 @@ class RaySampler(Sampler):
         workers = None
         if self._actors:
             replies = self._request(
-                [('get_worker', ())] * self._factory.n_workers,
-                'pickling its worker')
+                [('get_worker', ())] * self._factory.n_workers, 'pickling its worker'
+            )
             for i, (data, pickled) in enumerate(replies):
                 if not pickled:
                     raise TypeError(
                         f'cannot pickle this RaySampler: worker {i} cannot '
-                        f'be pickled:\n\n{data}')
+                        f'be pickled:\n\n{data}'
+                    )
             workers = [data for data, _ in replies]
         return {'factory': self._factory, 'workers': workers}
 
@@ -272,7 +281,9 @@ class RaySampler(Sampler):
         # called by _stop, or when the sampler is garbage-collected
         self._release_connection = (
             weakref.finalize(self, _Connection.close, ray)
-            if shares_connection else None)
+            if shares_connection
+            else None
+        )
         self._closed_because = ''
         # a private instance is this machine alone: placing actors by CPUs
         # would only keep several samplers from sharing it
@@ -283,13 +294,15 @@ class RaySampler(Sampler):
                 f'RaySampler asks Ray for one CPU per worker, {n_workers} in '
                 f'all, but the Ray cluster has {n_cpus:g}; it waits until '
                 'the cluster has enough (an autoscaling cluster adds nodes)',
-                stacklevel=3)
+                stacklevel=3,
+            )
         actor_class = ray.remote(num_cpus=n_cpus_each)(_SamplerActor)
         self._actors = [actor_class.remote(i) for i in range(n_workers)]
         self._request([('start', args) for args in worker_args], 'starting')
 
-    def _sample(self, method: str, count: int, agent_update: Any,
-                env_update: Any) -> list[EpisodeBatch]:
+    def _sample(
+        self, method: str, count: int, agent_update: Any, env_update: Any
+    ) -> list[EpisodeBatch]:
         """Have every worker apply the updates and sample.
 
         A value sent to every worker is pickled and put in Ray's object
@@ -307,19 +320,22 @@ class RaySampler(Sampler):
         """
         self._check_usable()
         ray = _import_ray()
-        agent_data, env_data = _pickled_update_messages(self, agent_update,
-                                                        env_update)
+        agent_data, env_data = _pickled_update_messages(self, agent_update, env_update)
         stored = {}
         for data in (*agent_data, *env_data):
             if id(data) not in stored:
                 stored[id(data)] = ray.put(data)
         return self._request(
-            [(method, (stored[id(agent)], stored[id(env)], count))
-             for agent, env in zip(agent_data, env_data, strict=True)],
-            'sampling')
+            [
+                (method, (stored[id(agent)], stored[id(env)], count))
+                for agent, env in zip(agent_data, env_data, strict=True)
+            ],
+            'sampling',
+        )
 
-    def _request(self, calls: list[tuple[str, tuple[Any, ...]]],
-                 doing: str) -> list[Any]:
+    def _request(
+        self, calls: list[tuple[str, tuple[Any, ...]]], doing: str
+    ) -> list[Any]:
         """Call one method of each actor and gather the replies.
 
         Any failure, or an interruption (Ctrl-C), kills every actor before
@@ -339,9 +355,10 @@ class RaySampler(Sampler):
         """
         self._check_usable()
         try:
-            refs = [getattr(actor, method).remote(*args)
-                    for actor, (method, args) in zip(self._actors, calls,
-                                                     strict=True)]
+            refs = [
+                getattr(actor, method).remote(*args)
+                for actor, (method, args) in zip(self._actors, calls, strict=True)
+            ]
             return self._gather(refs, doing)
         except BaseException as error:
             self._abort(error)
@@ -378,7 +395,9 @@ class RaySampler(Sampler):
                     raise WorkerError(
                         f'the Ray actor of worker {i} {how} while {doing}; '
                         'every worker actor was killed. Ray reported:\n\n'
-                        f'{error}', worker_number=i) from None
+                        f'{error}',
+                        worker_number=i,
+                    ) from None
                 if not ok:
                     worker_number, remote_traceback = payload
                     raise WorkerError(
@@ -387,7 +406,8 @@ class RaySampler(Sampler):
                         'killed. The traceback in the actor:\n\n'
                         f'{remote_traceback}',
                         worker_number=worker_number,
-                        remote_traceback=remote_traceback)
+                        remote_traceback=remote_traceback,
+                    )
                 payloads[i] = payload
         return payloads
 
@@ -398,8 +418,7 @@ class RaySampler(Sampler):
             error: The failure, recorded for later calls.
 
         """
-        summary = (str(error).split('\n', 1)[0].split(';', 1)[0]
-                   or type(error).__name__)
+        summary = str(error).split('\n', 1)[0].split(';', 1)[0] or type(error).__name__
         self._stop(f'they were killed after a failure: {summary}')
 
     def _stop(self, because: str) -> None:
@@ -432,7 +451,8 @@ class RaySampler(Sampler):
             raise RuntimeError(
                 'this RaySampler has no worker actors any more '
                 f'({self._closed_because}); make a new sampler to sample '
-                'again')
+                'again'
+            )
 
 
 class _SamplerActor:
@@ -450,8 +470,9 @@ class _SamplerActor:
         self._worker_number = worker_number
         self._worker: Worker | None = None
 
-    def start(self, worker_data: bytes, agent_data: bytes,
-              env_data: bytes) -> tuple[Any, bool]:
+    def start(
+        self, worker_data: bytes, agent_data: bytes, env_data: bytes
+    ) -> tuple[Any, bool]:
         """Build the worker and give it its agent and environment.
 
         Args:
@@ -466,8 +487,9 @@ class _SamplerActor:
         """
         return self._reply(self._start, worker_data, agent_data, env_data)
 
-    def obtain_samples(self, agent_data: bytes, env_data: bytes,
-                       min_steps: int) -> tuple[Any, bool]:
+    def obtain_samples(
+        self, agent_data: bytes, env_data: bytes, min_steps: int
+    ) -> tuple[Any, bool]:
         """Apply the updates, then sample at least ``min_steps`` steps.
 
         Args:
@@ -479,11 +501,13 @@ class _SamplerActor:
             The reply, with the worker's batch.
 
         """
-        return self._reply(self._collect, collect_samples, agent_data,
-                           env_data, min_steps)
+        return self._reply(
+            self._collect, collect_samples, agent_data, env_data, min_steps
+        )
 
-    def obtain_exact_episodes(self, agent_data: bytes, env_data: bytes,
-                              n_episodes: int) -> tuple[Any, bool]:
+    def obtain_exact_episodes(
+        self, agent_data: bytes, env_data: bytes, n_episodes: int
+    ) -> tuple[Any, bool]:
         """Apply the updates, then sample exactly ``n_episodes`` episodes.
 
         Args:
@@ -495,8 +519,9 @@ class _SamplerActor:
             The reply, with the worker's batch.
 
         """
-        return self._reply(self._collect, collect_episodes, agent_data,
-                           env_data, n_episodes)
+        return self._reply(
+            self._collect, collect_episodes, agent_data, env_data, n_episodes
+        )
 
     def get_worker(self) -> tuple[Any, bool]:
         """Pickle the worker.
@@ -521,19 +546,21 @@ class _SamplerActor:
         """
         return self._reply(self._shutdown)
 
-    def _start(self, worker_data: bytes, agent_data: bytes,
-               env_data: bytes) -> None:
+    def _start(self, worker_data: bytes, agent_data: bytes, env_data: bytes) -> None:
         source = cloudpickle.loads(worker_data)
-        worker = (source if isinstance(source, Worker)
-                  else source(self._worker_number))
+        worker = source if isinstance(source, Worker) else source(self._worker_number)
         worker.update_agent(cloudpickle.loads(agent_data))
         worker.update_env(cloudpickle.loads(env_data))
         _limit_torch_threads()
         self._worker = worker
 
-    def _collect(self, collect: Callable[[Worker, int], EpisodeBatch],
-                 agent_data: bytes, env_data: bytes,
-                 count: int) -> EpisodeBatch:
+    def _collect(
+        self,
+        collect: Callable[[Worker, int], EpisodeBatch],
+        agent_data: bytes,
+        env_data: bytes,
+        count: int,
+    ) -> EpisodeBatch:
         self._worker.update_agent(cloudpickle.loads(agent_data))
         self._worker.update_env(cloudpickle.loads(env_data))
         _limit_torch_threads()
@@ -543,8 +570,7 @@ class _SamplerActor:
         if self._worker is not None:
             self._worker.shutdown()
 
-    def _reply(self, function: Callable[..., Any],
-               *args: Any) -> tuple[Any, bool]:
+    def _reply(self, function: Callable[..., Any], *args: Any) -> tuple[Any, bool]:
         try:
             return function(*args), True
         except Exception:
@@ -577,7 +603,8 @@ def _import_ray() -> types.ModuleType:
     except ImportError as error:
         raise ImportError(
             "RaySampler needs Ray, which is not installed; install garage's "
-            "ray extra: pip install 'garage[ray]'") from error
+            "ray extra: pip install 'garage[ray]'"
+        ) from error
     return ray
 
 
@@ -623,11 +650,13 @@ class _Connection:
             if cls.private:
                 os.environ.setdefault('RAY_USAGE_STATS_ENABLED', '0')
                 python_path = os.pathsep.join(p for p in sys.path if p)
-                ray.init(address='local',
-                         num_cpus=n_workers,
-                         include_dashboard=False,
-                         runtime_env={'env_vars': {'PYTHONPATH': python_path}},
-                         **quiet)
+                ray.init(
+                    address='local',
+                    num_cpus=n_workers,
+                    include_dashboard=False,
+                    runtime_env={'env_vars': {'PYTHONPATH': python_path}},
+                    **quiet,
+                )
             else:
                 ray.init(**quiet)
         cls.n_users += 1

@@ -38,8 +38,9 @@ class Sampler(abc.ABC):
     """
 
     @classmethod
-    def from_worker_factory(cls, worker_factory: WorkerFactory, agents: Any,
-                            envs: Any) -> Self:
+    def from_worker_factory(
+        cls, worker_factory: WorkerFactory, agents: Any, envs: Any
+    ) -> Self:
         """Construct a sampler from a worker factory.
 
         Args:
@@ -63,11 +64,13 @@ class Sampler(abc.ABC):
             'Sampler.start_worker() is deprecated and does nothing: samplers '
             'start their workers when they are constructed',
             DeprecationWarning,
-            stacklevel=2)
+            stacklevel=2,
+        )
 
     @abc.abstractmethod
-    def obtain_samples(self, itr: int, num_samples: int, agent_update: Any,
-                       env_update: Any = None) -> EpisodeBatch:
+    def obtain_samples(
+        self, itr: int, num_samples: int, agent_update: Any, env_update: Any = None
+    ) -> EpisodeBatch:
         """Collect at least a given number of steps, in whole episodes.
 
         Each worker samples whole episodes until it has at least
@@ -93,8 +96,9 @@ class Sampler(abc.ABC):
         """
 
     @abc.abstractmethod
-    def obtain_exact_episodes(self, n_eps_per_worker: int, agent_update: Any,
-                              env_update: Any = None) -> EpisodeBatch:
+    def obtain_exact_episodes(
+        self, n_eps_per_worker: int, agent_update: Any, env_update: Any = None
+    ) -> EpisodeBatch:
         """Sample an exact number of episodes per worker.
 
         Args:
@@ -120,19 +124,20 @@ class Sampler(abc.ABC):
         """Shut the workers down; calling it again does nothing."""
 
     @classmethod
-    def _resolve_factory(cls,
-                         agents: Any,
-                         envs: Any,
-                         extra_args: tuple[Any, ...],
-                         *,
-                         worker_factory: WorkerFactory | None,
-                         max_episode_length: int | None,
-                         is_tf_worker: bool | None,
-                         seed: int | None,
-                         n_workers: int | None,
-                         worker_class: type[Worker],
-                         worker_args: dict[str, Any] | None
-                         ) -> tuple[WorkerFactory, Any, Any]:
+    def _resolve_factory(
+        cls,
+        agents: Any,
+        envs: Any,
+        extra_args: tuple[Any, ...],
+        *,
+        worker_factory: WorkerFactory | None,
+        max_episode_length: int | None,
+        is_tf_worker: bool | None,
+        seed: int | None,
+        n_workers: int | None,
+        worker_class: type[Worker],
+        worker_args: dict[str, Any] | None,
+    ) -> tuple[WorkerFactory, Any, Any]:
         """Sort out a sampler's constructor arguments.
 
         Accepts ``Sampler(agents, envs, max_episode_length=..., ...)``,
@@ -165,39 +170,49 @@ class Sampler(abc.ABC):
         check_is_tf_worker(name, is_tf_worker, stacklevel=4)
         if isinstance(agents, WorkerFactory):
             if worker_factory is not None:
-                raise TypeError(f'{name} got a WorkerFactory both as its '
-                                'first positional argument and as '
-                                'worker_factory')
+                raise TypeError(
+                    f'{name} got a WorkerFactory both as its '
+                    'first positional argument and as '
+                    'worker_factory'
+                )
             if len(extra_args) != 1:
                 raise TypeError(
                     f'{name}(worker_factory, agents, envs) takes 3 positional '
-                    f'arguments, got {2 + len(extra_args)}')
+                    f'arguments, got {2 + len(extra_args)}'
+                )
             worker_factory, agents, envs = agents, envs, extra_args[0]
         elif extra_args:
             raise TypeError(
                 f'{name} takes 2 positional arguments (agents, envs), or 3 '
-                f'(worker_factory, agents, envs), got {2 + len(extra_args)}')
-        options = {'max_episode_length': max_episode_length,
-                   'seed': seed,
-                   'n_workers': n_workers,
-                   'worker_args': worker_args}
+                f'(worker_factory, agents, envs), got {2 + len(extra_args)}'
+            )
+        options = {
+            'max_episode_length': max_episode_length,
+            'seed': seed,
+            'n_workers': n_workers,
+            'worker_args': worker_args,
+        }
         if worker_factory is None:
             if max_episode_length is None:
                 raise TypeError(
                     f'{name} needs a worker_factory, or the options to build '
-                    'one: at least max_episode_length')
+                    'one: at least max_episode_length'
+                )
             factory = WorkerFactory(worker_class=worker_class, **options)
             return factory, agents, envs
         if not isinstance(worker_factory, WorkerFactory):
-            raise TypeError('worker_factory must be a WorkerFactory, got '
-                            f'{type(worker_factory).__name__}')
+            raise TypeError(
+                'worker_factory must be a WorkerFactory, got '
+                f'{type(worker_factory).__name__}'
+            )
         given = [key for key, value in options.items() if value is not None]
         if worker_class is not DefaultWorker:
             given.append('worker_class')
         if given:
             raise TypeError(
                 f'{name} got a worker_factory and {given}, which the factory '
-                'already fixes; pass one or the other')
+                'already fixes; pass one or the other'
+            )
         return worker_factory, agents, envs
 
     @staticmethod
@@ -235,11 +250,12 @@ class Sampler(abc.ABC):
         return check_positive_int('n_eps_per_worker', n_eps_per_worker)
 
     @staticmethod
-    def _worker_messages(worker_factory: WorkerFactory,
-                         name: str,
-                         objs: Any,
-                         preprocess: Callable[[Any], Any] = identity_function
-                         ) -> list[Any]:
+    def _worker_messages(
+        worker_factory: WorkerFactory,
+        name: str,
+        objs: Any,
+        preprocess: Callable[[Any], Any] = identity_function,
+    ) -> list[Any]:
         """One message per worker, via ``prepare_worker_messages``.
 
         Args:
@@ -261,10 +277,13 @@ class Sampler(abc.ABC):
             raise ValueError(f'{name}: {error}') from None
 
     @classmethod
-    def _initial_messages(cls, worker_factory: WorkerFactory, agents: Any,
-                          envs: Any,
-                          agent_preprocess: Callable[[Any], Any]
-                          = identity_function) -> tuple[list[Any], list[Any]]:
+    def _initial_messages(
+        cls,
+        worker_factory: WorkerFactory,
+        agents: Any,
+        envs: Any,
+        agent_preprocess: Callable[[Any], Any] = identity_function,
+    ) -> tuple[list[Any], list[Any]]:
         """The agent and environment of each worker, checked.
 
         Args:
@@ -282,27 +301,33 @@ class Sampler(abc.ABC):
                 neither an ``Environment`` nor an ``EnvUpdate``.
 
         """
-        agents = cls._worker_messages(worker_factory, 'agents', agents,
-                                      agent_preprocess)
+        agents = cls._worker_messages(
+            worker_factory, 'agents', agents, agent_preprocess
+        )
         envs = cls._worker_messages(worker_factory, 'envs', envs)
         for i, (agent, env) in enumerate(zip(agents, envs, strict=True)):
             if not callable(getattr(agent, 'get_action', None)):
                 raise TypeError(
                     'agents must be policies (with get_action), but the one '
-                    f'for worker {i} is {type(agent).__name__}')
+                    f'for worker {i} is {type(agent).__name__}'
+                )
             if not isinstance(env, (Environment, EnvUpdate)):
                 raise TypeError(
                     'envs must be garage Environments (or EnvUpdates that '
                     f'make them), but the one for worker {i} is '
                     f'{type(env).__name__}; wrap gym and Gymnasium '
-                    'environments with garage.envs.GymEnv')
+                    'environments with garage.envs.GymEnv'
+                )
         return agents, envs
 
     @classmethod
-    def _update_messages(cls, worker_factory: WorkerFactory,
-                         agent_update: Any, env_update: Any,
-                         agent_preprocess: Callable[[Any], Any]
-                         = identity_function) -> tuple[list[Any], list[Any]]:
+    def _update_messages(
+        cls,
+        worker_factory: WorkerFactory,
+        agent_update: Any,
+        env_update: Any,
+        agent_preprocess: Callable[[Any], Any] = identity_function,
+    ) -> tuple[list[Any], list[Any]]:
         """The agent and environment update of each worker, checked.
 
         Args:
@@ -320,12 +345,13 @@ class Sampler(abc.ABC):
             TypeError: If an update is of a kind workers do not take.
 
         """
-        agent_updates = cls._worker_messages(worker_factory, 'agent_update',
-                                             agent_update, agent_preprocess)
-        env_updates = cls._worker_messages(worker_factory, 'env_update',
-                                           env_update)
+        agent_updates = cls._worker_messages(
+            worker_factory, 'agent_update', agent_update, agent_preprocess
+        )
+        env_updates = cls._worker_messages(worker_factory, 'env_update', env_update)
         for i, (agent_up, env_up) in enumerate(
-                zip(agent_updates, env_updates, strict=True)):
+            zip(agent_updates, env_updates, strict=True)
+        ):
             check_agent_update(agent_up, f'agent_update for worker {i}')
             check_env_update(env_up, f'env_update for worker {i}')
         return agent_updates, env_updates

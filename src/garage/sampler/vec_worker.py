@@ -54,11 +54,19 @@ class VecWorker(Worker):
 
     """
 
-    def __init__(self, *, seed: int | None, max_episode_length: int,
-                 worker_number: int, n_envs: int = 8):
-        super().__init__(seed=seed,
-                         max_episode_length=max_episode_length,
-                         worker_number=worker_number)
+    def __init__(
+        self,
+        *,
+        seed: int | None,
+        max_episode_length: int,
+        worker_number: int,
+        n_envs: int = 8,
+    ):
+        super().__init__(
+            seed=seed,
+            max_episode_length=max_episode_length,
+            worker_number=worker_number,
+        )
         self._n_envs = check_positive_int('n_envs', n_envs)
         self.agent: Any = None
         self._envs: list[Environment] = []
@@ -74,8 +82,9 @@ class VecWorker(Worker):
         self._next_cut = 0
         # Sampled steps, in time order: per batched step, the environment
         # indices, observations, actions and agent information ...
-        self._batched_steps: list[tuple[list[int], np.ndarray, np.ndarray,
-                                        dict[str, Any]]] = []
+        self._batched_steps: list[
+            tuple[list[int], np.ndarray, np.ndarray, dict[str, Any]]
+        ] = []
         # ... one per environment step ...
         self._rewards = array.array('d')
         self._step_types = bytearray()
@@ -182,9 +191,9 @@ class VecWorker(Worker):
         if len(actions) != len(running):
             raise ValueError(
                 f'get_actions returned {len(actions)} actions for '
-                f'{len(running)} observations')
-        self._batched_steps.append((running, observations, actions,
-                                    agent_infos))
+                f'{len(running)} observations'
+            )
+        self._batched_steps.append((running, observations, actions, agent_infos))
         envs = self._envs
         # the fields kept, not the EnvSteps: their memory is reused at once
         add_reward = self._rewards.append
@@ -224,27 +233,26 @@ class VecWorker(Worker):
         for i in running:
             length = time - starts[i]
             if i in ended:
-                self._ends.append((i, length, False, ended[i],
-                                   self._current_infos[i]))
+                self._ends.append((i, length, False, ended[i], self._current_infos[i]))
             elif length >= self._max_episode_length:
-                self._ends.append((i, length, True, self._prev_obs[i].copy(),
-                                   self._current_infos[i]))
+                self._ends.append(
+                    (i, length, True, self._prev_obs[i].copy(), self._current_infos[i])
+                )
             else:
                 continue
             finished.append(i)
         if len(self._rewards) < self._min_steps:
             for i in finished:
-                self._prev_obs[i], self._current_infos[i] = (
-                    self._envs[i].reset())
+                self._prev_obs[i], self._current_infos[i] = self._envs[i].reset()
                 starts[i] = time
             mask = np.zeros(self._n_envs, dtype=bool)
             mask[finished] = True
             self.agent.reset(mask)
         else:
-            self._running = running = [i for i in running
-                                       if i not in finished]
-        self._next_cut = (min(starts[i] for i in running)
-                          + self._max_episode_length if running else 0)
+            self._running = running = [i for i in running if i not in finished]
+        self._next_cut = (
+            min(starts[i] for i in running) + self._max_episode_length if running else 0
+        )
 
     def collect_episode(self) -> EpisodeBatch:
         """Collect the episodes completed since the last collection.
@@ -261,7 +269,8 @@ class VecWorker(Worker):
             raise RuntimeError(
                 f'collect_episode() needs whole episodes: {len(self._ends)} '
                 f'were completed and {len(self._running)} are still running; '
-                'step until step_episode() returns True')
+                'step until step_episode() returns True'
+            )
         return self._collect()
 
     def rollout(self) -> EpisodeBatch:
@@ -321,11 +330,14 @@ class VecWorker(Worker):
         """
         n_steps = len(self._rewards)
         indices, observations, actions, agent_infos = zip(
-            *self._batched_steps, strict=True)
+            *self._batched_steps, strict=True
+        )
         # small integer keys: numpy's stable sort is then a radix sort
         env_indices = np.fromiter(
             itertools.chain.from_iterable(indices),
-            dtype=np.min_scalar_type(self._n_envs - 1), count=n_steps)
+            dtype=np.min_scalar_type(self._n_envs - 1),
+            count=n_steps,
+        )
         order = np.argsort(env_indices, kind='stable')
         agent_infos = concat_infos(list(agent_infos))
         _check_rows(agent_infos, n_steps)
@@ -337,18 +349,19 @@ class VecWorker(Worker):
         batch = EpisodeBatch(
             env_spec=self._envs[0].spec,
             episode_infos=stack_infos([end[4] for end in ends]),
-            observations=index_nested_dict(np.concatenate(observations),
-                                           order),
+            observations=index_nested_dict(np.concatenate(observations), order),
             last_observations=np.asarray([end[3] for end in ends]),
             actions=index_nested_dict(np.concatenate(actions), order),
             rewards=np.frombuffer(self._rewards)[order],
             # stacked in environment order, where an environment's task
             # dict repeats in a run, which stack_infos stacks once
-            env_infos=stack_infos(list(map(self._env_infos.__getitem__,
-                                           order.tolist()))),
+            env_infos=stack_infos(
+                list(map(self._env_infos.__getitem__, order.tolist()))
+            ),
             agent_infos=index_nested_dict(agent_infos, order),
             step_types=step_types,
-            lengths=lengths)
+            lengths=lengths,
+        )
         self._clear()
         return batch
 
@@ -360,8 +373,9 @@ class VecWorker(Worker):
         self._ends = []
 
 
-def _check_rows(agent_infos: dict[str, Any], n_rows: int,
-                path: str = 'agent_info') -> None:
+def _check_rows(
+    agent_infos: dict[str, Any], n_rows: int, path: str = 'agent_info'
+) -> None:
     """Check every agent information array has one row per observation."""
     for key, value in agent_infos.items():
         if isinstance(value, dict):
@@ -371,4 +385,5 @@ def _check_rows(agent_infos: dict[str, Any], n_rows: int,
                 f'{path}[{key!r}] from get_actions has {len(value)} rows in '
                 f'all, but the policy was given {n_rows} observations; '
                 'get_actions must return agent information with one row '
-                'per observation')
+                'per observation'
+            )

@@ -64,16 +64,21 @@ class Worker(abc.ABC):
 
     """
 
-    def __init__(self, *, seed: int | None, max_episode_length: int,
-                 worker_number: int):
+    def __init__(
+        self, *, seed: int | None, max_episode_length: int, worker_number: int
+    ):
         self._seed = check_seed(seed)
-        self._max_episode_length = check_positive_int('max_episode_length',
-                                                      max_episode_length)
-        if (isinstance(worker_number, bool)
-                or not isinstance(worker_number, (int, np.integer))
-                or worker_number < 0):
-            raise ValueError('worker_number must be a non-negative integer, '
-                             f'got {worker_number!r}')
+        self._max_episode_length = check_positive_int(
+            'max_episode_length', max_episode_length
+        )
+        if (
+            isinstance(worker_number, bool)
+            or not isinstance(worker_number, (int, np.integer))
+            or worker_number < 0
+        ):
+            raise ValueError(
+                f'worker_number must be a non-negative integer, got {worker_number!r}'
+            )
         self._worker_number = int(worker_number)
         self._n_env_updates = 0
         self._n_agent_updates = 0
@@ -82,10 +87,12 @@ class Worker(abc.ABC):
         self._owning_rng = False
         if self._seed is not None:
             self._rng_states = [
-                random.Random(_seed_int(self._seed_sequence(
-                    _RNG_STREAM, 0))).getstate(),
-                np.random.RandomState(np.random.MT19937(self._seed_sequence(
-                    _RNG_STREAM, 1))).get_state(),
+                random.Random(
+                    _seed_int(self._seed_sequence(_RNG_STREAM, 0))
+                ).getstate(),
+                np.random.RandomState(
+                    np.random.MT19937(self._seed_sequence(_RNG_STREAM, 1))
+                ).get_state(),
             ]
 
     @property
@@ -105,7 +112,8 @@ class Worker(abc.ABC):
 
     def _seed_sequence(self, *stream: int) -> np.random.SeedSequence:
         return np.random.SeedSequence(
-            self._seed, spawn_key=(self._worker_number, *stream))
+            self._seed, spawn_key=(self._worker_number, *stream)
+        )
 
     @contextlib.contextmanager
     def _own_rng(self) -> Iterator[None]:
@@ -132,8 +140,9 @@ class Worker(abc.ABC):
         np.random.set_state(self._rng_states[1])
         if torch is not None:
             if self._torch_rng_state is None:
-                generator = torch.Generator().manual_seed(_seed_int(
-                    self._seed_sequence(_RNG_STREAM, 2)))
+                generator = torch.Generator().manual_seed(
+                    _seed_int(self._seed_sequence(_RNG_STREAM, 2))
+                )
                 self._torch_rng_state = generator.get_state()
             outer.append(torch.get_rng_state())
             torch.set_rng_state(self._torch_rng_state)
@@ -164,8 +173,10 @@ class Worker(abc.ABC):
         """
         if self._seed is None:
             return
-        seed = _seed_int(self._seed_sequence(
-            _ENV_STREAM, self._n_env_updates, env_index)) % 2**32
+        seed = (
+            _seed_int(self._seed_sequence(_ENV_STREAM, self._n_env_updates, env_index))
+            % 2**32
+        )
         env_seed = getattr(env, 'seed', None)
         if callable(env_seed):
             env_seed(seed)
@@ -195,17 +206,21 @@ class Worker(abc.ABC):
             if agent is None:
                 raise ValueError(
                     'received parameter values, but the worker has no agent '
-                    'to load them into; send a policy first')
+                    'to load them into; send a policy first'
+                )
             agent.set_param_values(agent_update)
             return agent
         self._n_agent_updates += 1
         if self._seed is not None:
-            space = getattr(getattr(agent_update, 'env_spec', None),
-                            'action_space', None)
+            space = getattr(
+                getattr(agent_update, 'env_spec', None), 'action_space', None
+            )
             space_seed = getattr(space, 'seed', None)
             if callable(space_seed):
-                space_seed(_seed_int(self._seed_sequence(
-                    _AGENT_STREAM, self._n_agent_updates)) % 2**32)
+                space_seed(
+                    _seed_int(self._seed_sequence(_AGENT_STREAM, self._n_agent_updates))
+                    % 2**32
+                )
         return agent_update
 
     @abc.abstractmethod
@@ -345,12 +360,16 @@ def check_agent_update(agent_update: Any, name: str = 'agent_update') -> None:
             policy (an object with ``get_action``).
 
     """
-    if not (agent_update is None or is_parameter_update(agent_update)
-            or callable(getattr(agent_update, 'get_action', None))):
+    if not (
+        agent_update is None
+        or is_parameter_update(agent_update)
+        or callable(getattr(agent_update, 'get_action', None))
+    ):
         raise TypeError(
             f'{name} must be None, a policy (with get_action) or its '
             'parameter values (a dict, as get_param_values returns, or an '
-            f'array), got {type(agent_update).__name__}')
+            f'array), got {type(agent_update).__name__}'
+        )
 
 
 def _seed_int(seed_sequence: np.random.SeedSequence) -> int:

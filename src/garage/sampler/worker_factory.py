@@ -60,41 +60,49 @@ class WorkerFactory:
 
     """
 
-    def __init__(self,
-                 *,
-                 max_episode_length: int,
-                 is_tf_worker: bool | None = None,
-                 seed: int | None = None,
-                 n_workers: int | None = None,
-                 worker_class: type[Worker] = DefaultWorker,
-                 worker_args: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        *,
+        max_episode_length: int,
+        is_tf_worker: bool | None = None,
+        seed: int | None = None,
+        n_workers: int | None = None,
+        worker_class: type[Worker] = DefaultWorker,
+        worker_args: dict[str, Any] | None = None,
+    ):
         check_is_tf_worker('WorkerFactory', is_tf_worker)
-        self._max_episode_length = check_positive_int('max_episode_length',
-                                                      max_episode_length)
-        self._seed = check_seed(deterministic.get_seed() if seed is None
-                                else seed)
+        self._max_episode_length = check_positive_int(
+            'max_episode_length', max_episode_length
+        )
+        self._seed = check_seed(deterministic.get_seed() if seed is None else seed)
         if n_workers is None:
             n_workers = psutil.cpu_count(logical=False) or 1
         self._n_workers = check_positive_int('n_workers', n_workers)
-        if not (isinstance(worker_class, type)
-                and issubclass(worker_class, Worker)):
-            raise TypeError('worker_class must be a subclass of '
-                            f'garage.sampler.Worker, got {worker_class!r}')
+        if not (isinstance(worker_class, type) and issubclass(worker_class, Worker)):
+            raise TypeError(
+                'worker_class must be a subclass of '
+                f'garage.sampler.Worker, got {worker_class!r}'
+            )
         if worker_args is None:
             worker_args = {}
         elif not isinstance(worker_args, dict):
-            raise TypeError('worker_args must be a dict of keyword arguments '
-                            f'of {worker_class.__name__}, got '
-                            f'{type(worker_args).__name__}')
+            raise TypeError(
+                'worker_args must be a dict of keyword arguments '
+                f'of {worker_class.__name__}, got '
+                f'{type(worker_args).__name__}'
+            )
         try:
             inspect.signature(worker_class).bind(
                 seed=self._seed,
                 max_episode_length=self._max_episode_length,
                 worker_number=0,
-                **worker_args)
+                **worker_args,
+            )
         except TypeError as error:
-            raise TypeError(f'worker_args {sorted(worker_args)} do not fit '
-                            f'{worker_class.__name__}: {error}') from None
+            raise TypeError(
+                f'worker_args {sorted(worker_args)} do not fit '
+                f'{worker_class.__name__}: {error}'
+            ) from None
         self._worker_class = worker_class
         self._worker_args = dict(worker_args)
 
@@ -124,9 +132,7 @@ class WorkerFactory:
         return dict(self._worker_args)
 
     def prepare_worker_messages(
-            self,
-            objs: Any,
-            preprocess: Callable[[Any], Any] = identity_function
+        self, objs: Any, preprocess: Callable[[Any], Any] = identity_function
     ) -> list[Any]:
         """Make one message per worker from one value or a list of them.
 
@@ -152,7 +158,8 @@ class WorkerFactory:
                     f'got a list of {len(objs)} entries, one per worker, but '
                     f'there are {self._n_workers} workers; pass exactly '
                     f'{self._n_workers} entries, or a single value for every '
-                    'worker')
+                    'worker'
+                )
             return list(objs)
         return [preprocess(objs) for _ in range(self._n_workers)]
 
@@ -170,19 +177,26 @@ class WorkerFactory:
             ValueError: If ``worker_number`` is not in that range.
 
         """
-        if (isinstance(worker_number, bool)
-                or not isinstance(worker_number, (int, np.integer))
-                or not 0 <= worker_number < self._n_workers):
+        if (
+            isinstance(worker_number, bool)
+            or not isinstance(worker_number, (int, np.integer))
+            or not 0 <= worker_number < self._n_workers
+        ):
             raise ValueError(
                 f'worker_number must be an integer from 0 to '
-                f'{self._n_workers - 1}, got {worker_number!r}')
-        return self._worker_class(seed=self._seed,
-                                  max_episode_length=self._max_episode_length,
-                                  worker_number=int(worker_number),
-                                  **self._worker_args)
+                f'{self._n_workers - 1}, got {worker_number!r}'
+            )
+        return self._worker_class(
+            seed=self._seed,
+            max_episode_length=self._max_episode_length,
+            worker_number=int(worker_number),
+            **self._worker_args,
+        )
 
     def __repr__(self) -> str:
-        return (f'WorkerFactory(max_episode_length={self._max_episode_length}'
-                f', seed={self._seed}, n_workers={self._n_workers}, '
-                f'worker_class={self._worker_class.__name__}, '
-                f'worker_args={self._worker_args})')
+        return (
+            f'WorkerFactory(max_episode_length={self._max_episode_length}'
+            f', seed={self._seed}, n_workers={self._n_workers}, '
+            f'worker_class={self._worker_class.__name__}, '
+            f'worker_args={self._worker_args})'
+        )

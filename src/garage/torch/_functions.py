@@ -37,12 +37,17 @@ def set_gpu_mode(mode: bool, gpu_id: int = 0) -> None:
             f'set_gpu_mode(True, {gpu_id=}) needs CUDA, but '
             'torch.cuda.is_available() is False (torch '
             f'{torch.__version__}, built for CUDA {torch.version.cuda}); '
-            'call set_gpu_mode(False) to run on the CPU')
+            'call set_gpu_mode(False) to run on the CPU'
+        )
     n_gpus = torch.cuda.device_count()
-    if (isinstance(gpu_id, bool) or not isinstance(gpu_id, int)
-            or not 0 <= gpu_id < n_gpus):
-        raise ValueError(f'{gpu_id=} must be the index of a visible GPU, '
-                         f'from 0 to {n_gpus - 1}')
+    if (
+        isinstance(gpu_id, bool)
+        or not isinstance(gpu_id, int)
+        or not 0 <= gpu_id < n_gpus
+    ):
+        raise ValueError(
+            f'{gpu_id=} must be the index of a visible GPU, from 0 to {n_gpus - 1}'
+        )
     _device = torch.device(f'cuda:{gpu_id}')
 
 
@@ -73,8 +78,11 @@ def np_to_torch(array: ArrayLike) -> torch.Tensor:
 
     """
     array = np.asarray(array)
-    shareable = (array.dtype == np.float32 and array.flags.writeable
-                 and all(stride >= 0 for stride in array.strides))
+    shareable = (
+        array.dtype == np.float32
+        and array.flags.writeable
+        and all(stride >= 0 for stride in array.strides)
+    )
     if not shareable:
         array = np.array(array, dtype=np.float32, order='C')
     return torch.from_numpy(array).to(global_device())
@@ -96,9 +104,11 @@ def torch_to_np(tensors: Iterable[torch.Tensor]) -> tuple[np.ndarray, ...]:
 
     """
     if isinstance(tensors, torch.Tensor):
-        raise TypeError('torch_to_np takes a collection of tensors and '
-                        'returns a tuple of arrays; wrap a single tensor as '
-                        f'(tensor,), got a tensor of shape {tuple(tensors.shape)}')
+        raise TypeError(
+            'torch_to_np takes a collection of tensors and '
+            'returns a tuple of arrays; wrap a single tensor as '
+            f'(tensor,), got a tensor of shape {tuple(tensors.shape)}'
+        )
     return tuple(tensor.detach().cpu().numpy() for tensor in tensors)
 
 
@@ -115,9 +125,10 @@ def as_torch_dict(array_dict: Mapping[str, Any]) -> dict[str, Any]:
             same keys and nesting.
 
     """
-    return {key: as_torch_dict(value) if isinstance(value, Mapping)
-            else np_to_torch(value)
-            for key, value in array_dict.items()}
+    return {
+        key: as_torch_dict(value) if isinstance(value, Mapping) else np_to_torch(value)
+        for key, value in array_dict.items()
+    }
 
 
 def state_dict_to(state_dict: Mapping, device: str | torch.device) -> Mapping:
@@ -153,8 +164,9 @@ def _to_device(value: Any, device: torch.device) -> Any:
     return value
 
 
-def update_module_params(module: nn.Module,
-                         new_params: Mapping[str, torch.Tensor]) -> None:
+def update_module_params(
+    module: nn.Module, new_params: Mapping[str, torch.Tensor]
+) -> None:
     """Replace parameters of a module by tensors, keeping their graph.
 
     This is the functional update that meta-learning (MAML) needs: after
@@ -189,14 +201,16 @@ def update_module_params(module: nn.Module,
             submodule = None
         if submodule is None or param_name not in submodule._parameters:
             known = [n for n, _ in module.named_parameters(remove_duplicate=False)]
-            raise ValueError(f'{name!r} is not a parameter of the module; '
-                             f'expected one of {known}')
+            raise ValueError(
+                f'{name!r} is not a parameter of the module; expected one of {known}'
+            )
         submodule._parameters[param_name] = new_param
 
 
 @torch.no_grad()
-def soft_update_model(target_model: nn.Module, source_model: nn.Module,
-                      tau: float) -> None:
+def soft_update_model(
+    target_model: nn.Module, source_model: nn.Module, tau: float
+) -> None:
     r"""Move a target network's parameters towards a source's (Polyak).
 
     Sets `θ_target ← (1 - τ) θ_target +
@@ -221,17 +235,22 @@ def soft_update_model(target_model: nn.Module, source_model: nn.Module,
     target_shapes = [tuple(p.shape) for p in target_params]
     source_shapes = [tuple(p.shape) for p in source_params]
     if target_shapes != source_shapes:
-        raise ValueError('target_model and source_model must have parameters '
-                         f'of the same shapes, but have {target_shapes} and '
-                         f'{source_shapes}')
-    for target_param, source_param in zip(target_params, source_params,
-                                          strict=True):
+        raise ValueError(
+            'target_model and source_model must have parameters '
+            f'of the same shapes, but have {target_shapes} and '
+            f'{source_shapes}'
+        )
+    for target_param, source_param in zip(target_params, source_params, strict=True):
         target_param.lerp_(source_param, tau)
 
 
-def compute_advantages(discount: float, gae_lambda: float,
-                       max_episode_length: int, baselines: torch.Tensor,
-                       rewards: torch.Tensor) -> torch.Tensor:
+def compute_advantages(
+    discount: float,
+    gae_lambda: float,
+    max_episode_length: int,
+    baselines: torch.Tensor,
+    rewards: torch.Tensor,
+) -> torch.Tensor:
     r"""Generalized advantage estimates (GAE) of padded episodes.
 
     Row `i` of ``rewards`` and ``baselines`` is one episode, padded
@@ -278,13 +297,17 @@ def compute_advantages(discount: float, gae_lambda: float,
         raise ValueError(f'{max_episode_length=} must be positive')
     for name, tensor in (('rewards', rewards), ('baselines', baselines)):
         if tensor.dim() != 2 or tensor.shape[1] != max_episode_length:
-            raise ValueError(f'{name} must have shape (N, {max_episode_length}) '
-                             '(one zero-padded episode per row), but has '
-                             f'shape {tuple(tensor.shape)}')
+            raise ValueError(
+                f'{name} must have shape (N, {max_episode_length}) '
+                '(one zero-padded episode per row), but has '
+                f'shape {tuple(tensor.shape)}'
+            )
     if baselines.shape != rewards.shape:
-        raise ValueError(f'baselines has shape {tuple(baselines.shape)} but '
-                         f'rewards has shape {tuple(rewards.shape)}; they '
-                         'must be the same')
+        raise ValueError(
+            f'baselines has shape {tuple(baselines.shape)} but '
+            f'rewards has shape {tuple(rewards.shape)}; they '
+            'must be the same'
+        )
     next_baselines = nn.functional.pad(baselines[:, 1:], (0, 1))
     deltas = rewards + discount * next_baselines - baselines
     advantage = torch.zeros_like(deltas[:, 0])
@@ -295,9 +318,9 @@ def compute_advantages(discount: float, gae_lambda: float,
     return torch.stack(advantages[::-1], dim=1)
 
 
-def filter_valids(tensor: torch.Tensor,
-                  valids: Sequence[int] | np.ndarray | torch.Tensor
-                  ) -> list[torch.Tensor]:
+def filter_valids(
+    tensor: torch.Tensor, valids: Sequence[int] | np.ndarray | torch.Tensor
+) -> list[torch.Tensor]:
     r"""Cut the padding off each row of a padded tensor.
 
     Args:
@@ -316,17 +339,23 @@ def filter_valids(tensor: torch.Tensor,
 
     """
     if tensor.dim() < 2:
-        raise ValueError('filter_valids needs a tensor of shape (N, T, ...), '
-                         f'but the tensor has shape {tuple(tensor.shape)}')
+        raise ValueError(
+            'filter_valids needs a tensor of shape (N, T, ...), '
+            f'but the tensor has shape {tuple(tensor.shape)}'
+        )
     lengths = [int(length) for length in valids]
     if len(lengths) != len(tensor):
-        raise ValueError(f'valids has {len(lengths)} lengths but tensor has '
-                         f'{len(tensor)} rows; there must be one per row')
+        raise ValueError(
+            f'valids has {len(lengths)} lengths but tensor has '
+            f'{len(tensor)} rows; there must be one per row'
+        )
     max_length = tensor.shape[1]
     bad = [length for length in lengths if not 0 <= length <= max_length]
     if bad:
-        raise ValueError(f'valids must be lengths from 0 to {max_length} '
-                         f'(the padded length), but include {bad}')
+        raise ValueError(
+            f'valids must be lengths from 0 to {max_length} '
+            f'(the padded length), but include {bad}'
+        )
     return [row[:length] for row, length in zip(tensor, lengths, strict=True)]
 
 
@@ -345,13 +374,16 @@ def flatten_batch(tensor: torch.Tensor) -> torch.Tensor:
 
     """
     if tensor.dim() < 2:
-        raise ValueError('flatten_batch merges the first two dimensions, but '
-                         f'the tensor has shape {tuple(tensor.shape)}')
+        raise ValueError(
+            'flatten_batch merges the first two dimensions, but '
+            f'the tensor has shape {tuple(tensor.shape)}'
+        )
     return tensor.reshape((-1, *tensor.shape[2:]))
 
 
-def product_of_gaussians(mus: torch.Tensor, sigmas_squared: torch.Tensor
-                         ) -> tuple[torch.Tensor, torch.Tensor]:
+def product_of_gaussians(
+    mus: torch.Tensor, sigmas_squared: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     r"""Combine independent Gaussian factors into one Gaussian.
 
     The product of densities `Π_i N(μ_i, σ_i²)`, normalised,

@@ -17,11 +17,9 @@ def run_actions(env, actions):
 
 
 class TestSpaces:
-
-    @pytest.mark.parametrize(('desc', 'n_cells'), [('4x4', 16),
-                                                   ('4x4_safe', 16),
-                                                   ('8x8', 64),
-                                                   ('chain', 29)])
+    @pytest.mark.parametrize(
+        ('desc', 'n_cells'), [('4x4', 16), ('4x4_safe', 16), ('8x8', 64), ('chain', 29)]
+    )
     def test_named_maps(self, desc, n_cells):
         env = GridWorldEnv(desc=desc)
         assert isinstance(env.observation_space, akro.Discrete)
@@ -39,7 +37,6 @@ class TestSpaces:
 
 
 class TestMoves:
-
     def test_actions_move_left_down_right_up(self):
         env = GridWorldEnv(desc=['FFF', 'FSF', 'FFF'])
         for action, cell in [(LEFT, 3), (DOWN, 7), (RIGHT, 5), (UP, 1)]:
@@ -49,7 +46,7 @@ class TestMoves:
     def test_off_grid_stays_put(self):
         steps = run_actions(GridWorldEnv(desc='4x4'), [LEFT, UP])
         assert [s.observation for s in steps] == [0, 0]
-        assert all(s.reward == 0. for s in steps)
+        assert all(s.reward == 0.0 for s in steps)
 
     def test_wall_blocks(self):
         # '4x4_safe' has a wall below cell 1 (cell 5).
@@ -64,39 +61,41 @@ class TestMoves:
 
 
 class TestEpisodes:
-
     def test_goal_ends_with_reward_one(self):
-        steps = run_actions(GridWorldEnv(desc='4x4_safe'),
-                            [DOWN, DOWN, RIGHT, RIGHT, DOWN, RIGHT])
+        steps = run_actions(
+            GridWorldEnv(desc='4x4_safe'), [DOWN, DOWN, RIGHT, RIGHT, DOWN, RIGHT]
+        )
         assert [s.observation for s in steps] == [4, 8, 9, 10, 14, 15]
-        assert [s.reward for s in steps] == [0.] * 5 + [1.]
-        assert [s.step_type for s in steps] == ([StepType.FIRST] +
-                                                [StepType.MID] * 4 +
-                                                [StepType.TERMINAL])
+        assert [s.reward for s in steps] == [0.0] * 5 + [1.0]
+        assert [s.step_type for s in steps] == (
+            [StepType.FIRST] + [StepType.MID] * 4 + [StepType.TERMINAL]
+        )
 
     def test_hole_ends_with_reward_zero(self):
         steps = run_actions(GridWorldEnv(desc='4x4'), [DOWN, RIGHT])
         assert steps[-1].observation == 5
-        assert steps[-1].reward == 0.
+        assert steps[-1].reward == 0.0
         assert steps[-1].step_type == StepType.TERMINAL
 
     def test_timeout(self):
-        steps = run_actions(GridWorldEnv(max_episode_length=3),
-                            [LEFT, LEFT, LEFT])
+        steps = run_actions(GridWorldEnv(max_episode_length=3), [LEFT, LEFT, LEFT])
         assert [s.step_type for s in steps] == [
-            StepType.FIRST, StepType.MID, StepType.TIMEOUT
+            StepType.FIRST,
+            StepType.MID,
+            StepType.TIMEOUT,
         ]
 
     def test_terminal_beats_timeout_on_last_step(self):
-        steps = run_actions(GridWorldEnv(desc='4x4', max_episode_length=2),
-                            [DOWN, RIGHT])
+        steps = run_actions(
+            GridWorldEnv(desc='4x4', max_episode_length=2), [DOWN, RIGHT]
+        )
         assert steps[-1].step_type == StepType.TERMINAL
 
     def test_chain_has_goals_at_both_ends(self):
         env = GridWorldEnv(desc='chain')
         steps = run_actions(env, [LEFT] * 14)
         assert steps[-1].observation == 0
-        assert steps[-1].reward == 1.
+        assert steps[-1].reward == 1.0
         assert steps[-1].terminal
         steps = run_actions(env, [RIGHT] * 14)
         assert steps[-1].observation == 28
@@ -107,11 +106,10 @@ class TestEpisodes:
         steps = run_actions(env, [RIGHT, RIGHT, DOWN])
         assert [s.observation for s in steps] == [1, 1, 4]
         assert steps[-1].terminal
-        assert steps[-1].reward == 0.
+        assert steps[-1].reward == 0.0
 
 
 class TestErrors:
-
     def test_unknown_map_name(self):
         with pytest.raises(ValueError, match="unknown map '5x5'; the maps"):
             GridWorldEnv(desc='5x5')
@@ -125,13 +123,11 @@ class TestErrors:
             GridWorldEnv(desc=['SF', 'SG'])
 
     def test_ragged_rows(self):
-        with pytest.raises(ValueError,
-                           match=r'same length, got lengths \[2, 3\]'):
+        with pytest.raises(ValueError, match=r'same length, got lengths \[2, 3\]'):
             GridWorldEnv(desc=['SF', 'FFG'])
 
     def test_unknown_characters(self):
-        with pytest.raises(ValueError,
-                           match=r"unknown characters \['Q', 'z'\]"):
+        with pytest.raises(ValueError, match=r"unknown characters \['Q', 'z'\]"):
             GridWorldEnv(desc=['SQ', 'zG'])
 
     def test_empty_map(self):
@@ -162,7 +158,6 @@ class TestErrors:
 
 
 class TestRender:
-
     def test_ascii_marks_agent(self):
         env = GridWorldEnv(desc='4x4')
         env.reset()
@@ -175,7 +170,8 @@ class TestRender:
         env.visualize()
         env.step(RIGHT)
         assert capsys.readouterr().out == 'AFFF\nFHFH\nFFFH\nHFFG\n' + (
-            'SAFF\nFHFH\nFFFH\nHFFG\n')
+            'SAFF\nFHFH\nFFFH\nHFFG\n'
+        )
 
 
 @pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps])

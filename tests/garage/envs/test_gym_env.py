@@ -75,7 +75,6 @@ class RenderingEnv(gymnasium.Env):
 
 
 class TestGymnasium:
-
     def test_cartpole_step_types(self):
         env = GymEnv('CartPole-v1')
         assert env.spec.max_episode_length == 500
@@ -92,7 +91,10 @@ class TestGymnasium:
         assert env.spec.max_episode_length == 3
         steps = run_episode(env, 0)
         assert [s.step_type for s in steps] == [
-            StepType.FIRST, StepType.MID, StepType.TIMEOUT]
+            StepType.FIRST,
+            StepType.MID,
+            StepType.TIMEOUT,
+        ]
 
     def test_continuous_env_truncates_at_its_time_limit(self):
         env = GymEnv('Pendulum-v1')
@@ -129,7 +131,6 @@ class TestGymnasium:
 
 
 class TestLegacyGym:
-
     def test_gym_026_cartpole(self):
         # gym.make wraps the env in its NumPy-2-broken env checker
         env = GymEnv(gym.make('CartPole-v1'))
@@ -159,8 +160,12 @@ class TestLegacyGym:
         assert run_episode(env, 0)[-1].step_type == StepType.TIMEOUT
 
     def test_legacy_id_fallback(self, monkeypatch):
-        gym.register('LegacyOnly-v0', entry_point=OldApiEnv,
-                     kwargs={'length': 2}, apply_api_compatibility=True)
+        gym.register(
+            'LegacyOnly-v0',
+            entry_point=OldApiEnv,
+            kwargs={'length': 2},
+            apply_api_compatibility=True,
+        )
         try:
             env = GymEnv('LegacyOnly-v0')
             assert run_episode(env, 0)[-1].step_type == StepType.TERMINAL
@@ -169,7 +174,6 @@ class TestLegacyGym:
 
 
 class TestErrors:
-
     def test_unknown_id(self):
         with pytest.raises(ValueError, match="unknown environment id 'Nope-v0'"):
             GymEnv('Nope-v0')
@@ -183,9 +187,9 @@ class TestErrors:
             GymEnv(gymnasium.make('Pendulum-v1'), g=1.0)
 
     def test_max_episode_length_over_instance_limit(self):
-        with pytest.raises(ValueError,
-                           match='max_episode_length=600 exceeds the time '
-                                 'limit of 500'):
+        with pytest.raises(
+            ValueError, match='max_episode_length=600 exceeds the time limit of 500'
+        ):
             GymEnv(gymnasium.make('CartPole-v1'), max_episode_length=600)
 
     def test_step_before_reset(self):
@@ -201,9 +205,11 @@ class TestErrors:
     def test_action_of_wrong_shape(self):
         env = GymEnv('Pendulum-v1')
         env.reset()
-        with pytest.raises(ValueError,
-                           match=r'action has shape \(2,\).*expects shape '
-                                 r'\(1,\)'):
+        with pytest.raises(
+            ValueError,
+            match=r'action has shape \(2,\).*expects shape '
+            r'\(1,\)',
+        ):
             env.step(np.zeros(2))
 
     def test_discrete_action_must_be_a_scalar(self):
@@ -220,14 +226,12 @@ class TestErrors:
 
 
 class TestRendering:
-
     def test_render_modes_from_either_metadata_key(self):
         assert GymEnv('CartPole-v1').render_modes == ['human', 'rgb_array']
         assert GymEnv(OldApiEnv()).render_modes == ['ansi', 'human']
 
     def test_unknown_render_mode(self):
-        with pytest.raises(ValueError, match="render mode 'ansi' is not "
-                                             'supported'):
+        with pytest.raises(ValueError, match="render mode 'ansi' is not supported"):
             GymEnv('CartPole-v1').render('ansi')
 
     def test_gymnasium_renders_in_the_mode_it_was_made_with(self):
@@ -268,7 +272,6 @@ class TestRendering:
 
 
 class TestSpaces:
-
     def test_box_keeps_dtype_and_bounds(self):
         space = gymnasium.spaces.Box(0, 5, (2, 3), np.int64)
         converted = GymEnv(_env_with(observation_space=space)).observation_space
@@ -285,8 +288,9 @@ class TestSpaces:
 
     def test_dict_and_tuple(self):
         box = gymnasium.spaces.Box(-1, 1, (2,), np.float32)
-        dict_space = gymnasium.spaces.Dict({'a': box,
-                                            'b': gymnasium.spaces.Discrete(2)})
+        dict_space = gymnasium.spaces.Dict(
+            {'a': box, 'b': gymnasium.spaces.Discrete(2)}
+        )
         env = GymEnv(_env_with(observation_space=dict_space))
         assert isinstance(env.observation_space, akro.Dict)
         assert env.observation_space.flat_dim == 4
@@ -313,7 +317,6 @@ def _env_with(**spaces):
 
 
 class TestSeedingAndPickling:
-
     def test_set_seed_makes_resets_reproducible(self):
         def first_observations():
             deterministic.set_seed(7)
@@ -334,9 +337,10 @@ class TestSeedingAndPickling:
         np.testing.assert_array_equal(*observations)
         assert actions[0] == actions[1]
 
-    @pytest.mark.parametrize(('dumps', 'loads'), [(pickle.dumps, pickle.loads),
-                                              (cloudpickle.dumps,
-                                               cloudpickle.loads)])
+    @pytest.mark.parametrize(
+        ('dumps', 'loads'),
+        [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)],
+    )
     def test_pickle_keeps_state(self, dumps, loads):
         env = GymEnv('Pendulum-v1')
         env.reset()
@@ -344,8 +348,9 @@ class TestSeedingAndPickling:
         copy = loads(dumps(env))
         action = np.full(1, 0.5, np.float32)
         for _ in range(5):
-            np.testing.assert_array_equal(env.step(action).observation,
-                                          copy.step(action).observation)
+            np.testing.assert_array_equal(
+                env.step(action).observation, copy.step(action).observation
+            )
         assert copy.spec == env.spec
 
     def test_legacy_env_pickles(self):

@@ -18,7 +18,7 @@ from garage.envs import (
 
 
 def point_envs(n=3):
-    return [PointEnv(goal=(i, 0.)) for i in range(n)]
+    return [PointEnv(goal=(i, 0.0)) for i in range(n)]
 
 
 def goal_of(episode_info):
@@ -26,7 +26,6 @@ def goal_of(episode_info):
 
 
 class TestStrategies:
-
     def test_round_robin_order(self):
         tasks = [round_robin_strategy(3)]
         for _ in range(6):
@@ -43,17 +42,15 @@ class TestStrategies:
 
 
 class TestReset:
-
     def test_round_robin_cycles_envs(self):
-        env = MultiEnvWrapper(point_envs(), round_robin_strategy,
-                              mode='vanilla')
+        env = MultiEnvWrapper(point_envs(), round_robin_strategy, mode='vanilla')
         assert env.active_task_index is None
         goals, indices = [], []
         for _ in range(5):
             _, episode_info = env.reset()
             goals.append(goal_of(episode_info))
             indices.append(env.active_task_index)
-        assert goals == [0., 1., 2., 0., 1.]
+        assert goals == [0.0, 1.0, 2.0, 0.0, 1.0]
         assert indices == [0, 1, 2, 0, 1]
 
     def test_uniform_random_by_default(self):
@@ -79,12 +76,11 @@ class TestReset:
 
 
 class TestModes:
-
     def test_add_onehot(self):
         env = MultiEnvWrapper(point_envs(), round_robin_strategy)
-        assert env.observation_space.shape == (6, )
-        np.testing.assert_array_equal(env.observation_space.low[3:], 0.)
-        np.testing.assert_array_equal(env.observation_space.high[3:], 1.)
+        assert env.observation_space.shape == (6,)
+        np.testing.assert_array_equal(env.observation_space.low[3:], 0.0)
+        np.testing.assert_array_equal(env.observation_space.high[3:], 1.0)
         for i in range(3):
             obs, _ = env.reset()
             np.testing.assert_array_equal(obs[3:], np.eye(3)[i])
@@ -100,33 +96,36 @@ class TestModes:
         assert env.observation_space == PointEnv().observation_space
         env.reset()
         obs, _ = env.reset()
-        np.testing.assert_allclose(obs, [0., 0., 1.])
-        assert env.step(np.zeros(2)).observation.shape == (3, )
+        np.testing.assert_allclose(obs, [0.0, 0.0, 1.0])
+        assert env.step(np.zeros(2)).observation.shape == (3,)
 
     def test_vanilla(self):
-        env = MultiEnvWrapper(point_envs(), round_robin_strategy,
-                              mode='vanilla')
+        env = MultiEnvWrapper(point_envs(), round_robin_strategy, mode='vanilla')
         assert env.observation_space == PointEnv().observation_space
         obs, _ = env.reset()
-        np.testing.assert_allclose(obs, [0., 0., 0.])
+        np.testing.assert_allclose(obs, [0.0, 0.0, 0.0])
 
     def test_vanilla_allows_discrete_observations(self):
-        env = MultiEnvWrapper([GridWorldEnv('4x4'), GridWorldEnv('4x4_safe')],
-                              round_robin_strategy, mode='vanilla')
+        env = MultiEnvWrapper(
+            [GridWorldEnv('4x4'), GridWorldEnv('4x4_safe')],
+            round_robin_strategy,
+            mode='vanilla',
+        )
         assert env.reset()[0] == 0
 
 
 class TestStep:
-
     def test_env_info_task_id_and_name(self):
-        env = MultiEnvWrapper(point_envs(2), round_robin_strategy,
-                              env_names=['left', 'right'])
+        env = MultiEnvWrapper(
+            point_envs(2), round_robin_strategy, env_names=['left', 'right']
+        )
         infos = []
         for _ in range(2):
             env.reset()
             infos.append(env.step(np.zeros(2)).env_info)
         assert [(i['task_id'], i['task_name']) for i in infos] == [
-            (0, 'left'), (1, 'right')
+            (0, 'left'),
+            (1, 'right'),
         ]
         assert set(infos[0]) == {'task', 'success', 'task_id', 'task_name'}
 
@@ -147,7 +146,7 @@ class TestStep:
     def test_step_types_and_per_task_time_limit(self):
         envs = [
             StepCountEnv(terminate_after=None, max_episode_length=2),
-            StepCountEnv(terminate_after=None, max_episode_length=3)
+            StepCountEnv(terminate_after=None, max_episode_length=3),
         ]
         env = MultiEnvWrapper(envs, round_robin_strategy, mode='vanilla')
         lengths = []
@@ -169,11 +168,10 @@ class TestStep:
 
 
 class TestProperties:
-
     def test_num_tasks_and_task_space(self):
         env = MultiEnvWrapper(point_envs(4))
         assert env.num_tasks == 4
-        assert env.task_space.shape == (4, )
+        assert env.task_space.shape == (4,)
         np.testing.assert_array_equal(env.task_space.low, np.zeros(4))
         np.testing.assert_array_equal(env.task_space.high, np.ones(4))
 
@@ -190,7 +188,6 @@ class TestProperties:
 
 
 class TestErrors:
-
     def test_no_envs(self):
         with pytest.raises(ValueError, match='needs at least one env'):
             MultiEnvWrapper([])
@@ -201,31 +198,30 @@ class TestErrors:
 
     @pytest.mark.parametrize('env_names', [['a', 'b'], ['a', 'a', 'b']])
     def test_bad_env_names(self, env_names):
-        with pytest.raises(ValueError,
-                           match=r'one unique name per env \(3 envs\)'):
+        with pytest.raises(ValueError, match=r'one unique name per env \(3 envs\)'):
             MultiEnvWrapper(point_envs(), env_names=env_names)
 
     def test_mismatched_action_spaces(self):
-        envs = [DummyBoxEnv(action_dim=(2, )), DummyBoxEnv(action_dim=(3, ))]
-        with pytest.raises(ValueError,
-                           match=r'envs\[1\] has the action_space'):
+        envs = [DummyBoxEnv(action_dim=(2,)), DummyBoxEnv(action_dim=(3,))]
+        with pytest.raises(ValueError, match=r'envs\[1\] has the action_space'):
             MultiEnvWrapper(envs)
 
     def test_mismatched_action_space_types(self):
-        envs = [DummyBoxEnv(action_dim=(2, )), DummyDiscreteEnv(action_dim=2)]
-        with pytest.raises(ValueError,
-                           match=r'envs\[1\] has the action_space Discrete'):
+        envs = [DummyBoxEnv(action_dim=(2,)), DummyDiscreteEnv(action_dim=2)]
+        with pytest.raises(
+            ValueError, match=r'envs\[1\] has the action_space Discrete'
+        ):
             MultiEnvWrapper(envs)
 
     def test_mismatched_observation_spaces(self):
-        envs = [DummyBoxEnv(obs_dim=(4, )), DummyBoxEnv(obs_dim=(5, ))]
-        with pytest.raises(ValueError,
-                           match=r'envs\[1\] has the observation_space'):
+        envs = [DummyBoxEnv(obs_dim=(4,)), DummyBoxEnv(obs_dim=(5,))]
+        with pytest.raises(ValueError, match=r'envs\[1\] has the observation_space'):
             MultiEnvWrapper(envs)
 
     def test_add_onehot_needs_flat_box(self):
-        with pytest.raises(ValueError,
-                           match="'add-onehot' needs a one-dimensional Box"):
+        with pytest.raises(
+            ValueError, match="'add-onehot' needs a one-dimensional Box"
+        ):
             MultiEnvWrapper([GridWorldEnv()])
 
     def test_del_onehot_needs_room_for_one_hot(self):
@@ -235,18 +231,16 @@ class TestErrors:
 
 @pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps])
 def test_pickle_keeps_active_task(dumps):
-    env = MultiEnvWrapper(point_envs(), round_robin_strategy,
-                          env_names=['a', 'b', 'c'])
+    env = MultiEnvWrapper(point_envs(), round_robin_strategy, env_names=['a', 'b', 'c'])
     env.reset()
     env.reset()
-    env.step(np.array([0.1, 0.]))
+    env.step(np.array([0.1, 0.0]))
     copy = pickle.loads(dumps(env))
     assert copy.active_task_index == 1
-    original_step = env.step(np.array([0.1, 0.]))
-    copied_step = copy.step(np.array([0.1, 0.]))
-    np.testing.assert_array_equal(copied_step.observation,
-                                  original_step.observation)
+    original_step = env.step(np.array([0.1, 0.0]))
+    copied_step = copy.step(np.array([0.1, 0.0]))
+    np.testing.assert_array_equal(copied_step.observation, original_step.observation)
     assert copied_step.env_info['task_name'] == 'b'
     _, episode_info = copy.reset()
     assert copy.active_task_index == 2
-    assert goal_of(episode_info) == 2.
+    assert goal_of(episode_info) == 2.0

@@ -22,21 +22,23 @@ def test_adds_task_id_when_given():
     assert env.step(np.zeros(1)).env_info == {
         'step': 1,
         'task_name': 'count',
-        'task_id': 7
+        'task_id': 7,
     }
 
 
 def test_every_step_labelled_and_steps_otherwise_unchanged():
     env = TaskNameWrapper(StepCountEnv(terminate_after=3), task_name='t')
     obs, episode_info = env.reset()
-    np.testing.assert_array_equal(obs, [0.])
+    np.testing.assert_array_equal(obs, [0.0])
     assert episode_info == {'episode': 0}
     steps = [env.step(np.zeros(1)) for _ in range(3)]
     assert [s.env_info['task_name'] for s in steps] == ['t'] * 3
     assert [s.step_type for s in steps] == [
-        StepType.FIRST, StepType.MID, StepType.TERMINAL
+        StepType.FIRST,
+        StepType.MID,
+        StepType.TERMINAL,
     ]
-    assert [s.observation[0] for s in steps] == [1., 2., 3.]
+    assert [s.observation[0] for s in steps] == [1.0, 2.0, 3.0]
 
 
 def test_does_not_mutate_inner_env_info():

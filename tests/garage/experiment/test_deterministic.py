@@ -11,10 +11,12 @@ from garage.experiment import deterministic
 def restore_global_rngs(monkeypatch):
     """Leave the global seed and RNG states as the test found them."""
     monkeypatch.setattr(deterministic, '_seed', deterministic.get_seed())
-    monkeypatch.setattr(torch.backends.cudnn, 'deterministic',
-                        torch.backends.cudnn.deterministic)
-    monkeypatch.setattr(torch.backends.cudnn, 'benchmark',
-                        torch.backends.cudnn.benchmark)
+    monkeypatch.setattr(
+        torch.backends.cudnn, 'deterministic', torch.backends.cudnn.deterministic
+    )
+    monkeypatch.setattr(
+        torch.backends.cudnn, 'benchmark', torch.backends.cudnn.benchmark
+    )
     py_state = random.getstate()
     np_state = np.random.get_state()
     torch_state = torch.get_rng_state()
@@ -25,8 +27,7 @@ def restore_global_rngs(monkeypatch):
 
 
 def draws():
-    return (random.random(), np.random.rand(3).tolist(),
-            torch.rand(3).tolist())
+    return (random.random(), np.random.rand(3).tolist(), torch.rand(3).tolist())
 
 
 def test_same_seed_same_draws():
@@ -47,9 +48,11 @@ def test_different_seed_different_draws():
 
 @pytest.mark.parametrize('source', ['random', 'numpy', 'torch'])
 def test_each_generator_is_seeded(source):
-    draw = {'random': random.random,
-            'numpy': np.random.rand,
-            'torch': lambda: torch.rand(1).item()}[source]
+    draw = {
+        'random': random.random,
+        'numpy': np.random.rand,
+        'torch': lambda: torch.rand(1).item(),
+    }[source]
     deterministic.set_seed(42)
     first = draw()
     draw()
@@ -78,12 +81,15 @@ def test_get_seed_before_any_seed(monkeypatch):
     assert deterministic.get_seed() is None
 
 
-@pytest.mark.parametrize(('seed', 'reduced'), [
-    (4294967294, 0),
-    (4294967294 + 17, 17),
-    (2**70, 2**70 % 4294967294),
-    (-1, 4294967293),
-])
+@pytest.mark.parametrize(
+    ('seed', 'reduced'),
+    [
+        (4294967294, 0),
+        (4294967294 + 17, 17),
+        (2**70, 2**70 % 4294967294),
+        (-1, 4294967293),
+    ],
+)
 def test_seed_reduced_modulo(seed, reduced):
     deterministic.set_seed(seed)
     assert deterministic.get_seed() == reduced

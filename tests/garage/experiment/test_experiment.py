@@ -23,8 +23,17 @@ from garage.experiment.experiment import (
     wrap_experiment,
 )
 
-GIT = ('git', '-c', 'user.name=Tester', '-c', 'user.email=tester@example.com',
-       '-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main')
+GIT = (
+    'git',
+    '-c',
+    'user.name=Tester',
+    '-c',
+    'user.email=tester@example.com',
+    '-c',
+    'commit.gpgsign=false',
+    '-c',
+    'init.defaultBranch=main',
+)
 
 
 @pytest.fixture(autouse=True)
@@ -35,8 +44,7 @@ def launcher(tmp_path, monkeypatch):
     monkeypatch.chdir(work)
     script = tmp_path / 'launch.py'
     script.write_text('# launcher\n')
-    monkeypatch.setattr(sys.modules['__main__'], '__file__', str(script),
-                        raising=False)
+    monkeypatch.setattr(sys.modules['__main__'], '__file__', str(script), raising=False)
     return script
 
 
@@ -54,14 +62,14 @@ def git_repo(tmp_path, monkeypatch):
     (repo / 'untracked.txt').write_text('not tracked\n')
     (repo / 'ignored.txt').write_text('ignored\n')
     monkeypatch.chdir(repo)
-    monkeypatch.setattr(sys.modules['__main__'], '__file__',
-                        str(repo / 'launch.py'))
+    monkeypatch.setattr(sys.modules['__main__'], '__file__', str(repo / 'launch.py'))
     return repo
 
 
 def git(repo, *args):
-    return subprocess.run((*GIT, *args), cwd=repo, check=True,
-                          capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        (*GIT, *args), cwd=repo, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def log_rows(rows):
@@ -93,13 +101,14 @@ def read_scalars(log_dir):
         data = path.read_bytes()
         position = 0
         while position < len(data):
-            (length,) = struct.unpack('<Q', data[position:position + 8])
+            (length,) = struct.unpack('<Q', data[position : position + 8])
             start = position + 12  # length, then its 4-byte checksum
-            event = event_pb2.Event.FromString(data[start:start + length])
+            event = event_pb2.Event.FromString(data[start : start + length])
             position = start + length + 4
             for value in event.summary.value:
                 scalars.setdefault(value.tag, []).append(
-                    (event.step, value.simple_value))
+                    (event.step, value.simple_value)
+                )
     return scalars
 
 
@@ -120,17 +129,20 @@ def test_decorator_without_arguments():
     assert isinstance(experiment, ExperimentTemplate)
     assert ctxt == ExperimentContext(
         snapshot_dir=data_dir('experiment', 'returns_ctxt'),
-        snapshot_mode='last', snapshot_gap=1)
+        snapshot_mode='last',
+        snapshot_gap=1,
+    )
     assert ctxt.log_dir == ctxt.snapshot_dir
 
 
 def test_decorator_with_arguments():
-    experiment = wrap_experiment(prefix='mine', name='run',
-                                 snapshot_mode='gap', snapshot_gap=3)(
-                                     returns_ctxt)
+    experiment = wrap_experiment(
+        prefix='mine', name='run', snapshot_mode='gap', snapshot_gap=3
+    )(returns_ctxt)
     ctxt = experiment()
-    assert ctxt == ExperimentContext(snapshot_dir=data_dir('mine', 'run'),
-                                     snapshot_mode='gap', snapshot_gap=3)
+    assert ctxt == ExperimentContext(
+        snapshot_dir=data_dir('mine', 'run'), snapshot_mode='gap', snapshot_gap=3
+    )
 
 
 def test_passes_arguments_and_returns_the_result():
@@ -185,12 +197,11 @@ def test_use_existing_dir_reuses_the_directory():
 
 
 def test_log_dir_is_used_made_absolute_and_unique(tmp_path):
-    experiment = wrap_experiment(returns_ctxt, log_dir='runs/here',
-                                 prefix='unused', name='unused')
-    assert experiment().snapshot_dir == os.path.join(os.getcwd(), 'runs',
-                                                     'here')
-    assert experiment().snapshot_dir == os.path.join(os.getcwd(), 'runs',
-                                                     'here_1')
+    experiment = wrap_experiment(
+        returns_ctxt, log_dir='runs/here', prefix='unused', name='unused'
+    )
+    assert experiment().snapshot_dir == os.path.join(os.getcwd(), 'runs', 'here')
+    assert experiment().snapshot_dir == os.path.join(os.getcwd(), 'runs', 'here_1')
     assert not os.path.exists('data')
 
 
@@ -199,19 +210,21 @@ def test_log_dir_may_be_a_path(tmp_path):
     assert experiment().snapshot_dir == str(tmp_path / 'run')
 
 
-@pytest.mark.parametrize(('name_parameters', 'name'), [
-    (None, 'returns_ctxt'),
-    ('passed', 'returns_ctxt_seed=7'),
-    ('all', 'returns_ctxt_seed=7_lr=0.5'),
-])
+@pytest.mark.parametrize(
+    ('name_parameters', 'name'),
+    [
+        (None, 'returns_ctxt'),
+        ('passed', 'returns_ctxt_seed=7'),
+        ('all', 'returns_ctxt_seed=7_lr=0.5'),
+    ],
+)
 def test_name_parameters(name_parameters, name):
     experiment = wrap_experiment(returns_ctxt, name_parameters=name_parameters)
     assert experiment(seed=7).snapshot_dir == data_dir('experiment', name)
 
 
 def test_name_parameters_follow_the_definition_order():
-    experiment = wrap_experiment(returns_ctxt, name_parameters='passed',
-                                 name='ordered')
+    experiment = wrap_experiment(returns_ctxt, name_parameters='passed', name='ordered')
     ctxt = experiment(lr=0.1, seed=2)
     assert ctxt.snapshot_dir == data_dir('experiment', 'ordered_seed=2_lr=0.1')
 
@@ -222,13 +235,15 @@ def test_name_parameters_spread_kwargs_and_replace_path_separators():
         return ctxt
 
     ctxt = env_run(env_id='ALE/Pong-v5', extra=3)
-    assert ctxt.snapshot_dir == data_dir('experiment',
-                                         'env_run_env_id=ALE_Pong-v5_extra=3')
+    assert ctxt.snapshot_dir == data_dir(
+        'experiment', 'env_run_env_id=ALE_Pong-v5_extra=3'
+    )
 
 
 def test_name_parameters_do_not_change_an_explicit_log_dir(tmp_path):
-    experiment = wrap_experiment(returns_ctxt, name_parameters='all',
-                                 log_dir=tmp_path / 'fixed')
+    experiment = wrap_experiment(
+        returns_ctxt, name_parameters='all', log_dir=tmp_path / 'fixed'
+    )
     assert experiment(seed=3).snapshot_dir == str(tmp_path / 'fixed')
 
 
@@ -237,8 +252,11 @@ def test_name_parameters_do_not_change_an_explicit_log_dir(tmp_path):
 
 def test_positional_arguments_are_refused():
     experiment = wrap_experiment(returns_ctxt)
-    with pytest.raises(ValueError, match=r'returns_ctxt\(\) takes keyword '
-                       r'arguments only'):
+    with pytest.raises(
+        ValueError,
+        match=r'returns_ctxt\(\) takes keyword '
+        r'arguments only',
+    ):
         experiment(1)
     with pytest.raises(ValueError, match='keyword arguments only'):
         experiment({'log_dir': 'x'}, 2)
@@ -247,17 +265,20 @@ def test_positional_arguments_are_refused():
 
 def test_a_dict_of_options_changes_one_run(tmp_path):
     experiment = wrap_experiment(returns_ctxt, snapshot_mode='all')
-    ctxt = experiment({'log_dir': tmp_path / 'once', 'snapshot_gap': 4},
-                      seed=2)
-    assert ctxt == ExperimentContext(snapshot_dir=str(tmp_path / 'once'),
-                                     snapshot_mode='all', snapshot_gap=4)
+    ctxt = experiment({'log_dir': tmp_path / 'once', 'snapshot_gap': 4}, seed=2)
+    assert ctxt == ExperimentContext(
+        snapshot_dir=str(tmp_path / 'once'), snapshot_mode='all', snapshot_gap=4
+    )
     assert experiment().snapshot_dir == data_dir('experiment', 'returns_ctxt')
 
 
 def test_a_dict_of_options_is_checked():
     experiment = wrap_experiment(returns_ctxt)
-    with pytest.raises(ValueError, match=r"unknown wrap_experiment option\(s\) "
-                       r"'color': use 'log_dir', 'prefix'"):
+    with pytest.raises(
+        ValueError,
+        match=r'unknown wrap_experiment option\(s\) '
+        r"'color': use 'log_dir', 'prefix'",
+    ):
         experiment({'color': 'red'})
     with pytest.raises(ValueError, match="unknown snapshot_mode='often'"):
         experiment({'snapshot_mode': 'often'})
@@ -274,22 +295,33 @@ def test_arguments_that_do_not_fit_make_no_directory():
 # Checked options
 
 
-@pytest.mark.parametrize(('options', 'error', 'match'), [
-    ({'snapshot_mode': 'often'}, ValueError,
-     r"unknown snapshot_mode='often': use one of 'all', 'last', 'gap', "
-     r"'gap_and_last', 'gap_overwrite', 'none'"),
-    ({'snapshot_gap': 0}, ValueError,
-     'snapshot_gap=0 must be a positive integer'),
-    ({'snapshot_gap': -2}, ValueError,
-     'snapshot_gap=-2 must be a positive integer'),
-    ({'snapshot_gap': 1.5}, TypeError, 'snapshot_gap must be an integer'),
-    ({'snapshot_gap': True}, TypeError, 'snapshot_gap must be an integer'),
-    ({'name_parameters': 'some'}, ValueError,
-     r"unknown name_parameters='some': use one of None, 'all', 'passed'"),
-    ({'prefix': ''}, ValueError, "prefix must be a non-empty string, not ''"),
-    ({'prefix': None}, ValueError, 'prefix must be a non-empty string'),
-    ({'name': ''}, ValueError, "name must be a non-empty string or None"),
-])
+@pytest.mark.parametrize(
+    ('options', 'error', 'match'),
+    [
+        (
+            {'snapshot_mode': 'often'},
+            ValueError,
+            r"unknown snapshot_mode='often': use one of 'all', 'last', 'gap', "
+            r"'gap_and_last', 'gap_overwrite', 'none'",
+        ),
+        ({'snapshot_gap': 0}, ValueError, 'snapshot_gap=0 must be a positive integer'),
+        (
+            {'snapshot_gap': -2},
+            ValueError,
+            'snapshot_gap=-2 must be a positive integer',
+        ),
+        ({'snapshot_gap': 1.5}, TypeError, 'snapshot_gap must be an integer'),
+        ({'snapshot_gap': True}, TypeError, 'snapshot_gap must be an integer'),
+        (
+            {'name_parameters': 'some'},
+            ValueError,
+            r"unknown name_parameters='some': use one of None, 'all', 'passed'",
+        ),
+        ({'prefix': ''}, ValueError, "prefix must be a non-empty string, not ''"),
+        ({'prefix': None}, ValueError, 'prefix must be a non-empty string'),
+        ({'name': ''}, ValueError, 'name must be a non-empty string or None'),
+    ],
+)
 def test_invalid_options_are_refused_when_decorating(options, error, match):
     with pytest.raises(error, match=match):
         wrap_experiment(**options)
@@ -298,18 +330,23 @@ def test_invalid_options_are_refused_when_decorating(options, error, match):
 
 
 def test_only_functions_are_wrapped():
-    with pytest.raises(TypeError, match="wrap_experiment wraps a function, "
-                       "not 'all'; pass its options as keyword arguments"):
+    with pytest.raises(
+        TypeError,
+        match='wrap_experiment wraps a function, '
+        "not 'all'; pass its options as keyword arguments",
+    ):
         wrap_experiment('all')
     with pytest.raises(TypeError, match='wraps a function, not 3'):
         wrap_experiment()(3)
 
 
-@pytest.mark.parametrize('function', [lambda: None, lambda *, ctxt: None,
-                                      lambda **kwargs: None])
+@pytest.mark.parametrize(
+    'function', [lambda: None, lambda *, ctxt: None, lambda **kwargs: None]
+)
 def test_the_function_must_take_the_context_first(function):
-    with pytest.raises(TypeError, match='must take the ExperimentContext as '
-                       'its first argument'):
+    with pytest.raises(
+        TypeError, match='must take the ExperimentContext as its first argument'
+    ):
         wrap_experiment(function)
 
 
@@ -317,25 +354,30 @@ def test_the_function_must_take_the_context_first(function):
 
 
 def test_experiment_context_is_frozen_and_keyword_only():
-    ctxt = ExperimentContext(snapshot_dir='/d', snapshot_mode='all',
-                             snapshot_gap=2)
-    assert (ctxt.snapshot_dir, ctxt.snapshot_mode, ctxt.snapshot_gap,
-            ctxt.log_dir) == ('/d', 'all', 2, '/d')
+    ctxt = ExperimentContext(snapshot_dir='/d', snapshot_mode='all', snapshot_gap=2)
+    assert (ctxt.snapshot_dir, ctxt.snapshot_mode, ctxt.snapshot_gap, ctxt.log_dir) == (
+        '/d',
+        'all',
+        2,
+        '/d',
+    )
     with pytest.raises(dataclasses.FrozenInstanceError):
         ctxt.snapshot_dir = '/e'
     with pytest.raises(TypeError):
         ExperimentContext('/d', 'all', 2)
 
 
-@pytest.mark.parametrize(('mode', 'gap', 'error', 'match'), [
-    ('sometimes', 1, ValueError, "unknown snapshot_mode='sometimes'"),
-    ('gap', 0, ValueError, 'snapshot_gap=0 must be a positive integer'),
-    ('gap', '2', TypeError, "snapshot_gap must be an integer, not '2'"),
-])
+@pytest.mark.parametrize(
+    ('mode', 'gap', 'error', 'match'),
+    [
+        ('sometimes', 1, ValueError, "unknown snapshot_mode='sometimes'"),
+        ('gap', 0, ValueError, 'snapshot_gap=0 must be a positive integer'),
+        ('gap', '2', TypeError, "snapshot_gap must be an integer, not '2'"),
+    ],
+)
 def test_experiment_context_checks_its_options(mode, gap, error, match):
     with pytest.raises(error, match=match):
-        ExperimentContext(snapshot_dir='/d', snapshot_mode=mode,
-                          snapshot_gap=gap)
+        ExperimentContext(snapshot_dir='/d', snapshot_mode=mode, snapshot_gap=gap)
 
 
 # The files of the log directory
@@ -352,13 +394,18 @@ def test_variant_json_holds_every_argument():
 
     ctxt = variant(seed=3, net=Opaque(), sizes=(32, 32))
     assert read_json(pathlib.Path(ctxt.log_dir, 'variant.json')) == {
-        'seed': 3, 'lr': 0.5, 'net': '<Opaque>', 'sizes': [32, 32]}
+        'seed': 3,
+        'lr': 0.5,
+        'net': '<Opaque>',
+        'sizes': [32, 32],
+    }
 
 
 def test_metadata_json_outside_git(launcher):
     before = datetime.datetime.now().astimezone()
-    ctxt = wrap_experiment(returns_ctxt, snapshot_mode='gap', snapshot_gap=2,
-                           x_axis='Epoch')()
+    ctxt = wrap_experiment(
+        returns_ctxt, snapshot_mode='gap', snapshot_gap=2, x_axis='Epoch'
+    )()
     metadata = read_json(os.path.join(ctxt.log_dir, 'metadata.json'))
     start = datetime.datetime.fromisoformat(metadata.pop('start_time'))
     assert before <= start <= datetime.datetime.now().astimezone()
@@ -397,11 +444,11 @@ def test_metadata_json_in_a_dirty_repository(git_repo):
     assert metadata['githash'] == git(git_repo, 'rev-parse', 'HEAD') + '-dirty'
 
 
-def test_an_untracked_launcher_makes_the_repository_dirty(git_repo,
-                                                          monkeypatch):
+def test_an_untracked_launcher_makes_the_repository_dirty(git_repo, monkeypatch):
     (git_repo / 'new_launch.py').write_text('# new\n')
-    monkeypatch.setattr(sys.modules['__main__'], '__file__',
-                        str(git_repo / 'new_launch.py'))
+    monkeypatch.setattr(
+        sys.modules['__main__'], '__file__', str(git_repo / 'new_launch.py')
+    )
     ctxt = wrap_experiment(returns_ctxt)()
     metadata = read_json(os.path.join(ctxt.log_dir, 'metadata.json'))
     assert metadata['launcher'] == 'new_launch.py'
@@ -415,8 +462,7 @@ def test_metadata_json_in_a_repository_without_commits(tmp_path, monkeypatch):
     repo.mkdir()
     git(repo, 'init', '-q')
     (repo / 'launch.py').write_text('# launcher\n')
-    monkeypatch.setattr(sys.modules['__main__'], '__file__',
-                        str(repo / 'launch.py'))
+    monkeypatch.setattr(sys.modules['__main__'], '__file__', str(repo / 'launch.py'))
     ctxt = wrap_experiment(returns_ctxt)()
     metadata = read_json(os.path.join(ctxt.log_dir, 'metadata.json'))
     assert metadata['git_root'] == str(repo)
@@ -430,8 +476,11 @@ def test_launch_archive_holds_the_tracked_files_as_on_disk(git_repo):
     ctxt = wrap_experiment(returns_ctxt)()
     path = os.path.join(ctxt.log_dir, 'launch_archive.tar.xz')
     with tarfile.open(path, 'r:xz') as archive:
-        assert sorted(archive.getnames()) == ['.gitignore', 'launch.py',
-                                              'pkg/module.py']
+        assert sorted(archive.getnames()) == [
+            '.gitignore',
+            'launch.py',
+            'pkg/module.py',
+        ]
         assert archive.extractfile('pkg/module.py').read() == b'X = 2\n'
 
 
@@ -445,17 +494,17 @@ def test_launch_archive_skips_tracked_files_deleted_from_disk(git_repo):
 
 def test_archive_launch_repo_false_writes_no_archive(git_repo):
     ctxt = wrap_experiment(returns_ctxt, archive_launch_repo=False)()
-    assert not os.path.exists(os.path.join(ctxt.log_dir,
-                                           'launch_archive.tar.xz'))
+    assert not os.path.exists(os.path.join(ctxt.log_dir, 'launch_archive.tar.xz'))
 
 
 def test_no_archive_and_a_warning_outside_git():
     ctxt = wrap_experiment(returns_ctxt)()
-    assert not os.path.exists(os.path.join(ctxt.log_dir,
-                                           'launch_archive.tar.xz'))
+    assert not os.path.exists(os.path.join(ctxt.log_dir, 'launch_archive.tar.xz'))
     with open(os.path.join(ctxt.log_dir, 'debug.log')) as f:
-        assert ('WARNING: the launcher script is not in a git repository: '
-                'launch_archive.tar.xz not written') in f.read()
+        assert (
+            'WARNING: the launcher script is not in a git repository: '
+            'launch_archive.tar.xz not written'
+        ) in f.read()
 
 
 def test_no_archive_and_a_warning_without_a_launcher_script(monkeypatch):
@@ -463,30 +512,48 @@ def test_no_archive_and_a_warning_without_a_launcher_script(monkeypatch):
     ctxt = wrap_experiment(returns_ctxt)()
     metadata = read_json(os.path.join(ctxt.log_dir, 'metadata.json'))
     assert metadata['launcher'] is None
-    assert not os.path.exists(os.path.join(ctxt.log_dir,
-                                           'launch_archive.tar.xz'))
+    assert not os.path.exists(os.path.join(ctxt.log_dir, 'launch_archive.tar.xz'))
 
 
 def test_progress_csv_keeps_a_key_that_appears_later():
     @wrap_experiment
     def three_epochs(ctxt):
-        log_rows([{'Epoch': 0, 'TotalEnvSteps': 10, 'Loss': 1.5},
-                  {'Epoch': 1, 'TotalEnvSteps': 20, 'Loss': 0.5},
-                  {'Epoch': 2, 'TotalEnvSteps': 30, 'Loss': 0.25,
-                   'Evaluation/AverageReturn': 9.0}])
+        log_rows(
+            [
+                {'Epoch': 0, 'TotalEnvSteps': 10, 'Loss': 1.5},
+                {'Epoch': 1, 'TotalEnvSteps': 20, 'Loss': 0.5},
+                {
+                    'Epoch': 2,
+                    'TotalEnvSteps': 30,
+                    'Loss': 0.25,
+                    'Evaluation/AverageReturn': 9.0,
+                },
+            ]
+        )
         return ctxt
 
     ctxt = three_epochs()
     header, rows = read_csv(os.path.join(ctxt.log_dir, 'progress.csv'))
-    assert header == ['Epoch', 'TotalEnvSteps', 'Loss',
-                      'Evaluation/AverageReturn']
+    assert header == ['Epoch', 'TotalEnvSteps', 'Loss', 'Evaluation/AverageReturn']
     assert rows == [
-        {'Epoch': '0', 'TotalEnvSteps': '10', 'Loss': '1.5',
-         'Evaluation/AverageReturn': ''},
-        {'Epoch': '1', 'TotalEnvSteps': '20', 'Loss': '0.5',
-         'Evaluation/AverageReturn': ''},
-        {'Epoch': '2', 'TotalEnvSteps': '30', 'Loss': '0.25',
-         'Evaluation/AverageReturn': '9.0'},
+        {
+            'Epoch': '0',
+            'TotalEnvSteps': '10',
+            'Loss': '1.5',
+            'Evaluation/AverageReturn': '',
+        },
+        {
+            'Epoch': '1',
+            'TotalEnvSteps': '20',
+            'Loss': '0.5',
+            'Evaluation/AverageReturn': '',
+        },
+        {
+            'Epoch': '2',
+            'TotalEnvSteps': '30',
+            'Loss': '0.25',
+            'Evaluation/AverageReturn': '9.0',
+        },
     ]
 
 
@@ -517,8 +584,9 @@ def test_stdout_shows_the_log(capsys):
 def test_tensorboard_events_use_the_x_axis():
     @wrap_experiment(x_axis='TotalEnvSteps')
     def board(ctxt):
-        log_rows([{'TotalEnvSteps': 100, 'Loss': 0.5},
-                  {'TotalEnvSteps': 200, 'Loss': 0.25}])
+        log_rows(
+            [{'TotalEnvSteps': 100, 'Loss': 0.5}, {'TotalEnvSteps': 200, 'Loss': 0.25}]
+        )
         return ctxt
 
     ctxt = board()
@@ -556,7 +624,8 @@ def test_outputs_are_removed_and_the_traceback_logged_on_error():
     assert "raise RuntimeError('boom')" in text
     assert text.rstrip().endswith('RuntimeError: boom')
     assert read_csv(os.path.join(log_dir, 'progress.csv'))[1] == [
-        {'TotalEnvSteps': '1', 'Loss': '2.0'}]
+        {'TotalEnvSteps': '1', 'Loss': '2.0'}
+    ]
 
 
 def test_sequential_experiments_write_to_their_own_files():
@@ -573,7 +642,8 @@ def test_sequential_experiments_write_to_their_own_files():
         assert f'message {n}' in text
         assert f'message {other}' not in text
         assert read_csv(os.path.join(ctxt.log_dir, 'progress.csv'))[1] == [
-            {'TotalEnvSteps': str(n), 'Loss': f'{n}.0'}]
+            {'TotalEnvSteps': str(n), 'Loss': f'{n}.0'}
+        ]
 
 
 def test_nested_experiments_do_not_share_outputs_or_values():
@@ -601,9 +671,13 @@ def test_nested_experiments_do_not_share_outputs_or_values():
     assert 'inner message' in inner_text
     assert 'outer message' not in inner_text
     assert read_csv(os.path.join(outer_ctxt.log_dir, 'progress.csv')) == (
-        ['TotalEnvSteps', 'Outer'], [{'TotalEnvSteps': '7', 'Outer': '2.0'}])
+        ['TotalEnvSteps', 'Outer'],
+        [{'TotalEnvSteps': '7', 'Outer': '2.0'}],
+    )
     assert read_csv(os.path.join(inner_ctxt.log_dir, 'progress.csv')) == (
-        ['TotalEnvSteps', 'Inner'], [{'TotalEnvSteps': '5', 'Inner': '1.0'}])
+        ['TotalEnvSteps', 'Inner'],
+        [{'TotalEnvSteps': '5', 'Inner': '1.0'}],
+    )
 
 
 def test_outputs_attached_before_are_set_aside_and_restored():
@@ -621,6 +695,7 @@ def test_outputs_attached_before_are_set_aside_and_restored():
     recorder = Recorder()
     logger.add_output(recorder)
     try:
+
         @wrap_experiment
         def quiet(ctxt):
             logger.log('inside')
@@ -633,11 +708,14 @@ def test_outputs_attached_before_are_set_aside_and_restored():
 
 
 def test_importing_the_module_leaves_dowel_and_torch_out():
-    code = ('import sys, garage.experiment.experiment\n'
-            "print(sorted(m for m in ('dowel', 'tensorboardX', 'torch') "
-            'if m in sys.modules))')
-    result = subprocess.run([sys.executable, '-c', code], capture_output=True,
-                            text=True, check=True)
+    code = (
+        'import sys, garage.experiment.experiment\n'
+        "print(sorted(m for m in ('dowel', 'tensorboardX', 'torch') "
+        'if m in sys.modules))'
+    )
+    result = subprocess.run(
+        [sys.executable, '-c', code], capture_output=True, text=True, check=True
+    )
     assert result.stdout == '[]\n'
 
 
@@ -646,7 +724,8 @@ def test_an_installed_tensorflow_is_never_imported(tmp_path):
     fake.mkdir(parents=True)
     (fake / '__init__.py').write_text("print('tensorflow was imported')\n")
     script = tmp_path / 'run_experiment.py'
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import sys
         from garage.experiment.experiment import wrap_experiment
 
@@ -660,16 +739,26 @@ def test_an_installed_tensorflow_is_never_imported(tmp_path):
 
         board()
         print('tensorflow' in sys.modules)
-    """))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(tmp_path / 'fake_site'), *sys.path]))
-    result = subprocess.run([sys.executable, str(script)], capture_output=True,
-                            text=True, cwd=tmp_path, env=env)
+    """)
+    )
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / 'fake_site'), *sys.path])
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert 'tensorflow was imported' not in result.stdout
     assert result.stdout.endswith('False\n')
-    assert list((tmp_path / 'data' / 'local' / 'experiment' / 'board').glob(
-        'events.out.tfevents.*'))
+    assert list(
+        (tmp_path / 'data' / 'local' / 'experiment' / 'board').glob(
+            'events.out.tfevents.*'
+        )
+    )
 
 
 # experiment_logging
@@ -677,81 +766,99 @@ def test_an_installed_tensorflow_is_never_imported(tmp_path):
 
 def test_experiment_logging_writes_the_log_directory(tmp_path):
     log_dir = tmp_path / 'direct'
-    with experiment_logging(log_dir, snapshot_mode='none', snapshot_gap=1,
-                            variant={'seed': 4}) as ctxt:
+    with experiment_logging(
+        log_dir, snapshot_mode='none', snapshot_gap=1, variant={'seed': 4}
+    ) as ctxt:
         log_rows([{'TotalEnvSteps': 1, 'Loss': 3.0}])
-    assert ctxt == ExperimentContext(snapshot_dir=str(log_dir),
-                                     snapshot_mode='none', snapshot_gap=1)
+    assert ctxt == ExperimentContext(
+        snapshot_dir=str(log_dir), snapshot_mode='none', snapshot_gap=1
+    )
     assert read_json(log_dir / 'variant.json') == {'seed': 4}
     assert read_json(log_dir / 'metadata.json')['snapshot_mode'] == 'none'
-    assert sorted(p.name for p in log_dir.iterdir()
-                  if not p.name.startswith('events.out.tfevents.')) == [
-        'debug.log', 'metadata.json', 'progress.csv', 'variant.json']
+    assert sorted(
+        p.name
+        for p in log_dir.iterdir()
+        if not p.name.startswith('events.out.tfevents.')
+    ) == ['debug.log', 'metadata.json', 'progress.csv', 'variant.json']
     assert list(log_dir.glob('events.out.tfevents.*'))
 
 
 def test_experiment_logging_without_a_variant_writes_an_empty_one(tmp_path):
-    with experiment_logging(tmp_path / 'plain', snapshot_mode='last',
-                            snapshot_gap=1):
+    with experiment_logging(tmp_path / 'plain', snapshot_mode='last', snapshot_gap=1):
         pass
     assert read_json(tmp_path / 'plain' / 'variant.json') == {}
 
 
 def test_experiment_logging_resume_appends_and_keeps_the_first_files(
-        tmp_path, git_repo):
+    tmp_path, git_repo
+):
     log_dir = tmp_path / 'resumable'
-    with experiment_logging(log_dir, snapshot_mode='last', snapshot_gap=1,
-                            variant={'seed': 1}):
+    with experiment_logging(
+        log_dir, snapshot_mode='last', snapshot_gap=1, variant={'seed': 1}
+    ):
         logger.log('first run')
-        log_rows([{'Epoch': 0, 'TotalEnvSteps': 10, 'Loss': 1.0},
-                  {'Epoch': 1, 'TotalEnvSteps': 20, 'Loss': 0.5}])
+        log_rows(
+            [
+                {'Epoch': 0, 'TotalEnvSteps': 10, 'Loss': 1.0},
+                {'Epoch': 1, 'TotalEnvSteps': 20, 'Loss': 0.5},
+            ]
+        )
     (log_dir / 'launch_archive.tar.xz').unlink()
-    kept = {name: (log_dir / name).read_text()
-            for name in ('variant.json', 'metadata.json')}
+    kept = {
+        name: (log_dir / name).read_text() for name in ('variant.json', 'metadata.json')
+    }
 
-    with experiment_logging(log_dir, snapshot_mode='last', snapshot_gap=1,
-                            variant={'seed': 2}, resume=True) as ctxt:
+    with experiment_logging(
+        log_dir, snapshot_mode='last', snapshot_gap=1, variant={'seed': 2}, resume=True
+    ) as ctxt:
         logger.log('second run')
-        log_rows([{'Epoch': 2, 'TotalEnvSteps': 30, 'Loss': 0.25,
-                   'Extra': 1}])
+        log_rows([{'Epoch': 2, 'TotalEnvSteps': 30, 'Loss': 0.25, 'Extra': 1}])
     assert ctxt.log_dir == str(log_dir)
     assert {name: (log_dir / name).read_text() for name in kept} == kept
     assert not (log_dir / 'launch_archive.tar.xz').exists()
     header, rows = read_csv(log_dir / 'progress.csv')
     assert header == ['Epoch', 'TotalEnvSteps', 'Loss', 'Extra']
     assert [(row['Epoch'], row['Extra']) for row in rows] == [
-        ('0', ''), ('1', ''), ('2', '1')]
+        ('0', ''),
+        ('1', ''),
+        ('2', '1'),
+    ]
     text = (log_dir / 'debug.log').read_text()
     assert text.index('first run') < text.index('Resuming logging to')
     assert text.index('Resuming logging to') < text.index('second run')
     # an event file each, however soon the second run started
     assert len(list(log_dir.glob('events.out.tfevents.*'))) == 2
-    assert sorted(read_scalars(log_dir)['Loss']) == [(10, 1.0), (20, 0.5),
-                                                     (30, 0.25)]
+    assert sorted(read_scalars(log_dir)['Loss']) == [(10, 1.0), (20, 0.5), (30, 0.25)]
 
 
 def test_experiment_logging_without_resume_starts_progress_afresh(tmp_path):
     log_dir = tmp_path / 'again'
     for epoch in range(2):
-        with experiment_logging(log_dir, snapshot_mode='last',
-                                snapshot_gap=1):
+        with experiment_logging(log_dir, snapshot_mode='last', snapshot_gap=1):
             log_rows([{'TotalEnvSteps': epoch}])
     assert read_csv(log_dir / 'progress.csv')[1] == [{'TotalEnvSteps': '1'}]
 
 
 def test_experiment_logging_resume_needs_the_directory(tmp_path):
-    with (pytest.raises(FileNotFoundError, match=r'cannot resume logging in '
-                        r'.*missing: not a directory'),
-          experiment_logging(tmp_path / 'missing', snapshot_mode='last',
-                             snapshot_gap=1, resume=True)):
+    with (
+        pytest.raises(
+            FileNotFoundError,
+            match=r'cannot resume logging in '
+            r'.*missing: not a directory',
+        ),
+        experiment_logging(
+            tmp_path / 'missing', snapshot_mode='last', snapshot_gap=1, resume=True
+        ),
+    ):
         pass
     assert not (tmp_path / 'missing').exists()
 
 
 def test_experiment_logging_checks_the_snapshot_options(tmp_path):
-    with (pytest.raises(ValueError, match="unknown snapshot_mode='often'"),
-          experiment_logging(tmp_path / 'bad', snapshot_mode='often',
-                             snapshot_gap=1)):
+    with (
+        pytest.raises(ValueError, match="unknown snapshot_mode='often'"),
+        experiment_logging(tmp_path / 'bad', snapshot_mode='often', snapshot_gap=1),
+    ):
         pass
     assert not (tmp_path / 'bad').exists()
 
@@ -759,8 +866,9 @@ def test_experiment_logging_checks_the_snapshot_options(tmp_path):
 def test_experiment_logging_restores_pending_tabular_values(tmp_path):
     tabular.record('Pending', 1)
     try:
-        with experiment_logging(tmp_path / 'aside', snapshot_mode='last',
-                                snapshot_gap=1):
+        with experiment_logging(
+            tmp_path / 'aside', snapshot_mode='last', snapshot_gap=1
+        ):
             assert tabular.as_dict == {}
             tabular.record('Unlogged', 2)
         assert tabular.as_dict == {'Pending': 1}

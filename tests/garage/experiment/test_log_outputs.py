@@ -41,11 +41,7 @@ def test_a_missing_key_gets_an_empty_cell(tmp_path):
 def test_a_later_key_rewrites_the_file_with_the_union_header(tmp_path):
     path = tmp_path / 'progress.csv'
     write(path, [{'a': 1}, {'a': 2}, {'c': 'x', 'a': 3}, {'a': 4, 'd': 5.0}])
-    assert path.read_text() == ('a,c,d\n'
-                                '1,,\n'
-                                '2,,\n'
-                                '3,x,\n'
-                                '4,,5.0\n')
+    assert path.read_text() == ('a,c,d\n1,,\n2,,\n3,x,\n4,,5.0\n')
 
 
 def test_a_rewrite_leaves_no_temporary_file_and_keeps_the_mode(tmp_path):
@@ -85,8 +81,9 @@ def test_rows_survive_a_killed_process(tmp_path):
             output.record(table)
         os.kill(os.getpid(), signal.SIGKILL)
     """)
-    result = subprocess.run([sys.executable, '-c', code], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, '-c', code], capture_output=True, text=True
+    )
     assert result.returncode == -9, result.stderr
     assert path.read_text() == 'Epoch,Late\n0,\n1,\n2,1\n'
 
@@ -115,8 +112,11 @@ def test_recorded_keys_are_marked(tmp_path):
 def test_only_tabular_input_is_accepted(tmp_path):
     output = CsvOutput(tmp_path / 'progress.csv')
     assert output.types_accepted == (TabularInput,)
-    with pytest.raises(ValueError, match=r'CsvOutput accepts dowel\.TabularInput '
-                       r'only, not str'):
+    with pytest.raises(
+        ValueError,
+        match=r'CsvOutput accepts dowel\.TabularInput '
+        r'only, not str',
+    ):
         output.record('text')
     output.close()
 

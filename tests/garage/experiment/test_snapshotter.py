@@ -32,11 +32,10 @@ def files_in(directory):
 
 # --- configuration -----------------------------------------------------------
 
+
 def test_snapshot_config_is_a_namedtuple_with_the_original_fields(tmp_path):
-    config = SnapshotConfig(snapshot_dir=tmp_path, snapshot_mode='gap',
-                            snapshot_gap=3)
-    assert SnapshotConfig._fields == ('snapshot_dir', 'snapshot_mode',
-                                      'snapshot_gap')
+    config = SnapshotConfig(snapshot_dir=tmp_path, snapshot_mode='gap', snapshot_gap=3)
+    assert SnapshotConfig._fields == ('snapshot_dir', 'snapshot_mode', 'snapshot_gap')
     assert tuple(config) == (tmp_path, 'gap', 3)
     assert SnapshotConfig() == (None, 'last', 1)
     snapshotter = Snapshotter(*config)
@@ -45,12 +44,10 @@ def test_snapshot_config_is_a_namedtuple_with_the_original_fields(tmp_path):
     assert snapshotter.snapshot_gap == 3
 
 
-def test_default_directory_is_resolved_when_made_and_not_created(
-        tmp_path, monkeypatch):
+def test_default_directory_is_resolved_when_made_and_not_created(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     snapshotter = Snapshotter()
-    assert snapshotter.snapshot_dir == str(tmp_path / 'data' / 'local' /
-                                           'experiments')
+    assert snapshotter.snapshot_dir == str(tmp_path / 'data' / 'local' / 'experiments')
     assert snapshotter.snapshot_mode == 'last'
     assert snapshotter.snapshot_gap == 1
     assert not (tmp_path / 'data').exists()
@@ -58,16 +55,22 @@ def test_default_directory_is_resolved_when_made_and_not_created(
 
 @pytest.mark.parametrize('mode', ['every', 'Last', '', None])
 def test_unknown_mode_names_the_valid_modes(tmp_path, mode):
-    with pytest.raises(ValueError, match=r"unknown snapshot_mode=.*'all', "
-                       r"'last', 'gap', 'gap_and_last', 'gap_overwrite', "
-                       r"'none'"):
+    with pytest.raises(
+        ValueError,
+        match=r"unknown snapshot_mode=.*'all', "
+        r"'last', 'gap', 'gap_and_last', 'gap_overwrite', "
+        r"'none'",
+    ):
         Snapshotter(tmp_path, mode)
 
 
 @pytest.mark.parametrize('gap', [0, -1])
 def test_gap_must_be_positive(tmp_path, gap):
-    with pytest.raises(ValueError, match=rf'snapshot_gap={gap} must be '
-                       'a positive integer'):
+    with pytest.raises(
+        ValueError,
+        match=rf'snapshot_gap={gap} must be '
+        'a positive integer',
+    ):
         Snapshotter(tmp_path, 'gap', gap)
 
 
@@ -78,14 +81,17 @@ def test_gap_must_be_an_integer(tmp_path, gap):
 
 
 def test_last_mode_takes_no_gap(tmp_path):
-    with pytest.raises(ValueError, match="snapshot_gap=2 must be 1 with "
-                       "snapshot_mode='last'; did you mean"):
+    with pytest.raises(
+        ValueError,
+        match="snapshot_gap=2 must be 1 with snapshot_mode='last'; did you mean",
+    ):
         Snapshotter(tmp_path, 'last', 2)
 
 
 def test_gap_overwrite_needs_a_gap(tmp_path):
-    with pytest.raises(ValueError, match="more than 1 with snapshot_mode="
-                       "'gap_overwrite'"):
+    with pytest.raises(
+        ValueError, match="more than 1 with snapshot_mode='gap_overwrite'"
+    ):
         Snapshotter(tmp_path, 'gap_overwrite', 1)
 
 
@@ -153,12 +159,15 @@ def test_snapshots_respect_the_umask(tmp_path):
     assert (tmp_path / 'params.pkl').stat().st_mode & 0o777 == 0o666 & ~umask
 
 
-@pytest.mark.parametrize(('itr', 'error', 'match'), [
-    (-1, ValueError, 'itr=-1 must not be negative'),
-    ('3', TypeError, "itr must be an integer, not '3'"),
-    (1.0, TypeError, 'itr must be an integer, not 1.0'),
-    (True, TypeError, 'itr must be an integer, not True'),
-])
+@pytest.mark.parametrize(
+    ('itr', 'error', 'match'),
+    [
+        (-1, ValueError, 'itr=-1 must not be negative'),
+        ('3', TypeError, "itr must be an integer, not '3'"),
+        (1.0, TypeError, 'itr must be an integer, not 1.0'),
+        (True, TypeError, 'itr must be an integer, not True'),
+    ],
+)
 def test_save_rejects_a_bad_itr(tmp_path, itr, error, match):
     with pytest.raises(error, match=match):
         Snapshotter(tmp_path).save_itr_params(itr, {})
@@ -170,6 +179,7 @@ def test_save_rejects_params_that_are_not_a_dict(tmp_path):
 
 
 # --- choosing the snapshot to load -------------------------------------------
+
 
 def test_last_and_first_order_iterations_numerically(tmp_path):
     save_itrs(Snapshotter(tmp_path, 'all'), [2, 9, 10])
@@ -201,26 +211,32 @@ def test_load_through_an_instance(tmp_path):
     assert snapshotter.load(tmp_path) == {'x': 1}
 
 
-@pytest.mark.parametrize('itr', ['latest', '', '1.0', '-1', '³', -1, True,
-                                 1.0, None])
+@pytest.mark.parametrize('itr', ['latest', '', '1.0', '-1', '³', -1, True, 1.0, None])
 def test_load_rejects_a_bad_itr(tmp_path, itr):
     Snapshotter(tmp_path).save_itr_params(0, {})
-    with pytest.raises(ValueError, match="itr must be a non-negative "
-                       "iteration number, 'last' or 'first', not"):
+    with pytest.raises(
+        ValueError,
+        match="itr must be a non-negative iteration number, 'last' or 'first', not",
+    ):
         Snapshotter.load(tmp_path, itr)
 
 
 def test_missing_directory(tmp_path):
-    with pytest.raises(FileNotFoundError,
-                       match=r'snapshot directory .*missing does not exist: '
-                       r'pass the log directory'):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r'snapshot directory .*missing does not exist: '
+        r'pass the log directory',
+    ):
         Snapshotter.load(tmp_path / 'missing')
 
 
 def test_file_instead_of_directory(tmp_path):
     (tmp_path / 'params.pkl').write_bytes(b'')
-    with pytest.raises(NotADirectoryError, match=r'is not a directory: pass '
-                       r'the directory that holds params\.pkl'):
+    with pytest.raises(
+        NotADirectoryError,
+        match=r'is not a directory: pass '
+        r'the directory that holds params\.pkl',
+    ):
         Snapshotter.load(tmp_path / 'params.pkl')
 
 
@@ -229,31 +245,41 @@ def test_directory_without_snapshots(tmp_path):
     (tmp_path / '.params.pkl.0123abcd.tmp').write_bytes(b'partial')
     (tmp_path / 'itr_01.pkl').write_bytes(b'not ours')
     (tmp_path / 'itr_2.pkl').mkdir()
-    with pytest.raises(FileNotFoundError, match=r"no snapshot in .*: there is "
-                       r"neither params.pkl nor itr_N.pkl. Was the experiment "
-                       r"run with snapshot_mode='none'"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r'no snapshot in .*: there is '
+        r'neither params.pkl nor itr_N.pkl. Was the experiment '
+        r"run with snapshot_mode='none'",
+    ):
         Snapshotter.load(tmp_path)
 
 
 def test_missing_iteration_lists_the_available_ones(tmp_path):
     save_itrs(Snapshotter(tmp_path, 'gap_and_last', 2), range(4))
-    with pytest.raises(FileNotFoundError, match=r"no snapshot of iteration 1 "
-                       r"in .*: itr_1.pkl does not exist. Available: "
-                       r"params.pkl, itr_0.pkl, itr_2.pkl; pass the "
-                       r"iteration of one of those, or itr='last'"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r'no snapshot of iteration 1 '
+        r'in .*: itr_1.pkl does not exist. Available: '
+        r'params.pkl, itr_0.pkl, itr_2.pkl; pass the '
+        r"iteration of one of those, or itr='last'",
+    ):
         Snapshotter.load(tmp_path, 1)
 
 
 def test_a_long_list_of_snapshots_is_elided(tmp_path):
     save_itrs(Snapshotter(tmp_path, 'all'), range(12))
-    with pytest.raises(FileNotFoundError, match=r'Available: itr_0.pkl, '
-                       r'itr_1.pkl, itr_2.pkl, itr_3.pkl, itr_4.pkl, \.\.\., '
-                       r'itr_7.pkl, itr_8.pkl, itr_9.pkl, itr_10.pkl, '
-                       r'itr_11.pkl \(12 in all\)'):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r'Available: itr_0.pkl, '
+        r'itr_1.pkl, itr_2.pkl, itr_3.pkl, itr_4.pkl, \.\.\., '
+        r'itr_7.pkl, itr_8.pkl, itr_9.pkl, itr_10.pkl, '
+        r'itr_11.pkl \(12 in all\)',
+    ):
         Snapshotter.load(tmp_path, 12)
 
 
 # --- the file format and its errors ------------------------------------------
+
 
 def test_snapshot_starts_with_a_version_header(tmp_path):
     Snapshotter(tmp_path).save_itr_params(0, {'x': 1})
@@ -276,16 +302,17 @@ def test_header_reads_without_importing_torch(tmp_path):
             print(pickle.load(file)['garage_snapshot_format'])
         print('torch' in sys.modules)
         """)
-    result = subprocess.run([sys.executable, '-c', code], capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, '-c', code], capture_output=True, text=True, check=True
+    )
     assert result.stdout == '1\nFalse\n'
 
 
 def test_importing_the_module_does_not_import_torch():
-    code = ("import sys, garage.experiment.snapshotter\n"
-            "print('torch' in sys.modules)")
-    result = subprocess.run([sys.executable, '-c', code], capture_output=True,
-                            text=True, check=True)
+    code = "import sys, garage.experiment.snapshotter\nprint('torch' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, '-c', code], capture_output=True, text=True, check=True
+    )
     assert result.stdout == 'False\n'
 
 
@@ -296,16 +323,27 @@ def write_with_header(path, header, params):
 
 
 def test_a_newer_format_is_refused_with_both_versions(tmp_path):
-    write_with_header(tmp_path / 'params.pkl',
-                      {'garage_snapshot_format': 2, 'garage': '2031.1.0',
-                       'python': '3.14.0', 'torch': '3.0', 'numpy': '3.0'},
-                      {'x': 1})
+    write_with_header(
+        tmp_path / 'params.pkl',
+        {
+            'garage_snapshot_format': 2,
+            'garage': '2031.1.0',
+            'python': '3.14.0',
+            'torch': '3.0',
+            'numpy': '3.0',
+        },
+        {'x': 1},
+    )
     installed = importlib.metadata.version('garage')
-    with pytest.raises(SnapshotError, match=(
+    with pytest.raises(
+        SnapshotError,
+        match=(
             rf'params.pkl is a snapshot of format 2, written by garage '
             rf'2031.1.0 \(Python 3.14.0, torch 3.0, NumPy 3.0\); the '
             rf'installed garage {installed} \(.*\) reads format 1 only. Load '
-            rf'it with garage 2031.1.0')):
+            rf'it with garage 2031.1.0'
+        ),
+    ):
         Snapshotter.load(tmp_path)
 
 
@@ -315,10 +353,14 @@ def test_a_snapshot_without_header_is_refused(tmp_path, params):
     with open(tmp_path / 'params.pkl', 'wb') as file:
         cloudpickle.dump(params, file)
     installed = importlib.metadata.version('garage')
-    with pytest.raises(SnapshotError, match=(
+    with pytest.raises(
+        SnapshotError,
+        match=(
             rf'params.pkl has no garage snapshot header: it was written by '
             rf'the original garage \(2021.03 or earlier\) or by another program, of '
-            rf'unknown version, and the installed garage {installed}')):
+            rf'unknown version, and the installed garage {installed}'
+        ),
+    ):
         Snapshotter.load(tmp_path)
 
 
@@ -331,10 +373,14 @@ def test_a_truncated_header_is_reported(tmp_path, size):
     Snapshotter(tmp_path).save_itr_params(0, {'x': 1})
     with open(tmp_path / 'params.pkl', 'r+b') as file:
         file.truncate(size)
-    with pytest.raises(SnapshotError, match=(
+    with pytest.raises(
+        SnapshotError,
+        match=(
             r'params.pkl is not a readable garage snapshot: it is corrupt or '
             r'truncated, or not a snapshot. Delete it and load another '
-            r'\(available: params.pkl\)')) as info:
+            r'\(available: params.pkl\)'
+        ),
+    ) as info:
         Snapshotter.load(tmp_path)
     assert info.value.__cause__ is not None
 
@@ -351,12 +397,16 @@ def test_a_truncated_snapshot_is_reported(tmp_path):
     with open(path, 'r+b') as file:
         file.truncate(path.stat().st_size - 30)
     installed = importlib.metadata.version('garage')
-    with pytest.raises(SnapshotError, match=(
+    with pytest.raises(
+        SnapshotError,
+        match=(
             rf'cannot load .*itr_1.pkl \(written by garage {installed} .*, '
             rf'loaded by the installed garage {installed} .*\): the file may '
             rf'be corrupt or truncated. Load another snapshot \(available: '
             rf'itr_0.pkl, itr_1.pkl\). Unpickling failed with '
-            rf'RuntimeError')) as info:
+            rf'RuntimeError'
+        ),
+    ) as info:
         Snapshotter.load(tmp_path)
     assert isinstance(info.value.__cause__, RuntimeError)
     assert Snapshotter.load(tmp_path, 0) == {'itr': 0}
@@ -367,8 +417,7 @@ def importable_module(tmp_path, monkeypatch):
     """Make a module ``snapshot_test_module`` defining a class ``Thing``."""
     source = tmp_path / 'module'
     source.mkdir()
-    (source / 'snapshot_test_module.py').write_text(
-        'class Thing:\n    value = 7\n')
+    (source / 'snapshot_test_module.py').write_text('class Thing:\n    value = 7\n')
     monkeypatch.syspath_prepend(source)
     yield importlib.import_module('snapshot_test_module')
     sys.modules.pop('snapshot_test_module', None)
@@ -380,43 +429,53 @@ def save_with_version(snapshot_dir, version, params, monkeypatch):
         Snapshotter(snapshot_dir).save_itr_params(0, params)
 
 
-def test_a_missing_module_names_both_versions(tmp_path, monkeypatch,
-                                              importable_module):
+def test_a_missing_module_names_both_versions(tmp_path, monkeypatch, importable_module):
     snapshot_dir = tmp_path / 'snapshots'
-    save_with_version(snapshot_dir, '2020.6.0',
-                      {'thing': importable_module.Thing()}, monkeypatch)
+    save_with_version(
+        snapshot_dir, '2020.6.0', {'thing': importable_module.Thing()}, monkeypatch
+    )
     # the snapshot refers to the class by module and name
     assert Snapshotter.load(snapshot_dir)['thing'].value == 7
     sys.modules.pop('snapshot_test_module')
     (tmp_path / 'module' / 'snapshot_test_module.py').unlink()
     installed = importlib.metadata.version('garage')
-    with pytest.raises(SnapshotError, match=(
+    with pytest.raises(
+        SnapshotError,
+        match=(
             rf'cannot load .*params.pkl \(written by garage 2020.6.0 .*, '
             rf'loaded by the installed garage {installed} .*\): something it '
             rf'refers to is missing from the installed libraries. Load it '
             rf'with the versions that wrote it.*ModuleNotFoundError: No '
-            rf"module named 'snapshot_test_module'")) as info:
+            rf"module named 'snapshot_test_module'"
+        ),
+    ) as info:
         Snapshotter.load(snapshot_dir)
     assert isinstance(info.value.__cause__, ModuleNotFoundError)
 
 
-def test_a_missing_attribute_names_both_versions(tmp_path, monkeypatch,
-                                                 importable_module):
+def test_a_missing_attribute_names_both_versions(
+    tmp_path, monkeypatch, importable_module
+):
     snapshot_dir = tmp_path / 'snapshots'
-    save_with_version(snapshot_dir, '2020.6.0',
-                      {'thing': importable_module.Thing()}, monkeypatch)
+    save_with_version(
+        snapshot_dir, '2020.6.0', {'thing': importable_module.Thing()}, monkeypatch
+    )
     monkeypatch.delattr(importable_module, 'Thing')
-    with pytest.raises(SnapshotError, match=(
+    with pytest.raises(
+        SnapshotError,
+        match=(
             r'written by garage 2020.6.0 .*something it refers to is '
-            r"missing.*AttributeError: .*'Thing'")) as info:
+            r"missing.*AttributeError: .*'Thing'"
+        ),
+    ) as info:
         Snapshotter.load(snapshot_dir)
     assert isinstance(info.value.__cause__, AttributeError)
 
 
 # --- atomic writes -----------------------------------------------------------
 
-class FailsToPickle:
 
+class FailsToPickle:
     def __reduce__(self):
         raise RuntimeError('cannot pickle this')
 
@@ -425,9 +484,9 @@ def test_a_failed_pickle_keeps_the_previous_snapshot(tmp_path):
     snapshotter = Snapshotter(tmp_path)
     snapshotter.save_itr_params(0, {'version': 1})
     with pytest.raises(RuntimeError, match='cannot pickle this'):
-        snapshotter.save_itr_params(1, {'version': 2,
-                                        'big': np.zeros(100_000),
-                                        'bad': FailsToPickle()})
+        snapshotter.save_itr_params(
+            1, {'version': 2, 'big': np.zeros(100_000), 'bad': FailsToPickle()}
+        )
     assert files_in(tmp_path) == ['params.pkl']
     assert Snapshotter.load(tmp_path) == {'version': 1}
 
@@ -465,8 +524,11 @@ snapshotter.save_itr_params(1, {'version': 2, 'data': list(range(100_000)),
 
 @pytest.mark.timeout(120)
 def test_a_killed_write_keeps_the_previous_snapshot(tmp_path):
-    child = subprocess.Popen([sys.executable, '-c', KILLED_CHILD, tmp_path],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, '-c', KILLED_CHILD, tmp_path],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert child.stdout.readline() == 'writing\n'
     finally:
@@ -485,10 +547,17 @@ def test_a_killed_write_keeps_the_previous_snapshot(tmp_path):
 
 
 def test_save_removes_only_its_own_leftovers(tmp_path):
-    ours = ['.params.pkl.0123456789abcdef.tmp', '.itr_3.pkl.ffffffffffffffff.tmp',
-            '.best.pkl.0000000000000000.tmp']
-    theirs = ['notes.tmp', '.params.pkl.tmp', '.params.pkl.0a.tmp',
-              'itr_3.pkl.0123456789abcdef.tmp']
+    ours = [
+        '.params.pkl.0123456789abcdef.tmp',
+        '.itr_3.pkl.ffffffffffffffff.tmp',
+        '.best.pkl.0000000000000000.tmp',
+    ]
+    theirs = [
+        'notes.tmp',
+        '.params.pkl.tmp',
+        '.params.pkl.0a.tmp',
+        'itr_3.pkl.0123456789abcdef.tmp',
+    ]
     for name in ours + theirs:
         (tmp_path / name).write_bytes(b'partial')
     Snapshotter(tmp_path, 'all').save_itr_params(0, {})
@@ -497,10 +566,10 @@ def test_save_removes_only_its_own_leftovers(tmp_path):
 
 # --- objects beside the snapshots --------------------------------------------
 
+
 def test_save_object_writes_whatever_the_mode(tmp_path):
     snapshotter = Snapshotter(tmp_path / 'run', 'none')
-    snapshotter.save_object('best_policy.pkl', {'policy': torch.ones(2),
-                                                'epoch': 3})
+    snapshotter.save_object('best_policy.pkl', {'policy': torch.ones(2), 'epoch': 3})
     assert files_in(tmp_path / 'run') == ['best_policy.pkl']
     loaded = snapshotter.load_object('best_policy.pkl', map_location='meta')
     assert loaded['epoch'] == 3
@@ -529,15 +598,19 @@ def test_objects_are_not_snapshots(tmp_path):
 
 @pytest.mark.parametrize('name', ['', '.', '..', 'a/b.pkl', '/tmp/b.pkl', 3])
 def test_object_names_are_file_names(tmp_path, name):
-    with pytest.raises(ValueError, match='file_name must be the name of a '
-                       'file, not a path'):
+    with pytest.raises(
+        ValueError, match='file_name must be the name of a file, not a path'
+    ):
         Snapshotter(tmp_path).save_object(name, {})
 
 
 @pytest.mark.parametrize('name', ['params.pkl', 'itr_4.pkl'])
 def test_object_names_are_not_snapshot_names(tmp_path, name):
-    with pytest.raises(ValueError, match=rf"'{name}' is the name of a "
-                       r'snapshot: save snapshots with save_itr_params\(\)'):
+    with pytest.raises(
+        ValueError,
+        match=rf"'{name}' is the name of a "
+        r'snapshot: save snapshots with save_itr_params\(\)',
+    ):
         Snapshotter(tmp_path).save_object(name, {})
     with pytest.raises(ValueError, match='is the name of a snapshot'):
         Snapshotter(tmp_path).load_object(name)
@@ -549,27 +622,30 @@ def test_object_params_must_be_a_dict(tmp_path):
 
 
 def test_missing_object(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"best.pkl does not exist: "
-                       r"nothing was saved as 'best.pkl' in"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r'best.pkl does not exist: '
+        r"nothing was saved as 'best.pkl' in",
+    ):
         Snapshotter(tmp_path).load_object('best.pkl')
 
 
 # --- what round-trips --------------------------------------------------------
 
+
 def test_torch_module_and_optimizer_round_trip(tmp_path):
     torch.manual_seed(0)
-    module = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(),
-                                 torch.nn.Linear(4, 1))
+    module = torch.nn.Sequential(
+        torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1)
+    )
     optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
     module(torch.ones(2, 3)).sum().backward()
     optimizer.step()
-    Snapshotter(tmp_path).save_itr_params(0, {'module': module,
-                                              'optimizer': optimizer})
+    Snapshotter(tmp_path).save_itr_params(0, {'module': module, 'optimizer': optimizer})
     loaded = Snapshotter.load(tmp_path)
     inputs = torch.randn(5, 3)
     assert torch.equal(loaded['module'](inputs), module(inputs))
-    state, loaded_state = (optimizer.state_dict(),
-                           loaded['optimizer'].state_dict())
+    state, loaded_state = (optimizer.state_dict(), loaded['optimizer'].state_dict())
     assert state['param_groups'] == loaded_state['param_groups']
     for key, value in state['state'].items():
         for name, tensor in value.items():
@@ -580,8 +656,7 @@ def test_torch_module_and_optimizer_round_trip(tmp_path):
 
 def test_shared_tensor_storage_stays_shared(tmp_path):
     base = torch.arange(6.0)
-    Snapshotter(tmp_path).save_itr_params(0, {'base': base,
-                                              'view': base[2:4]})
+    Snapshotter(tmp_path).save_itr_params(0, {'base': base, 'view': base[2:4]})
     loaded = Snapshotter.load(tmp_path)
     loaded['base'][2] = 100.0
     assert loaded['view'][0] == 100.0
@@ -589,8 +664,9 @@ def test_shared_tensor_storage_stays_shared(tmp_path):
 
 def test_map_location_is_honoured(tmp_path):
     module = torch.nn.Linear(2, 2)
-    Snapshotter(tmp_path).save_itr_params(0, {'module': module,
-                                              'tensor': torch.ones(3)})
+    Snapshotter(tmp_path).save_itr_params(
+        0, {'module': module, 'tensor': torch.ones(3)}
+    )
     on_meta = Snapshotter.load(tmp_path, map_location='meta')
     assert on_meta['module'].weight.device.type == 'meta'
     assert on_meta['tensor'].device.type == 'meta'
@@ -598,14 +674,13 @@ def test_map_location_is_honoured(tmp_path):
     assert torch.equal(on_cpu['module'].weight, module.weight)
 
 
-@pytest.mark.skipif(torch.cuda.is_available(),
-                    reason='tests loading on a machine without CUDA')
-def test_a_gpu_snapshot_loads_on_a_machine_without_cuda(tmp_path,
-                                                        monkeypatch):
+@pytest.mark.skipif(
+    torch.cuda.is_available(), reason='tests loading on a machine without CUDA'
+)
+def test_a_gpu_snapshot_loads_on_a_machine_without_cuda(tmp_path, monkeypatch):
     # Record the storages as CUDA ones, as a snapshot taken on a GPU does.
     with monkeypatch.context() as patch:
-        patch.setattr(torch.serialization, 'location_tag',
-                      lambda storage: 'cuda:0')
+        patch.setattr(torch.serialization, 'location_tag', lambda storage: 'cuda:0')
         Snapshotter(tmp_path).save_itr_params(0, {'tensor': torch.ones(3)})
     with open(tmp_path / 'params.pkl', 'rb') as file:
         pickle.load(file)
@@ -621,14 +696,14 @@ def test_numpy_random_states_round_trip(tmp_path):
     generator = np.random.default_rng(5)
     legacy.rand(4)
     generator.random(4)
-    Snapshotter(tmp_path).save_itr_params(0, {
-        'global_state': legacy.get_state(), 'generator': generator})
+    Snapshotter(tmp_path).save_itr_params(
+        0, {'global_state': legacy.get_state(), 'generator': generator}
+    )
     loaded = Snapshotter.load(tmp_path)
     restored = np.random.RandomState()
     restored.set_state(loaded['global_state'])
     assert np.array_equal(restored.rand(10), legacy.rand(10))
-    assert np.array_equal(loaded['generator'].random(10),
-                          generator.random(10))
+    assert np.array_equal(loaded['generator'].random(10), generator.random(10))
 
 
 def test_functions_defined_at_run_time_round_trip(tmp_path):

@@ -29,6 +29,7 @@ def goals(envs):
 
 def test_module_is_exported():
     import garage.experiment
+
     assert garage.experiment.task_sampler is task_sampler
     assert 'task_sampler' in garage.experiment.__all__
 
@@ -39,10 +40,8 @@ def test_task_sampler_is_abstract():
 
 
 class TestConstructEnvsSampler:
-
     def constructors(self):
-        return [functools.partial(PointEnv, goal=(float(i), 0.))
-                for i in range(3)]
+        return [functools.partial(PointEnv, goal=(float(i), 0.0)) for i in range(3)]
 
     def test_without_replacement_uses_each_once_per_round(self):
         sampler = ConstructEnvsSampler(self.constructors())
@@ -50,13 +49,14 @@ class TestConstructEnvsSampler:
         updates = sampler.sample(7)
         assert all(isinstance(u, NewEnvUpdate) for u in updates)
         firsts = [goal[0] for goal in goals(u() for u in updates)]
-        assert sorted(firsts[:3]) == sorted(firsts[3:6]) == [0., 1., 2.]
+        assert sorted(firsts[:3]) == sorted(firsts[3:6]) == [0.0, 1.0, 2.0]
 
     def test_with_replacement(self):
         updates = ConstructEnvsSampler(self.constructors()).sample(
-            20, with_replacement=True)
+            20, with_replacement=True
+        )
         firsts = [goal[0] for goal in goals(u() for u in updates)]
-        assert set(firsts) <= {0., 1., 2.}
+        assert set(firsts) <= {0.0, 1.0, 2.0}
         assert any(firsts.count(x) > 1 for x in firsts[:4])
 
     def test_zero_tasks(self):
@@ -74,7 +74,6 @@ class TestConstructEnvsSampler:
 
 
 class TestSetTaskSampler:
-
     def test_samples_set_task_updates(self):
         sampler = SetTaskSampler(PointEnv)
         assert sampler.n_tasks is None
@@ -86,8 +85,9 @@ class TestSetTaskSampler:
 
     def test_uses_the_given_env_and_wrapper(self):
         env = PointEnv(goal=(0.1, 0.1), arena_size=0.5)
-        sampler = SetTaskSampler(PointEnv, env=env,
-                                 wrapper=lambda e, task: normalize(e))
+        sampler = SetTaskSampler(
+            PointEnv, env=env, wrapper=lambda e, task: normalize(e)
+        )
         update = sampler.sample(1)[0]
         assert (np.abs(update.task['goal']) <= 0.5).all()
         made = update()
@@ -101,9 +101,8 @@ class TestSetTaskSampler:
 
 
 class TestEnvPoolSampler:
-
     def test_samples_copies(self):
-        pool = [PointEnv(goal=(float(i), 0.)) for i in range(2)]
+        pool = [PointEnv(goal=(float(i), 0.0)) for i in range(2)]
         sampler = EnvPoolSampler(pool)
         updates = sampler.sample(4)
         assert all(isinstance(u, ExistingEnvUpdate) for u in updates)
@@ -111,18 +110,17 @@ class TestEnvPoolSampler:
         assert not any(env is p for env in envs for p in pool)
         assert len({id(env) for env in envs}) == 4
         firsts = [goal[0] for goal in goals(envs)]
-        assert sorted(firsts[:2]) == sorted(firsts[2:]) == [0., 1.]
+        assert sorted(firsts[:2]) == sorted(firsts[2:]) == [0.0, 1.0]
 
     def test_grow_pool(self):
-        pool = [PointEnv(goal=(float(i), 0.)) for i in range(2)]
+        pool = [PointEnv(goal=(float(i), 0.0)) for i in range(2)]
         sampler = EnvPoolSampler(pool)
         sampler.grow_pool(5)
         assert sampler.n_tasks == 5
         sampler.grow_pool(3)
         assert sampler.n_tasks == 5
-        firsts = sorted(goal[0] for goal in goals(u() for u in
-                                                  sampler.sample(5)))
-        assert firsts == [0., 0., 0., 1., 1.]
+        firsts = sorted(goal[0] for goal in goals(u() for u in sampler.sample(5)))
+        assert firsts == [0.0, 0.0, 0.0, 1.0, 1.0]
 
     def test_needs_environments(self):
         with pytest.raises(ValueError, match='at least one'):

@@ -26,7 +26,6 @@ def naive_discount_cumsum(x, discount):
 
 
 class TestDiscountCumsum:
-
     def test_hand_computed(self):
         result = discount_cumsum(np.array([1.0, 2.0, 3.0]), 0.5)
         np.testing.assert_allclose(result, [1 + 1 + 0.75, 2 + 1.5, 3])
@@ -46,32 +45,36 @@ class TestDiscountCumsum:
 
     def test_sums_along_axis_zero_only(self):
         x = np.array([[1.0, 10.0], [2.0, 20.0]])
-        np.testing.assert_allclose(discount_cumsum(x, 0.9),
-                                   [[2.8, 28.0], [2.0, 20.0]])
+        np.testing.assert_allclose(discount_cumsum(x, 0.9), [[2.8, 28.0], [2.0, 20.0]])
 
     def test_empty(self):
         assert discount_cumsum(np.zeros(0), 0.99).shape == (0,)
 
-    @given(x=hnp.arrays(np.float64,
-                        hnp.array_shapes(min_dims=1, max_dims=3, max_side=8),
-                        elements=finite_floats),
-           discount=st.floats(min_value=0.0, max_value=1.0))
+    @given(
+        x=hnp.arrays(
+            np.float64,
+            hnp.array_shapes(min_dims=1, max_dims=3, max_side=8),
+            elements=finite_floats,
+        ),
+        discount=st.floats(min_value=0.0, max_value=1.0),
+    )
     def test_matches_naive_loop(self, x, discount):
-        np.testing.assert_allclose(discount_cumsum(x, discount),
-                                   naive_discount_cumsum(x, discount),
-                                   rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(
+            discount_cumsum(x, discount),
+            naive_discount_cumsum(x, discount),
+            rtol=1e-9,
+            atol=1e-6,
+        )
 
 
 class TestExplainedVariance:
-
     def test_perfect_prediction_is_one(self):
         y = np.array([1.0, 2.0, 4.0])
         assert explained_variance_1d(y, y) == pytest.approx(1.0)
 
     def test_mean_prediction_is_zero(self):
         y = np.array([1.0, 2.0, 6.0])
-        assert explained_variance_1d(np.full(3, y.mean()),
-                                     y) == pytest.approx(0.0)
+        assert explained_variance_1d(np.full(3, y.mean()), y) == pytest.approx(0.0)
 
     def test_matches_formula(self):
         y = np.array([1.0, 2.0, 3.0, 4.0])
@@ -98,8 +101,7 @@ class TestExplainedVariance:
         ypred = np.array([1.5, 2.0, 2.5, 0.0])
         valids = np.array([True, True, True, False])
         expected = 1 - np.var(y[:3] - ypred[:3]) / np.var(y[:3])
-        assert explained_variance_1d(ypred, y,
-                                     valids) == pytest.approx(expected)
+        assert explained_variance_1d(ypred, y, valids) == pytest.approx(expected)
 
     def test_constant_target_exact_prediction_is_one(self):
         y = np.full(4, 3.0)
@@ -115,25 +117,27 @@ class TestExplainedVariance:
         assert explained_variance_1d(np.array([1.0, 3.0, 5.0]), y) == 0.0
 
     def test_shape_mismatch(self):
-        with pytest.raises(ValueError,
-                           match=r'ypred has shape \(3,\) but y has shape '
-                                 r'\(2,\)'):
+        with pytest.raises(
+            ValueError,
+            match=r'ypred has shape \(3,\) but y has shape '
+            r'\(2,\)',
+        ):
             explained_variance_1d(np.zeros(3), np.zeros(2))
 
     def test_valids_shape_mismatch(self):
-        with pytest.raises(ValueError,
-                           match=r'valids has shape \(2,\) but y has shape '
-                                 r'\(3,\)'):
+        with pytest.raises(
+            ValueError,
+            match=r'valids has shape \(2,\) but y has shape '
+            r'\(3,\)',
+        ):
             explained_variance_1d(np.zeros(3), np.zeros(3), np.ones(2))
 
     def test_valids_not_zero_one(self):
         with pytest.raises(ValueError, match=r'valids must hold only 0 and 1'):
-            explained_variance_1d(np.zeros(3), np.zeros(3),
-                                  np.array([0, 1, 2]))
+            explained_variance_1d(np.zeros(3), np.zeros(3), np.array([0, 1, 2]))
 
 
 class TestRrse:
-
     def test_perfect_prediction_is_zero(self):
         assert rrse(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])) == 0
 
@@ -149,7 +153,7 @@ class TestRrse:
     def test_multidimensional(self):
         actual = np.array([[1.0, 2.0], [3.0, 4.0]])
         predicted = actual + 1
-        expected = np.sqrt(4 / np.sum((actual - 2.5)**2))
+        expected = np.sqrt(4 / np.sum((actual - 2.5) ** 2))
         assert rrse(actual, predicted) == pytest.approx(expected)
 
     def test_constant_actual(self):
@@ -158,22 +162,25 @@ class TestRrse:
         assert rrse(actual, actual + 1) == float('inf')
 
     def test_shape_mismatch(self):
-        with pytest.raises(ValueError,
-                           match=r'actual has shape \(2,\) but predicted has '
-                                 r'shape \(2, 1\)'):
+        with pytest.raises(
+            ValueError,
+            match=r'actual has shape \(2,\) but predicted has '
+            r'shape \(2, 1\)',
+        ):
             rrse(np.zeros(2), np.zeros((2, 1)))
 
 
 class TestSlidingWindow:
-
     def test_windows(self):
-        np.testing.assert_array_equal(sliding_window(np.arange(5), 3),
-                                      [[0, 1, 2], [1, 2, 3], [2, 3, 4]])
+        np.testing.assert_array_equal(
+            sliding_window(np.arange(5), 3), [[0, 1, 2], [1, 2, 3], [2, 3, 4]]
+        )
 
     def test_smear_repeats_last_window(self):
         np.testing.assert_array_equal(
             sliding_window(np.arange(5), 3, smear=True),
-            [[0, 1, 2], [1, 2, 3], [2, 3, 4], [2, 3, 4], [2, 3, 4]])
+            [[0, 1, 2], [1, 2, 3], [2, 3, 4], [2, 3, 4], [2, 3, 4]],
+        )
 
     def test_smear_is_writable_copy(self):
         t = np.arange(4)
@@ -182,14 +189,12 @@ class TestSlidingWindow:
         assert t[0] == 0
 
     def test_window_of_one(self):
-        np.testing.assert_array_equal(sliding_window(np.arange(3), 1),
-                                      [[0], [1], [2]])
+        np.testing.assert_array_equal(sliding_window(np.arange(3), 1), [[0], [1], [2]])
 
     def test_window_of_full_length(self):
         t = np.arange(4)
         np.testing.assert_array_equal(sliding_window(t, 4), [t])
-        np.testing.assert_array_equal(sliding_window(t, 4, smear=True),
-                                      [t, t, t, t])
+        np.testing.assert_array_equal(sliding_window(t, 4, smear=True), [t, t, t, t])
 
     def test_view_is_read_only(self):
         windows = sliding_window(np.arange(4), 2)
@@ -198,14 +203,15 @@ class TestSlidingWindow:
 
     @pytest.mark.parametrize('window', [0, 6])
     def test_bad_window(self, window):
-        with pytest.raises(ValueError,
-                           match=rf'window={window} must be between 1 and '
-                                 r'the length of t, 5'):
+        with pytest.raises(
+            ValueError,
+            match=rf'window={window} must be between 1 and '
+            r'the length of t, 5',
+        ):
             sliding_window(np.arange(5), window)
 
     def test_not_one_dimensional(self):
-        with pytest.raises(ValueError,
-                           match=r't must be 1-D, but has shape \(2, 3\)'):
+        with pytest.raises(ValueError, match=r't must be 1-D, but has shape \(2, 3\)'):
             sliding_window(np.zeros((2, 3)), 2)
 
     @given(t=hnp.arrays(np.int64, st.integers(1, 20)), data=st.data())
@@ -214,11 +220,10 @@ class TestSlidingWindow:
         windows = sliding_window(t, window)
         assert windows.shape == (len(t) - window + 1, window)
         for i, row in enumerate(windows):
-            np.testing.assert_array_equal(row, t[i:i + window])
+            np.testing.assert_array_equal(row, t[i : i + window])
 
 
 class TestFlattenTensors:
-
     def test_flatten(self):
         flat = flatten_tensors([np.array([[1, 2], [3, 4]]), np.array([5])])
         np.testing.assert_array_equal(flat, [1, 2, 3, 4, 5])
@@ -228,8 +233,7 @@ class TestFlattenTensors:
         assert flat.shape == (0,)
 
     def test_unflatten(self):
-        a, b, c, d = unflatten_tensors(np.arange(8), [(2, 3), (), (0, 2),
-                                                      (1,)])
+        a, b, c, d = unflatten_tensors(np.arange(8), [(2, 3), (), (0, 2), (1,)])
         np.testing.assert_array_equal(a, [[0, 1, 2], [3, 4, 5]])
         assert b.shape == ()
         assert b == 6
@@ -240,21 +244,31 @@ class TestFlattenTensors:
         assert unflatten_tensors(np.zeros(0), []) == []
 
     def test_unflatten_size_mismatch(self):
-        with pytest.raises(ValueError,
-                           match=r'flattened has 5 elements, but '
-                                 r'tensor_shapes=\[\(2, 2\)\] need 4'):
+        with pytest.raises(
+            ValueError,
+            match=r'flattened has 5 elements, but '
+            r'tensor_shapes=\[\(2, 2\)\] need 4',
+        ):
             unflatten_tensors(np.arange(5), [(2, 2)])
 
     def test_unflatten_not_one_dimensional(self):
-        with pytest.raises(ValueError,
-                           match=r'flattened must be 1-D, but has shape '
-                                 r'\(2, 2\)'):
+        with pytest.raises(
+            ValueError,
+            match=r'flattened must be 1-D, but has shape '
+            r'\(2, 2\)',
+        ):
             unflatten_tensors(np.zeros((2, 2)), [(4,)])
 
-    @given(tensors=st.lists(
-        hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=3,
-                                                min_side=0, max_side=4),
-                   elements=finite_floats), max_size=5))
+    @given(
+        tensors=st.lists(
+            hnp.arrays(
+                np.float64,
+                hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4),
+                elements=finite_floats,
+            ),
+            max_size=5,
+        )
+    )
     def test_round_trip(self, tensors):
         flat = flatten_tensors(tensors)
         assert flat.ndim == 1

@@ -13,9 +13,11 @@ TERMINAL, TIMEOUT = StepType.TERMINAL, StepType.TIMEOUT
 
 
 def box_spec(obs_dim=3, action_dim=1, max_episode_length=100):
-    return EnvSpec(akro.Box(-np.inf, np.inf, (obs_dim,), np.float32),
-                   akro.Box(-2.0, 2.0, (action_dim,), np.float32),
-                   max_episode_length)
+    return EnvSpec(
+        akro.Box(-np.inf, np.inf, (obs_dim,), np.float32),
+        akro.Box(-2.0, 2.0, (action_dim,), np.float32),
+        max_episode_length,
+    )
 
 
 def discrete_spec():
@@ -33,7 +35,7 @@ def make_batch(lengths, step_types=None, start=0, spec=None):
     if step_types is None:
         step_types = []
         for length in lengths:
-            step_types += ([FIRST] + [MID] * (length - 2))[:length - 1]
+            step_types += ([FIRST] + [MID] * (length - 2))[: length - 1]
             step_types.append(TIMEOUT)
     ends = np.cumsum(lengths) - 1
     return EpisodeBatch(
@@ -46,7 +48,8 @@ def make_batch(lengths, step_types=None, start=0, spec=None):
         env_infos={},
         agent_infos={},
         step_types=np.asarray(step_types, dtype=np.int8),
-        lengths=lengths)
+        lengths=lengths,
+    )
 
 
 def all_transitions(buffer):
@@ -76,18 +79,23 @@ def test_discrete_spaces_store_one_hot_observations_and_action_indices():
     assert buffer._arrays['actions'].shape == (10,)
     assert buffer._arrays['actions'].dtype == np.int64
     batch = EpisodeBatch(
-        env_spec=discrete_spec(), episode_infos={},
-        observations=np.array([0, 4]), last_observations=np.array([2]),
+        env_spec=discrete_spec(),
+        episode_infos={},
+        observations=np.array([0, 4]),
+        last_observations=np.array([2]),
         actions=np.array([[0, 1, 0], [0, 0, 1]]),  # one-hot
-        rewards=np.array([1.0, 2.0]), env_infos={}, agent_infos={},
+        rewards=np.array([1.0, 2.0]),
+        env_infos={},
+        agent_infos={},
         step_types=np.array([FIRST, TERMINAL], dtype=np.int8),
-        lengths=np.array([2]))
+        lengths=np.array([2]),
+    )
     buffer.add_episode_batch(batch)
     stored = all_transitions(buffer)
-    np.testing.assert_array_equal(stored['observations'],
-                                  [[1, 0, 0, 0, 0], [0, 0, 0, 0, 1]])
-    np.testing.assert_array_equal(stored['next_observations'][1],
-                                  [0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(
+        stored['observations'], [[1, 0, 0, 0, 0], [0, 0, 0, 0, 1]]
+    )
+    np.testing.assert_array_equal(stored['next_observations'][1], [0, 0, 1, 0, 0])
     np.testing.assert_array_equal(stored['actions'], [1, 2])
 
 
@@ -105,27 +113,35 @@ def test_stores_transitions_with_their_step_types():
     buffer.add_episode_batch(batch)
     stored = all_transitions(buffer)
     np.testing.assert_array_equal(stored['rewards'], [0, 1, 2, 3, 4])
-    np.testing.assert_array_equal(stored['step_types'],
-                                  [FIRST, TERMINAL, FIRST, MID, MID])
-    np.testing.assert_array_equal(stored['next_observations'][:, 0],
-                                  [1, 1001, 3, 4, 1004])
-    np.testing.assert_array_equal(stored['actions'][:, 0],
-                                  np.arange(5, dtype=np.float32) / 100)
+    np.testing.assert_array_equal(
+        stored['step_types'], [FIRST, TERMINAL, FIRST, MID, MID]
+    )
+    np.testing.assert_array_equal(
+        stored['next_observations'][:, 0], [1, 1001, 3, 4, 1004]
+    )
+    np.testing.assert_array_equal(
+        stored['actions'][:, 0], np.arange(5, dtype=np.float32) / 100
+    )
 
 
 def test_terminals_are_true_only_for_terminal_steps():
     buffer = PathBuffer(10, rng=0)
-    buffer.add_episode_batch(make_batch([2, 2],
-                                        [FIRST, TERMINAL, FIRST, TIMEOUT]))
+    buffer.add_episode_batch(make_batch([2, 2], [FIRST, TERMINAL, FIRST, TIMEOUT]))
     samples = buffer.sample_transitions(200)
-    assert set(samples) == {'observations', 'actions', 'rewards',
-                            'next_observations', 'step_types', 'terminals'}
-    np.testing.assert_array_equal(samples['terminals'],
-                                  samples['step_types'] == TERMINAL)
+    assert set(samples) == {
+        'observations',
+        'actions',
+        'rewards',
+        'next_observations',
+        'step_types',
+        'terminals',
+    }
+    np.testing.assert_array_equal(
+        samples['terminals'], samples['step_types'] == TERMINAL
+    )
     assert samples['terminals'].any()
     assert not samples['terminals'].all()
-    np.testing.assert_array_equal(samples['terminals'],
-                                  samples['rewards'] == 1)
+    np.testing.assert_array_equal(samples['terminals'], samples['rewards'] == 1)
 
 
 def test_wraps_around_overwriting_the_oldest_transitions():
@@ -134,11 +150,9 @@ def test_wraps_around_overwriting_the_oldest_transitions():
     buffer.add_episode_batch(make_batch([4], start=3))
     assert buffer.n_transitions_stored == 5
     # steps 3..6 overwrote 0 and 1, and wrapped to the start
-    np.testing.assert_array_equal(all_transitions(buffer)['rewards'],
-                                  [5, 6, 2, 3, 4])
+    np.testing.assert_array_equal(all_transitions(buffer)['rewards'], [5, 6, 2, 3, 4])
     buffer.add_episode_batch(make_batch([1], start=7))
-    np.testing.assert_array_equal(all_transitions(buffer)['rewards'],
-                                  [5, 6, 7, 3, 4])
+    np.testing.assert_array_equal(all_transitions(buffer)['rewards'], [5, 6, 7, 3, 4])
 
 
 def test_a_batch_longer_than_the_capacity_keeps_its_last_steps():
@@ -164,8 +178,7 @@ def test_samples_uniformly_from_every_stored_transition():
     # each of 8 transitions has probability 1/8: std of a count is ~94
     np.testing.assert_allclose(counts, 10000, atol=500)
     # rows stay together
-    np.testing.assert_array_equal(samples['observations'][:, 0],
-                                  samples['rewards'])
+    np.testing.assert_array_equal(samples['observations'][:, 0], samples['rewards'])
 
 
 def test_sampling_is_reproducible_from_the_seed():
@@ -203,8 +216,9 @@ def test_pickles_only_what_is_stored_and_samples_on_exactly(pickler):
         actual = restored.sample_transitions(16)
         for key, value in expected.items():
             np.testing.assert_array_equal(actual[key], value)
-    np.testing.assert_array_equal(restored.sample_path()['rewards'],
-                                  buffer.sample_path()['rewards'])
+    np.testing.assert_array_equal(
+        restored.sample_path()['rewards'], buffer.sample_path()['rewards']
+    )
     restored.add_episode_batch(make_batch([5], start=50))
     assert restored.n_transitions_stored == 55
 
@@ -225,14 +239,13 @@ def test_sample_path_returns_whole_paths_in_order():
 
 def test_sample_path_skips_a_path_partly_overwritten_and_wraps():
     buffer = PathBuffer(6, rng=0)
-    buffer.add_episode_batch(make_batch([3, 2]))   # 0..4
-    buffer.add_episode_batch(make_batch([3], start=5))   # 5..7, wraps
+    buffer.add_episode_batch(make_batch([3, 2]))  # 0..4
+    buffer.add_episode_batch(make_batch([3], start=5))  # 5..7, wraps
     # stored: [6, 7, 2, 3, 4, 5]; path 0..2 lost its first steps
     paths = {tuple(buffer.sample_path()['rewards']) for _ in range(100)}
     assert paths == {(3, 4), (5, 6, 7)}
     path = buffer.sample_path()
-    np.testing.assert_array_equal(path['observations'][:, 0],
-                                  path['rewards'])
+    np.testing.assert_array_equal(path['observations'][:, 0], path['rewards'])
 
 
 def test_sample_path_after_the_write_position_lands_on_a_path_start():
@@ -253,8 +266,7 @@ def test_fragments_are_paths():
 
 def test_sample_timesteps_returns_a_batch_with_step_types():
     buffer = PathBuffer(10, rng=0)
-    buffer.add_episode_batch(make_batch([2, 2],
-                                        [FIRST, TERMINAL, FIRST, TIMEOUT]))
+    buffer.add_episode_batch(make_batch([2, 2], [FIRST, TERMINAL, FIRST, TIMEOUT]))
     batch = buffer.sample_timesteps(32)
     assert isinstance(batch, TimeStepBatch)
     assert batch.observations.shape == (32, 3)
@@ -265,20 +277,27 @@ def test_sample_timesteps_returns_a_batch_with_step_types():
 
 def test_add_path_takes_step_types_or_garage_terminals():
     buffer = PathBuffer(10, box_spec())
-    buffer.add_path({'observations': np.zeros((2, 3)),
-                     'actions': np.zeros((2, 1)),
-                     'rewards': np.array([[1.0], [2.0]]),
-                     'next_observations': np.ones((2, 3)),
-                     'terminals': np.array([[False], [True]])})
-    buffer.add_path({'observations': np.zeros((1, 3)),
-                     'actions': np.zeros((1, 1)),
-                     'rewards': np.array([3.0]),
-                     'next_observations': np.ones((1, 3)),
-                     'step_types': np.array([TIMEOUT])})
+    buffer.add_path(
+        {
+            'observations': np.zeros((2, 3)),
+            'actions': np.zeros((2, 1)),
+            'rewards': np.array([[1.0], [2.0]]),
+            'next_observations': np.ones((2, 3)),
+            'terminals': np.array([[False], [True]]),
+        }
+    )
+    buffer.add_path(
+        {
+            'observations': np.zeros((1, 3)),
+            'actions': np.zeros((1, 1)),
+            'rewards': np.array([3.0]),
+            'next_observations': np.ones((1, 3)),
+            'step_types': np.array([TIMEOUT]),
+        }
+    )
     stored = all_transitions(buffer)
     np.testing.assert_array_equal(stored['rewards'], [1, 2, 3])
-    np.testing.assert_array_equal(stored['step_types'],
-                                  [MID, TERMINAL, TIMEOUT])
+    np.testing.assert_array_equal(stored['step_types'], [MID, TERMINAL, TIMEOUT])
     paths = {tuple(buffer.sample_path()['rewards']) for _ in range(30)}
     assert paths == {(1, 2), (3,)}
 
@@ -289,25 +308,45 @@ def test_add_path_needs_a_spec():
 
 
 def test_add_path_names_missing_keys():
-    with pytest.raises(ValueError, match=r"lacks the keys \['actions', "
-                                         r"'step_types \(or terminals\)'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"lacks the keys \['actions', "
+        r"'step_types \(or terminals\)'\]",
+    ):
         PathBuffer(10, box_spec()).add_path(
-            {'observations': np.zeros((1, 3)), 'rewards': np.zeros(1),
-             'next_observations': np.zeros((1, 3))})
+            {
+                'observations': np.zeros((1, 3)),
+                'rewards': np.zeros(1),
+                'next_observations': np.zeros((1, 3)),
+            }
+        )
 
 
-@pytest.mark.parametrize(('key', 'value', 'message'), [
-    ('observations', np.zeros((2, 4)),
-     r'observations has shape \(2, 4\), but expected \(T, 3\)'),
-    ('actions', np.zeros((2, 2)), r'actions has shape \(2, 2\)'),
-    ('rewards', np.zeros((2, 2)), r'rewards has shape \(2, 2\)'),
-    ('next_observations', np.zeros((3, 3)),
-     'next_observations has 3 rows, but rewards has 2'),
-])
+@pytest.mark.parametrize(
+    ('key', 'value', 'message'),
+    [
+        (
+            'observations',
+            np.zeros((2, 4)),
+            r'observations has shape \(2, 4\), but expected \(T, 3\)',
+        ),
+        ('actions', np.zeros((2, 2)), r'actions has shape \(2, 2\)'),
+        ('rewards', np.zeros((2, 2)), r'rewards has shape \(2, 2\)'),
+        (
+            'next_observations',
+            np.zeros((3, 3)),
+            'next_observations has 3 rows, but rewards has 2',
+        ),
+    ],
+)
 def test_add_path_checks_shapes(key, value, message):
-    path = {'observations': np.zeros((2, 3)), 'actions': np.zeros((2, 1)),
-            'rewards': np.zeros(2), 'next_observations': np.zeros((2, 3)),
-            'step_types': np.array([FIRST, MID])}
+    path = {
+        'observations': np.zeros((2, 3)),
+        'actions': np.zeros((2, 1)),
+        'rewards': np.zeros(2),
+        'next_observations': np.zeros((2, 3)),
+        'step_types': np.array([FIRST, MID]),
+    }
     path[key] = value
     with pytest.raises(ValueError, match=message):
         PathBuffer(10, box_spec()).add_path(path)
@@ -320,16 +359,18 @@ def test_refuses_episodes_of_other_spaces():
 
 
 def test_refuses_action_spaces_it_cannot_store():
-    spec = EnvSpec(akro.Box(-1, 1, (2,)),
-                   akro.Tuple((akro.Discrete(2), akro.Discrete(2))))
+    spec = EnvSpec(
+        akro.Box(-1, 1, (2,)), akro.Tuple((akro.Discrete(2), akro.Discrete(2)))
+    )
     with pytest.raises(ValueError, match=r'stores actions of an akro\.Box'):
         PathBuffer(10, spec)
 
 
 @pytest.mark.parametrize('capacity', [0, -1, 2.5, 1e3, True, None])
 def test_capacity_must_be_a_positive_integer(capacity):
-    with pytest.raises(ValueError, match='capacity_in_transitions must be '
-                                         'a positive integer'):
+    with pytest.raises(
+        ValueError, match='capacity_in_transitions must be a positive integer'
+    ):
         PathBuffer(capacity)
 
 
@@ -356,13 +397,13 @@ def test_clear_forgets_every_transition():
     assert buffer.n_transitions_stored == 0
     buffer.add_episode_batch(make_batch([2], start=10))
     np.testing.assert_array_equal(all_transitions(buffer)['rewards'], [10, 11])
-    assert {tuple(buffer.sample_path()['rewards']) for _ in range(10)} == {
-        (10, 11)}
+    assert {tuple(buffer.sample_path()['rewards']) for _ in range(10)} == {(10, 11)}
 
 
 def test_a_pendulum_transition_takes_34_bytes():
     spec = box_spec(obs_dim=3, action_dim=1)
     buffer = PathBuffer(1000, spec)
-    n_bytes = (sum(a.nbytes for a in buffer._arrays.values())
-               + buffer._path_starts.nbytes)
+    n_bytes = (
+        sum(a.nbytes for a in buffer._arrays.values()) + buffer._path_starts.nbytes
+    )
     assert n_bytes == 34 * 1000

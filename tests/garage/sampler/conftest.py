@@ -24,13 +24,20 @@ def ray_instance():
     """
     ray = pytest.importorskip('ray')
     if ray.is_initialized():
-        pytest.fail('Ray was left running by an earlier test; tests must '
-                    'shut down the Ray instances they start')
+        pytest.fail(
+            'Ray was left running by an earlier test; tests must '
+            'shut down the Ray instances they start'
+        )
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv('RAY_USAGE_STATS_ENABLED', '0')
-        ray.init(address='local', num_cpus=RAY_CPUS, include_dashboard=False,
-                 log_to_driver=False, logging_level=logging.ERROR,
-                 runtime_env={'env_vars': {'PYTHONPATH': str(TESTS_DIR)}})
+        ray.init(
+            address='local',
+            num_cpus=RAY_CPUS,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.ERROR,
+            runtime_env={'env_vars': {'PYTHONPATH': str(TESTS_DIR)}},
+        )
     yield ray
     ray.shutdown()
 

@@ -15,15 +15,13 @@ from garage.sampler._collect import (
 
 def make_worker(worker_class=DefaultWorker, terminate_after=3, **options):
     env = StepCountEnv(terminate_after=terminate_after)
-    worker = worker_class(seed=1, max_episode_length=10, worker_number=0,
-                          **options)
+    worker = worker_class(seed=1, max_episode_length=10, worker_number=0, **options)
     worker.update_agent(TagPolicy(env.spec))
     worker.update_env(env)
     return worker
 
 
 class TestCollectSamples:
-
     def test_whole_episodes_until_the_quota(self):
         batch = collect_samples(make_worker(), 7)
         np.testing.assert_array_equal(batch.lengths, [3, 3, 3])
@@ -57,7 +55,6 @@ class TestCollectSamples:
 
 
 class TestCollectEpisodes:
-
     def test_exact_count(self):
         batch = collect_episodes(make_worker(), 2)
         np.testing.assert_array_equal(batch.lengths, [3, 3])
@@ -67,11 +64,11 @@ class TestCollectEpisodes:
         np.testing.assert_array_equal(batch.lengths, [3] * 4)
 
     def test_fragments_count_as_episodes(self):
-        worker = make_worker(FragmentWorker, terminate_after=None, n_envs=2,
-                             timesteps_per_call=2)
+        worker = make_worker(
+            FragmentWorker, terminate_after=None, n_envs=2, timesteps_per_call=2
+        )
         batch = collect_episodes(worker, 3)
-        np.testing.assert_array_equal(batch.observations.ravel(),
-                                      [0, 1, 0, 1, 2, 3])
+        np.testing.assert_array_equal(batch.observations.ravel(), [0, 1, 0, 1, 2, 3])
 
     def test_rejects_bad_counts(self):
         with pytest.raises(ValueError, match='n_episodes'):
@@ -82,15 +79,12 @@ def test_first_episodes():
     batch = collect_samples(make_worker(terminate_after=2), 6)
     first = first_episodes(batch, 2)
     np.testing.assert_array_equal(first.lengths, [2, 2])
-    np.testing.assert_array_equal(first.observations,
-                                  batch.observations[:4])
+    np.testing.assert_array_equal(first.observations, batch.observations[:4])
     np.testing.assert_array_equal(first.env_infos['step'], [1, 2, 1, 2])
-    np.testing.assert_array_equal(
-        first.episode_infos_by_episode['episode'], [0, 1])
+    np.testing.assert_array_equal(first.episode_infos_by_episode['episode'], [0, 1])
 
 
 class TestStackInfos:
-
     def test_nested(self):
         infos = [{'a': np.ones(2) * i, 'b': {'c': i}} for i in range(3)]
         stacked = stack_infos(infos)
@@ -102,8 +96,7 @@ class TestStackInfos:
         tasks = [{'goal': np.full(2, i), 'name': f'task{i}'} for i in range(2)]
         infos = [{'task': tasks[i % 2], 'step': i} for i in range(6)]
         stacked = stack_infos(infos)
-        np.testing.assert_array_equal(stacked['task']['goal'],
-                                      [[0, 0], [1, 1]] * 3)
+        np.testing.assert_array_equal(stacked['task']['goal'], [[0, 0], [1, 1]] * 3)
         assert stacked['task']['name'].tolist() == ['task0', 'task1'] * 3
         np.testing.assert_array_equal(stacked['step'], np.arange(6))
         stacked['task']['goal'][0] = 7  # rows are copies, not the env's
@@ -113,9 +106,9 @@ class TestStackInfos:
         tasks = [{'goal': np.full(2, i)} for i in range(3)]
         infos = [{'task': tasks[i // 3], 'step': i} for i in range(9)]
         stacked = stack_infos(infos)
-        np.testing.assert_array_equal(stacked['task']['goal'],
-                                      np.repeat(np.arange(3), 3)[:, None]
-                                      * np.ones(2))
+        np.testing.assert_array_equal(
+            stacked['task']['goal'], np.repeat(np.arange(3), 3)[:, None] * np.ones(2)
+        )
         np.testing.assert_array_equal(stacked['step'], np.arange(9))
 
     def test_one_nested_dict_in_every_step(self):
@@ -146,10 +139,11 @@ class TestStackInfos:
 
 
 class TestConcatInfos:
-
     def test_nested(self):
-        infos = [{'a': np.ones((2, 3)), 'b': {'c': np.arange(2)}},
-                 {'a': np.zeros((1, 3)), 'b': {'c': np.arange(1)}}]
+        infos = [
+            {'a': np.ones((2, 3)), 'b': {'c': np.arange(2)}},
+            {'a': np.zeros((1, 3)), 'b': {'c': np.arange(1)}},
+        ]
         result = concat_infos(infos)
         assert result['a'].shape == (3, 3)
         np.testing.assert_array_equal(result['b']['c'], [0, 1, 0])

@@ -12,41 +12,41 @@ from garage.sampler import DefaultWorker, NewEnvUpdate
 from garage.torch.policies import CategoricalMLPPolicy, GaussianMLPPolicy
 
 
-def make_worker(env, agent=None, *, seed=1, max_episode_length=10,
-                worker_number=0):
-    worker = DefaultWorker(seed=seed, max_episode_length=max_episode_length,
-                           worker_number=worker_number)
+def make_worker(env, agent=None, *, seed=1, max_episode_length=10, worker_number=0):
+    worker = DefaultWorker(
+        seed=seed, max_episode_length=max_episode_length, worker_number=worker_number
+    )
     worker.update_agent(agent or TagPolicy(env.spec))
     worker.update_env(env)
     return worker
 
 
 class TestRollout:
-
     def test_terminating_episode(self):
         env = StepCountEnv(terminate_after=4)
         batch = make_worker(env).rollout()
         assert isinstance(batch, EpisodeBatch)
         np.testing.assert_array_equal(batch.lengths, [4])
-        np.testing.assert_array_equal(batch.observations.ravel(),
-                                      [0, 1, 2, 3])
+        np.testing.assert_array_equal(batch.observations.ravel(), [0, 1, 2, 3])
         np.testing.assert_array_equal(batch.last_observations, [[4]])
-        np.testing.assert_array_equal(batch.rewards, [1.] * 4)
+        np.testing.assert_array_equal(batch.rewards, [1.0] * 4)
         np.testing.assert_array_equal(
             batch.step_types,
-            [StepType.FIRST, StepType.MID, StepType.MID, StepType.TERMINAL])
+            [StepType.FIRST, StepType.MID, StepType.MID, StepType.TERMINAL],
+        )
         np.testing.assert_array_equal(batch.env_infos['step'], [1, 2, 3, 4])
-        np.testing.assert_array_equal(batch.agent_infos['observation'],
-                                      batch.observations)
         np.testing.assert_array_equal(
-            batch.episode_infos_by_episode['episode'], [0])
+            batch.agent_infos['observation'], batch.observations
+        )
+        np.testing.assert_array_equal(batch.episode_infos_by_episode['episode'], [0])
         assert batch.env_spec is env.spec
 
     def test_worker_time_limit_marks_timeout(self):
         env = StepCountEnv(terminate_after=None, max_episode_length=100)
         batch = make_worker(env, max_episode_length=3).rollout()
         np.testing.assert_array_equal(
-            batch.step_types, [StepType.FIRST, StepType.MID, StepType.TIMEOUT])
+            batch.step_types, [StepType.FIRST, StepType.MID, StepType.TIMEOUT]
+        )
         np.testing.assert_array_equal(batch.last_observations, [[3]])
 
     def test_termination_wins_on_the_last_allowed_step(self):
@@ -57,27 +57,25 @@ class TestRollout:
     def test_env_time_limit_is_kept(self):
         env = StepCountEnv(terminate_after=None, max_episode_length=2)
         batch = make_worker(env, max_episode_length=5).rollout()
-        np.testing.assert_array_equal(batch.step_types,
-                                      [StepType.FIRST, StepType.TIMEOUT])
+        np.testing.assert_array_equal(
+            batch.step_types, [StepType.FIRST, StepType.TIMEOUT]
+        )
 
     def test_point_env_with_a_gaussian_policy(self):
         env = PointEnv(max_episode_length=50)
-        batch = make_worker(env, GaussianMLPPolicy(env.spec, (4, ))).rollout()
+        batch = make_worker(env, GaussianMLPPolicy(env.spec, (4,))).rollout()
         assert batch.actions.shape == (len(batch.rewards), 2)
         assert sorted(batch.agent_infos) == ['log_std', 'mean']
-        assert batch.env_infos['task']['goal'].shape == (len(batch.rewards),
-                                                          2)
+        assert batch.env_infos['task']['goal'].shape == (len(batch.rewards), 2)
 
     def test_discrete_actions(self):
         env = DummyDiscreteEnv(max_episode_length=4)
-        batch = make_worker(env, CategoricalMLPPolicy(env.spec,
-                                                      (4, ))).rollout()
-        assert batch.actions.shape == (4, )
+        batch = make_worker(env, CategoricalMLPPolicy(env.spec, (4,))).rollout()
+        assert batch.actions.shape == (4,)
         assert set(batch.actions.tolist()) <= {0, 1}
 
 
 class TestStepByStep:
-
     def test_collects_several_episodes(self):
         worker = make_worker(StepCountEnv(terminate_after=2))
         for _ in range(2):
@@ -86,8 +84,7 @@ class TestStepByStep:
             assert worker.step_episode()
         batch = worker.collect_episode()
         np.testing.assert_array_equal(batch.lengths, [2, 2])
-        np.testing.assert_array_equal(
-            batch.episode_infos_by_episode['episode'], [0, 1])
+        np.testing.assert_array_equal(batch.episode_infos_by_episode['episode'], [0, 1])
 
     def test_collect_needs_whole_episodes(self):
         worker = make_worker(StepCountEnv(terminate_after=3))
@@ -107,7 +104,6 @@ class TestStepByStep:
 
 
 class TestUpdates:
-
     def test_policy_replaces_the_agent(self):
         env = StepCountEnv()
         worker = make_worker(env)
@@ -125,8 +121,8 @@ class TestUpdates:
 
     def test_torch_parameters_are_loaded(self):
         env = PointEnv()
-        policy = GaussianMLPPolicy(env.spec, (4, ))
-        worker = make_worker(env, GaussianMLPPolicy(env.spec, (4, )))
+        policy = GaussianMLPPolicy(env.spec, (4,))
+        worker = make_worker(env, GaussianMLPPolicy(env.spec, (4,)))
         worker.update_agent(policy.get_param_values())
         for key, value in policy.state_dict().items():
             assert torch.equal(worker.agent.state_dict()[key], value)
@@ -141,8 +137,7 @@ class TestUpdates:
         assert worker.env is env
 
     def test_parameters_need_an_agent(self):
-        worker = DefaultWorker(seed=None, max_episode_length=5,
-                               worker_number=0)
+        worker = DefaultWorker(seed=None, max_episode_length=5, worker_number=0)
         with pytest.raises(ValueError, match='no agent'):
             worker.update_agent({'tag': 1})
 
@@ -170,8 +165,7 @@ class TestUpdates:
 
     def test_rejects_other_env_updates(self):
         worker = make_worker(StepCountEnv())
-        with pytest.raises(TypeError,
-                           match=r"env_update must be.*got str: 'Point'"):
+        with pytest.raises(TypeError, match=r"env_update must be.*got str: 'Point'"):
             worker.update_env('Point')
 
     def test_shutdown_closes_the_env(self):
@@ -181,22 +175,21 @@ class TestUpdates:
 
 
 class TestRandomness:
-
     def test_same_seed_and_number_same_episodes(self):
-        batches = [make_worker(PointEnv(), max_episode_length=5).rollout()
-                   for _ in range(2)]
+        batches = [
+            make_worker(PointEnv(), max_episode_length=5).rollout() for _ in range(2)
+        ]
         np.testing.assert_array_equal(batches[0].actions, batches[1].actions)
 
     def test_worker_numbers_and_seeds_give_other_draws(self):
         reference = make_worker(PointEnv(), max_episode_length=5).rollout()
         for options in ({'worker_number': 1}, {'seed': 2}):
-            batch = make_worker(PointEnv(), max_episode_length=5,
-                                **options).rollout()
+            batch = make_worker(PointEnv(), max_episode_length=5, **options).rollout()
             assert not np.array_equal(reference.actions, batch.actions)
 
     def test_draws_do_not_depend_on_the_global_state(self):
         env = PointEnv()
-        policy = GaussianMLPPolicy(env.spec, (4, ))
+        policy = GaussianMLPPolicy(env.spec, (4,))
         actions = []
         for global_seed in (1, 2):
             np.random.seed(global_seed)
@@ -206,10 +199,12 @@ class TestRandomness:
         np.testing.assert_array_equal(*actions)
 
     def test_global_state_is_put_back(self):
-        worker = make_worker(PointEnv(), GaussianMLPPolicy(PointEnv().spec,
-                                                           (4, )))
-        states = (random.getstate(), np.random.get_state()[1].copy(),
-                  torch.get_rng_state())
+        worker = make_worker(PointEnv(), GaussianMLPPolicy(PointEnv().spec, (4,)))
+        states = (
+            random.getstate(),
+            np.random.get_state()[1].copy(),
+            torch.get_rng_state(),
+        )
         worker.rollout()
         assert random.getstate() == states[0]
         np.testing.assert_array_equal(np.random.get_state()[1], states[1])
@@ -222,26 +217,22 @@ class TestRandomness:
 
     def test_unseeded_worker_uses_the_global_state(self):
         np.random.seed(3)
-        first = make_worker(PointEnv(), seed=None,
-                            max_episode_length=5).rollout()
+        first = make_worker(PointEnv(), seed=None, max_episode_length=5).rollout()
         np.random.seed(3)
-        second = make_worker(PointEnv(), seed=None,
-                             max_episode_length=5).rollout()
+        second = make_worker(PointEnv(), seed=None, max_episode_length=5).rollout()
         np.testing.assert_array_equal(first.actions, second.actions)
         assert not np.array_equal(
             first.actions,
-            make_worker(PointEnv(), seed=None,
-                        max_episode_length=5).rollout().actions)
+            make_worker(PointEnv(), seed=None, max_episode_length=5).rollout().actions,
+        )
 
     def test_gym_env_is_seeded_per_worker(self):
         def first_observation(worker_number):
             env = GymEnv('CartPole-v1')
-            worker = make_worker(env, worker_number=worker_number,
-                                 max_episode_length=1)
+            worker = make_worker(env, worker_number=worker_number, max_episode_length=1)
             return worker.rollout().observations[0]
 
-        np.testing.assert_array_equal(first_observation(0),
-                                      first_observation(0))
+        np.testing.assert_array_equal(first_observation(0), first_observation(0))
         assert not np.array_equal(first_observation(0), first_observation(1))
 
     def test_new_policy_action_space_is_seeded(self):
@@ -265,10 +256,15 @@ class TestRandomness:
 
 
 class TestConstruction:
-
-    @pytest.mark.parametrize(('option', 'value'), [
-        ('seed', -1), ('max_episode_length', 0), ('worker_number', -1),
-        ('worker_number', 0.5)])
+    @pytest.mark.parametrize(
+        ('option', 'value'),
+        [
+            ('seed', -1),
+            ('max_episode_length', 0),
+            ('worker_number', -1),
+            ('worker_number', 0.5),
+        ],
+    )
     def test_rejects_bad_options(self, option, value):
         options = {'seed': 1, 'max_episode_length': 5, 'worker_number': 0}
         options[option] = value

@@ -22,7 +22,6 @@ def goal_of(env):
 
 
 class TestNewEnvUpdate:
-
     def test_constructs_and_closes_the_old(self):
         old = StepCountEnv()
         env = NewEnvUpdate(StepCountEnv)(old)
@@ -38,13 +37,12 @@ class TestNewEnvUpdate:
             NewEnvUpdate(PointEnv())
 
     def test_lambda_pickles_with_cloudpickle(self):
-        update = NewEnvUpdate(lambda: PointEnv(goal=(1., 2.)))
+        update = NewEnvUpdate(lambda: PointEnv(goal=(1.0, 2.0)))
         env = pickle.loads(cloudpickle.dumps(update))()
-        np.testing.assert_array_equal(goal_of(env), [1., 2.])
+        np.testing.assert_array_equal(goal_of(env), [1.0, 2.0])
 
 
 class TestSetTaskUpdate:
-
     def test_keeps_an_env_of_the_type(self):
         env = PointEnv()
         assert SetTaskUpdate(PointEnv, GOAL)(env) is env
@@ -90,7 +88,6 @@ class TestSetTaskUpdate:
 
 
 class TestExistingEnvUpdate:
-
     def test_replaces_and_closes_the_old(self):
         old, new = StepCountEnv(), StepCountEnv()
         assert ExistingEnvUpdate(new)(old) is new
@@ -108,7 +105,6 @@ class TestExistingEnvUpdate:
 
 
 class TestApplyEnvUpdate:
-
     def test_none_keeps(self):
         env = StepCountEnv()
         assert apply_env_update(env, None) == (env, False)
@@ -125,15 +121,16 @@ class TestApplyEnvUpdate:
         assert changed
 
     def test_rejects_other_values(self):
-        with pytest.raises(TypeError,
-                           match=r'env_update must be None, a garage '
-                                 r'Environment or an EnvUpdate, got int: 3'):
+        with pytest.raises(
+            TypeError,
+            match=r'env_update must be None, a garage '
+            r'Environment or an EnvUpdate, got int: 3',
+        ):
             apply_env_update(None, 3)
 
     def test_env_update_must_return_an_environment(self):
 
         class Broken(EnvUpdate):
-
             def __call__(self, old_env=None):
                 return 'env'
 

@@ -8,35 +8,42 @@ from garage.envs import PointEnv
 from garage.sampler import FragmentWorker, NewEnvUpdate
 from garage.torch.policies import GaussianMLPPolicy
 
-FIRST, MID, TERMINAL, TIMEOUT = (StepType.FIRST, StepType.MID,
-                                 StepType.TERMINAL, StepType.TIMEOUT)
+FIRST, MID, TERMINAL, TIMEOUT = (
+    StepType.FIRST,
+    StepType.MID,
+    StepType.TERMINAL,
+    StepType.TIMEOUT,
+)
 
 
-def make_worker(env, agent=None, *, n_envs=2, timesteps_per_call=2, seed=1,
-                max_episode_length=10):
-    worker = FragmentWorker(seed=seed, max_episode_length=max_episode_length,
-                            worker_number=0, n_envs=n_envs,
-                            timesteps_per_call=timesteps_per_call)
+def make_worker(
+    env, agent=None, *, n_envs=2, timesteps_per_call=2, seed=1, max_episode_length=10
+):
+    worker = FragmentWorker(
+        seed=seed,
+        max_episode_length=max_episode_length,
+        worker_number=0,
+        n_envs=n_envs,
+        timesteps_per_call=timesteps_per_call,
+    )
     worker.update_agent(agent or TagPolicy(env.spec))
     worker.update_env(env)
     return worker
 
 
 class TestRollout:
-
     def test_fragments_continue_across_calls(self):
         worker = make_worker(StepCountEnv(terminate_after=None))
         first, second = worker.rollout(), worker.rollout()
         np.testing.assert_array_equal(first.lengths, [2, 2])
-        np.testing.assert_array_equal(first.observations.ravel(),
-                                      [0, 1, 0, 1])
+        np.testing.assert_array_equal(first.observations.ravel(), [0, 1, 0, 1])
         np.testing.assert_array_equal(first.last_observations.ravel(), [2, 2])
         np.testing.assert_array_equal(first.step_types, [FIRST, MID] * 2)
-        np.testing.assert_array_equal(second.observations.ravel(),
-                                      [2, 3, 2, 3])
+        np.testing.assert_array_equal(second.observations.ravel(), [2, 3, 2, 3])
         np.testing.assert_array_equal(second.step_types, [MID, MID] * 2)
         np.testing.assert_array_equal(
-            second.episode_infos_by_episode['episode'], [0, 0])
+            second.episode_infos_by_episode['episode'], [0, 0]
+        )
 
     def test_an_episode_ending_splits_the_fragment(self):
         env = StepCountEnv(terminate_after=3)
@@ -45,52 +52,55 @@ class TestRollout:
         batch = worker.rollout()
         # per env: the 3-step episode, then 2 steps of the next
         np.testing.assert_array_equal(batch.lengths, [3, 2, 3, 2])
-        np.testing.assert_array_equal(batch.observations.ravel(),
-                                      [0, 1, 2, 0, 1] * 2)
-        np.testing.assert_array_equal(batch.step_types,
-                                      [FIRST, MID, TERMINAL, FIRST, MID] * 2)
-        np.testing.assert_array_equal(batch.last_observations.ravel(),
-                                      [3, 2, 3, 2])
+        np.testing.assert_array_equal(batch.observations.ravel(), [0, 1, 2, 0, 1] * 2)
         np.testing.assert_array_equal(
-            batch.episode_infos_by_episode['episode'], [0, 1, 0, 1])
-        np.testing.assert_array_equal(batch.agent_infos['observation'],
-                                      batch.observations)
+            batch.step_types, [FIRST, MID, TERMINAL, FIRST, MID] * 2
+        )
+        np.testing.assert_array_equal(batch.last_observations.ravel(), [3, 2, 3, 2])
+        np.testing.assert_array_equal(
+            batch.episode_infos_by_episode['episode'], [0, 1, 0, 1]
+        )
+        np.testing.assert_array_equal(
+            batch.agent_infos['observation'], batch.observations
+        )
         np.testing.assert_array_equal(policy.resets[-1], [True, True])
 
     def test_worker_time_limit_marks_timeout(self):
-        worker = make_worker(StepCountEnv(terminate_after=None),
-                             timesteps_per_call=3, max_episode_length=2)
+        worker = make_worker(
+            StepCountEnv(terminate_after=None),
+            timesteps_per_call=3,
+            max_episode_length=2,
+        )
         batch = worker.rollout()
         np.testing.assert_array_equal(batch.lengths, [2, 1, 2, 1])
-        np.testing.assert_array_equal(batch.step_types,
-                                      [FIRST, TIMEOUT, FIRST] * 2)
+        np.testing.assert_array_equal(batch.step_types, [FIRST, TIMEOUT, FIRST] * 2)
 
     def test_an_episode_ending_on_the_last_step(self):
         worker = make_worker(StepCountEnv(terminate_after=2))
         batch = worker.rollout()
         np.testing.assert_array_equal(batch.lengths, [2, 2])
-        np.testing.assert_array_equal(worker.rollout().step_types,
-                                      [FIRST, TERMINAL] * 2)
+        np.testing.assert_array_equal(
+            worker.rollout().step_types, [FIRST, TERMINAL] * 2
+        )
 
     def test_point_env_with_a_gaussian_policy(self):
         env = PointEnv()
-        worker = make_worker(env, GaussianMLPPolicy(env.spec, (4, )),
-                             n_envs=4, timesteps_per_call=3)
+        worker = make_worker(
+            env, GaussianMLPPolicy(env.spec, (4,)), n_envs=4, timesteps_per_call=3
+        )
         batch = worker.rollout()
         np.testing.assert_array_equal(batch.lengths, [3] * 4)
         assert batch.agent_infos['mean'].shape == (12, 2)
 
 
 class TestStepByStep:
-
     def test_collect_needs_steps(self):
         worker = make_worker(StepCountEnv())
         worker.start_episode()
         with pytest.raises(RuntimeError, match='no steps'):
             worker.collect_episode()
         assert not worker.step_episode()
-        np.testing.assert_array_equal(worker.collect_episode().lengths,
-                                      [1, 1])
+        np.testing.assert_array_equal(worker.collect_episode().lengths, [1, 1])
         with pytest.raises(RuntimeError, match='no steps'):
             worker.collect_episode()
 
@@ -101,14 +111,13 @@ class TestStepByStep:
 
 
 class TestUpdates:
-
     def test_new_env_starts_new_episodes(self):
         worker = make_worker(StepCountEnv(terminate_after=None))
         worker.rollout()
-        worker.update_env(NewEnvUpdate(
-            lambda: StepCountEnv(terminate_after=None)))
-        np.testing.assert_array_equal(worker.rollout().observations.ravel(),
-                                      [0, 1, 0, 1])
+        worker.update_env(NewEnvUpdate(lambda: StepCountEnv(terminate_after=None)))
+        np.testing.assert_array_equal(
+            worker.rollout().observations.ravel(), [0, 1, 0, 1]
+        )
 
     def test_none_keeps_the_episodes_going(self):
         worker = make_worker(StepCountEnv(terminate_after=None))
@@ -116,8 +125,7 @@ class TestUpdates:
         worker.update_env(None)
         worker.update_agent({'tag': 2})
         batch = worker.rollout()
-        np.testing.assert_array_equal(batch.observations.ravel(),
-                                      [2, 3, 2, 3])
+        np.testing.assert_array_equal(batch.observations.ravel(), [2, 3, 2, 3])
         assert (batch.agent_infos['tag'] == 2).all()
 
     def test_failed_rollout_starts_over(self):
@@ -130,12 +138,17 @@ class TestUpdates:
         with pytest.raises(ZeroDivisionError):
             worker.rollout()
         policy.get_actions = get_actions
-        np.testing.assert_array_equal(worker.rollout().observations.ravel(),
-                                      [0, 1, 0, 1])
+        np.testing.assert_array_equal(
+            worker.rollout().observations.ravel(), [0, 1, 0, 1]
+        )
 
 
 @pytest.mark.parametrize('timesteps_per_call', [0, 1.5])
 def test_rejects_bad_timesteps_per_call(timesteps_per_call):
     with pytest.raises(ValueError, match='timesteps_per_call'):
-        FragmentWorker(seed=1, max_episode_length=5, worker_number=0,
-                       timesteps_per_call=timesteps_per_call)
+        FragmentWorker(
+            seed=1,
+            max_episode_length=5,
+            worker_number=0,
+            timesteps_per_call=timesteps_per_call,
+        )

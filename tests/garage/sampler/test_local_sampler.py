@@ -29,13 +29,11 @@ def tags(batch):
 
 
 class TestConstruction:
-
     def test_forms_agree(self):
         env = PointEnv()
         policy = TagPolicy(env.spec)
         samplers = [
-            LocalSampler(policy, env, max_episode_length=5, n_workers=2,
-                         seed=1),
+            LocalSampler(policy, env, max_episode_length=5, n_workers=2, seed=1),
             LocalSampler(agents=policy, envs=env, worker_factory=factory()),
             LocalSampler(factory(), policy, env),
             LocalSampler.from_worker_factory(factory(), policy, env),
@@ -46,13 +44,23 @@ class TestConstruction:
 
     def test_options_reach_the_factory(self):
         env = PointEnv()
-        sampler = LocalSampler(TagPolicy(env.spec), env, max_episode_length=4,
-                               n_workers=3, seed=2, worker_class=VecWorker,
-                               worker_args={'n_envs': 2})
+        sampler = LocalSampler(
+            TagPolicy(env.spec),
+            env,
+            max_episode_length=4,
+            n_workers=3,
+            seed=2,
+            worker_class=VecWorker,
+            worker_args={'n_envs': 2},
+        )
         wf = sampler.worker_factory
-        assert (wf.max_episode_length, wf.n_workers, wf.seed,
-                wf.worker_class, wf.worker_args) == (4, 3, 2, VecWorker,
-                                                     {'n_envs': 2})
+        assert (
+            wf.max_episode_length,
+            wf.n_workers,
+            wf.seed,
+            wf.worker_class,
+            wf.worker_args,
+        ) == (4, 3, 2, VecWorker, {'n_envs': 2})
         assert len(sampler.obtain_exact_episodes(1, None).lengths) == 3
 
     def test_needs_a_factory_or_max_episode_length(self):
@@ -63,14 +71,18 @@ class TestConstruction:
     def test_factory_and_options_conflict(self):
         env = PointEnv()
         with pytest.raises(TypeError, match=r"\['seed', 'worker_class'\]"):
-            LocalSampler(TagPolicy(env.spec), env, worker_factory=factory(),
-                         seed=3, worker_class=VecWorker)
+            LocalSampler(
+                TagPolicy(env.spec),
+                env,
+                worker_factory=factory(),
+                seed=3,
+                worker_class=VecWorker,
+            )
 
     def test_factory_given_twice(self):
         env = PointEnv()
         with pytest.raises(TypeError, match='both'):
-            LocalSampler(factory(), TagPolicy(env.spec), env,
-                         worker_factory=factory())
+            LocalSampler(factory(), TagPolicy(env.spec), env, worker_factory=factory())
 
     def test_positional_form_needs_three_arguments(self):
         env = PointEnv()
@@ -86,25 +98,23 @@ class TestConstruction:
 
     def test_worker_factory_must_be_a_factory(self):
         env = PointEnv()
-        with pytest.raises(TypeError, match='worker_factory must be a '
-                                            'WorkerFactory, got dict'):
+        with pytest.raises(
+            TypeError, match='worker_factory must be a WorkerFactory, got dict'
+        ):
             LocalSampler(TagPolicy(env.spec), env, worker_factory={})
 
     def test_rejects_gym_environments(self):
         env = PointEnv()
         with pytest.raises(TypeError, match=r'worker 0 is str.*GymEnv'):
-            LocalSampler(TagPolicy(env.spec), 'CartPole-v1',
-                         worker_factory=factory())
+            LocalSampler(TagPolicy(env.spec), 'CartPole-v1', worker_factory=factory())
 
     def test_rejects_non_policies(self):
         env = PointEnv()
         with pytest.raises(TypeError, match=r'policies.*worker 1 is dict'):
-            LocalSampler([TagPolicy(env.spec), {}], env,
-                         worker_factory=factory())
+            LocalSampler([TagPolicy(env.spec), {}], env, worker_factory=factory())
 
 
 class TestCopies:
-
     def test_workers_get_copies_of_a_single_agent_and_env(self):
         env = StepCountEnv()
         policy = TagPolicy(env.spec)
@@ -123,8 +133,7 @@ class TestCopies:
 
     def test_policy_updates_are_copied_parameters_shared(self):
         env = StepCountEnv()
-        sampler = LocalSampler(TagPolicy(env.spec), env,
-                               worker_factory=factory())
+        sampler = LocalSampler(TagPolicy(env.spec), env, worker_factory=factory())
         policy = TagPolicy(env.spec, tag=4)
         assert tags(sampler.obtain_exact_episodes(1, policy)) == [4, 4]
         assert policy.resets == []
@@ -132,8 +141,7 @@ class TestCopies:
 
     def test_env_updates_are_copied(self):
         env = StepCountEnv()
-        sampler = LocalSampler(TagPolicy(env.spec), env,
-                               worker_factory=factory())
+        sampler = LocalSampler(TagPolicy(env.spec), env, worker_factory=factory())
         update = StepCountEnv(terminate_after=2)
         batch = sampler.obtain_exact_episodes(1, None, [update, update])
         np.testing.assert_array_equal(batch.lengths, [2, 2])
@@ -141,19 +149,16 @@ class TestCopies:
 
 
 class TestLifecycle:
-
     def test_sampling_after_shutdown(self):
         env = StepCountEnv()
-        sampler = LocalSampler(TagPolicy(env.spec), env,
-                               worker_factory=factory())
+        sampler = LocalSampler(TagPolicy(env.spec), env, worker_factory=factory())
         sampler.shutdown_worker()
         with pytest.raises(RuntimeError, match='shut down'):
             sampler.obtain_samples(0, 5, None)
 
     def test_shutdown_closes_the_envs(self):
         env = StepCountEnv()
-        sampler = LocalSampler(TagPolicy(env.spec), env,
-                               worker_factory=factory())
+        sampler = LocalSampler(TagPolicy(env.spec), env, worker_factory=factory())
         worker_envs = [worker.env for worker in sampler._workers]
         sampler.shutdown_worker()
         assert all(e.closed for e in worker_envs)
@@ -161,10 +166,16 @@ class TestLifecycle:
     @pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps])
     def test_pickled_sampler_continues_where_it_was(self, dumps):
         env = GymEnv('CartPole-v1')
-        sampler = LocalSampler(CategoricalMLPPolicy(env.spec, (4, )), env,
-                               max_episode_length=20, n_workers=2, seed=3)
+        sampler = LocalSampler(
+            CategoricalMLPPolicy(env.spec, (4,)),
+            env,
+            max_episode_length=20,
+            n_workers=2,
+            seed=3,
+        )
         sampler.obtain_samples(0, 30, None)
         copied = pickle.loads(dumps(sampler))
         np.testing.assert_array_equal(
             sampler.obtain_samples(0, 30, None).observations,
-            copied.obtain_samples(0, 30, None).observations)
+            copied.obtain_samples(0, 30, None).observations,
+        )

@@ -45,7 +45,7 @@ pytestmark = pytest.mark.timeout(60)
 
 TESTS_DIR = Path(__file__).resolve().parents[2]
 # a worker that fails or dies must surface in the caller within this
-FAILURE_SECONDS = 5.
+FAILURE_SECONDS = 5.0
 
 
 def make_sampler(envs=None, agents=None, **options):
@@ -61,12 +61,11 @@ def make_sampler(envs=None, agents=None, **options):
 
 
 def assert_batches_equal(first, second):
-    for name in ('observations', 'actions', 'rewards', 'step_types',
-                 'lengths'):
-        np.testing.assert_array_equal(getattr(first, name),
-                                      getattr(second, name), err_msg=name)
-    np.testing.assert_array_equal(first.agent_infos['tag'],
-                                  second.agent_infos['tag'])
+    for name in ('observations', 'actions', 'rewards', 'step_types', 'lengths'):
+        np.testing.assert_array_equal(
+            getattr(first, name), getattr(second, name), err_msg=name
+        )
+    np.testing.assert_array_equal(first.agent_infos['tag'], second.agent_infos['tag'])
 
 
 @pytest.fixture(scope='module')
@@ -83,8 +82,7 @@ def baseline():
 
 
 def new_workers(baseline):
-    return [process for process in worker_processes()
-            if process.pid not in baseline]
+    return [process for process in worker_processes() if process.pid not in baseline]
 
 
 def assert_workers_stopped(baseline):
@@ -106,27 +104,36 @@ def slow_env():
 
 FAILURES = {
     # worker 0 samples slowly (seconds), worker 1 fails at once
-    'reset': ([slow_env(), FailingResetEnv(max_episode_length=100)], None,
-              'ValueError: FailingResetEnv.reset failed on purpose'),
-    'step': ([slow_env(), FailingStepEnv(max_episode_length=100)], None,
-             'ValueError: FailingStepEnv.step failed on purpose'),
-    'get_actions': (slow_env(), [TagPolicy(slow_env().spec),
-                                 FailingPolicy(slow_env().spec)],
-                    'ValueError: FailingPolicy.get_actions failed on '
-                    'purpose'),
+    'reset': (
+        [slow_env(), FailingResetEnv(max_episode_length=100)],
+        None,
+        'ValueError: FailingResetEnv.reset failed on purpose',
+    ),
+    'step': (
+        [slow_env(), FailingStepEnv(max_episode_length=100)],
+        None,
+        'ValueError: FailingStepEnv.step failed on purpose',
+    ),
+    'get_actions': (
+        slow_env(),
+        [TagPolicy(slow_env().spec), FailingPolicy(slow_env().spec)],
+        'ValueError: FailingPolicy.get_actions failed on purpose',
+    ),
 }
 
 
 class TestWorkerFailures:
-
     @pytest.mark.parametrize('function', list(FAILURES))
     @pytest.mark.parametrize('worker_class', ['default', 'vec'])
-    def test_raises_promptly_with_the_remote_traceback(self, baseline,
-                                                       function,
-                                                       worker_class):
+    def test_raises_promptly_with_the_remote_traceback(
+        self, baseline, function, worker_class
+    ):
         envs, agents, error_line = FAILURES[function]
-        options = ({'worker_class': VecWorker, 'worker_args': {'n_envs': 2}}
-                   if worker_class == 'vec' else {})
+        options = (
+            {'worker_class': VecWorker, 'worker_args': {'n_envs': 2}}
+            if worker_class == 'vec'
+            else {}
+        )
         sampler = make_sampler(envs, agents, **options)
         start = time.monotonic()
         with pytest.raises(WorkerError) as excinfo:
@@ -144,7 +151,10 @@ class TestWorkerFailures:
         assert_stopped_after_failure(sampler, baseline)
         copy = pickle.loads(pickle.dumps(error))
         assert (str(copy), copy.worker_number, copy.remote_traceback) == (
-            message, 1, error.remote_traceback)
+            message,
+            1,
+            error.remote_traceback,
+        )
 
     def test_killed_worker_is_detected(self, baseline):
         sampler = make_sampler(slow_env())
@@ -154,10 +164,11 @@ class TestWorkerFailures:
         start = time.monotonic()
         try:
             with pytest.raises(
-                    WorkerError,
-                    match=rf'worker \d \(process {victim.pid}\) was killed by '
-                    'signal SIGKILL while sampling; every worker process was '
-                    'stopped'):
+                WorkerError,
+                match=rf'worker \d \(process {victim.pid}\) was killed by '
+                'signal SIGKILL while sampling; every worker process was '
+                'stopped',
+            ):
                 sampler.obtain_samples(0, 10_000, None)
         finally:
             killer.join()
@@ -170,19 +181,22 @@ class TestWorkerFailures:
         message = str(excinfo.value)
         assert 'raised an exception while starting' in message
         assert ', in __setstate__\n' in message
-        assert ('ValueError: BrokenOnUnpickleEnv.__setstate__ failed on '
-                'purpose') in message
+        assert (
+            'ValueError: BrokenOnUnpickleEnv.__setstate__ failed on purpose'
+        ) in message
         assert_workers_stopped(baseline)
 
     def test_death_while_starting(self, baseline):
-        with pytest.raises(WorkerError,
-                           match=r"exited with code 3 while starting(.|\n)*"
-                           "if __name__ == '__main__':"):
+        with pytest.raises(
+            WorkerError,
+            match=r'exited with code 3 while starting(.|\n)*'
+            "if __name__ == '__main__':",
+        ):
             make_sampler(ExitOnUnpickleEnv())
         assert_workers_stopped(baseline)
 
     def test_ctrl_c_stops_the_workers(self):
-        script = textwrap.dedent('''
+        script = textwrap.dedent("""
             from fixtures.faulty import SlowEnv, worker_processes
             from fixtures.policies import TagPolicy
             from garage.sampler.multiprocessing_sampler import (
@@ -200,23 +214,25 @@ class TestWorkerFailures:
                     print('workers left:', len(worker_processes()),
                           flush=True)
                     raise
-        ''')
+        """)
         env = dict(os.environ)
         env['PYTHONPATH'] = os.pathsep.join(
-            [str(TESTS_DIR), *filter(None, [env.get('PYTHONPATH')])])
+            [str(TESTS_DIR), *filter(None, [env.get('PYTHONPATH')])]
+        )
         # a session of its own, so that Ctrl-C can go to the whole process
         # group, as a terminal sends it
-        process = subprocess.Popen([sys.executable, '-c', script],
-                                   stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE,
-                                   text=True,
-                                   env=env,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, '-c', script],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
         try:
             assert process.stdout.readline() == 'sampling\n'
             time.sleep(0.3)
-            descendants = psutil.Process(process.pid).children(
-                recursive=True)
+            descendants = psutil.Process(process.pid).children(recursive=True)
             assert len(descendants) >= 2
             os.killpg(process.pid, signal.SIGINT)
             stdout, stderr = process.communicate(timeout=2 * FAILURE_SECONDS)
@@ -234,17 +250,29 @@ class TestWorkerFailures:
 
 
 class TestUnpicklable:
-
-    @pytest.mark.parametrize(('envs', 'agents', 'match'), [
-        (UnpicklableEnv(), None,
-         r'cannot send the environment UnpicklableEnv\(\) to the worker '
-         r"processes: TypeError: cannot pickle '_thread.lock' object"),
-        ([DummyBoxEnv(), UnpicklableEnv()], None,
-         r'cannot send the environment UnpicklableEnv\(\) to worker 1: '),
-        (DummyBoxEnv(), UnpicklablePolicy(DummyBoxEnv().spec),
-         r'cannot send the agent UnpicklablePolicy\(\) to the worker '
-         'processes'),
-    ], ids=['env', 'env-list', 'agent'])
+    @pytest.mark.parametrize(
+        ('envs', 'agents', 'match'),
+        [
+            (
+                UnpicklableEnv(),
+                None,
+                r'cannot send the environment UnpicklableEnv\(\) to the worker '
+                r"processes: TypeError: cannot pickle '_thread.lock' object",
+            ),
+            (
+                [DummyBoxEnv(), UnpicklableEnv()],
+                None,
+                r'cannot send the environment UnpicklableEnv\(\) to worker 1: ',
+            ),
+            (
+                DummyBoxEnv(),
+                UnpicklablePolicy(DummyBoxEnv().spec),
+                r'cannot send the agent UnpicklablePolicy\(\) to the worker '
+                'processes',
+            ),
+        ],
+        ids=['env', 'env-list', 'agent'],
+    )
     def test_constructor_refuses(self, baseline, envs, agents, match):
         with pytest.raises(TypeError, match=match):
             make_sampler(envs, agents)
@@ -252,26 +280,31 @@ class TestUnpicklable:
 
     def test_updates_are_refused_before_anything_is_sent(self, sampler):
         env = UnpicklableEnv()
-        with pytest.raises(TypeError,
-                           match=r'cannot send the agent update '
-                           r'UnpicklablePolicy\(\)'):
+        with pytest.raises(
+            TypeError,
+            match=r'cannot send the agent update '
+            r'UnpicklablePolicy\(\)',
+        ):
             sampler.obtain_samples(0, 10, UnpicklablePolicy(env.spec))
-        with pytest.raises(TypeError,
-                           match=r'cannot send the environment update '
-                           r'UnpicklableEnv\(\) to worker 0: '):
+        with pytest.raises(
+            TypeError,
+            match=r'cannot send the environment update '
+            r'UnpicklableEnv\(\) to worker 0: ',
+        ):
             sampler.obtain_exact_episodes(1, None, [env, DummyBoxEnv()])
         assert len(sampler.obtain_exact_episodes(1, None).lengths) == 2
 
 
 class TestPickling:
-
     def test_copy_goes_on_like_the_original(self, sampler):
         sampler.obtain_samples(0, 30, None)
         copy = pickle.loads(pickle.dumps(sampler))
         try:
             for _ in range(2):
-                assert_batches_equal(sampler.obtain_samples(0, 30, None),
-                                     copy.obtain_samples(0, 30, None))
+                assert_batches_equal(
+                    sampler.obtain_samples(0, 30, None),
+                    copy.obtain_samples(0, 30, None),
+                )
         finally:
             copy.shutdown_worker()
 
@@ -279,9 +312,11 @@ class TestPickling:
         sampler = make_sampler(LockOnResetEnv())
         try:
             sampler.obtain_exact_episodes(1, None)
-            with pytest.raises(TypeError,
-                               match=r'worker 0 cannot be pickled(.|\n)*'
-                               '_thread.lock'):
+            with pytest.raises(
+                TypeError,
+                match=r'worker 0 cannot be pickled(.|\n)*'
+                '_thread.lock',
+            ):
                 pickle.dumps(sampler)
             assert len(sampler.obtain_exact_episodes(1, None).lengths) == 2
         finally:
@@ -291,13 +326,11 @@ class TestPickling:
         sampler = make_sampler()
         sampler.shutdown_worker()
         copy = pickle.loads(pickle.dumps(sampler))
-        with pytest.raises(RuntimeError, match='shut down before it was '
-                           'pickled'):
+        with pytest.raises(RuntimeError, match='shut down before it was pickled'):
             copy.obtain_samples(0, 10, None)
 
 
 class TestLifecycle:
-
     def test_workers_use_one_torch_thread(self):
         env = DummyBoxEnv()
         sampler = make_sampler(env, TorchThreadsPolicy(env.spec))
@@ -311,10 +344,11 @@ class TestLifecycle:
         sampler = make_sampler()
         sampler.shutdown_worker()
         assert_workers_stopped(baseline)
-        for obtain in (lambda: sampler.obtain_samples(0, 10, None),
-                       lambda: sampler.obtain_exact_episodes(1, None)):
-            with pytest.raises(RuntimeError,
-                               match=r'shutdown_worker\(\) was called'):
+        for obtain in (
+            lambda: sampler.obtain_samples(0, 10, None),
+            lambda: sampler.obtain_exact_episodes(1, None),
+        ):
+            with pytest.raises(RuntimeError, match=r'shutdown_worker\(\) was called'):
                 obtain()
 
     def test_garbage_collection_stops_the_workers(self, baseline):
@@ -331,8 +365,9 @@ class TestLifecycle:
             batch = sampler.obtain_samples(0, 30, None)
         finally:
             sampler.shutdown_worker()
-        local = LocalSampler(TagPolicy(env.spec), env, max_episode_length=20,
-                             n_workers=1, seed=1)
+        local = LocalSampler(
+            TagPolicy(env.spec), env, max_episode_length=20, n_workers=1, seed=1
+        )
         assert_batches_equal(batch, local.obtain_samples(0, 30, None))
 
     def test_unguarded_launcher_script_works(self, tmp_path):
@@ -340,7 +375,8 @@ class TestLifecycle:
         # with no ``if __name__ == '__main__':``; the default start method
         # must not re-run them in every worker
         script = tmp_path / 'launcher.py'
-        script.write_text(textwrap.dedent('''
+        script.write_text(
+            textwrap.dedent("""
             from garage.envs import PointEnv
             from garage.sampler import MultiprocessingSampler
             from garage.torch.policies import GaussianMLPPolicy
@@ -352,15 +388,21 @@ class TestLifecycle:
             batch = sampler.obtain_samples(0, 40, None)
             sampler.shutdown_worker()
             print('sampled', len(batch.rewards))
-        '''))
-        result = subprocess.run([sys.executable, str(script)],
-                                capture_output=True, text=True, timeout=120,
-                                check=False)
+        """)
+        )
+        result = subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr
         assert result.stdout == 'sampled 40\n'
 
-    @pytest.mark.parametrize(('mp_context', 'error'), [
-        ('threads', ValueError), (3, TypeError)])
+    @pytest.mark.parametrize(
+        ('mp_context', 'error'), [('threads', ValueError), (3, TypeError)]
+    )
     def test_rejects_bad_mp_context(self, mp_context, error):
         with pytest.raises(error, match='mp_context'):
             make_sampler(mp_context=mp_context)

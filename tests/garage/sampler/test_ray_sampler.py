@@ -66,7 +66,7 @@ def make_sampler(cls, agents, envs, **options):
     return cls(agents, envs, **options)
 
 
-def wait_for_free_cpus(timeout=10.):
+def wait_for_free_cpus(timeout=10.0):
     """Wait until all of Ray's CPUs are free: every actor is gone."""
     deadline = time.monotonic() + timeout
     n_cpus = ray.cluster_resources()['CPU']
@@ -77,26 +77,37 @@ def wait_for_free_cpus(timeout=10.):
 
 def run_script(code, **env):
     """Run Python code in a subprocess; return its standard output."""
-    result = subprocess.run([sys.executable, '-c', textwrap.dedent(code)],
-                            capture_output=True, text=True, timeout=100,
-                            env={**os.environ, **env})
+    result = subprocess.run(
+        [sys.executable, '-c', textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=100,
+        env={**os.environ, **env},
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 def assert_batches_equal(first, second):
-    for name in ('observations', 'last_observations', 'actions', 'rewards',
-                 'step_types', 'lengths'):
-        np.testing.assert_array_equal(getattr(first, name),
-                                      getattr(second, name), err_msg=name)
+    for name in (
+        'observations',
+        'last_observations',
+        'actions',
+        'rewards',
+        'step_types',
+        'lengths',
+    ):
+        np.testing.assert_array_equal(
+            getattr(first, name), getattr(second, name), err_msg=name
+        )
     for name in ('env_infos', 'agent_infos', 'episode_infos_by_episode'):
-        first_infos, second_infos = getattr(first, name), getattr(second,
-                                                                  name)
+        first_infos, second_infos = getattr(first, name), getattr(second, name)
         assert sorted(first_infos) == sorted(second_infos), name
         for key, value in first_infos.items():
             if not isinstance(value, dict):
-                np.testing.assert_array_equal(value, second_infos[key],
-                                              err_msg=f'{name}[{key!r}]')
+                np.testing.assert_array_equal(
+                    value, second_infos[key], err_msg=f'{name}[{key!r}]'
+                )
 
 
 def test_without_ray_says_which_extra_to_install(monkeypatch):
@@ -111,7 +122,8 @@ def test_starts_and_stops_a_private_instance():
     # private instance hands to its workers. A second sampler shares the
     # instance (and its actors claim no CPUs there, so they need not wait
     # for the one CPU); the last sampler to go stops it.
-    stdout = run_script(f"""
+    stdout = run_script(
+        f"""
         import gc
         import sys
         sys.path.insert(0, {str(TESTS_DIR)!r})
@@ -132,13 +144,16 @@ def test_starts_and_stops_a_private_instance():
         del second  # as good as shutting it down
         gc.collect()
         print(ray.is_initialized())
-    """, RAY_ADDRESS='')
+    """,
+        RAY_ADDRESS='',
+    )
     assert stdout == '1.0\nTrue\n[1, 2]\nFalse\n'
 
 
 def test_joins_the_cluster_at_ray_address(ray_instance):
     # another process joins this one's instance as its cluster
-    stdout = run_script("""
+    stdout = run_script(
+        """
         import ray
         from garage.envs import PointEnv
         from garage.np.policies import FixedPolicy
@@ -150,7 +165,9 @@ def test_joins_the_cluster_at_ray_address(ray_instance):
         print(sampler.obtain_exact_episodes(1, None).lengths.tolist())
         sampler.shutdown_worker()
         print(ray.is_initialized())
-    """, RAY_ADDRESS=ray.get_runtime_context().gcs_address)
+    """,
+        RAY_ADDRESS=ray.get_runtime_context().gcs_address,
+    )
     assert stdout == '[6, 6]\nFalse\n'
     # the cluster is still up, and the actors are gone
     assert ray.get(ray.put(1)) == 1
@@ -174,7 +191,6 @@ def samplers(ray_instance):
 
 
 class TestSampling:
-
     def test_quota_and_worker_order(self, samplers):
         env = point_env()
         sampler = samplers(TagPolicy(env.spec), env)
@@ -187,34 +203,38 @@ class TestSampling:
 
     def test_exact_episodes_in_worker_order(self, samplers):
         env = point_env()
-        sampler = samplers(TagPolicy(env.spec), env,
-                           worker_class=VecWorker, worker_args={'n_envs': 3})
+        sampler = samplers(
+            TagPolicy(env.spec), env, worker_class=VecWorker, worker_args={'n_envs': 3}
+        )
         agents = [TagPolicy(env.spec, tag=10), TagPolicy(env.spec, tag=11)]
         batch = sampler.obtain_exact_episodes(4, agents)
         starts = np.cumsum(batch.lengths) - batch.lengths
         assert batch.agent_infos['tag'][starts].tolist() == [10] * 4 + [11] * 4
 
-    @pytest.mark.parametrize(('worker', 'policy_class'), [
-        ('default', TagPolicy),
-        ('vec', TagPolicy),
-        ('fragment', TagPolicy),
-        ('vec', GaussianMLPPolicy),
-    ])
-    def test_same_batches_as_local_sampler(self, samplers, worker,
-                                           policy_class):
+    @pytest.mark.parametrize(
+        ('worker', 'policy_class'),
+        [
+            ('default', TagPolicy),
+            ('vec', TagPolicy),
+            ('fragment', TagPolicy),
+            ('vec', GaussianMLPPolicy),
+        ],
+    )
+    def test_same_batches_as_local_sampler(self, samplers, worker, policy_class):
         # TagPolicy draws from NumPy's global RNG, GaussianMLPPolicy from
         # PyTorch's: each worker owns both, in an actor as in this process
         worker_class, worker_args = WORKER_CONFIGS[worker]
         env = point_env()
         policy = policy_class(env.spec)
-        options = {'seed': 7, 'worker_class': worker_class,
-                   'worker_args': worker_args}
+        options = {'seed': 7, 'worker_class': worker_class, 'worker_args': worker_args}
         reference = samplers(policy, env, cls=LocalSampler, **options)
         sampler = samplers(policy, env, **options)
         for _ in range(2):
             params = policy.get_param_values()
-            assert_batches_equal(sampler.obtain_samples(0, 20, params),
-                                 reference.obtain_samples(0, 20, params))
+            assert_batches_equal(
+                sampler.obtain_samples(0, 20, params),
+                reference.obtain_samples(0, 20, params),
+            )
             if isinstance(policy, GaussianMLPPolicy):
                 with torch.no_grad():
                     for param in policy.parameters():
@@ -225,26 +245,29 @@ class TestSampling:
         expected = reference.obtain_exact_episodes(3, None)
         assert_batches_equal(batch, expected)
         # ordinary arrays, not read-only views of Ray's object store
-        assert (batch.observations.flags.writeable
-                == expected.observations.flags.writeable)
+        assert (
+            batch.observations.flags.writeable == expected.observations.flags.writeable
+        )
 
     def test_legacy_positional_form_and_from_worker_factory(self, samplers):
         env = point_env()
         factory = WorkerFactory(max_episode_length=6, n_workers=1, seed=1)
         first = RaySampler(factory, TagPolicy(env.spec, tag=3), env)
         try:
-            assert set(first.obtain_samples(0, 6, None).agent_infos[
-                'tag'].tolist()) == {3}
+            assert set(
+                first.obtain_samples(0, 6, None).agent_infos['tag'].tolist()
+            ) == {3}
         finally:
             first.shutdown_worker()
-        second = RaySampler.from_worker_factory(factory, TagPolicy(env.spec),
-                                                env)
+        second = RaySampler.from_worker_factory(factory, TagPolicy(env.spec), env)
         try:
             assert first.worker_factory is second.worker_factory is factory
             assert_batches_equal(
                 second.obtain_samples(0, 6, {'tag': 3}),
-                LocalSampler(factory, TagPolicy(env.spec, tag=3),
-                             env).obtain_samples(0, 6, None))
+                LocalSampler(factory, TagPolicy(env.spec, tag=3), env).obtain_samples(
+                    0, 6, None
+                ),
+            )
         finally:
             second.shutdown_worker()
 
@@ -253,30 +276,32 @@ class TestSampling:
         policy = TagPolicy(env.spec)
         reference = samplers(policy, env, cls=LocalSampler)
         sampler = samplers(policy, env)
-        assert_batches_equal(sampler.obtain_samples(0, 10, None),
-                             reference.obtain_samples(0, 10, None))
+        assert_batches_equal(
+            sampler.obtain_samples(0, 10, None), reference.obtain_samples(0, 10, None)
+        )
         data = pickle.dumps(sampler)
         sampler.shutdown_worker()  # frees the CPUs the copy needs
         wait_for_free_cpus()
         restored = pickle.loads(data)
         try:
-            assert_batches_equal(restored.obtain_samples(0, 10, None),
-                                 reference.obtain_samples(0, 10, None))
+            assert_batches_equal(
+                restored.obtain_samples(0, 10, None),
+                reference.obtain_samples(0, 10, None),
+            )
         finally:
             restored.shutdown_worker()
 
 
 class TestFailures:
-
     @pytest.mark.parametrize('culprit', ['env', 'policy'])
     def test_raising_worker_surfaces_promptly_with_its_traceback(
-            self, samplers, culprit):
+        self, samplers, culprit
+    ):
         # worker 1 would take 30 s to fill its quota
         spec = DummyBoxEnv().spec
         if culprit == 'env':
             agents = TagPolicy(spec)
-            envs = [FailingStepEnv(fail_on_step=3),
-                    SlowEnv(step_seconds=0.01)]
+            envs = [FailingStepEnv(fail_on_step=3), SlowEnv(step_seconds=0.01)]
             expected = 'FailingStepEnv.step failed on purpose'
         else:
             agents = [FailingPolicy(spec), TagPolicy(spec)]
@@ -299,8 +324,7 @@ class TestFailures:
         sampler.shutdown_worker()
         assert ray.is_initialized()
 
-    def test_worker_failing_to_start_fails_the_constructor(self,
-                                                           ray_instance):
+    def test_worker_failing_to_start_fails_the_constructor(self, ray_instance):
         env = point_env()
         broken = NewEnvUpdate(functools.partial(int, 'not a number'))
         with pytest.raises(WorkerError, match='while starting') as info:
@@ -313,17 +337,14 @@ class TestFailures:
         env = point_env()
         sampler = samplers(TagPolicy(env.spec), env)
         exit_now = NewEnvUpdate(functools.partial(os._exit, 3))
-        with pytest.raises(WorkerError,
-                           match='actor of worker 1 died') as info:
+        with pytest.raises(WorkerError, match='actor of worker 1 died') as info:
             sampler.obtain_samples(0, 10, None, [None, exit_now])
         assert info.value.worker_number == 1
         assert info.value.remote_traceback is None
 
 
 class TestShutdown:
-
-    def test_shutdown_is_idempotent_and_leaves_a_joined_ray_up(self,
-                                                               samplers):
+    def test_shutdown_is_idempotent_and_leaves_a_joined_ray_up(self, samplers):
         # also: an update that cannot be pickled is refused in this process
         env = point_env()
         sampler = samplers(TagPolicy(env.spec), env)

@@ -11,13 +11,11 @@ class ListSampler(Sampler):
     def __init__(self, agents, envs, *, worker_factory):
         self.args = (agents, envs, worker_factory)
 
-    def obtain_samples(self, itr, num_samples, agent_update,
-                       env_update=None):
+    def obtain_samples(self, itr, num_samples, agent_update, env_update=None):
         del itr, agent_update, env_update
         return num_samples
 
-    def obtain_exact_episodes(self, n_eps_per_worker, agent_update,
-                              env_update=None):
+    def obtain_exact_episodes(self, n_eps_per_worker, agent_update, env_update=None):
         del agent_update, env_update
         return n_eps_per_worker
 
@@ -42,15 +40,17 @@ def test_start_worker_warns():
         sampler.start_worker()
 
 
-@pytest.mark.parametrize(('num_samples', 'n_workers', 'quota'),
-                         [(10, 3, 4), (9, 3, 3), (1, 4, 1), (8, 1, 8)])
+@pytest.mark.parametrize(
+    ('num_samples', 'n_workers', 'quota'), [(10, 3, 4), (9, 3, 3), (1, 4, 1), (8, 1, 8)]
+)
 def test_steps_per_worker(num_samples, n_workers, quota):
     assert Sampler._steps_per_worker(num_samples, n_workers) == quota
 
 
 def test_steps_per_worker_rejects_bad_counts():
-    with pytest.raises(ValueError, match='num_samples must be a positive '
-                                         'integer, got 0'):
+    with pytest.raises(
+        ValueError, match='num_samples must be a positive integer, got 0'
+    ):
         Sampler._steps_per_worker(0, 2)
 
 

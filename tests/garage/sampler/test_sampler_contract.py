@@ -39,10 +39,16 @@ from garage.torch.policies import CategoricalMLPPolicy, GaussianMLPPolicy
 SAMPLER_CLASSES = [
     LocalSampler,
     MultiprocessingSampler,
-    pytest.param(RaySampler, marks=[
-        pytest.mark.ray,
-        pytest.mark.skipif(importlib.util.find_spec('ray') is None,
-                           reason="needs Ray: pip install 'garage[ray]'")]),
+    pytest.param(
+        RaySampler,
+        marks=[
+            pytest.mark.ray,
+            pytest.mark.skipif(
+                importlib.util.find_spec('ray') is None,
+                reason="needs Ray: pip install 'garage[ray]'",
+            ),
+        ],
+    ),
 ]
 
 WORKER_CONFIGS = {
@@ -70,14 +76,21 @@ def make_sampler(sampler_cls):
     """Build samplers of the class under test; shut them down afterwards."""
     samplers = []
 
-    def make(agents, envs, *, cls=sampler_cls, worker_config=WORKER_CONFIGS[
-            'default'], **options):
+    def make(
+        agents,
+        envs,
+        *,
+        cls=sampler_cls,
+        worker_config=WORKER_CONFIGS['default'],
+        **options,
+    ):
         worker_class, worker_args = worker_config
         options.setdefault('max_episode_length', MAX_EPISODE_LENGTH)
         options.setdefault('n_workers', N_WORKERS)
         options.setdefault('seed', 1)
-        sampler = cls(agents, envs, worker_class=worker_class,
-                      worker_args=worker_args, **options)
+        sampler = cls(
+            agents, envs, worker_class=worker_class, worker_args=worker_args, **options
+        )
         samplers.append(sampler)
         return sampler
 
@@ -105,16 +118,23 @@ def episode_tags(batch):
     starts = np.cumsum(batch.lengths) - batch.lengths
     tags = batch.agent_infos['tag']
     for start, length in zip(starts, batch.lengths, strict=True):
-        assert (tags[start:start + length] == tags[start]).all()
+        assert (tags[start : start + length] == tags[start]).all()
     return tags[starts].tolist()
 
 
 def assert_batches_equal(first, second):
     assert first.env_spec == second.env_spec
-    for name in ('observations', 'last_observations', 'actions', 'rewards',
-                 'step_types', 'lengths'):
-        np.testing.assert_array_equal(getattr(first, name),
-                                      getattr(second, name), err_msg=name)
+    for name in (
+        'observations',
+        'last_observations',
+        'actions',
+        'rewards',
+        'step_types',
+        'lengths',
+    ):
+        np.testing.assert_array_equal(
+            getattr(first, name), getattr(second, name), err_msg=name
+        )
     for name in ('env_infos', 'agent_infos', 'episode_infos_by_episode'):
         assert_infos_equal(getattr(first, name), getattr(second, name), name)
 
@@ -125,16 +145,15 @@ def assert_infos_equal(first, second, path):
         if isinstance(value, dict):
             assert_infos_equal(value, second[key], f'{path}[{key!r}]')
         else:
-            np.testing.assert_array_equal(value, second[key],
-                                          err_msg=f'{path}[{key!r}]')
+            np.testing.assert_array_equal(
+                value, second[key], err_msg=f'{path}[{key!r}]'
+            )
 
 
 class TestObtainSamples:
-
     def test_every_worker_fills_its_quota(self, make_sampler, worker_config):
         env = point_env()
-        sampler = make_sampler(TagPolicy(env.spec), env,
-                               worker_config=worker_config)
+        sampler = make_sampler(TagPolicy(env.spec), env, worker_config=worker_config)
         num_samples = 25
         batch = sampler.obtain_samples(0, num_samples, tag_updates())
         quota = math.ceil(num_samples / N_WORKERS)
@@ -145,59 +164,68 @@ class TestObtainSamples:
             assert batch.lengths[tags == worker].sum() >= quota
         assert len(batch.rewards) >= num_samples
         # each step's agent information went with its own observation
-        np.testing.assert_array_equal(batch.agent_infos['observation'],
-                                      batch.observations)
+        np.testing.assert_array_equal(
+            batch.agent_infos['observation'], batch.observations
+        )
 
     @pytest.mark.parametrize('worker_name', ['default', 'vec'])
-    @pytest.mark.parametrize('env_maker', [
-        functools.partial(StepCountEnv, terminate_after=4),
-        functools.partial(point_env),
-    ], ids=['terminating', 'time-limited'])
+    @pytest.mark.parametrize(
+        'env_maker',
+        [
+            functools.partial(StepCountEnv, terminate_after=4),
+            functools.partial(point_env),
+        ],
+        ids=['terminating', 'time-limited'],
+    )
     def test_episodes_are_whole(self, make_sampler, worker_name, env_maker):
         env = env_maker()
-        sampler = make_sampler(TagPolicy(env.spec, noise=0.), env,
-                               worker_config=WORKER_CONFIGS[worker_name])
+        sampler = make_sampler(
+            TagPolicy(env.spec, noise=0.0),
+            env,
+            worker_config=WORKER_CONFIGS[worker_name],
+        )
         batch = sampler.obtain_samples(0, 20, None)
         for episode in batch.split():
             step_types = episode.step_types.tolist()
             assert step_types[0] == StepType.FIRST
             assert all(s == StepType.MID for s in step_types[1:-1])
             assert step_types[-1] in (StepType.TERMINAL, StepType.TIMEOUT)
-        expected_end = (StepType.TERMINAL if isinstance(env, StepCountEnv)
-                        else StepType.TIMEOUT)
-        assert (batch.step_types[np.cumsum(batch.lengths) - 1]
-                == expected_end).all()
+        expected_end = (
+            StepType.TERMINAL if isinstance(env, StepCountEnv) else StepType.TIMEOUT
+        )
+        assert (batch.step_types[np.cumsum(batch.lengths) - 1] == expected_end).all()
         assert batch.lengths.max() <= MAX_EPISODE_LENGTH
 
     def test_fragments_continue_their_episodes(self, make_sampler):
         env = StepCountEnv(terminate_after=None, max_episode_length=None)
-        sampler = make_sampler(TagPolicy(env.spec), env,
-                               worker_config=WORKER_CONFIGS['fragment'])
+        sampler = make_sampler(
+            TagPolicy(env.spec), env, worker_config=WORKER_CONFIGS['fragment']
+        )
         first = sampler.obtain_exact_episodes(1, None)
         second = sampler.obtain_exact_episodes(1, None)
         # one fragment per worker, from each worker's first environment:
         # observations count steps, going on from call to call, until the
         # worker's time limit ends the episode
-        np.testing.assert_array_equal(first.observations.ravel(),
-                                      [0, 1, 2] * N_WORKERS)
-        np.testing.assert_array_equal(first.last_observations.ravel(),
-                                      [3] * N_WORKERS)
+        np.testing.assert_array_equal(first.observations.ravel(), [0, 1, 2] * N_WORKERS)
+        np.testing.assert_array_equal(first.last_observations.ravel(), [3] * N_WORKERS)
         np.testing.assert_array_equal(
-            first.step_types,
-            [StepType.FIRST, StepType.MID, StepType.MID] * N_WORKERS)
-        np.testing.assert_array_equal(second.observations.ravel(),
-                                      [3, 4, 5] * N_WORKERS)
+            first.step_types, [StepType.FIRST, StepType.MID, StepType.MID] * N_WORKERS
+        )
+        np.testing.assert_array_equal(
+            second.observations.ravel(), [3, 4, 5] * N_WORKERS
+        )
         np.testing.assert_array_equal(
             second.step_types,
-            [StepType.MID, StepType.MID, StepType.TIMEOUT] * N_WORKERS)
+            [StepType.MID, StepType.MID, StepType.TIMEOUT] * N_WORKERS,
+        )
 
     def test_uses_parameter_updates(self, make_sampler, worker_config):
         env = point_env()
-        sampler = make_sampler(TagPolicy(env.spec, tag=7), env,
-                               worker_config=worker_config)
+        sampler = make_sampler(
+            TagPolicy(env.spec, tag=7), env, worker_config=worker_config
+        )
         assert set(episode_tags(sampler.obtain_samples(0, 8, None))) == {7}
-        assert set(episode_tags(sampler.obtain_samples(
-            0, 8, {'tag': 3}))) == {3}
+        assert set(episode_tags(sampler.obtain_samples(0, 8, {'tag': 3}))) == {3}
 
     @pytest.mark.parametrize('num_samples', [0, -1, 2.5, True])
     def test_rejects_bad_num_samples(self, make_sampler, num_samples):
@@ -208,20 +236,16 @@ class TestObtainSamples:
 
 
 class TestObtainExactEpisodes:
-
     def test_counts_and_worker_order(self, make_sampler, worker_config):
         env = point_env()
-        sampler = make_sampler(TagPolicy(env.spec), env,
-                               worker_config=worker_config)
+        sampler = make_sampler(TagPolicy(env.spec), env, worker_config=worker_config)
         agents = [TagPolicy(env.spec, tag=10 + w) for w in range(N_WORKERS)]
         batch = sampler.obtain_exact_episodes(2, agents)
         assert episode_tags(batch) == [10, 10, 11, 11]
 
-    def test_more_episodes_than_a_rollout_gives(self, make_sampler,
-                                                worker_config):
+    def test_more_episodes_than_a_rollout_gives(self, make_sampler, worker_config):
         env = point_env()
-        sampler = make_sampler(TagPolicy(env.spec), env,
-                               worker_config=worker_config)
+        sampler = make_sampler(TagPolicy(env.spec), env, worker_config=worker_config)
         batch = sampler.obtain_exact_episodes(5, tag_updates())
         assert episode_tags(batch) == [0] * 5 + [1] * 5
 
@@ -234,17 +258,17 @@ class TestObtainExactEpisodes:
 
 
 class TestUpdateLists:
-
     @pytest.mark.parametrize('n_entries', [1, 3])
-    def test_agent_update_list_must_match_workers(self, make_sampler,
-                                                  n_entries):
+    def test_agent_update_list_must_match_workers(self, make_sampler, n_entries):
         env = point_env()
         sampler = make_sampler(TagPolicy(env.spec), env)
-        with pytest.raises(ValueError,
-                           match=rf'agent_update.*{n_entries}.*{N_WORKERS}'):
+        with pytest.raises(
+            ValueError, match=rf'agent_update.*{n_entries}.*{N_WORKERS}'
+        ):
             sampler.obtain_samples(0, 10, tag_updates(n_entries))
-        with pytest.raises(ValueError,
-                           match=rf'agent_update.*{n_entries}.*{N_WORKERS}'):
+        with pytest.raises(
+            ValueError, match=rf'agent_update.*{n_entries}.*{N_WORKERS}'
+        ):
             sampler.obtain_exact_episodes(1, tag_updates(n_entries))
 
     def test_env_update_list_must_match_workers(self, make_sampler):
@@ -261,46 +285,42 @@ class TestUpdateLists:
             make_sampler(TagPolicy(env.spec), [env])
 
     def test_lists_give_each_worker_its_own(self, make_sampler):
-        envs = [point_env(goal=(0.5, 0.5)), point_env(goal=(-1., 2.))]
-        agents = [TagPolicy(envs[0].spec, tag=4), TagPolicy(envs[0].spec,
-                                                             tag=5)]
+        envs = [point_env(goal=(0.5, 0.5)), point_env(goal=(-1.0, 2.0))]
+        agents = [TagPolicy(envs[0].spec, tag=4), TagPolicy(envs[0].spec, tag=5)]
         sampler = make_sampler(agents, envs)
         batch = sampler.obtain_exact_episodes(1, None)
         assert episode_tags(batch) == [4, 5]
-        np.testing.assert_allclose(batch.episode_infos_by_episode['goal'],
-                                   [[0.5, 0.5], [-1., 2.]])
+        np.testing.assert_allclose(
+            batch.episode_infos_by_episode['goal'], [[0.5, 0.5], [-1.0, 2.0]]
+        )
 
 
 class TestEnvUpdates:
-
     def test_new_env_update(self, make_sampler, worker_config):
         env = point_env()
-        sampler = make_sampler(TagPolicy(env.spec), env,
-                               worker_config=worker_config)
+        sampler = make_sampler(TagPolicy(env.spec), env, worker_config=worker_config)
         update = NewEnvUpdate(functools.partial(point_env, goal=(0.5, -0.5)))
         batch = sampler.obtain_samples(0, 10, None, update)
-        np.testing.assert_allclose(batch.episode_infos_by_episode['goal'],
-                                   [[0.5, -0.5]] * len(batch.lengths))
+        np.testing.assert_allclose(
+            batch.episode_infos_by_episode['goal'], [[0.5, -0.5]] * len(batch.lengths)
+        )
 
     def test_set_task_update_per_worker(self, make_sampler, worker_config):
         env = point_env()
-        sampler = make_sampler(TagPolicy(env.spec), env,
-                               worker_config=worker_config)
+        sampler = make_sampler(TagPolicy(env.spec), env, worker_config=worker_config)
         goals = [(0.3, 0.3), (-0.3, 0.2)]
         updates = [SetTaskUpdate(PointEnv, {'goal': goal}) for goal in goals]
         batch = sampler.obtain_exact_episodes(2, None, updates)
-        np.testing.assert_allclose(batch.episode_infos_by_episode['goal'],
-                                   [goals[0]] * 2 + [goals[1]] * 2)
-        np.testing.assert_allclose(batch.env_infos['task']['goal'][0],
-                                   goals[0])
+        np.testing.assert_allclose(
+            batch.episode_infos_by_episode['goal'], [goals[0]] * 2 + [goals[1]] * 2
+        )
+        np.testing.assert_allclose(batch.env_infos['task']['goal'][0], goals[0])
 
     def test_environment_as_update(self, make_sampler, worker_config):
         env = point_env()
-        sampler = make_sampler(TagPolicy(env.spec), env,
-                               worker_config=worker_config)
-        batch = sampler.obtain_samples(0, 10, None,
-                                       point_env(goal=(2., 2.)))
-        assert (batch.episode_infos_by_episode['goal'] == 2.).all()
+        sampler = make_sampler(TagPolicy(env.spec), env, worker_config=worker_config)
+        batch = sampler.obtain_samples(0, 10, None, point_env(goal=(2.0, 2.0)))
+        assert (batch.episode_infos_by_episode['goal'] == 2.0).all()
 
     def test_rejects_bad_env_update(self, make_sampler):
         env = point_env()
@@ -310,54 +330,63 @@ class TestEnvUpdates:
 
 
 class TestDeterminism:
-
     @staticmethod
     def cases():
         point = point_env()
         cartpole = GymEnv('CartPole-v1', max_episode_length=200)
         return {
             'numpy': (TagPolicy(point.spec), point),
-            'gaussian': (GaussianMLPPolicy(point.spec, (8, )), point),
-            'categorical': (CategoricalMLPPolicy(cartpole.spec, (8, )),
-                            cartpole),
+            'gaussian': (GaussianMLPPolicy(point.spec, (8,)), point),
+            'categorical': (CategoricalMLPPolicy(cartpole.spec, (8,)), cartpole),
         }
 
     @pytest.mark.parametrize('case', ['numpy', 'gaussian', 'categorical'])
     def test_same_seed_same_batches_as_local_sampler(
-            self, make_sampler, worker_config, case):
+        self, make_sampler, worker_config, case
+    ):
         # for LocalSampler itself: the same seed gives the same batches
         policy, env = self.cases()[case]
-        reference = make_sampler(policy, env, cls=LocalSampler, seed=5,
-                                 worker_config=worker_config)
-        sampler = make_sampler(policy, env, seed=5,
-                               worker_config=worker_config)
+        reference = make_sampler(
+            policy, env, cls=LocalSampler, seed=5, worker_config=worker_config
+        )
+        sampler = make_sampler(policy, env, seed=5, worker_config=worker_config)
         for _ in range(2):
             params = policy.get_param_values()
-            assert_batches_equal(reference.obtain_samples(0, 20, params),
-                                 sampler.obtain_samples(0, 20, params))
-        assert_batches_equal(reference.obtain_exact_episodes(3, None),
-                             sampler.obtain_exact_episodes(3, None))
+            assert_batches_equal(
+                reference.obtain_samples(0, 20, params),
+                sampler.obtain_samples(0, 20, params),
+            )
+        assert_batches_equal(
+            reference.obtain_exact_episodes(3, None),
+            sampler.obtain_exact_episodes(3, None),
+        )
 
     @pytest.mark.parametrize('case', ['numpy', 'categorical'])
     def test_different_seed_different_batches(self, make_sampler, case):
         policy, env = self.cases()[case]
         first = make_sampler(policy, env, seed=5)
         second = make_sampler(policy, env, seed=6)
-        assert not np.array_equal(first.obtain_samples(0, 20, None).actions,
-                                  second.obtain_samples(0, 20, None).actions)
+        assert not np.array_equal(
+            first.obtain_samples(0, 20, None).actions,
+            second.obtain_samples(0, 20, None).actions,
+        )
 
     def test_workers_differ_from_one_another(self, make_sampler):
         policy, env = self.cases()['categorical']
         batch = make_sampler(policy, env).obtain_exact_episodes(1, None)
         episodes = batch.split()
-        assert not np.array_equal(episodes[0].observations[0],
-                                  episodes[1].observations[0])
+        assert not np.array_equal(
+            episodes[0].observations[0], episodes[1].observations[0]
+        )
 
     def test_leaves_the_callers_random_state_alone(self, make_sampler):
         policy, env = self.cases()['gaussian']
         sampler = make_sampler(policy, env)
-        states = (random.getstate(), np.random.get_state()[1].copy(),
-                  torch.get_rng_state())
+        states = (
+            random.getstate(),
+            np.random.get_state()[1].copy(),
+            torch.get_rng_state(),
+        )
         sampler.obtain_samples(0, 20, None)
         assert random.getstate() == states[0]
         np.testing.assert_array_equal(np.random.get_state()[1], states[1])
@@ -365,43 +394,48 @@ class TestDeterminism:
 
 
 class TestLifecycle:
-
-    def test_is_tf_worker_false_warns_and_true_is_refused(self, sampler_cls,
-                                                          make_sampler):
+    def test_is_tf_worker_false_warns_and_true_is_refused(
+        self, sampler_cls, make_sampler
+    ):
         env = point_env()
         with pytest.warns(DeprecationWarning, match='is_tf_worker'):
-            sampler = make_sampler(TagPolicy(env.spec), env,
-                                   is_tf_worker=False)
+            sampler = make_sampler(TagPolicy(env.spec), env, is_tf_worker=False)
         assert len(sampler.obtain_exact_episodes(1, None).lengths) == 2
         with pytest.raises(ValueError, match='TensorFlow workers'):
-            sampler_cls(TagPolicy(env.spec), env, is_tf_worker=True,
-                        max_episode_length=MAX_EPISODE_LENGTH)
+            sampler_cls(
+                TagPolicy(env.spec),
+                env,
+                is_tf_worker=True,
+                max_episode_length=MAX_EPISODE_LENGTH,
+            )
 
     def test_from_worker_factory(self, sampler_cls):
         env = point_env()
-        factory = WorkerFactory(max_episode_length=MAX_EPISODE_LENGTH,
-                                n_workers=N_WORKERS, seed=1)
-        sampler = sampler_cls.from_worker_factory(factory, TagPolicy(env.spec),
-                                                  env)
+        factory = WorkerFactory(
+            max_episode_length=MAX_EPISODE_LENGTH, n_workers=N_WORKERS, seed=1
+        )
+        sampler = sampler_cls.from_worker_factory(factory, TagPolicy(env.spec), env)
         try:
             assert len(sampler.obtain_exact_episodes(1, None).lengths) == 2
         finally:
             sampler.shutdown_worker()
 
     @pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps])
-    def test_pickled_factory_builds_the_same_sampler(self, sampler_cls,
-                                                     dumps):
+    def test_pickled_factory_builds_the_same_sampler(self, sampler_cls, dumps):
         env = point_env()
-        factory = WorkerFactory(max_episode_length=MAX_EPISODE_LENGTH,
-                                n_workers=N_WORKERS, seed=1,
-                                worker_class=VecWorker,
-                                worker_args={'n_envs': 2})
-        samplers = [sampler_cls.from_worker_factory(f, TagPolicy(env.spec),
-                                                    env)
-                    for f in (factory, pickle.loads(dumps(factory)))]
+        factory = WorkerFactory(
+            max_episode_length=MAX_EPISODE_LENGTH,
+            n_workers=N_WORKERS,
+            seed=1,
+            worker_class=VecWorker,
+            worker_args={'n_envs': 2},
+        )
+        samplers = [
+            sampler_cls.from_worker_factory(f, TagPolicy(env.spec), env)
+            for f in (factory, pickle.loads(dumps(factory)))
+        ]
         try:
-            assert_batches_equal(
-                *(s.obtain_samples(0, 10, None) for s in samplers))
+            assert_batches_equal(*(s.obtain_samples(0, 10, None) for s in samplers))
         finally:
             for sampler in samplers:
                 sampler.shutdown_worker()

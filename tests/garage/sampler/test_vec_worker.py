@@ -30,17 +30,21 @@ class SeededLengthEnv(StepCountEnv):
         self.task = task
 
 
-def make_worker(env, agent=None, *, n_envs=3, seed=1, max_episode_length=10,
-                worker_number=0):
-    worker = VecWorker(seed=seed, max_episode_length=max_episode_length,
-                       worker_number=worker_number, n_envs=n_envs)
+def make_worker(
+    env, agent=None, *, n_envs=3, seed=1, max_episode_length=10, worker_number=0
+):
+    worker = VecWorker(
+        seed=seed,
+        max_episode_length=max_episode_length,
+        worker_number=worker_number,
+        n_envs=n_envs,
+    )
     worker.update_agent(agent or TagPolicy(env.spec))
     worker.update_env(env)
     return worker
 
 
 class TestRollout:
-
     def test_one_episode_per_env_in_env_order(self):
         worker = make_worker(SeededLengthEnv(), n_envs=4)
         expected = [1 + env.seeds[-1] % 5 for env in worker.envs]
@@ -48,16 +52,18 @@ class TestRollout:
         batch = worker.rollout()
         np.testing.assert_array_equal(batch.lengths, expected)
         np.testing.assert_array_equal(
-            batch.observations.ravel(),
-            np.concatenate([np.arange(n) for n in expected]))
-        np.testing.assert_array_equal(batch.last_observations.ravel(),
-                                      expected)
-        np.testing.assert_array_equal(batch.env_infos['step'],
-                                      batch.observations.ravel() + 1)
-        np.testing.assert_array_equal(batch.agent_infos['observation'],
-                                      batch.observations)
-        assert (batch.step_types[np.cumsum(batch.lengths) - 1]
-                == StepType.TERMINAL).all()
+            batch.observations.ravel(), np.concatenate([np.arange(n) for n in expected])
+        )
+        np.testing.assert_array_equal(batch.last_observations.ravel(), expected)
+        np.testing.assert_array_equal(
+            batch.env_infos['step'], batch.observations.ravel() + 1
+        )
+        np.testing.assert_array_equal(
+            batch.agent_infos['observation'], batch.observations
+        )
+        assert (
+            batch.step_types[np.cumsum(batch.lengths) - 1] == StepType.TERMINAL
+        ).all()
 
     def test_finished_envs_idle(self):
         env = SeededLengthEnv()
@@ -65,11 +71,11 @@ class TestRollout:
         worker = make_worker(env, policy, n_envs=4)
         sizes = []
         get_actions = policy.get_actions
-        policy.get_actions = lambda obs: sizes.append(len(obs)) or get_actions(
-            obs)
+        policy.get_actions = lambda obs: sizes.append(len(obs)) or get_actions(obs)
         batch = worker.rollout()
-        assert sizes == [int((batch.lengths > t).sum())
-                         for t in range(batch.lengths.max())]
+        assert sizes == [
+            int((batch.lengths > t).sum()) for t in range(batch.lengths.max())
+        ]
         assert [e.n_resets for e in worker.envs] == [1] * 4
 
     def test_rollout_steps_keeps_every_env_busy(self):
@@ -79,15 +85,13 @@ class TestRollout:
         expected = [1 + env.seeds[-1] % 5 for env in worker.envs]
         sizes = []
         get_actions = policy.get_actions
-        policy.get_actions = lambda obs: sizes.append(len(obs)) or get_actions(
-            obs)
+        policy.get_actions = lambda obs: sizes.append(len(obs)) or get_actions(obs)
         batch = worker.rollout_steps(30)
         assert len(batch.rewards) >= 30
         # every env ran several whole episodes of its own length, in order
         starts = np.cumsum(batch.lengths) - batch.lengths
         assert (batch.observations.ravel()[starts] == 0).all()
-        assert (batch.step_types[starts + batch.lengths - 1]
-                == StepType.TERMINAL).all()
+        assert (batch.step_types[starts + batch.lengths - 1] == StepType.TERMINAL).all()
         runs = []
         for length in batch.lengths:
             if not runs or runs[-1][0] != length:
@@ -108,17 +112,17 @@ class TestRollout:
         np.testing.assert_array_equal(batch.lengths, [4] * 6)
         np.testing.assert_array_equal(
             batch.step_types,
-            [StepType.FIRST, StepType.MID, StepType.MID, StepType.TIMEOUT] * 6)
+            [StepType.FIRST, StepType.MID, StepType.MID, StepType.TIMEOUT] * 6,
+        )
 
     def test_worker_time_limit_marks_timeout(self):
         env = StepCountEnv(terminate_after=None)
         batch = make_worker(env, max_episode_length=3).rollout()
         np.testing.assert_array_equal(batch.lengths, [3, 3, 3])
         np.testing.assert_array_equal(
-            batch.step_types,
-            [StepType.FIRST, StepType.MID, StepType.TIMEOUT] * 3)
-        np.testing.assert_array_equal(batch.last_observations.ravel(),
-                                      [3, 3, 3])
+            batch.step_types, [StepType.FIRST, StepType.MID, StepType.TIMEOUT] * 3
+        )
+        np.testing.assert_array_equal(batch.last_observations.ravel(), [3, 3, 3])
 
     def test_resets_the_policy_with_a_mask(self):
         env = StepCountEnv()
@@ -128,53 +132,57 @@ class TestRollout:
 
     def test_point_env_with_a_gaussian_policy(self):
         env = PointEnv(max_episode_length=100)
-        worker = make_worker(env, GaussianMLPPolicy(env.spec, (4, )),
-                             n_envs=8, max_episode_length=20)
+        worker = make_worker(
+            env, GaussianMLPPolicy(env.spec, (4,)), n_envs=8, max_episode_length=20
+        )
         batch = worker.rollout()
         assert len(batch.lengths) == 8
         assert batch.agent_infos['mean'].shape == (len(batch.rewards), 2)
-        assert batch.env_infos['task']['goal'].shape == (len(batch.rewards),
-                                                          2)
+        assert batch.env_infos['task']['goal'].shape == (len(batch.rewards), 2)
 
     def test_gym_env_with_a_categorical_policy(self):
         env = GymEnv('CartPole-v1')
-        worker = make_worker(env, CategoricalMLPPolicy(env.spec, (4, )),
-                             max_episode_length=50)
+        worker = make_worker(
+            env, CategoricalMLPPolicy(env.spec, (4,)), max_episode_length=50
+        )
         batch = worker.rollout()
-        first_obs = batch.observations[np.cumsum(batch.lengths)
-                                       - batch.lengths]
+        first_obs = batch.observations[np.cumsum(batch.lengths) - batch.lengths]
         assert len({tuple(obs) for obs in first_obs.tolist()}) == 3
 
     def test_one_env_matches_default_worker(self):
         env = PointEnv()
-        policy = GaussianMLPPolicy(env.spec, (4, ))
+        policy = GaussianMLPPolicy(env.spec, (4,))
         vec = make_worker(env, policy, n_envs=1).rollout()
-        default = DefaultWorker(seed=1, max_episode_length=10,
-                                worker_number=0)
+        default = DefaultWorker(seed=1, max_episode_length=10, worker_number=0)
         default.update_agent(policy)
         default.update_env(PointEnv())
         batch = default.rollout()
         np.testing.assert_array_equal(vec.actions, batch.actions)
         np.testing.assert_array_equal(vec.observations, batch.observations)
 
-    @pytest.mark.parametrize(('cut', 'error'), [
-        (lambda actions, infos: (actions, {'tag': infos['tag'][:1]}),
-         r"agent_info\['tag'\].* 5 rows.* 15 obs"),
-        (lambda actions, infos: (actions[1:], infos),
-         'get_actions returned 2 actions for 3 obs'),
-    ])
+    @pytest.mark.parametrize(
+        ('cut', 'error'),
+        [
+            (
+                lambda actions, infos: (actions, {'tag': infos['tag'][:1]}),
+                r"agent_info\['tag'\].* 5 rows.* 15 obs",
+            ),
+            (
+                lambda actions, infos: (actions[1:], infos),
+                'get_actions returned 2 actions for 3 obs',
+            ),
+        ],
+    )
     def test_policy_outputs_need_one_row_per_observation(self, cut, error):
         env = StepCountEnv()
         policy = TagPolicy(env.spec)
         get_actions = policy.get_actions
-        policy.get_actions = lambda observations: cut(
-            *get_actions(observations))
+        policy.get_actions = lambda observations: cut(*get_actions(observations))
         with pytest.raises(ValueError, match=error):
             make_worker(env, policy).rollout()
 
     def test_terminations_and_timeouts_in_one_rollout(self):
-        worker = make_worker(SeededLengthEnv(), n_envs=6,
-                             max_episode_length=3)
+        worker = make_worker(SeededLengthEnv(), n_envs=6, max_episode_length=3)
         limits = [env._terminate_after for env in worker.envs]
         assert min(limits) <= 3 < max(limits)
         batch = worker.rollout_steps(40)
@@ -182,19 +190,20 @@ class TestRollout:
         starts = np.cumsum(batch.lengths) - batch.lengths
         for start, length in zip(starts, batch.lengths, strict=True):
             np.testing.assert_array_equal(
-                batch.observations[start:start + length, 0],
-                np.arange(length))
-        ends = zip(batch.lengths.tolist(),
-                   batch.step_types[starts + batch.lengths - 1].tolist(),
-                   strict=True)
+                batch.observations[start : start + length, 0], np.arange(length)
+            )
+        ends = zip(
+            batch.lengths.tolist(),
+            batch.step_types[starts + batch.lengths - 1].tolist(),
+            strict=True,
+        )
         assert set(ends) == {
-            (min(limit, 3),
-             StepType.TERMINAL if limit <= 3 else StepType.TIMEOUT)
-            for limit in limits}
+            (min(limit, 3), StepType.TERMINAL if limit <= 3 else StepType.TIMEOUT)
+            for limit in limits
+        }
 
 
 class TestStepByStep:
-
     def test_collect_needs_whole_episodes(self):
         worker = make_worker(StepCountEnv(terminate_after=2))
         worker.start_episode()
@@ -212,7 +221,6 @@ class TestStepByStep:
 
 
 class TestUpdateEnv:
-
     def test_environment_and_copies(self):
         env = SeededLengthEnv()
         worker = make_worker(env)
@@ -266,5 +274,4 @@ class TestUpdateEnv:
 @pytest.mark.parametrize('n_envs', [0, -1, 2.5])
 def test_rejects_bad_n_envs(n_envs):
     with pytest.raises(ValueError, match='n_envs'):
-        VecWorker(seed=1, max_episode_length=5, worker_number=0,
-                  n_envs=n_envs)
+        VecWorker(seed=1, max_episode_length=5, worker_number=0, n_envs=n_envs)

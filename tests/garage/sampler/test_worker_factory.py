@@ -17,13 +17,13 @@ def no_global_seed(monkeypatch):
 
 
 class TestDefaults:
-
     def test_signature_computes_nothing(self):
         parameters = inspect.signature(WorkerFactory).parameters
         assert parameters['seed'].default is None
         assert parameters['n_workers'].default is None
-        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY
-                   for p in parameters.values())
+        assert all(
+            p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values()
+        )
 
     def test_seed_from_deterministic_when_made(self, monkeypatch):
         assert WorkerFactory(max_episode_length=5).seed is None
@@ -49,9 +49,13 @@ class TestDefaults:
         assert WorkerFactory(max_episode_length=5).n_workers == 1
 
     def test_properties(self):
-        factory = WorkerFactory(max_episode_length=5, seed=1, n_workers=2,
-                                worker_class=VecWorker,
-                                worker_args={'n_envs': 4})
+        factory = WorkerFactory(
+            max_episode_length=5,
+            seed=1,
+            n_workers=2,
+            worker_class=VecWorker,
+            worker_args={'n_envs': 4},
+        )
         assert factory.max_episode_length == 5
         assert factory.worker_class is VecWorker
         assert factory.worker_args == {'n_envs': 4}
@@ -61,7 +65,6 @@ class TestDefaults:
 
 
 class TestValidation:
-
     @pytest.mark.parametrize('value', [None, 0, -1, 1.5, True, '3'])
     def test_max_episode_length(self, value):
         with pytest.raises(ValueError, match='max_episode_length'):
@@ -77,8 +80,9 @@ class TestValidation:
         with pytest.raises(ValueError, match='seed'):
             WorkerFactory(max_episode_length=5, seed=value)
 
-    @pytest.mark.parametrize('value', [dict, DefaultWorker(
-        seed=None, max_episode_length=1, worker_number=0)])
+    @pytest.mark.parametrize(
+        'value', [dict, DefaultWorker(seed=None, max_episode_length=1, worker_number=0)]
+    )
     def test_worker_class(self, value):
         with pytest.raises(TypeError, match='worker_class'):
             WorkerFactory(max_episode_length=5, worker_class=value)
@@ -93,7 +97,6 @@ class TestValidation:
 
 
 class TestPrepareWorkerMessages:
-
     def test_single_value_is_sent_to_every_worker(self):
         factory = WorkerFactory(max_episode_length=5, n_workers=3)
         value = {'a': [1]}
@@ -111,8 +114,7 @@ class TestPrepareWorkerMessages:
     @pytest.mark.parametrize('kind', [list, tuple])
     def test_list_gives_one_per_worker(self, kind):
         factory = WorkerFactory(max_episode_length=5, n_workers=2)
-        messages = factory.prepare_worker_messages(kind([1, 2]),
-                                                   preprocess=str)
+        messages = factory.prepare_worker_messages(kind([1, 2]), preprocess=str)
         assert messages == [1, 2]
 
     @pytest.mark.parametrize('n_entries', [1, 3])
@@ -127,7 +129,6 @@ class TestPrepareWorkerMessages:
 
 
 class TestCall:
-
     def test_builds_workers(self):
         factory = WorkerFactory(max_episode_length=5, seed=9, n_workers=2)
         worker = factory(1)
@@ -137,9 +138,12 @@ class TestCall:
         assert worker.max_episode_length == 5
 
     def test_passes_worker_args(self):
-        factory = WorkerFactory(max_episode_length=5, n_workers=1,
-                                worker_class=VecWorker,
-                                worker_args={'n_envs': 3})
+        factory = WorkerFactory(
+            max_episode_length=5,
+            n_workers=1,
+            worker_class=VecWorker,
+            worker_args={'n_envs': 3},
+        )
         assert factory(0).n_envs == 3
 
     @pytest.mark.parametrize('worker_number', [-1, 2, 1.0, True, None])
@@ -150,9 +154,13 @@ class TestCall:
 
     @pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps])
     def test_pickles(self, dumps):
-        factory = WorkerFactory(max_episode_length=5, seed=2, n_workers=3,
-                                worker_class=VecWorker,
-                                worker_args={'n_envs': 2})
+        factory = WorkerFactory(
+            max_episode_length=5,
+            seed=2,
+            n_workers=3,
+            worker_class=VecWorker,
+            worker_args={'n_envs': 2},
+        )
         copied = pickle.loads(dumps(factory))
         assert repr(copied) == repr(factory)
         worker = copied(2)

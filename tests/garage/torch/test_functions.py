@@ -22,8 +22,7 @@ from garage.torch import (
     update_module_params,
 )
 
-needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(),
-                                reason='needs CUDA')
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
 
 
 @pytest.fixture(autouse=True)
@@ -33,14 +32,16 @@ def _cpu_mode_after_each_test():
 
 
 class TestDevice:
-
     def test_default_is_cpu(self):
         assert global_device() == torch.device('cpu')
 
     def test_gpu_mode_without_cuda_raises(self, monkeypatch):
         monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
-        with pytest.raises(RuntimeError, match=r'needs CUDA, but '
-                           r'torch\.cuda\.is_available\(\) is False'):
+        with pytest.raises(
+            RuntimeError,
+            match=r'needs CUDA, but '
+            r'torch\.cuda\.is_available\(\) is False',
+        ):
             set_gpu_mode(True)
         assert global_device() == torch.device('cpu')
 
@@ -56,8 +57,11 @@ class TestDevice:
     def test_gpu_id_must_be_a_visible_gpu(self, monkeypatch, gpu_id):
         monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
         monkeypatch.setattr(torch.cuda, 'device_count', lambda: 2)
-        with pytest.raises(ValueError, match=r'gpu_id=.* must be the index of '
-                           r'a visible GPU, from 0 to 1'):
+        with pytest.raises(
+            ValueError,
+            match=r'gpu_id=.* must be the index of '
+            r'a visible GPU, from 0 to 1',
+        ):
             set_gpu_mode(True, gpu_id=gpu_id)
 
     @needs_cuda
@@ -69,7 +73,6 @@ class TestDevice:
 
 
 class TestConversions:
-
     def test_np_to_torch_shares_float32_memory(self):
         array = np.arange(6, dtype=np.float32).reshape(2, 3)
         tensor = np_to_torch(array)
@@ -77,12 +80,15 @@ class TestConversions:
         array[0, 0] = 42
         assert tensor[0, 0] == 42
 
-    @pytest.mark.parametrize('array', [
-        np.arange(4, dtype=np.float64),
-        np.arange(4, dtype=np.int64),
-        np.arange(4, dtype=np.float32)[::-1],
-        [0.0, 1.0, 2.0, 3.0],
-    ])
+    @pytest.mark.parametrize(
+        'array',
+        [
+            np.arange(4, dtype=np.float64),
+            np.arange(4, dtype=np.int64),
+            np.arange(4, dtype=np.float32)[::-1],
+            [0.0, 1.0, 2.0, 3.0],
+        ],
+    )
     def test_np_to_torch_converts_to_float32(self, array):
         tensor = np_to_torch(array)
         assert tensor.dtype == torch.float32
@@ -102,8 +108,11 @@ class TestConversions:
         np.testing.assert_array_equal(b, np.zeros(3))
 
     def test_torch_to_np_refuses_a_single_tensor(self):
-        with pytest.raises(TypeError, match=r'wrap a single tensor as '
-                           r'\(tensor,\), got a tensor of shape \(2, 3\)'):
+        with pytest.raises(
+            TypeError,
+            match=r'wrap a single tensor as '
+            r'\(tensor,\), got a tensor of shape \(2, 3\)',
+        ):
             torch_to_np(torch.zeros(2, 3))
 
     def test_as_torch_dict_converts_nested_dicts_and_keeps_the_input(self):
@@ -138,7 +147,6 @@ class TestConversions:
 
 
 class TestUpdateModuleParams:
-
     def test_forward_uses_new_params_and_keeps_the_graph(self):
         module = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1))
         old = dict(module.named_parameters())
@@ -163,36 +171,45 @@ class TestUpdateModuleParams:
     @pytest.mark.parametrize('name', ['missing', '0.missing', 'nope.weight'])
     def test_unknown_name_raises(self, name):
         module = nn.Sequential(nn.Linear(2, 1))
-        with pytest.raises(ValueError, match=rf"'{name}' is not a parameter "
-                           r"of the module; expected one of \['0.weight', "
-                           r"'0.bias'\]"):
+        with pytest.raises(
+            ValueError,
+            match=rf"'{name}' is not a parameter "
+            r"of the module; expected one of \['0.weight', "
+            r"'0.bias'\]",
+        ):
             update_module_params(module, {name: torch.zeros(1)})
 
 
 class TestSoftUpdateModel:
-
     @pytest.mark.parametrize('tau', [0.0, 0.5, 1.0])
     def test_polyak_average(self, tau):
         target, source = nn.Linear(3, 2), nn.Linear(3, 2)
         before = [p.detach().clone() for p in target.parameters()]
         soft_update_model(target, source, tau)
-        for new, old, src in zip(target.parameters(), before,
-                                 source.parameters(), strict=True):
-            torch.testing.assert_close(new.detach(), (1 - tau) * old + tau * src,
-                                       rtol=0, atol=1e-7)
+        for new, old, src in zip(
+            target.parameters(), before, source.parameters(), strict=True
+        ):
+            torch.testing.assert_close(
+                new.detach(), (1 - tau) * old + tau * src, rtol=0, atol=1e-7
+            )
             assert new.grad is None
         if tau == 1.0:
-            assert all(torch.equal(t, s) for t, s in
-                       zip(target.parameters(), source.parameters(), strict=True))
+            assert all(
+                torch.equal(t, s)
+                for t, s in zip(target.parameters(), source.parameters(), strict=True)
+            )
 
     def test_tau_out_of_range_raises(self):
         with pytest.raises(ValueError, match=r'tau=1.5 must be between 0 and 1'):
             soft_update_model(nn.Linear(1, 1), nn.Linear(1, 1), 1.5)
 
     def test_mismatched_modules_raise(self):
-        with pytest.raises(ValueError, match=r'parameters of the same shapes, '
-                           r'but have \[\(1, 2\), \(1,\)\] and '
-                           r'\[\(1, 3\), \(1,\)\]'):
+        with pytest.raises(
+            ValueError,
+            match=r'parameters of the same shapes, '
+            r'but have \[\(1, 2\), \(1,\)\] and '
+            r'\[\(1, 3\), \(1,\)\]',
+        ):
             soft_update_model(nn.Linear(2, 1), nn.Linear(3, 1), 0.5)
 
 
@@ -201,23 +218,28 @@ def naive_gae(discount, gae_lambda, baselines, rewards):
     length = len(rewards)
     values = np.append(baselines, 0.0)
     deltas = rewards + discount * values[1:] - values[:-1]
-    return np.array([
-        sum((discount * gae_lambda)**k * deltas[t + k]
-            for k in range(length - t))
-        for t in range(length)])
+    return np.array(
+        [
+            sum((discount * gae_lambda) ** k * deltas[t + k] for k in range(length - t))
+            for t in range(length)
+        ]
+    )
 
 
 class TestComputeAdvantages:
-
     @settings(deadline=None, max_examples=60)
-    @given(data=st.data(),
-           discount=st.sampled_from([0.0, 0.5, 0.99, 1.0]),
-           gae_lambda=st.sampled_from([0.0, 0.3, 0.95, 1.0]),
-           max_episode_length=st.integers(1, 12))
-    def test_matches_a_per_episode_loop(self, data, discount, gae_lambda,
-                                        max_episode_length):
-        lengths = data.draw(st.lists(st.integers(1, max_episode_length),
-                                     min_size=1, max_size=5))
+    @given(
+        data=st.data(),
+        discount=st.sampled_from([0.0, 0.5, 0.99, 1.0]),
+        gae_lambda=st.sampled_from([0.0, 0.3, 0.95, 1.0]),
+        max_episode_length=st.integers(1, 12),
+    )
+    def test_matches_a_per_episode_loop(
+        self, data, discount, gae_lambda, max_episode_length
+    ):
+        lengths = data.draw(
+            st.lists(st.integers(1, max_episode_length), min_size=1, max_size=5)
+        )
         rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
         rewards = np.zeros((len(lengths), max_episode_length))
         baselines = np.zeros((len(lengths), max_episode_length))
@@ -225,13 +247,16 @@ class TestComputeAdvantages:
         for i, length in enumerate(lengths):
             rewards[i, :length] = rng.normal(size=length)
             baselines[i, :length] = rng.normal(size=length)
-            expected[i, :length] = naive_gae(discount, gae_lambda,
-                                             baselines[i, :length],
-                                             rewards[i, :length])
-        advantages = compute_advantages(discount, gae_lambda,
-                                        max_episode_length,
-                                        torch.as_tensor(baselines),
-                                        torch.as_tensor(rewards))
+            expected[i, :length] = naive_gae(
+                discount, gae_lambda, baselines[i, :length], rewards[i, :length]
+            )
+        advantages = compute_advantages(
+            discount,
+            gae_lambda,
+            max_episode_length,
+            torch.as_tensor(baselines),
+            torch.as_tensor(rewards),
+        )
         np.testing.assert_allclose(advantages.numpy(), expected, atol=1e-10)
 
     def test_hand_computed(self):
@@ -253,60 +278,81 @@ class TestComputeAdvantages:
         compute_advantages(0.9, 0.9, 3, baselines, torch.ones(2, 3)).sum().backward()
         assert baselines.grad.abs().sum() > 0
 
-    @pytest.mark.parametrize(('name', 'value'), [('discount', 1.5),
-                                                 ('gae_lambda', -0.1)])
+    @pytest.mark.parametrize(
+        ('name', 'value'), [('discount', 1.5), ('gae_lambda', -0.1)]
+    )
     def test_factor_out_of_range_raises(self, name, value):
         kwargs = {'discount': 0.9, 'gae_lambda': 0.9, name: value}
-        with pytest.raises(ValueError,
-                           match=rf'{name}={value} must be between 0 and 1'):
-            compute_advantages(max_episode_length=2, baselines=torch.zeros(1, 2),
-                               rewards=torch.zeros(1, 2), **kwargs)
+        with pytest.raises(
+            ValueError, match=rf'{name}={value} must be between 0 and 1'
+        ):
+            compute_advantages(
+                max_episode_length=2,
+                baselines=torch.zeros(1, 2),
+                rewards=torch.zeros(1, 2),
+                **kwargs,
+            )
 
     def test_non_positive_length_raises(self):
-        with pytest.raises(ValueError,
-                           match=r'max_episode_length=0 must be positive'):
+        with pytest.raises(ValueError, match=r'max_episode_length=0 must be positive'):
             compute_advantages(0.9, 0.9, 0, torch.zeros(1, 0), torch.zeros(1, 0))
 
-    @pytest.mark.parametrize(('baselines', 'rewards', 'name', 'shape'), [
-        (torch.zeros(2, 3), torch.zeros(2, 4), 'rewards', r'\(2, 4\)'),
-        (torch.zeros(3), torch.zeros(2, 3), 'baselines', r'\(3,\)'),
-    ])
+    @pytest.mark.parametrize(
+        ('baselines', 'rewards', 'name', 'shape'),
+        [
+            (torch.zeros(2, 3), torch.zeros(2, 4), 'rewards', r'\(2, 4\)'),
+            (torch.zeros(3), torch.zeros(2, 3), 'baselines', r'\(3,\)'),
+        ],
+    )
     def test_wrong_width_raises(self, baselines, rewards, name, shape):
-        with pytest.raises(ValueError, match=rf'{name} must have shape \(N, 3\) '
-                           rf'.*but has shape {shape}'):
+        with pytest.raises(
+            ValueError,
+            match=rf'{name} must have shape \(N, 3\) '
+            rf'.*but has shape {shape}',
+        ):
             compute_advantages(0.9, 0.9, 3, baselines, rewards)
 
     def test_different_episode_counts_raise(self):
-        with pytest.raises(ValueError, match=r'baselines has shape \(1, 3\) but '
-                           r'rewards has shape \(2, 3\)'):
+        with pytest.raises(
+            ValueError,
+            match=r'baselines has shape \(1, 3\) but '
+            r'rewards has shape \(2, 3\)',
+        ):
             compute_advantages(0.9, 0.9, 3, torch.zeros(1, 3), torch.zeros(2, 3))
 
 
 class TestFilterValids:
-
     def test_cuts_each_row(self):
         tensor = torch.arange(12).reshape(3, 4)
         rows = filter_valids(tensor, np.array([1, 4, 0]))
         assert [r.tolist() for r in rows] == [[0], [4, 5, 6, 7], []]
 
     def test_length_count_must_match_rows(self):
-        with pytest.raises(ValueError, match=r'valids has 2 lengths but tensor '
-                           r'has 3 rows'):
+        with pytest.raises(
+            ValueError,
+            match=r'valids has 2 lengths but tensor '
+            r'has 3 rows',
+        ):
             filter_valids(torch.zeros(3, 4), [1, 2])
 
     def test_length_must_fit(self):
-        with pytest.raises(ValueError, match=r'lengths from 0 to 4 .* but '
-                           r'include \[5\]'):
+        with pytest.raises(
+            ValueError,
+            match=r'lengths from 0 to 4 .* but '
+            r'include \[5\]',
+        ):
             filter_valids(torch.zeros(2, 4), [1, 5])
 
     def test_needs_two_dimensions(self):
-        with pytest.raises(ValueError, match=r'shape \(N, T, \.\.\.\), but the '
-                           r'tensor has shape \(3,\)'):
+        with pytest.raises(
+            ValueError,
+            match=r'shape \(N, T, \.\.\.\), but the '
+            r'tensor has shape \(3,\)',
+        ):
             filter_valids(torch.zeros(3), [1, 1, 1])
 
 
 class TestFlattenBatch:
-
     def test_merges_first_two_dimensions(self):
         tensor = torch.arange(24).reshape(2, 3, 4)
         flat = flatten_batch(tensor)

@@ -88,8 +88,7 @@ def check_paths(paths: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
         check_path(path, keys, f'paths[{i}]')
 
 
-def check_path(path: dict[str, Any], keys: tuple[str, ...],
-               name: str = 'path') -> None:
+def check_path(path: dict[str, Any], keys: tuple[str, ...], name: str = 'path') -> None:
     """Check a path has ``keys``.
 
     Args:
@@ -103,5 +102,4 @@ def check_path(path: dict[str, Any], keys: tuple[str, ...],
     """
     missing = [key for key in keys if key not in path]
     if missing:
-        raise ValueError(f'{name} lacks the keys {missing}; it has '
-                         f'{sorted(path)}')
+        raise ValueError(f'{name} lacks the keys {missing}; it has {sorted(path)}')

@@ -29,8 +29,12 @@ class LinearFeatureBaseline(Baseline):
     lower_bound = -10
     upper_bound = 10
 
-    def __init__(self, env_spec: EnvSpec, reg_coeff: float = 1e-5,
-                 name: str = 'LinearFeatureBaseline'):
+    def __init__(
+        self,
+        env_spec: EnvSpec,
+        reg_coeff: float = 1e-5,
+        name: str = 'LinearFeatureBaseline',
+    ):
         if not reg_coeff >= 0:
             raise ValueError(f'{reg_coeff=} must be non-negative')
         super().__init__(env_spec)
@@ -59,12 +63,11 @@ class LinearFeatureBaseline(Baseline):
 
     def _features(self, path: dict[str, np.ndarray]) -> np.ndarray:
         obs = np.asarray(path['observations'], dtype=np.float64)
-        obs = np.clip(obs.reshape(len(obs), -1), self.lower_bound,
-                      self.upper_bound)
+        obs = np.clip(obs.reshape(len(obs), -1), self.lower_bound, self.upper_bound)
         time = np.arange(len(obs)).reshape(-1, 1) / 100.0
         return np.concatenate(
-            [obs, obs**2, time, time**2, time**3, np.ones((len(obs), 1))],
-            axis=1)
+            [obs, obs**2, time, time**2, time**3, np.ones((len(obs), 1))], axis=1
+        )
 
     def fit(self, paths: list[dict[str, np.ndarray]]) -> None:
         """Fit the coefficients to the returns of episodes.
@@ -85,8 +88,8 @@ class LinearFeatureBaseline(Baseline):
         reg_coeff = self._reg_coeff
         for _ in range(5):
             self._coeffs = np.linalg.lstsq(
-                gram + reg_coeff * np.identity(features.shape[1]), target,
-                rcond=-1)[0]
+                gram + reg_coeff * np.identity(features.shape[1]), target, rcond=-1
+            )[0]
             if not np.isnan(self._coeffs).any():
                 break
             reg_coeff *= 10

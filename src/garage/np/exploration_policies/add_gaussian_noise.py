@@ -37,20 +37,28 @@ class AddGaussianNoise(ScheduledExplorationPolicy):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 policy: Policy,
-                 total_timesteps: int,
-                 max_sigma: float = 1.0,
-                 min_sigma: float = 0.1,
-                 decay_ratio: float = 1.0):
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        policy: Policy,
+        total_timesteps: int,
+        max_sigma: float = 1.0,
+        min_sigma: float = 0.1,
+        decay_ratio: float = 1.0,
+    ):
         if not isinstance(env_spec.action_space, akro.Box):
-            raise ValueError('AddGaussianNoise needs an akro.Box action '
-                             f'space, not {env_spec.action_space!r}')
-        super().__init__(policy, total_timesteps=total_timesteps,
-                         start=max_sigma, end=min_sigma,
-                         decay_ratio=decay_ratio,
-                         names=('max_sigma', 'min_sigma'))
+            raise ValueError(
+                'AddGaussianNoise needs an akro.Box action '
+                f'space, not {env_spec.action_space!r}'
+            )
+        super().__init__(
+            policy,
+            total_timesteps=total_timesteps,
+            start=max_sigma,
+            end=min_sigma,
+            decay_ratio=decay_ratio,
+            names=('max_sigma', 'min_sigma'),
+        )
         self._action_space = env_spec.action_space
 
     @property

@@ -40,22 +40,27 @@ class AddOrnsteinUhlenbeckNoise(ExplorationPolicy):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 policy: Policy,
-                 *,
-                 mu: ArrayLike = 0.0,
-                 sigma: float = 0.3,
-                 theta: float = 0.15,
-                 dt: float = 1e-2,
-                 x0: ArrayLike | None = None):
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        policy: Policy,
+        *,
+        mu: ArrayLike = 0.0,
+        sigma: float = 0.3,
+        theta: float = 0.15,
+        dt: float = 1e-2,
+        x0: ArrayLike | None = None,
+    ):
         space = env_spec.action_space
         if not isinstance(space, akro.Box):
-            raise ValueError('AddOrnsteinUhlenbeckNoise needs an akro.Box '
-                             f'action space, not {space!r}')
+            raise ValueError(
+                'AddOrnsteinUhlenbeckNoise needs an akro.Box '
+                f'action space, not {space!r}'
+            )
         if not sigma >= 0 or not theta >= 0:
-            raise ValueError('sigma and theta must be non-negative, got '
-                             f'{sigma=} and {theta=}')
+            raise ValueError(
+                f'sigma and theta must be non-negative, got {sigma=} and {theta=}'
+            )
         if not dt > 0:
             raise ValueError(f'dt must be positive, got {dt=}')
         super().__init__(policy)
@@ -64,11 +69,14 @@ class AddOrnsteinUhlenbeckNoise(ExplorationPolicy):
         self._sigma = sigma
         self._theta = theta
         self._dt = dt
-        self._x0 = np.zeros(space.shape) if x0 is None else np.asarray(
-            x0, dtype=np.float64)
+        self._x0 = (
+            np.zeros(space.shape) if x0 is None else np.asarray(x0, dtype=np.float64)
+        )
         if self._x0.shape != space.shape:
-            raise ValueError(f'x0 has shape {self._x0.shape}, but the action '
-                             f'space has shape {space.shape}')
+            raise ValueError(
+                f'x0 has shape {self._x0.shape}, but the action '
+                f'space has shape {space.shape}'
+            )
         # one row per environment, made on the first step after a reset
         self._state = np.zeros((0, *space.shape))
 
@@ -76,12 +84,13 @@ class AddOrnsteinUhlenbeckNoise(ExplorationPolicy):
         if len(self._state) != len(actions):
             self._state = np.repeat(self._x0[np.newaxis], len(actions), axis=0)
         x = self._state
-        self._state = (x + self._theta * (self._mu - x) * self._dt
-                       + self._sigma * np.sqrt(self._dt)
-                       * np.random.standard_normal(x.shape))
+        self._state = (
+            x
+            + self._theta * (self._mu - x) * self._dt
+            + self._sigma * np.sqrt(self._dt) * np.random.standard_normal(x.shape)
+        )
         space = self._action_space
-        return np.clip(actions + self._state, space.low,
-                       space.high).astype(space.dtype)
+        return np.clip(actions + self._state, space.low, space.high).astype(space.dtype)
 
     def reset(self, do_resets: np.ndarray | None = None) -> None:
         """Restart the noise of the environments that start new episodes.

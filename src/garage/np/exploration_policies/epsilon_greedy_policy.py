@@ -37,26 +37,36 @@ class EpsilonGreedyPolicy(ScheduledExplorationPolicy):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 policy: Policy,
-                 *,
-                 total_timesteps: int,
-                 max_epsilon: float = 1.0,
-                 min_epsilon: float = 0.02,
-                 decay_ratio: float = 0.1):
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        policy: Policy,
+        *,
+        total_timesteps: int,
+        max_epsilon: float = 1.0,
+        min_epsilon: float = 0.02,
+        decay_ratio: float = 0.1,
+    ):
         space = env_spec.action_space
         if not isinstance(space, akro.Discrete | akro.Box):
-            raise ValueError('EpsilonGreedyPolicy needs an akro.Discrete or '
-                             f'akro.Box action space, not {space!r}')
-        for name, epsilon in (('max_epsilon', max_epsilon),
-                              ('min_epsilon', min_epsilon)):
+            raise ValueError(
+                'EpsilonGreedyPolicy needs an akro.Discrete or '
+                f'akro.Box action space, not {space!r}'
+            )
+        for name, epsilon in (
+            ('max_epsilon', max_epsilon),
+            ('min_epsilon', min_epsilon),
+        ):
             if not 0 <= epsilon <= 1:
                 raise ValueError(f'{name} must be in [0, 1], got {epsilon!r}')
-        super().__init__(policy, total_timesteps=total_timesteps,
-                         start=max_epsilon, end=min_epsilon,
-                         decay_ratio=decay_ratio,
-                         names=('max_epsilon', 'min_epsilon'))
+        super().__init__(
+            policy,
+            total_timesteps=total_timesteps,
+            start=max_epsilon,
+            end=min_epsilon,
+            decay_ratio=decay_ratio,
+            names=('max_epsilon', 'min_epsilon'),
+        )
         self._action_space = space
 
     @property
@@ -75,5 +85,6 @@ class EpsilonGreedyPolicy(ScheduledExplorationPolicy):
                 actions[explore] = np.random.randint(space.n, size=n_random)
             else:
                 actions[explore] = np.random.uniform(
-                    space.low, space.high, size=(n_random, *space.shape))
+                    space.low, space.high, size=(n_random, *space.shape)
+                )
         return actions

@@ -135,18 +135,27 @@ class ScheduledExplorationPolicy(ExplorationPolicy):
 
     """
 
-    def __init__(self, policy: Policy, *, total_timesteps: int,
-                 start: float, end: float, decay_ratio: float,
-                 names: tuple[str, str]):
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        total_timesteps: int,
+        start: float,
+        end: float,
+        decay_ratio: float,
+        names: tuple[str, str],
+    ):
         super().__init__(policy)
-        if (isinstance(total_timesteps, bool)
-                or not isinstance(total_timesteps, int | np.integer)
-                or total_timesteps < 1):
-            raise ValueError('total_timesteps must be a positive integer, '
-                             f'got {total_timesteps!r}')
+        if (
+            isinstance(total_timesteps, bool)
+            or not isinstance(total_timesteps, int | np.integer)
+            or total_timesteps < 1
+        ):
+            raise ValueError(
+                f'total_timesteps must be a positive integer, got {total_timesteps!r}'
+            )
         if not 0 < decay_ratio <= 1:
-            raise ValueError(f'decay_ratio must be in (0, 1], got '
-                             f'{decay_ratio!r}')
+            raise ValueError(f'decay_ratio must be in (0, 1], got {decay_ratio!r}')
         for name, level in zip(names, (start, end), strict=True):
             if not level >= 0:
                 raise ValueError(f'{name} must be non-negative, got {level!r}')
@@ -154,7 +163,8 @@ class ScheduledExplorationPolicy(ExplorationPolicy):
         if self._decay_period < 1:
             raise ValueError(
                 f'the decay lasts int({total_timesteps=} * {decay_ratio=}) = '
-                '0 steps; it must last at least one')
+                '0 steps; it must last at least one'
+            )
         self._start = float(start)
         self._end = float(end)
         self._total_env_steps = 0
@@ -182,8 +192,9 @@ class ScheduledExplorationPolicy(ExplorationPolicy):
             episode_batch: The steps sampled since the last update.
 
         """
-        self._total_env_steps = (self._last_total_env_steps
-                                 + int(np.sum(episode_batch.lengths)))
+        self._total_env_steps = self._last_total_env_steps + int(
+            np.sum(episode_batch.lengths)
+        )
         self._last_total_env_steps = self._total_env_steps
 
     def get_param_values(self) -> dict[str, Any]:
@@ -193,8 +204,10 @@ class ScheduledExplorationPolicy(ExplorationPolicy):
             ``total_env_steps`` and ``inner_params``.
 
         """
-        return {'total_env_steps': self._total_env_steps,
-                'inner_params': self.policy.get_param_values()}
+        return {
+            'total_env_steps': self._total_env_steps,
+            'inner_params': self.policy.get_param_values(),
+        }
 
     def set_param_values(self, params: dict[str, Any]) -> None:
         """Set the step count and the wrapped policy's parameters.

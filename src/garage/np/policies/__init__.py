@@ -5,5 +5,10 @@ from garage.np.policies.policy import ParameterFreePolicy, Policy
 from garage.np.policies.scripted_policy import ScriptedPolicy
 from garage.np.policies.uniform_random_policy import UniformRandomPolicy
 
-__all__ = ['FixedPolicy', 'ParameterFreePolicy', 'Policy', 'ScriptedPolicy',
-           'UniformRandomPolicy']
+__all__ = [
+    'FixedPolicy',
+    'ParameterFreePolicy',
+    'Policy',
+    'ScriptedPolicy',
+    'UniformRandomPolicy',
+]

@@ -29,17 +29,20 @@ class FixedPolicy(ParameterFreePolicy):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 scripted_actions: Sequence[Any],
-                 agent_infos: Sequence[dict] | None = None):
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        scripted_actions: Sequence[Any],
+        agent_infos: Sequence[dict] | None = None,
+    ):
         if agent_infos is None:
             agent_infos = [{} for _ in scripted_actions]
         elif len(agent_infos) != len(scripted_actions):
             raise ValueError(
                 f'agent_infos has {len(agent_infos)} entries, but there are '
                 f'{len(scripted_actions)} scripted actions; give one agent '
-                'info dict per action')
+                'info dict per action'
+            )
         self._env_spec = env_spec
         self._scripted_actions = scripted_actions
         self._agent_infos = agent_infos
@@ -64,8 +67,10 @@ class FixedPolicy(ParameterFreePolicy):
         if do_resets is None:
             do_resets = [True]
         if len(do_resets) != 1:
-            raise ValueError('FixedPolicy acts in one environment at a time, '
-                             f'but do_resets has {len(do_resets)} flags')
+            raise ValueError(
+                'FixedPolicy acts in one environment at a time, '
+                f'but do_resets has {len(do_resets)} flags'
+            )
         if do_resets[0]:
             self._index = 0
 
@@ -87,14 +92,14 @@ class FixedPolicy(ParameterFreePolicy):
         if self._index >= len(self._scripted_actions):
             raise IndexError(
                 f'FixedPolicy has returned all {len(self._scripted_actions)} '
-                'of its scripted actions; call reset() to start again')
+                'of its scripted actions; call reset() to start again'
+            )
         action = self._scripted_actions[self._index]
         agent_info = self._agent_infos[self._index]
         self._index += 1
         return action, agent_info
 
-    def get_actions(self, observations: Sequence[Any]) -> tuple[np.ndarray,
-                                                               dict]:
+    def get_actions(self, observations: Sequence[Any]) -> tuple[np.ndarray, dict]:
         """Return the next scripted action for a batch of one observation.
 
         Args:
@@ -109,8 +114,10 @@ class FixedPolicy(ParameterFreePolicy):
 
         """
         if len(observations) != 1:
-            raise ValueError('FixedPolicy acts in one environment at a time, '
-                             'so get_actions takes a batch of exactly one '
-                             f'observation, not {len(observations)}')
+            raise ValueError(
+                'FixedPolicy acts in one environment at a time, '
+                'so get_actions takes a batch of exactly one '
+                f'observation, not {len(observations)}'
+            )
         action, agent_info = self.get_action(observations[0])
         return np.asarray([action]), stack_tensor_dict_list([agent_info])

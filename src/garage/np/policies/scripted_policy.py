@@ -27,11 +27,13 @@ class ScriptedPolicy(ParameterFreePolicy):
 
     """
 
-    def __init__(self,
-                 scripted_actions: Sequence[Any],
-                 agent_env_infos: Sequence[dict] | None = None,
-                 *,
-                 env_spec: 'EnvSpec | None' = None):
+    def __init__(
+        self,
+        scripted_actions: Sequence[Any],
+        agent_env_infos: Sequence[dict] | None = None,
+        *,
+        env_spec: 'EnvSpec | None' = None,
+    ):
         self._scripted_actions = scripted_actions
         self._agent_env_infos = agent_env_infos
         self._env_spec = env_spec
@@ -62,10 +64,10 @@ class ScriptedPolicy(ParameterFreePolicy):
         except (IndexError, KeyError) as error:
             raise IndexError(
                 f'no scripted action or agent info for {observation=}; the '
-                f'script has {len(self._scripted_actions)} actions') from error
+                f'script has {len(self._scripted_actions)} actions'
+            ) from error
 
-    def get_actions(self, observations: Sequence[Any]) -> tuple[np.ndarray,
-                                                               dict]:
+    def get_actions(self, observations: Sequence[Any]) -> tuple[np.ndarray, dict]:
         """Look up the actions for a batch of observations.
 
         Args:
@@ -80,8 +82,11 @@ class ScriptedPolicy(ParameterFreePolicy):
 
         """
         if len(observations) == 0:
-            raise ValueError('get_actions needs at least one observation, '
-                             'but the batch is empty')
+            raise ValueError(
+                'get_actions needs at least one observation, but the batch is empty'
+            )
         results = [self.get_action(obs) for obs in observations]
-        return (np.stack([action for action, _ in results]),
-                stack_tensor_dict_list([info for _, info in results]))
+        return (
+            np.stack([action for action, _ in results]),
+            stack_tensor_dict_list([info for _, info in results]),
+        )

@@ -43,8 +43,7 @@ class UniformRandomPolicy(ParameterFreePolicy):
         del observation
         return self.action_space.sample(), {}
 
-    def get_actions(self, observations: Sequence[Any]) -> tuple[np.ndarray,
-                                                               dict]:
+    def get_actions(self, observations: Sequence[Any]) -> tuple[np.ndarray, dict]:
         """Sample one action per observation.
 
         Args:
@@ -56,7 +55,9 @@ class UniformRandomPolicy(ParameterFreePolicy):
 
         """
         if len(observations) == 0:
-            return np.empty((0, *self.action_space.shape),
-                            dtype=self.action_space.dtype), {}
-        return np.stack([self.action_space.sample()
-                         for _ in range(len(observations))]), {}
+            return np.empty(
+                (0, *self.action_space.shape), dtype=self.action_space.dtype
+            ), {}
+        return np.stack(
+            [self.action_space.sample() for _ in range(len(observations))]
+        ), {}

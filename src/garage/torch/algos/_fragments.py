@@ -52,8 +52,9 @@ class FragmentJoiner:
 
         """
         last_steps = last_step_types(episodes)
-        ended = ((last_steps == StepType.TERMINAL)
-                 | (last_steps == StepType.TIMEOUT)).tolist()
+        ended = (
+            (last_steps == StepType.TERMINAL) | (last_steps == StepType.TIMEOUT)
+        ).tolist()
         if all(ended) and not self._unfinished:
             return episodes
         earlier, unfinished = self._unfinished, {}
@@ -62,8 +63,7 @@ class FragmentJoiner:
             pieces = [fragment]
             if fragment.step_types[0] != StepType.FIRST:
                 key = fragment.observations[0].tobytes()
-                pieces = (unfinished.pop(key, None) or earlier.pop(key, [])
-                          ) + pieces
+                pieces = (unfinished.pop(key, None) or earlier.pop(key, [])) + pieces
             if is_last:
                 finished.append(pieces)
             else:
@@ -80,8 +80,7 @@ def _join(episodes: list[list[EpisodeBatch]]) -> EpisodeBatch:
     first_pieces = np.cumsum(n_pieces) - n_pieces
     return EpisodeBatch(
         env_spec=batch.env_spec,
-        episode_infos=index_nested_dict(batch.episode_infos_by_episode,
-                                        first_pieces),
+        episode_infos=index_nested_dict(batch.episode_infos_by_episode, first_pieces),
         observations=batch.observations,
         last_observations=batch.last_observations[np.cumsum(n_pieces) - 1],
         actions=batch.actions,
@@ -89,4 +88,5 @@ def _join(episodes: list[list[EpisodeBatch]]) -> EpisodeBatch:
         env_infos=batch.env_infos,
         agent_infos=batch.agent_infos,
         step_types=batch.step_types,
-        lengths=np.add.reduceat(batch.lengths, first_pieces))
+        lengths=np.add.reduceat(batch.lengths, first_pieces),
+    )

@@ -41,10 +41,15 @@ def check_int(name: str, value: Any, minimum: int) -> int:
         ValueError: If the value is not such an integer.
 
     """
-    if (isinstance(value, bool) or not isinstance(value, int | float | np.number)
-            or not float(value).is_integer() or value < minimum):
-        raise ValueError(f'{name} must be an integer of at least {minimum}, '
-                         f'got {value!r}')
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.number)
+        or not float(value).is_integer()
+        or value < minimum
+    ):
+        raise ValueError(
+            f'{name} must be an integer of at least {minimum}, got {value!r}'
+        )
     return int(value)
 
 
@@ -64,15 +69,18 @@ def check_range(name: str, value: Any, low: float, high: float) -> float:
         ValueError: If the value is not such a number.
 
     """
-    if (isinstance(value, bool) or not isinstance(value, int | float | np.number)
-            or not low <= value <= high):
-        raise ValueError(f'{name} must be a number in [{low}, {high}], got '
-                         f'{value!r}')
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.number)
+        or not low <= value <= high
+    ):
+        raise ValueError(f'{name} must be a number in [{low}, {high}], got {value!r}')
     return float(value)
 
 
-def make_fast_optimizer(optimizer: Any, module: nn.Module, lr: float | _Default,
-                        **defaults: Any) -> torch.optim.Optimizer:
+def make_fast_optimizer(
+    optimizer: Any, module: nn.Module, lr: float | _Default, **defaults: Any
+) -> torch.optim.Optimizer:
     """Build an optimizer of a module's parameters.
 
     Adam and AdamW given as classes run fused (one kernel for all
@@ -109,9 +117,11 @@ def warn_no_effect(algorithm: str, **options: tuple[Any, str]) -> None:
     """
     for name, (value, reason) in options.items():
         if value is not None:
-            warnings.warn(f'{algorithm}({name}=...) has no effect and is '
-                          f'deprecated: {reason}', DeprecationWarning,
-                          stacklevel=3)
+            warnings.warn(
+                f'{algorithm}({name}=...) has no effect and is deprecated: {reason}',
+                DeprecationWarning,
+                stacklevel=3,
+            )
 
 
 def parameters(*modules: nn.Module) -> list[nn.Parameter]:
@@ -132,8 +142,9 @@ def parameters(*modules: nn.Module) -> list[nn.Parameter]:
 
 
 @torch.no_grad()
-def update_targets(targets: list[torch.Tensor], sources: list[torch.Tensor],
-                   tau: float) -> None:
+def update_targets(
+    targets: list[torch.Tensor], sources: list[torch.Tensor], tau: float
+) -> None:
     r"""Move target parameters towards their sources, all in one call.
 
     `θ' ← (1 - τ)θ' + τθ`; ``tau=1``
@@ -222,8 +233,11 @@ class StepStatistics:
         """
         value = value.detach().reshape(-1)
         rows, n = self._pending.get(key, (None, 0))
-        if (rows is None or rows.shape[1] != value.numel()
-                or rows.device != value.device):
+        if (
+            rows is None
+            or rows.shape[1] != value.numel()
+            or rows.device != value.device
+        ):
             self._fold(key)
             rows, n = value.new_empty((self._rows, value.numel())), 0
         rows[n].copy_(value)
@@ -245,8 +259,9 @@ class StepStatistics:
         totals = torch.stack((block.sum(), block.abs().sum(), block.max()))
         previous = self._totals.get(key)
         if previous is not None:
-            totals = torch.cat((previous[:2] + totals[:2],
-                                torch.maximum(previous[2:], totals[2:])))
+            totals = torch.cat(
+                (previous[:2] + totals[:2], torch.maximum(previous[2:], totals[2:]))
+            )
         self._totals[key] = totals
         self._counts[key] = self._counts.get(key, 0) + block.numel()
 
@@ -267,8 +282,7 @@ class StepStatistics:
             count = self._counts.get(key, 0)
             if count:
                 total, abs_total, largest = self._totals[key].tolist()
-                result[key] = Summary(total / count, largest,
-                                      abs_total / count, count)
+                result[key] = Summary(total / count, largest, abs_total / count, count)
             else:
                 result[key] = Summary(math.nan, math.nan, math.nan, 0)
         self._pending, self._totals, self._counts = {}, {}, {}
@@ -338,41 +352,52 @@ class OffPolicyAlgorithm(RLAlgorithm):
 
     """
 
-    def __init__(self, *, env_spec: EnvSpec, policy: Any,
-                 replay_buffer: ReplayBuffer, sampler: 'Sampler | None',
-                 exploration_policy: Any, steps_per_epoch: int,
-                 gradient_steps: int, min_buffer_size: int | float,
-                 buffer_batch_size: int, target_update_tau: float,
-                 discount: float, max_episode_length_eval: int | None,
-                 num_evaluation_episodes: int,
-                 eval_env: 'Environment | None',
-                 deterministic_evaluation: bool = True,
-                 gradient_steps_name: str = 'gradient_steps'):
+    def __init__(
+        self,
+        *,
+        env_spec: EnvSpec,
+        policy: Any,
+        replay_buffer: ReplayBuffer,
+        sampler: 'Sampler | None',
+        exploration_policy: Any,
+        steps_per_epoch: int,
+        gradient_steps: int,
+        min_buffer_size: int | float,
+        buffer_batch_size: int,
+        target_update_tau: float,
+        discount: float,
+        max_episode_length_eval: int | None,
+        num_evaluation_episodes: int,
+        eval_env: 'Environment | None',
+        deterministic_evaluation: bool = True,
+        gradient_steps_name: str = 'gradient_steps',
+    ):
         if not isinstance(replay_buffer, ReplayBuffer):
-            raise ValueError('replay_buffer must be a garage.replay_buffer.'
-                             f'ReplayBuffer, not {type(replay_buffer)!r}')
+            raise ValueError(
+                'replay_buffer must be a garage.replay_buffer.'
+                f'ReplayBuffer, not {type(replay_buffer)!r}'
+            )
         self.env_spec = env_spec
         self.policy = policy
-        self.exploration_policy = (policy if exploration_policy is None
-                                   else exploration_policy)
+        self.exploration_policy = (
+            policy if exploration_policy is None else exploration_policy
+        )
         self.replay_buffer = replay_buffer
         self._sampler = sampler
         self.discount = check_range('discount', discount, 0, 1)
-        self._steps_per_epoch = check_int('steps_per_epoch', steps_per_epoch,
-                                          1)
-        self._gradient_steps = check_int(gradient_steps_name,
-                                         gradient_steps, 0)
-        self._min_buffer_size = check_int('min_buffer_size', min_buffer_size,
-                                          0)
-        self._buffer_batch_size = check_int('buffer_batch_size',
-                                            buffer_batch_size, 1)
+        self._steps_per_epoch = check_int('steps_per_epoch', steps_per_epoch, 1)
+        self._gradient_steps = check_int(gradient_steps_name, gradient_steps, 0)
+        self._min_buffer_size = check_int('min_buffer_size', min_buffer_size, 0)
+        self._buffer_batch_size = check_int('buffer_batch_size', buffer_batch_size, 1)
         self._tau = check_range('target_update_tau', target_update_tau, 0, 1)
         self._max_episode_length_eval = (
-            env_spec.max_episode_length if max_episode_length_eval is None
-            else check_int('max_episode_length_eval',
-                           max_episode_length_eval, 1))
+            env_spec.max_episode_length
+            if max_episode_length_eval is None
+            else check_int('max_episode_length_eval', max_episode_length_eval, 1)
+        )
         self._num_evaluation_episodes = check_int(
-            'num_evaluation_episodes', num_evaluation_episodes, 1)
+            'num_evaluation_episodes', num_evaluation_episodes, 1
+        )
         self._eval_env = eval_env
         self._deterministic_evaluation = deterministic_evaluation
         self._agent_sent: Any = None
@@ -456,8 +481,10 @@ class OffPolicyAlgorithm(RLAlgorithm):
         lacking = self._min_buffer_size - self.replay_buffer.n_transitions_stored
         policy = self._sampling_policy(trainer)
         episodes = trainer.obtain_episodes(
-            trainer.step_itr, lacking if lacking > 0 else None,
-            agent_update=self._agent_update(policy))
+            trainer.step_itr,
+            lacking if lacking > 0 else None,
+            agent_update=self._agent_update(policy),
+        )
         trainer.step_episode = episodes
         self.replay_buffer.add_episode_batch(episodes)
         update = getattr(policy, 'update', None)
@@ -500,9 +527,11 @@ class OffPolicyAlgorithm(RLAlgorithm):
         actions = samples['actions']
         return {
             'observations': np_to_torch(samples['observations']),
-            'actions': (np_to_torch(actions)
-                        if np.issubdtype(actions.dtype, np.floating)
-                        else torch.from_numpy(actions).to(global_device())),
+            'actions': (
+                np_to_torch(actions)
+                if np.issubdtype(actions.dtype, np.floating)
+                else torch.from_numpy(actions).to(global_device())
+            ),
             'rewards': np_to_torch(samples['rewards']),
             'next_observations': np_to_torch(samples['next_observations']),
             'terminals': np_to_torch(samples['terminals']),
@@ -536,8 +565,9 @@ class OffPolicyAlgorithm(RLAlgorithm):
 
     def _log_statistics(self) -> None:
         """Record the epoch's training statistics."""
-        tabular.record('ReplayBuffer/buffer_size',
-                       self.replay_buffer.n_transitions_stored)
+        tabular.record(
+            'ReplayBuffer/buffer_size', self.replay_buffer.n_transitions_stored
+        )
 
     def _evaluate_policy(self, epoch: int) -> float:
         """Evaluate the policy; log under ``Evaluation/``.
@@ -550,9 +580,13 @@ class OffPolicyAlgorithm(RLAlgorithm):
 
         """
         episodes = obtain_evaluation_episodes(
-            self.policy, self._eval_env, self._max_episode_length_eval,
+            self.policy,
+            self._eval_env,
+            self._max_episode_length_eval,
             num_eps=self._num_evaluation_episodes,
-            deterministic=self._deterministic_evaluation)
-        returns = log_performance(epoch, episodes, discount=self.discount,
-                                  prefix='Evaluation')
+            deterministic=self._deterministic_evaluation,
+        )
+        returns = log_performance(
+            epoch, episodes, discount=self.discount, prefix='Evaluation'
+        )
         return float(np.mean(returns))

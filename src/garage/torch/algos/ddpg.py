@@ -90,75 +90,91 @@ class DDPG(OffPolicyAlgorithm):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 policy: 'Policy',
-                 qf: nn.Module,
-                 replay_buffer: 'ReplayBuffer',
-                 sampler: 'Sampler | None',
-                 *,
-                 steps_per_epoch: int = 20,
-                 n_train_steps: int = 50,
-                 max_episode_length_eval: int | None = None,
-                 buffer_batch_size: int = 64,
-                 min_buffer_size: int | float = int(1e4),
-                 exploration_policy: Any = None,
-                 target_update_tau: float = 0.01,
-                 discount: float = 0.99,
-                 policy_weight_decay: float = 0.0,
-                 qf_weight_decay: float = 0.0,
-                 policy_optimizer: Any = torch.optim.Adam,
-                 qf_optimizer: Any = torch.optim.Adam,
-                 policy_lr: float | _Default = _POLICY_LR,
-                 qf_lr: float | _Default = _QF_LR,
-                 clip_pos_returns: bool = False,
-                 clip_return: float = math.inf,
-                 reward_scale: float = 1.0,
-                 num_evaluation_episodes: int = 10,
-                 eval_env: 'Environment | None' = None,
-                 max_action: float | None = None):
-        warn_no_effect('DDPG', max_action=(
-            max_action, "the policy's output layer bounds the actions"))
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        policy: 'Policy',
+        qf: nn.Module,
+        replay_buffer: 'ReplayBuffer',
+        sampler: 'Sampler | None',
+        *,
+        steps_per_epoch: int = 20,
+        n_train_steps: int = 50,
+        max_episode_length_eval: int | None = None,
+        buffer_batch_size: int = 64,
+        min_buffer_size: int | float = int(1e4),
+        exploration_policy: Any = None,
+        target_update_tau: float = 0.01,
+        discount: float = 0.99,
+        policy_weight_decay: float = 0.0,
+        qf_weight_decay: float = 0.0,
+        policy_optimizer: Any = torch.optim.Adam,
+        qf_optimizer: Any = torch.optim.Adam,
+        policy_lr: float | _Default = _POLICY_LR,
+        qf_lr: float | _Default = _QF_LR,
+        clip_pos_returns: bool = False,
+        clip_return: float = math.inf,
+        reward_scale: float = 1.0,
+        num_evaluation_episodes: int = 10,
+        eval_env: 'Environment | None' = None,
+        max_action: float | None = None,
+    ):
+        warn_no_effect(
+            'DDPG',
+            max_action=(max_action, "the policy's output layer bounds the actions"),
+        )
         super().__init__(
-            env_spec=env_spec, policy=policy, replay_buffer=replay_buffer,
-            sampler=sampler, exploration_policy=exploration_policy,
-            steps_per_epoch=steps_per_epoch, gradient_steps=n_train_steps,
+            env_spec=env_spec,
+            policy=policy,
+            replay_buffer=replay_buffer,
+            sampler=sampler,
+            exploration_policy=exploration_policy,
+            steps_per_epoch=steps_per_epoch,
+            gradient_steps=n_train_steps,
             gradient_steps_name='n_train_steps',
             min_buffer_size=min_buffer_size,
             buffer_batch_size=buffer_batch_size,
-            target_update_tau=target_update_tau, discount=discount,
+            target_update_tau=target_update_tau,
+            discount=discount,
             max_episode_length_eval=max_episode_length_eval,
             num_evaluation_episodes=num_evaluation_episodes,
-            eval_env=eval_env)
+            eval_env=eval_env,
+        )
         clip_return = check_range('clip_return', clip_return, 0, math.inf)
-        self._clip_range = (-clip_return,
-                            0.0 if clip_pos_returns else clip_return)
-        self._reward_scale = check_range('reward_scale', reward_scale, 0,
-                                         math.inf)
+        self._clip_range = (-clip_return, 0.0 if clip_pos_returns else clip_return)
+        self._reward_scale = check_range('reward_scale', reward_scale, 0, math.inf)
         self._qf = qf
         self._target_policy = make_target(policy)
         self._target_qf = make_target(qf)
         self._qf_params = parameters(qf)
         self._source_params = parameters(policy, qf)
-        self._target_params = parameters(self._target_policy,
-                                         self._target_qf)
+        self._target_params = parameters(self._target_policy, self._target_qf)
         self._policy_optimizer = make_fast_optimizer(
-            policy_optimizer, policy, policy_lr,
-            weight_decay=check_range('policy_weight_decay',
-                                     policy_weight_decay, 0, math.inf))
+            policy_optimizer,
+            policy,
+            policy_lr,
+            weight_decay=check_range(
+                'policy_weight_decay', policy_weight_decay, 0, math.inf
+            ),
+        )
         self._qf_optimizer = make_fast_optimizer(
-            qf_optimizer, qf, qf_lr,
-            weight_decay=check_range('qf_weight_decay', qf_weight_decay, 0,
-                                     math.inf))
+            qf_optimizer,
+            qf,
+            qf_lr,
+            weight_decay=check_range('qf_weight_decay', qf_weight_decay, 0, math.inf),
+        )
 
     @property
     def networks(self) -> list[nn.Module]:
         """The policy, the Q-function and their targets."""
         return [self.policy, self._qf, self._target_policy, self._target_qf]
 
-    def _critic_targets(self, rewards: torch.Tensor,
-                        next_observations: torch.Tensor,
-                        terminals: torch.Tensor) -> torch.Tensor:
+    def _critic_targets(
+        self,
+        rewards: torch.Tensor,
+        next_observations: torch.Tensor,
+        terminals: torch.Tensor,
+    ) -> torch.Tensor:
         """The regression targets of the Q-function.
 
         Args:
@@ -172,19 +188,21 @@ class DDPG(OffPolicyAlgorithm):
         """
         with torch.no_grad():
             next_q = self._target_qf(
-                next_observations,
-                self._target_policy(next_observations)).flatten()
-            targets = (rewards * self._reward_scale
-                       + (1.0 - terminals) * self.discount * next_q)
+                next_observations, self._target_policy(next_observations)
+            ).flatten()
+            targets = (
+                rewards * self._reward_scale
+                + (1.0 - terminals) * self.discount * next_q
+            )
             return targets.clamp(*self._clip_range)
 
     def _train_once(self) -> None:
         """Take one gradient step of the Q-function and the policy."""
         batch = self._sample_batch()
         observations = batch['observations']
-        targets = self._critic_targets(batch['rewards'],
-                                       batch['next_observations'],
-                                       batch['terminals'])
+        targets = self._critic_targets(
+            batch['rewards'], batch['next_observations'], batch['terminals']
+        )
 
         q = self._qf(observations, batch['actions']).flatten()
         qf_loss = F.mse_loss(q, targets)
@@ -193,23 +211,19 @@ class DDPG(OffPolicyAlgorithm):
         self._qf_optimizer.step()
 
         set_requires_grad(self._qf_params, False)  # no gradients of Q's weights
-        policy_loss = -self._qf(observations,
-                                self.policy(observations)).mean()
+        policy_loss = -self._qf(observations, self.policy(observations)).mean()
         set_requires_grad(self._qf_params, True)
         self._policy_optimizer.zero_grad()
         policy_loss.backward()
         self._policy_optimizer.step()
 
         update_targets(self._target_params, self._source_params, self._tau)
-        self._record(policy_loss=policy_loss, qf_loss=qf_loss, q=q,
-                     y=targets)
+        self._record(policy_loss=policy_loss, qf_loss=qf_loss, q=q, y=targets)
 
     def _log_statistics(self) -> None:
         """Record the epoch's losses, Q-values and targets."""
         super()._log_statistics()
         stats = self._epoch_stats(['policy_loss', 'qf_loss', 'q', 'y'])
-        tabular.record('Policy/AveragePolicyLoss',
-                       stats['policy_loss'].mean)
-        tabular.record('QFunction/AverageQFunctionLoss',
-                       stats['qf_loss'].mean)
+        tabular.record('Policy/AveragePolicyLoss', stats['policy_loss'].mean)
+        tabular.record('QFunction/AverageQFunctionLoss', stats['qf_loss'].mean)
         record_q_statistics('QFunction/', stats['q'], stats['y'])

@@ -87,51 +87,66 @@ class DQN(OffPolicyAlgorithm):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 policy: 'Policy',
-                 qf: nn.Module,
-                 replay_buffer: 'ReplayBuffer',
-                 sampler: 'Sampler | None',
-                 exploration_policy: Any = None,
-                 eval_env: 'Environment | None' = None,
-                 qf_optimizer: Any = torch.optim.Adam,
-                 *,
-                 steps_per_epoch: int = 20,
-                 qf_lr: float | _Default = _QF_LR,
-                 n_train_steps: int = 50,
-                 max_episode_length_eval: int | None = None,
-                 buffer_batch_size: int = 64,
-                 min_buffer_size: int | float = int(1e4),
-                 num_eval_episodes: int = 10,
-                 discount: float = 0.99,
-                 deterministic_eval: bool = True,
-                 target_update_freq: int = 5,
-                 target_update_tau: float = 1.0,
-                 double_q: bool = False,
-                 reward_scale: float = 1.0,
-                 clip_rewards: float | None = None,
-                 clip_gradient: float | None = 10):
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        policy: 'Policy',
+        qf: nn.Module,
+        replay_buffer: 'ReplayBuffer',
+        sampler: 'Sampler | None',
+        exploration_policy: Any = None,
+        eval_env: 'Environment | None' = None,
+        qf_optimizer: Any = torch.optim.Adam,
+        *,
+        steps_per_epoch: int = 20,
+        qf_lr: float | _Default = _QF_LR,
+        n_train_steps: int = 50,
+        max_episode_length_eval: int | None = None,
+        buffer_batch_size: int = 64,
+        min_buffer_size: int | float = int(1e4),
+        num_eval_episodes: int = 10,
+        discount: float = 0.99,
+        deterministic_eval: bool = True,
+        target_update_freq: int = 5,
+        target_update_tau: float = 1.0,
+        double_q: bool = False,
+        reward_scale: float = 1.0,
+        clip_rewards: float | None = None,
+        clip_gradient: float | None = 10,
+    ):
         super().__init__(
-            env_spec=env_spec, policy=policy, replay_buffer=replay_buffer,
-            sampler=sampler, exploration_policy=exploration_policy,
-            steps_per_epoch=steps_per_epoch, gradient_steps=n_train_steps,
+            env_spec=env_spec,
+            policy=policy,
+            replay_buffer=replay_buffer,
+            sampler=sampler,
+            exploration_policy=exploration_policy,
+            steps_per_epoch=steps_per_epoch,
+            gradient_steps=n_train_steps,
             gradient_steps_name='n_train_steps',
             min_buffer_size=min_buffer_size,
             buffer_batch_size=buffer_batch_size,
-            target_update_tau=target_update_tau, discount=discount,
+            target_update_tau=target_update_tau,
+            discount=discount,
             max_episode_length_eval=max_episode_length_eval,
-            num_evaluation_episodes=num_eval_episodes, eval_env=eval_env,
-            deterministic_evaluation=deterministic_eval)
-        self._target_update_freq = check_int('target_update_freq',
-                                             target_update_freq, 1)
+            num_evaluation_episodes=num_eval_episodes,
+            eval_env=eval_env,
+            deterministic_evaluation=deterministic_eval,
+        )
+        self._target_update_freq = check_int(
+            'target_update_freq', target_update_freq, 1
+        )
         self._double_q = double_q
-        self._reward_scale = check_range('reward_scale', reward_scale, 0,
-                                         math.inf)
-        self._clip_rewards = (None if clip_rewards is None else check_range(
-            'clip_rewards', clip_rewards, 0, math.inf))
-        self._clip_gradient = (None if clip_gradient is None else check_range(
-            'clip_gradient', clip_gradient, 0, math.inf))
+        self._reward_scale = check_range('reward_scale', reward_scale, 0, math.inf)
+        self._clip_rewards = (
+            None
+            if clip_rewards is None
+            else check_range('clip_rewards', clip_rewards, 0, math.inf)
+        )
+        self._clip_gradient = (
+            None
+            if clip_gradient is None
+            else check_range('clip_gradient', clip_gradient, 0, math.inf)
+        )
         self._qf = qf
         self._target_qf = make_target(qf)
         self._qf_params = parameters(qf)
@@ -156,9 +171,12 @@ class DQN(OffPolicyAlgorithm):
         if self._n_iterations % self._target_update_freq == 0:
             update_targets(self._target_qf_params, self._qf_params, self._tau)
 
-    def _critic_targets(self, rewards: torch.Tensor,
-                        next_observations: torch.Tensor,
-                        terminals: torch.Tensor) -> torch.Tensor:
+    def _critic_targets(
+        self,
+        rewards: torch.Tensor,
+        next_observations: torch.Tensor,
+        terminals: torch.Tensor,
+    ) -> torch.Tensor:
         """The regression targets of the Q-function.
 
         Args:
@@ -179,18 +197,20 @@ class DQN(OffPolicyAlgorithm):
                 next_q = next_qs.max(dim=1).values
             rewards = rewards * self._reward_scale
             if self._clip_rewards is not None:
-                rewards = rewards.clamp(-self._clip_rewards,
-                                        self._clip_rewards)
+                rewards = rewards.clamp(-self._clip_rewards, self._clip_rewards)
             return rewards + (1.0 - terminals) * self.discount * next_q
 
     def _train_once(self) -> None:
         """Take one gradient step of the Q-function."""
         batch = self._sample_batch()
-        targets = self._critic_targets(batch['rewards'],
-                                       batch['next_observations'],
-                                       batch['terminals'])
-        q = self._qf(batch['observations']).gather(
-            1, batch['actions'].unsqueeze(1)).squeeze(1)
+        targets = self._critic_targets(
+            batch['rewards'], batch['next_observations'], batch['terminals']
+        )
+        q = (
+            self._qf(batch['observations'])
+            .gather(1, batch['actions'].unsqueeze(1))
+            .squeeze(1)
+        )
         loss = F.smooth_l1_loss(q, targets)
         self._qf_optimizer.zero_grad()
         loss.backward()

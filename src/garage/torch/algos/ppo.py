@@ -59,55 +59,63 @@ class PPO(VPG):
 
     """
 
-    def __init__(self,
-                 env_spec: EnvSpec,
-                 policy: 'Policy',
-                 value_function: 'ValueFunction',
-                 sampler: 'Sampler | None',
-                 policy_optimizer: OptimizerWrapper | None = None,
-                 vf_optimizer: OptimizerWrapper | None = None,
-                 lr_clip_range: float = 2e-1,
-                 num_train_per_epoch: int = 1,
-                 discount: float = 0.99,
-                 gae_lambda: float = 0.97,
-                 center_adv: bool = True,
-                 positive_adv: bool = False,
-                 policy_ent_coeff: float = 0.0,
-                 use_softplus_entropy: bool = False,
-                 stop_entropy_gradient: bool = False,
-                 entropy_method: str = 'no_entropy',
-                 *,
-                 max_grad_norm: float | None = None):
+    def __init__(
+        self,
+        env_spec: EnvSpec,
+        policy: 'Policy',
+        value_function: 'ValueFunction',
+        sampler: 'Sampler | None',
+        policy_optimizer: OptimizerWrapper | None = None,
+        vf_optimizer: OptimizerWrapper | None = None,
+        lr_clip_range: float = 2e-1,
+        num_train_per_epoch: int = 1,
+        discount: float = 0.99,
+        gae_lambda: float = 0.97,
+        center_adv: bool = True,
+        positive_adv: bool = False,
+        policy_ent_coeff: float = 0.0,
+        use_softplus_entropy: bool = False,
+        stop_entropy_gradient: bool = False,
+        entropy_method: str = 'no_entropy',
+        *,
+        max_grad_norm: float | None = None,
+    ):
         if not lr_clip_range > 0:
             raise ValueError(f'{lr_clip_range=} must be positive')
         if policy_optimizer is None:
-            policy_optimizer = _adam(policy, lr=2.5e-4,
-                                    max_optimization_epochs=10,
-                                    minibatch_size=64)
+            policy_optimizer = _adam(
+                policy, lr=2.5e-4, max_optimization_epochs=10, minibatch_size=64
+            )
         if vf_optimizer is None:
-            vf_optimizer = _adam(value_function, lr=2.5e-4,
-                                max_optimization_epochs=10, minibatch_size=64)
-        super().__init__(env_spec=env_spec,
-                         policy=policy,
-                         value_function=value_function,
-                         sampler=sampler,
-                         policy_optimizer=policy_optimizer,
-                         vf_optimizer=vf_optimizer,
-                         num_train_per_epoch=num_train_per_epoch,
-                         discount=discount,
-                         gae_lambda=gae_lambda,
-                         center_adv=center_adv,
-                         positive_adv=positive_adv,
-                         policy_ent_coeff=policy_ent_coeff,
-                         use_softplus_entropy=use_softplus_entropy,
-                         stop_entropy_gradient=stop_entropy_gradient,
-                         entropy_method=entropy_method,
-                         max_grad_norm=max_grad_norm)
+            vf_optimizer = _adam(
+                value_function, lr=2.5e-4, max_optimization_epochs=10, minibatch_size=64
+            )
+        super().__init__(
+            env_spec=env_spec,
+            policy=policy,
+            value_function=value_function,
+            sampler=sampler,
+            policy_optimizer=policy_optimizer,
+            vf_optimizer=vf_optimizer,
+            num_train_per_epoch=num_train_per_epoch,
+            discount=discount,
+            gae_lambda=gae_lambda,
+            center_adv=center_adv,
+            positive_adv=positive_adv,
+            policy_ent_coeff=policy_ent_coeff,
+            use_softplus_entropy=use_softplus_entropy,
+            stop_entropy_gradient=stop_entropy_gradient,
+            entropy_method=entropy_method,
+            max_grad_norm=max_grad_norm,
+        )
         self._lr_clip_range = lr_clip_range
 
-    def _compute_objective(self, log_likelihoods: torch.Tensor,
-                           old_log_likelihoods: torch.Tensor,
-                           advantages: torch.Tensor) -> torch.Tensor:
+    def _compute_objective(
+        self,
+        log_likelihoods: torch.Tensor,
+        old_log_likelihoods: torch.Tensor,
+        advantages: torch.Tensor,
+    ) -> torch.Tensor:
         """Compute the clipped surrogate objective of each sample.
 
         Args:
@@ -121,14 +129,14 @@ class PPO(VPG):
 
         """
         likelihood_ratio = (log_likelihoods - old_log_likelihoods).exp()
-        clipped_ratio = likelihood_ratio.clamp(1 - self._lr_clip_range,
-                                               1 + self._lr_clip_range)
-        return torch.min(likelihood_ratio * advantages,
-                         clipped_ratio * advantages)
+        clipped_ratio = likelihood_ratio.clamp(
+            1 - self._lr_clip_range, 1 + self._lr_clip_range
+        )
+        return torch.min(likelihood_ratio * advantages, clipped_ratio * advantages)
 
-    def _policy_diagnostics(self, log_likelihoods: torch.Tensor,
-                            old_log_likelihoods: torch.Tensor
-                            ) -> dict[str, Any]:
+    def _policy_diagnostics(
+        self, log_likelihoods: torch.Tensor, old_log_likelihoods: torch.Tensor
+    ) -> dict[str, Any]:
         """Record the share of samples whose ratio is outside the clip range.
 
         Args:
@@ -142,4 +150,3 @@ class PPO(VPG):
         ratio = (log_likelihoods - old_log_likelihoods).exp()
         clipped = (ratio - 1).abs() > self._lr_clip_range
         return {'ClipFraction': clipped.float().mean().item()}
-

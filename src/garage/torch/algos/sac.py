@@ -89,75 +89,87 @@ class SAC(OffPolicyAlgorithm):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 policy: 'Policy',
-                 qf1: nn.Module,
-                 qf2: nn.Module,
-                 replay_buffer: 'ReplayBuffer',
-                 sampler: 'Sampler | None',
-                 *,
-                 max_episode_length_eval: int | None = None,
-                 gradient_steps_per_itr: int = 1,
-                 fixed_alpha: float | None = None,
-                 target_entropy: float | None = None,
-                 initial_log_entropy: float = 0.0,
-                 discount: float = 0.99,
-                 buffer_batch_size: int = 64,
-                 min_buffer_size: int | float = int(1e4),
-                 target_update_tau: float = 5e-3,
-                 policy_lr: float = 3e-4,
-                 qf_lr: float = 3e-4,
-                 reward_scale: float = 1.0,
-                 optimizer: Any = torch.optim.Adam,
-                 steps_per_epoch: int = 1,
-                 num_evaluation_episodes: int = 10,
-                 eval_env: 'Environment | None' = None,
-                 use_deterministic_evaluation: bool = True):
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        policy: 'Policy',
+        qf1: nn.Module,
+        qf2: nn.Module,
+        replay_buffer: 'ReplayBuffer',
+        sampler: 'Sampler | None',
+        *,
+        max_episode_length_eval: int | None = None,
+        gradient_steps_per_itr: int = 1,
+        fixed_alpha: float | None = None,
+        target_entropy: float | None = None,
+        initial_log_entropy: float = 0.0,
+        discount: float = 0.99,
+        buffer_batch_size: int = 64,
+        min_buffer_size: int | float = int(1e4),
+        target_update_tau: float = 5e-3,
+        policy_lr: float = 3e-4,
+        qf_lr: float = 3e-4,
+        reward_scale: float = 1.0,
+        optimizer: Any = torch.optim.Adam,
+        steps_per_epoch: int = 1,
+        num_evaluation_episodes: int = 10,
+        eval_env: 'Environment | None' = None,
+        use_deterministic_evaluation: bool = True,
+    ):
         super().__init__(
-            env_spec=env_spec, policy=policy, replay_buffer=replay_buffer,
-            sampler=sampler, exploration_policy=None,
+            env_spec=env_spec,
+            policy=policy,
+            replay_buffer=replay_buffer,
+            sampler=sampler,
+            exploration_policy=None,
             steps_per_epoch=steps_per_epoch,
             gradient_steps=gradient_steps_per_itr,
             gradient_steps_name='gradient_steps_per_itr',
             min_buffer_size=min_buffer_size,
             buffer_batch_size=buffer_batch_size,
-            target_update_tau=target_update_tau, discount=discount,
+            target_update_tau=target_update_tau,
+            discount=discount,
             max_episode_length_eval=max_episode_length_eval,
             num_evaluation_episodes=num_evaluation_episodes,
             eval_env=eval_env,
-            deterministic_evaluation=use_deterministic_evaluation)
+            deterministic_evaluation=use_deterministic_evaluation,
+        )
         if fixed_alpha is not None and not fixed_alpha > 0:
-            raise ValueError(f'fixed_alpha must be positive or None, got '
-                             f'{fixed_alpha!r}')
-        self._reward_scale = check_range('reward_scale', reward_scale, 0,
-                                         math.inf)
+            raise ValueError(
+                f'fixed_alpha must be positive or None, got {fixed_alpha!r}'
+            )
+        self._reward_scale = check_range('reward_scale', reward_scale, 0, math.inf)
         self._qf1 = qf1
         self._qf2 = qf2
         self._target_qf1 = make_target(qf1)
         self._target_qf2 = make_target(qf2)
         self._qf_params = parameters(qf1, qf2)
-        self._target_qf_params = parameters(self._target_qf1,
-                                            self._target_qf2)
+        self._target_qf_params = parameters(self._target_qf1, self._target_qf2)
         self._target_entropy = (
             -float(np.prod(env_spec.action_space.shape))
-            if target_entropy is None else float(target_entropy))
+            if target_entropy is None
+            else float(target_entropy)
+        )
         self._log_alpha = nn.Parameter(
-            torch.tensor(initial_log_entropy if fixed_alpha is None
-                         else math.log(fixed_alpha), dtype=torch.float32),
-            requires_grad=fixed_alpha is None)
+            torch.tensor(
+                initial_log_entropy if fixed_alpha is None else math.log(fixed_alpha),
+                dtype=torch.float32,
+            ),
+            requires_grad=fixed_alpha is None,
+        )
         self._policy_optimizer = make_fast_optimizer(
-            optimizer, nn.ModuleList([policy,
-                                      nn.ParameterList([self._log_alpha])]),
-            _Default(policy_lr))
+            optimizer,
+            nn.ModuleList([policy, nn.ParameterList([self._log_alpha])]),
+            _Default(policy_lr),
+        )
         self._qf_optimizer = make_fast_optimizer(
-            optimizer, nn.ModuleList([qf1, qf2]), _Default(qf_lr))
+            optimizer, nn.ModuleList([qf1, qf2]), _Default(qf_lr)
+        )
 
     @property
     def networks(self) -> list[nn.Module]:
         """The policy, the Q-functions and their targets."""
-        return [self.policy, self._qf1, self._qf2, self._target_qf1,
-                self._target_qf2]
+        return [self.policy, self._qf1, self._qf2, self._target_qf1, self._target_qf2]
 
     def to(self, device: torch.device | str | None = None) -> None:
         r"""Move the networks and `log α` to a device.
@@ -170,8 +182,9 @@ class SAC(OffPolicyAlgorithm):
         super().to(device)
         self._log_alpha.data = self._log_alpha.data.to(device)
 
-    def _actions_and_log_probs(self, observations: torch.Tensor
-                               ) -> tuple[torch.Tensor, torch.Tensor]:
+    def _actions_and_log_probs(
+        self, observations: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Reparameterised actions of the policy and their log densities.
 
         Args:
@@ -185,10 +198,13 @@ class SAC(OffPolicyAlgorithm):
         pre_tanh, actions = dist.rsample_with_pre_tanh_value()
         return actions, dist.log_prob(actions, pre_tanh_value=pre_tanh)
 
-    def _critic_targets(self, rewards: torch.Tensor,
-                        next_observations: torch.Tensor,
-                        terminals: torch.Tensor,
-                        alpha: torch.Tensor) -> torch.Tensor:
+    def _critic_targets(
+        self,
+        rewards: torch.Tensor,
+        next_observations: torch.Tensor,
+        terminals: torch.Tensor,
+        alpha: torch.Tensor,
+    ) -> torch.Tensor:
         """The regression targets of the Q-functions.
 
         Args:
@@ -202,14 +218,16 @@ class SAC(OffPolicyAlgorithm):
 
         """
         with torch.no_grad():
-            next_actions, next_log_pi = self._actions_and_log_probs(
-                next_observations)
+            next_actions, next_log_pi = self._actions_and_log_probs(next_observations)
             next_q = torch.min(
                 self._target_qf1(next_observations, next_actions),
-                self._target_qf2(next_observations, next_actions)).flatten()
+                self._target_qf2(next_observations, next_actions),
+            ).flatten()
             next_value = next_q - alpha * next_log_pi
-            return (rewards * self._reward_scale
-                    + (1.0 - terminals) * self.discount * next_value)
+            return (
+                rewards * self._reward_scale
+                + (1.0 - terminals) * self.discount * next_value
+            )
 
     def _temperature_loss(self, log_pi: torch.Tensor) -> torch.Tensor:
         r"""The loss of `log α`.
@@ -222,17 +240,16 @@ class SAC(OffPolicyAlgorithm):
                 entropy is below the target.
 
         """
-        return -(self._log_alpha
-                 * (log_pi.detach() + self._target_entropy)).mean()
+        return -(self._log_alpha * (log_pi.detach() + self._target_entropy)).mean()
 
     def _train_once(self) -> None:
         """Take one gradient step of the Q-functions, policy and alpha."""
         batch = self._sample_batch()
         observations, actions = batch['observations'], batch['actions']
         alpha = self._log_alpha.detach().exp()
-        targets = self._critic_targets(batch['rewards'],
-                                       batch['next_observations'],
-                                       batch['terminals'], alpha)
+        targets = self._critic_targets(
+            batch['rewards'], batch['next_observations'], batch['terminals'], alpha
+        )
 
         q1 = self._qf1(observations, actions).flatten()
         q2 = self._qf2(observations, actions).flatten()
@@ -244,8 +261,9 @@ class SAC(OffPolicyAlgorithm):
 
         new_actions, log_pi = self._actions_and_log_probs(observations)
         set_requires_grad(self._qf_params, False)  # no gradients of Q's weights
-        new_q = torch.min(self._qf1(observations, new_actions),
-                          self._qf2(observations, new_actions)).flatten()
+        new_q = torch.min(
+            self._qf1(observations, new_actions), self._qf2(observations, new_actions)
+        ).flatten()
         set_requires_grad(self._qf_params, True)
         policy_loss = (alpha * log_pi - new_q).mean()
         alpha_loss = self._temperature_loss(log_pi)
@@ -256,14 +274,21 @@ class SAC(OffPolicyAlgorithm):
         self._policy_optimizer.step()
 
         update_targets(self._target_qf_params, self._qf_params, self._tau)
-        self._record(policy_loss=policy_loss, qf1_loss=qf1_loss,
-                     qf2_loss=qf2_loss, q=q1, log_pi=log_pi, alpha=alpha)
+        self._record(
+            policy_loss=policy_loss,
+            qf1_loss=qf1_loss,
+            qf2_loss=qf2_loss,
+            q=q1,
+            log_pi=log_pi,
+            alpha=alpha,
+        )
 
     def _log_statistics(self) -> None:
         """Record the epoch's losses, Q-values, entropy and alpha."""
         super()._log_statistics()
-        stats = self._epoch_stats(['policy_loss', 'qf1_loss', 'qf2_loss',
-                                   'q', 'log_pi', 'alpha'])
+        stats = self._epoch_stats(
+            ['policy_loss', 'qf1_loss', 'qf2_loss', 'q', 'log_pi', 'alpha']
+        )
         tabular.record('AlphaTemperature/mean', stats['alpha'].mean)
         tabular.record('Policy/Loss', stats['policy_loss'].mean)
         tabular.record('Policy/Entropy', -stats['log_pi'].mean)

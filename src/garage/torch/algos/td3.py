@@ -112,73 +112,87 @@ class TD3(OffPolicyAlgorithm):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 policy: 'Policy',
-                 qf1: nn.Module,
-                 qf2: nn.Module,
-                 replay_buffer: 'ReplayBuffer',
-                 sampler: 'Sampler | None',
-                 *,
-                 max_episode_length_eval: int | None = None,
-                 grad_steps_per_env_step: int = 1,
-                 exploration_policy: Any = None,
-                 uniform_random_policy: Any = None,
-                 max_action: float | None = None,
-                 target_update_tau: float = 0.005,
-                 discount: float = 0.99,
-                 reward_scaling: float = 1.0,
-                 update_actor_interval: int = 2,
-                 buffer_batch_size: int = 64,
-                 min_buffer_size: int | float = int(1e4),
-                 policy_noise: float = 0.2,
-                 policy_noise_clip: float = 0.5,
-                 clip_return: float = math.inf,
-                 policy_lr: float | _Default = _POLICY_LR,
-                 qf_lr: float | _Default = _QF_LR,
-                 policy_optimizer: Any = torch.optim.Adam,
-                 qf_optimizer: Any = torch.optim.Adam,
-                 num_evaluation_episodes: int = 10,
-                 steps_per_epoch: int = 20,
-                 start_steps: int = 10000,
-                 update_after: int = 1000,
-                 eval_env: 'Environment | None' = None,
-                 use_deterministic_evaluation: bool = True,
-                 exploration_noise: float | None = None,
-                 replay_buffer_size: int | None = None):
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        policy: 'Policy',
+        qf1: nn.Module,
+        qf2: nn.Module,
+        replay_buffer: 'ReplayBuffer',
+        sampler: 'Sampler | None',
+        *,
+        max_episode_length_eval: int | None = None,
+        grad_steps_per_env_step: int = 1,
+        exploration_policy: Any = None,
+        uniform_random_policy: Any = None,
+        max_action: float | None = None,
+        target_update_tau: float = 0.005,
+        discount: float = 0.99,
+        reward_scaling: float = 1.0,
+        update_actor_interval: int = 2,
+        buffer_batch_size: int = 64,
+        min_buffer_size: int | float = int(1e4),
+        policy_noise: float = 0.2,
+        policy_noise_clip: float = 0.5,
+        clip_return: float = math.inf,
+        policy_lr: float | _Default = _POLICY_LR,
+        qf_lr: float | _Default = _QF_LR,
+        policy_optimizer: Any = torch.optim.Adam,
+        qf_optimizer: Any = torch.optim.Adam,
+        num_evaluation_episodes: int = 10,
+        steps_per_epoch: int = 20,
+        start_steps: int = 10000,
+        update_after: int = 1000,
+        eval_env: 'Environment | None' = None,
+        use_deterministic_evaluation: bool = True,
+        exploration_noise: float | None = None,
+        replay_buffer_size: int | None = None,
+    ):
         warn_no_effect(
             'TD3',
-            exploration_noise=(exploration_noise,
-                               'the exploration policy adds the noise'),
-            replay_buffer_size=(replay_buffer_size,
-                                'the replay buffer sets its own capacity'))
+            exploration_noise=(
+                exploration_noise,
+                'the exploration policy adds the noise',
+            ),
+            replay_buffer_size=(
+                replay_buffer_size,
+                'the replay buffer sets its own capacity',
+            ),
+        )
         super().__init__(
-            env_spec=env_spec, policy=policy, replay_buffer=replay_buffer,
-            sampler=sampler, exploration_policy=exploration_policy,
+            env_spec=env_spec,
+            policy=policy,
+            replay_buffer=replay_buffer,
+            sampler=sampler,
+            exploration_policy=exploration_policy,
             steps_per_epoch=steps_per_epoch,
             gradient_steps=grad_steps_per_env_step,
             gradient_steps_name='grad_steps_per_env_step',
-            min_buffer_size=max(check_int('min_buffer_size', min_buffer_size,
-                                          0),
-                                check_int('update_after', update_after, 0)),
+            min_buffer_size=max(
+                check_int('min_buffer_size', min_buffer_size, 0),
+                check_int('update_after', update_after, 0),
+            ),
             buffer_batch_size=buffer_batch_size,
-            target_update_tau=target_update_tau, discount=discount,
+            target_update_tau=target_update_tau,
+            discount=discount,
             max_episode_length_eval=max_episode_length_eval,
             num_evaluation_episodes=num_evaluation_episodes,
             eval_env=eval_env,
-            deterministic_evaluation=use_deterministic_evaluation)
+            deterministic_evaluation=use_deterministic_evaluation,
+        )
         self._uniform_random_policy = uniform_random_policy
         self._start_steps = check_int('start_steps', start_steps, 0)
-        self._update_actor_interval = check_int('update_actor_interval',
-                                                update_actor_interval, 1)
-        self._reward_scaling = check_range('reward_scaling', reward_scaling,
-                                           0, math.inf)
-        self._policy_noise = check_range('policy_noise', policy_noise, 0,
-                                         math.inf)
-        self._policy_noise_clip = check_range('policy_noise_clip',
-                                              policy_noise_clip, 0, math.inf)
-        self._clip_return = check_range('clip_return', clip_return, 0,
-                                        math.inf)
+        self._update_actor_interval = check_int(
+            'update_actor_interval', update_actor_interval, 1
+        )
+        self._reward_scaling = check_range(
+            'reward_scaling', reward_scaling, 0, math.inf
+        )
+        self._policy_noise = check_range('policy_noise', policy_noise, 0, math.inf)
+        self._policy_noise_clip = check_range(
+            'policy_noise_clip', policy_noise_clip, 0, math.inf
+        )
+        self._clip_return = check_range('clip_return', clip_return, 0, math.inf)
         space = env_spec.action_space
         if max_action is None:
             low, high = space.low, space.high
@@ -194,19 +208,28 @@ class TD3(OffPolicyAlgorithm):
         self._target_qf2 = make_target(qf2)
         self._qf1_params = parameters(qf1)
         self._source_params = parameters(policy, qf1, qf2)
-        self._target_params = parameters(self._target_policy,
-                                         self._target_qf1, self._target_qf2)
-        self._policy_optimizer = make_fast_optimizer(policy_optimizer, policy,
-                                                     policy_lr)
+        self._target_params = parameters(
+            self._target_policy, self._target_qf1, self._target_qf2
+        )
+        self._policy_optimizer = make_fast_optimizer(
+            policy_optimizer, policy, policy_lr
+        )
         self._qf_optimizer = make_fast_optimizer(
-            qf_optimizer, nn.ModuleList([qf1, qf2]), qf_lr)
+            qf_optimizer, nn.ModuleList([qf1, qf2]), qf_lr
+        )
         self._n_gradient_steps = 0
 
     @property
     def networks(self) -> list[nn.Module]:
         """The policy, the Q-functions and their targets."""
-        return [self.policy, self._qf1, self._qf2, self._target_policy,
-                self._target_qf1, self._target_qf2]
+        return [
+            self.policy,
+            self._qf1,
+            self._qf2,
+            self._target_policy,
+            self._target_qf1,
+            self._target_qf2,
+        ]
 
     def to(self, device: torch.device | str | None = None) -> None:
         """Move the networks and the action bounds to a device.
@@ -230,14 +253,19 @@ class TD3(OffPolicyAlgorithm):
             The policy to sample the next batch with.
 
         """
-        if (self._uniform_random_policy is not None
-                and trainer.total_env_steps < self._start_steps):
+        if (
+            self._uniform_random_policy is not None
+            and trainer.total_env_steps < self._start_steps
+        ):
             return self._uniform_random_policy
         return self.exploration_policy
 
-    def _critic_targets(self, rewards: torch.Tensor,
-                        next_observations: torch.Tensor,
-                        terminals: torch.Tensor) -> torch.Tensor:
+    def _critic_targets(
+        self,
+        rewards: torch.Tensor,
+        next_observations: torch.Tensor,
+        terminals: torch.Tensor,
+    ) -> torch.Tensor:
         """The regression targets of the Q-functions.
 
         Args:
@@ -251,24 +279,29 @@ class TD3(OffPolicyAlgorithm):
         """
         with torch.no_grad():
             next_actions = self._target_policy(next_observations)
-            noise = (torch.randn_like(next_actions) * self._policy_noise
-                     ).clamp(-self._policy_noise_clip, self._policy_noise_clip)
-            next_actions = torch.clamp(next_actions + noise,
-                                       self._action_low, self._action_high)
+            noise = (torch.randn_like(next_actions) * self._policy_noise).clamp(
+                -self._policy_noise_clip, self._policy_noise_clip
+            )
+            next_actions = torch.clamp(
+                next_actions + noise, self._action_low, self._action_high
+            )
             next_q = torch.min(
                 self._target_qf1(next_observations, next_actions),
-                self._target_qf2(next_observations, next_actions)).flatten()
-            targets = (rewards * self._reward_scaling
-                       + (1.0 - terminals) * self.discount * next_q)
+                self._target_qf2(next_observations, next_actions),
+            ).flatten()
+            targets = (
+                rewards * self._reward_scaling
+                + (1.0 - terminals) * self.discount * next_q
+            )
             return targets.clamp(-self._clip_return, self._clip_return)
 
     def _train_once(self) -> None:
         """Take one gradient step of the Q-functions, and perhaps the policy."""
         batch = self._sample_batch()
         observations, actions = batch['observations'], batch['actions']
-        targets = self._critic_targets(batch['rewards'],
-                                       batch['next_observations'],
-                                       batch['terminals'])
+        targets = self._critic_targets(
+            batch['rewards'], batch['next_observations'], batch['terminals']
+        )
 
         q1 = self._qf1(observations, actions).flatten()
         q2 = self._qf2(observations, actions).flatten()
@@ -282,8 +315,7 @@ class TD3(OffPolicyAlgorithm):
         if self._n_gradient_steps % self._update_actor_interval:
             return
         set_requires_grad(self._qf1_params, False)  # no gradients of Q's
-        policy_loss = -self._qf1(observations,
-                                 self.policy(observations)).mean()
+        policy_loss = -self._qf1(observations, self.policy(observations)).mean()
         set_requires_grad(self._qf1_params, True)
         self._policy_optimizer.zero_grad()
         policy_loss.backward()
@@ -295,8 +327,6 @@ class TD3(OffPolicyAlgorithm):
         """Record the epoch's losses, Q-values and targets."""
         super()._log_statistics()
         stats = self._epoch_stats(['policy_loss', 'qf_loss', 'q', 'y'])
-        tabular.record('Policy/AveragePolicyLoss',
-                       stats['policy_loss'].mean)
-        tabular.record('QFunction/AverageQFunctionLoss',
-                       stats['qf_loss'].mean)
+        tabular.record('Policy/AveragePolicyLoss', stats['policy_loss'].mean)
+        tabular.record('QFunction/AverageQFunctionLoss', stats['qf_loss'].mean)
         record_q_statistics('QFunction/', stats['q'], stats['y'])

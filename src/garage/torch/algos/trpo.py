@@ -62,68 +62,79 @@ class TRPO(VPG):
 
     """
 
-    def __init__(self,
-                 env_spec: EnvSpec,
-                 policy: 'Policy',
-                 value_function: 'ValueFunction',
-                 sampler: 'Sampler | None',
-                 policy_optimizer: OptimizerWrapper | None = None,
-                 vf_optimizer: OptimizerWrapper | None = None,
-                 num_train_per_epoch: int = 1,
-                 discount: float = 0.99,
-                 gae_lambda: float = 0.98,
-                 center_adv: bool = True,
-                 positive_adv: bool = False,
-                 policy_ent_coeff: float = 0.0,
-                 use_softplus_entropy: bool = False,
-                 stop_entropy_gradient: bool = False,
-                 entropy_method: str = 'no_entropy',
-                 *,
-                 max_kl_step: float | None = None,
-                 max_grad_norm: float | None = None):
+    def __init__(
+        self,
+        env_spec: EnvSpec,
+        policy: 'Policy',
+        value_function: 'ValueFunction',
+        sampler: 'Sampler | None',
+        policy_optimizer: OptimizerWrapper | None = None,
+        vf_optimizer: OptimizerWrapper | None = None,
+        num_train_per_epoch: int = 1,
+        discount: float = 0.99,
+        gae_lambda: float = 0.98,
+        center_adv: bool = True,
+        positive_adv: bool = False,
+        policy_ent_coeff: float = 0.0,
+        use_softplus_entropy: bool = False,
+        stop_entropy_gradient: bool = False,
+        entropy_method: str = 'no_entropy',
+        *,
+        max_kl_step: float | None = None,
+        max_grad_norm: float | None = None,
+    ):
         if policy_optimizer is None:
             if max_kl_step is None:
                 max_kl_step = 0.01
             if not max_kl_step > 0:
                 raise ValueError(f'{max_kl_step=} must be positive')
             policy_optimizer = OptimizerWrapper(
-                (ConjugateGradientOptimizer,
-                 dict(max_constraint_value=max_kl_step)), policy)
+                (ConjugateGradientOptimizer, dict(max_constraint_value=max_kl_step)),
+                policy,
+            )
         elif max_kl_step is not None:
             raise ValueError(
                 f'got both {max_kl_step=} and a policy_optimizer; give the '
-                'bound as the ConjugateGradientOptimizer\'s '
-                'max_constraint_value instead')
-        elif (isinstance(policy_optimizer, OptimizerWrapper) and
-              not isinstance(policy_optimizer.optimizer,
-                             ConjugateGradientOptimizer)):
+                "bound as the ConjugateGradientOptimizer's "
+                'max_constraint_value instead'
+            )
+        elif isinstance(policy_optimizer, OptimizerWrapper) and not isinstance(
+            policy_optimizer.optimizer, ConjugateGradientOptimizer
+        ):
             raise ValueError(
                 'TRPO steps with garage.torch.optimizers.'
                 'ConjugateGradientOptimizer, but policy_optimizer wraps '
-                f'{type(policy_optimizer.optimizer).__name__}')
+                f'{type(policy_optimizer.optimizer).__name__}'
+            )
         if vf_optimizer is None:
-            vf_optimizer = _adam(value_function, lr=2.5e-4,
-                                max_optimization_epochs=10, minibatch_size=64)
-        super().__init__(env_spec=env_spec,
-                         policy=policy,
-                         value_function=value_function,
-                         sampler=sampler,
-                         policy_optimizer=policy_optimizer,
-                         vf_optimizer=vf_optimizer,
-                         num_train_per_epoch=num_train_per_epoch,
-                         discount=discount,
-                         gae_lambda=gae_lambda,
-                         center_adv=center_adv,
-                         positive_adv=positive_adv,
-                         policy_ent_coeff=policy_ent_coeff,
-                         use_softplus_entropy=use_softplus_entropy,
-                         stop_entropy_gradient=stop_entropy_gradient,
-                         entropy_method=entropy_method,
-                         max_grad_norm=max_grad_norm)
+            vf_optimizer = _adam(
+                value_function, lr=2.5e-4, max_optimization_epochs=10, minibatch_size=64
+            )
+        super().__init__(
+            env_spec=env_spec,
+            policy=policy,
+            value_function=value_function,
+            sampler=sampler,
+            policy_optimizer=policy_optimizer,
+            vf_optimizer=vf_optimizer,
+            num_train_per_epoch=num_train_per_epoch,
+            discount=discount,
+            gae_lambda=gae_lambda,
+            center_adv=center_adv,
+            positive_adv=positive_adv,
+            policy_ent_coeff=policy_ent_coeff,
+            use_softplus_entropy=use_softplus_entropy,
+            stop_entropy_gradient=stop_entropy_gradient,
+            entropy_method=entropy_method,
+            max_grad_norm=max_grad_norm,
+        )
 
-    def _compute_objective(self, log_likelihoods: torch.Tensor,
-                           old_log_likelihoods: torch.Tensor,
-                           advantages: torch.Tensor) -> torch.Tensor:
+    def _compute_objective(
+        self,
+        log_likelihoods: torch.Tensor,
+        old_log_likelihoods: torch.Tensor,
+        advantages: torch.Tensor,
+    ) -> torch.Tensor:
         """Compute the surrogate objective of each sample.
 
         Args:
@@ -138,9 +149,13 @@ class TRPO(VPG):
         """
         return (log_likelihoods - old_log_likelihoods).exp() * advantages
 
-    def _train_policy(self, obs: torch.Tensor, actions: torch.Tensor,
-                      advantages: torch.Tensor,
-                      old_log_likelihoods: torch.Tensor) -> torch.Tensor:
+    def _train_policy(
+        self,
+        obs: torch.Tensor,
+        actions: torch.Tensor,
+        advantages: torch.Tensor,
+        old_log_likelihoods: torch.Tensor,
+    ) -> torch.Tensor:
         """Take one constrained natural-gradient step on the policy.
 
         Args:
@@ -155,18 +170,19 @@ class TRPO(VPG):
 
         """
         self._policy_optimizer.zero_grad()
-        loss = self._compute_loss(obs, actions, advantages,
-                                  old_log_likelihoods)
+        loss = self._compute_loss(obs, actions, advantages, old_log_likelihoods)
         loss.backward()
         self._policy_optimizer.step(
-            f_loss=lambda: self._compute_loss(obs, actions, advantages,
-                                              old_log_likelihoods),
-            f_constraint=lambda: self._compute_kl_constraint(obs))
+            f_loss=lambda: self._compute_loss(
+                obs, actions, advantages, old_log_likelihoods
+            ),
+            f_constraint=lambda: self._compute_kl_constraint(obs),
+        )
         return loss
 
-    def _policy_diagnostics(self, log_likelihoods: torch.Tensor,
-                            old_log_likelihoods: torch.Tensor
-                            ) -> dict[str, Any]:
+    def _policy_diagnostics(
+        self, log_likelihoods: torch.Tensor, old_log_likelihoods: torch.Tensor
+    ) -> dict[str, Any]:
         """Record the outcome of the last line search.
 
         Args:
@@ -179,5 +195,7 @@ class TRPO(VPG):
         """
         del log_likelihoods, old_log_likelihoods
         line_search = self._policy_optimizer.optimizer.last_line_search
-        return {'LineSearchBacktracks': line_search.n_backtracks,
-                'LineSearchAccepted': float(line_search.accepted)}
+        return {
+            'LineSearchBacktracks': line_search.n_backtracks,
+            'LineSearchAccepted': float(line_search.accepted),
+        }

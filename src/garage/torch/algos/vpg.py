@@ -88,37 +88,41 @@ class VPG(RLAlgorithm):
 
     """
 
-    def __init__(self,
-                 env_spec: EnvSpec,
-                 policy: 'Policy',
-                 value_function: 'ValueFunction',
-                 sampler: 'Sampler | None',
-                 policy_optimizer: OptimizerWrapper | None = None,
-                 vf_optimizer: OptimizerWrapper | None = None,
-                 num_train_per_epoch: int = 1,
-                 discount: float = 0.99,
-                 gae_lambda: float = 1,
-                 center_adv: bool = True,
-                 positive_adv: bool = False,
-                 policy_ent_coeff: float = 0.0,
-                 use_softplus_entropy: bool = False,
-                 stop_entropy_gradient: bool = False,
-                 entropy_method: str = 'no_entropy',
-                 *,
-                 max_grad_norm: float | None = None):
+    def __init__(
+        self,
+        env_spec: EnvSpec,
+        policy: 'Policy',
+        value_function: 'ValueFunction',
+        sampler: 'Sampler | None',
+        policy_optimizer: OptimizerWrapper | None = None,
+        vf_optimizer: OptimizerWrapper | None = None,
+        num_train_per_epoch: int = 1,
+        discount: float = 0.99,
+        gae_lambda: float = 1,
+        center_adv: bool = True,
+        positive_adv: bool = False,
+        policy_ent_coeff: float = 0.0,
+        use_softplus_entropy: bool = False,
+        stop_entropy_gradient: bool = False,
+        entropy_method: str = 'no_entropy',
+        *,
+        max_grad_norm: float | None = None,
+    ):
         if not 0 <= discount <= 1:
             raise ValueError(f'{discount=} must be between 0 and 1')
         if not 0 <= gae_lambda <= 1:
             raise ValueError(f'{gae_lambda=} must be between 0 and 1')
-        if (isinstance(num_train_per_epoch, bool)
-                or not isinstance(num_train_per_epoch, int)
-                or num_train_per_epoch < 1):
-            raise ValueError(f'{num_train_per_epoch=} must be a positive '
-                             'integer')
+        if (
+            isinstance(num_train_per_epoch, bool)
+            or not isinstance(num_train_per_epoch, int)
+            or num_train_per_epoch < 1
+        ):
+            raise ValueError(f'{num_train_per_epoch=} must be a positive integer')
         if max_grad_norm is not None and not max_grad_norm > 0:
             raise ValueError(f'{max_grad_norm=} must be positive or None')
-        _check_entropy_configuration(entropy_method, center_adv,
-                                     stop_entropy_gradient, policy_ent_coeff)
+        _check_entropy_configuration(
+            entropy_method, center_adv, stop_entropy_gradient, policy_ent_coeff
+        )
         self.policy = policy
         self.max_episode_length = env_spec.max_episode_length
         self._value_function = value_function
@@ -134,9 +138,11 @@ class VPG(RLAlgorithm):
         self._n_samples = num_train_per_epoch
         self._max_grad_norm = max_grad_norm
         self._policy_optimizer = _checked_optimizer(
-            'policy_optimizer', policy_optimizer, policy)
-        self._vf_optimizer = _checked_optimizer('vf_optimizer', vf_optimizer,
-                                                value_function)
+            'policy_optimizer', policy_optimizer, policy
+        )
+        self._vf_optimizer = _checked_optimizer(
+            'vf_optimizer', vf_optimizer, value_function
+        )
         self._old_policy = copy.deepcopy(policy)
         self._fragments = FragmentJoiner()
         self._epoch_episodes: list[EpisodeBatch] = []
@@ -165,8 +171,7 @@ class VPG(RLAlgorithm):
         last_return = None
         for _ in trainer.step_epochs():
             for _ in range(self._n_samples):
-                trainer.step_episode = trainer.obtain_episodes(
-                    trainer.step_itr)
+                trainer.step_episode = trainer.obtain_episodes(trainer.step_itr)
                 self._train_once(trainer.step_itr, trainer.step_episode)
                 trainer.step_itr += 1
             last_return = self._log_epoch_performance(trainer.step_itr - 1)
@@ -192,27 +197,29 @@ class VPG(RLAlgorithm):
         advantages, returns = np_to_torch(advantages), np_to_torch(returns)
         with torch.no_grad():
             old_log_likelihoods = self._old_policy(obs)[0].log_prob(actions)
-            policy_loss_before = self._compute_loss(obs, actions, advantages,
-                                                    old_log_likelihoods)
+            policy_loss_before = self._compute_loss(
+                obs, actions, advantages, old_log_likelihoods
+            )
             vf_loss_before = self._value_function.compute_loss(obs, returns)
             kl_before = self._compute_kl_constraint(obs)
 
         self._train(obs, actions, advantages, old_log_likelihoods, returns)
 
         with torch.no_grad():
-            policy_loss_after = self._compute_loss(obs, actions, advantages,
-                                                   old_log_likelihoods)
+            policy_loss_after = self._compute_loss(
+                obs, actions, advantages, old_log_likelihoods
+            )
             vf_loss_after = self._value_function.compute_loss(obs, returns)
             kl_after = self._compute_kl_constraint(obs)
             dist = self.policy(obs)[0]
             entropy = self._compute_policy_entropy(dist).mean()
-            extra = self._policy_diagnostics(dist.log_prob(actions),
-                                             old_log_likelihoods)
+            extra = self._policy_diagnostics(
+                dist.log_prob(actions), old_log_likelihoods
+            )
         with tabular.prefix(self.policy.name + '/'):
             tabular.record('LossBefore', policy_loss_before.item())
             tabular.record('LossAfter', policy_loss_after.item())
-            tabular.record('dLoss',
-                           (policy_loss_before - policy_loss_after).item())
+            tabular.record('dLoss', (policy_loss_before - policy_loss_after).item())
             tabular.record('KLBefore', kl_before.item())
             tabular.record('KL', kl_after.item())
             tabular.record('Entropy', entropy.item())
@@ -232,8 +239,9 @@ class VPG(RLAlgorithm):
         starts = np.cumsum(ended.lengths) - ended.lengths
         return np.add.reduceat(ended.rewards, starts)
 
-    def _compute_advantages(self, episodes: EpisodeBatch, obs: torch.Tensor
-                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _compute_advantages(
+        self, episodes: EpisodeBatch, obs: torch.Tensor
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         r"""Estimate advantages with GAE, and the value function's targets.
 
         Args:
@@ -247,19 +255,21 @@ class VPG(RLAlgorithm):
         """
         rewards = episodes.rewards
         with torch.no_grad():
-            values = self._value_function(obs).cpu().numpy().astype(
-                np.float64)
-            last_values = self._value_function(
-                np_to_torch(episodes.last_observations)).cpu().numpy()
+            values = self._value_function(obs).cpu().numpy().astype(np.float64)
+            last_values = (
+                self._value_function(np_to_torch(episodes.last_observations))
+                .cpu()
+                .numpy()
+            )
             if self._entropy_method == 'max':
                 entropies = self._compute_policy_entropy(self.policy(obs)[0])
-                rewards = (rewards + self._policy_ent_coeff
-                           * entropies.cpu().numpy())
+                rewards = rewards + self._policy_ent_coeff * entropies.cpu().numpy()
         ends = np.cumsum(episodes.lengths) - 1
         next_values = np.empty_like(values)
         next_values[:-1] = values[1:]
         next_values[ends] = np.where(
-            last_step_types(episodes) == StepType.TERMINAL, 0.0, last_values)
+            last_step_types(episodes) == StepType.TERMINAL, 0.0, last_values
+        )
         is_end = np.zeros(len(values), dtype=bool)
         is_end[ends] = True
 
@@ -277,15 +287,19 @@ class VPG(RLAlgorithm):
         advantages = np.asarray(advantages)
         returns = advantages + values
         if self._center_adv:
-            advantages = (advantages - advantages.mean()) / (
-                advantages.std() + 1e-8)
+            advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
         if self._positive_adv:
             advantages = advantages - advantages.min()
         return advantages, returns, values
 
-    def _train(self, obs: torch.Tensor, actions: torch.Tensor,
-               advantages: torch.Tensor, old_log_likelihoods: torch.Tensor,
-               returns: torch.Tensor) -> None:
+    def _train(
+        self,
+        obs: torch.Tensor,
+        actions: torch.Tensor,
+        advantages: torch.Tensor,
+        old_log_likelihoods: torch.Tensor,
+        returns: torch.Tensor,
+    ) -> None:
         """Train the policy, then the value function, in minibatches.
 
         Args:
@@ -298,14 +312,19 @@ class VPG(RLAlgorithm):
 
         """
         for batch in self._policy_optimizer.get_minibatch(
-                obs, actions, advantages, old_log_likelihoods):
+            obs, actions, advantages, old_log_likelihoods
+        ):
             self._train_policy(*batch)
         for batch in self._vf_optimizer.get_minibatch(obs, returns):
             self._train_value_function(*batch)
 
-    def _train_policy(self, obs: torch.Tensor, actions: torch.Tensor,
-                      advantages: torch.Tensor,
-                      old_log_likelihoods: torch.Tensor) -> torch.Tensor:
+    def _train_policy(
+        self,
+        obs: torch.Tensor,
+        actions: torch.Tensor,
+        advantages: torch.Tensor,
+        old_log_likelihoods: torch.Tensor,
+    ) -> torch.Tensor:
         """Take one optimisation step on the policy.
 
         Args:
@@ -320,15 +339,15 @@ class VPG(RLAlgorithm):
 
         """
         self._policy_optimizer.zero_grad()
-        loss = self._compute_loss(obs, actions, advantages,
-                                  old_log_likelihoods)
+        loss = self._compute_loss(obs, actions, advantages, old_log_likelihoods)
         loss.backward()
         self._clip_gradient(self.policy)
         self._policy_optimizer.step()
         return loss
 
-    def _train_value_function(self, obs: torch.Tensor,
-                              returns: torch.Tensor) -> torch.Tensor:
+    def _train_value_function(
+        self, obs: torch.Tensor, returns: torch.Tensor
+    ) -> torch.Tensor:
         """Take one optimisation step on the value function.
 
         Args:
@@ -354,12 +373,15 @@ class VPG(RLAlgorithm):
 
         """
         if self._max_grad_norm is not None:
-            torch.nn.utils.clip_grad_norm_(module.parameters(),
-                                           self._max_grad_norm)
+            torch.nn.utils.clip_grad_norm_(module.parameters(), self._max_grad_norm)
 
-    def _compute_loss(self, obs: torch.Tensor, actions: torch.Tensor,
-                      advantages: torch.Tensor,
-                      old_log_likelihoods: torch.Tensor) -> torch.Tensor:
+    def _compute_loss(
+        self,
+        obs: torch.Tensor,
+        actions: torch.Tensor,
+        advantages: torch.Tensor,
+        old_log_likelihoods: torch.Tensor,
+    ) -> torch.Tensor:
         """Compute the policy's loss: the negated mean objective.
 
         Args:
@@ -374,16 +396,21 @@ class VPG(RLAlgorithm):
 
         """
         dist = self.policy(obs)[0]
-        objectives = self._compute_objective(dist.log_prob(actions),
-                                             old_log_likelihoods, advantages)
+        objectives = self._compute_objective(
+            dist.log_prob(actions), old_log_likelihoods, advantages
+        )
         if self._entropy_method == 'regularized':
-            objectives = objectives + (self._policy_ent_coeff
-                                       * self._compute_policy_entropy(dist))
+            objectives = objectives + (
+                self._policy_ent_coeff * self._compute_policy_entropy(dist)
+            )
         return -objectives.mean()
 
-    def _compute_objective(self, log_likelihoods: torch.Tensor,
-                           old_log_likelihoods: torch.Tensor,
-                           advantages: torch.Tensor) -> torch.Tensor:
+    def _compute_objective(
+        self,
+        log_likelihoods: torch.Tensor,
+        old_log_likelihoods: torch.Tensor,
+        advantages: torch.Tensor,
+    ) -> torch.Tensor:
         """Compute the objective of each sample, to maximise.
 
         Args:
@@ -433,9 +460,9 @@ class VPG(RLAlgorithm):
         new_dist = self.policy(obs)[0]
         return torch.distributions.kl.kl_divergence(old_dist, new_dist).mean()
 
-    def _policy_diagnostics(self, log_likelihoods: torch.Tensor,
-                            old_log_likelihoods: torch.Tensor
-                            ) -> dict[str, Any]:
+    def _policy_diagnostics(
+        self, log_likelihoods: torch.Tensor, old_log_likelihoods: torch.Tensor
+    ) -> dict[str, Any]:
         """Diagnostics of the update that a subclass adds to the log.
 
         Args:
@@ -462,34 +489,48 @@ class VPG(RLAlgorithm):
         episodes, self._epoch_episodes = self._epoch_episodes, []
         if not episodes:
             return float('nan')
-        returns = log_performance(itr, EpisodeBatch.concatenate(*episodes),
-                                  discount=self._discount, prefix='Training')
+        returns = log_performance(
+            itr,
+            EpisodeBatch.concatenate(*episodes),
+            discount=self._discount,
+            prefix='Training',
+        )
         return float(np.mean(returns))
 
 
-def _check_entropy_configuration(entropy_method: str, center_adv: bool,
-                                 stop_entropy_gradient: bool,
-                                 policy_ent_coeff: float) -> None:
+def _check_entropy_configuration(
+    entropy_method: str,
+    center_adv: bool,
+    stop_entropy_gradient: bool,
+    policy_ent_coeff: float,
+) -> None:
     if entropy_method not in _ENTROPY_METHODS:
-        raise ValueError(f'{entropy_method=} must be one of '
-                         f'{_ENTROPY_METHODS}')
+        raise ValueError(f'{entropy_method=} must be one of {_ENTROPY_METHODS}')
     if entropy_method == 'max':
         if center_adv:
-            raise ValueError("center_adv must be False when entropy_method "
-                             "is 'max': centering would cancel the entropy "
-                             'bonus added to the rewards')
+            raise ValueError(
+                'center_adv must be False when entropy_method '
+                "is 'max': centering would cancel the entropy "
+                'bonus added to the rewards'
+            )
         if not stop_entropy_gradient:
-            raise ValueError("stop_entropy_gradient must be True when "
-                             "entropy_method is 'max': the entropy is part "
-                             'of the rewards, not of the objective')
+            raise ValueError(
+                'stop_entropy_gradient must be True when '
+                "entropy_method is 'max': the entropy is part "
+                'of the rewards, not of the objective'
+            )
     if entropy_method == 'no_entropy' and policy_ent_coeff != 0.0:
-        raise ValueError(f'{policy_ent_coeff=} must be 0 when '
-                         "entropy_method is 'no_entropy'")
+        raise ValueError(
+            f"{policy_ent_coeff=} must be 0 when entropy_method is 'no_entropy'"
+        )
 
 
-def _adam(module: torch.nn.Module, lr: float = 1e-3,
-         max_optimization_epochs: int = 1,
-         minibatch_size: int | None = None) -> OptimizerWrapper:
+def _adam(
+    module: torch.nn.Module,
+    lr: float = 1e-3,
+    max_optimization_epochs: int = 1,
+    minibatch_size: int | None = None,
+) -> OptimizerWrapper:
     """The algorithms' default optimizer: Adam, fused into one kernel.
 
     Args:
@@ -502,14 +543,17 @@ def _adam(module: torch.nn.Module, lr: float = 1e-3,
         The optimizer.
 
     """
-    return OptimizerWrapper((torch.optim.Adam, dict(lr=lr, fused=True)),
-                            module,
-                            max_optimization_epochs=max_optimization_epochs,
-                            minibatch_size=minibatch_size)
+    return OptimizerWrapper(
+        (torch.optim.Adam, dict(lr=lr, fused=True)),
+        module,
+        max_optimization_epochs=max_optimization_epochs,
+        minibatch_size=minibatch_size,
+    )
 
 
-def _checked_optimizer(name: str, optimizer: OptimizerWrapper | None,
-                       module: torch.nn.Module) -> OptimizerWrapper:
+def _checked_optimizer(
+    name: str, optimizer: OptimizerWrapper | None, module: torch.nn.Module
+) -> OptimizerWrapper:
     """The optimizer given, or the default (`_adam`) if None.
 
     Raises:
@@ -524,5 +568,6 @@ def _checked_optimizer(name: str, optimizer: OptimizerWrapper | None,
             f'{name} must be a garage.torch.optimizers.OptimizerWrapper or '
             f'None, not {type(optimizer).__name__}; wrap it as '
             'OptimizerWrapper(optimizer) or OptimizerWrapper((torch.optim.'
-            'Adam, dict(lr=...)), module)')
+            'Adam, dict(lr=...)), module)'
+        )
     return optimizer

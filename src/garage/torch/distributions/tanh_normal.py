@@ -40,21 +40,28 @@ class TanhNormal(Distribution):
     support = constraints.independent(constraints.interval(-1.0, 1.0), 1)
     has_rsample = True
 
-    def __init__(self, loc: torch.Tensor | float, scale: torch.Tensor | float,
-                 validate_args: bool | None = None):
+    def __init__(
+        self,
+        loc: torch.Tensor | float,
+        scale: torch.Tensor | float,
+        validate_args: bool | None = None,
+    ):
         normal = Normal(loc, scale, validate_args=validate_args)
         if not normal.batch_shape:
             raise ValueError(
                 'TanhNormal treats the last dimension of loc as the action '
                 'vector, so loc and scale need at least one dimension, but '
-                'they broadcast to a scalar')
+                'they broadcast to a scalar'
+            )
         self._normal = Independent(normal, 1, validate_args=validate_args)
-        super().__init__(self._normal.batch_shape, self._normal.event_shape,
-                         validate_args=validate_args)
+        super().__init__(
+            self._normal.batch_shape,
+            self._normal.event_shape,
+            validate_args=validate_args,
+        )
 
     @classmethod
-    def _from_distribution(cls, new_normal: Normal | Independent
-                           ) -> 'TanhNormal':
+    def _from_distribution(cls, new_normal: Normal | Independent) -> 'TanhNormal':
         """Build a TanhNormal that squashes a given Gaussian.
 
         Args:
@@ -70,17 +77,24 @@ class TanhNormal(Distribution):
 
         """
         base = new_normal
-        if (isinstance(new_normal, Independent)
-                and new_normal.reinterpreted_batch_ndims == 1):
+        if (
+            isinstance(new_normal, Independent)
+            and new_normal.reinterpreted_batch_ndims == 1
+        ):
             base = new_normal.base_dist
         if not isinstance(base, Normal):
-            raise TypeError('new_normal must be a Normal or an '
-                            'Independent(Normal, 1), not '
-                            f'{new_normal!r}')
+            raise TypeError(
+                'new_normal must be a Normal or an '
+                'Independent(Normal, 1), not '
+                f'{new_normal!r}'
+            )
         return cls(base.loc, base.scale, validate_args=False)
 
-    def expand(self, batch_shape: torch.Size | tuple[int, ...],
-               _instance: Distribution | None = None) -> 'TanhNormal':
+    def expand(
+        self,
+        batch_shape: torch.Size | tuple[int, ...],
+        _instance: Distribution | None = None,
+    ) -> 'TanhNormal':
         """Expand the batch dimensions, without copying ``loc`` or ``scale``.
 
         Args:
@@ -95,8 +109,10 @@ class TanhNormal(Distribution):
         return self._from_distribution(self._normal.expand(batch_shape))
 
     def __repr__(self) -> str:
-        return (f'{type(self).__name__}(loc: {tuple(self.loc.shape)}, '
-                f'scale: {tuple(self.scale.shape)})')
+        return (
+            f'{type(self).__name__}(loc: {tuple(self.loc.shape)}, '
+            f'scale: {tuple(self.scale.shape)})'
+        )
 
     @property
     def loc(self) -> torch.Tensor:
@@ -128,8 +144,7 @@ class TanhNormal(Distribution):
         """
         return self._normal.variance
 
-    def rsample(self, sample_shape: torch.Size | tuple[int, ...] = ()
-                ) -> torch.Tensor:
+    def rsample(self, sample_shape: torch.Size | tuple[int, ...] = ()) -> torch.Tensor:
         """Draw samples that are differentiable with respect to the parameters.
 
         Args:
@@ -143,7 +158,7 @@ class TanhNormal(Distribution):
         return torch.tanh(self._normal.rsample(sample_shape))
 
     def rsample_with_pre_tanh_value(
-            self, sample_shape: torch.Size | tuple[int, ...] = ()
+        self, sample_shape: torch.Size | tuple[int, ...] = ()
     ) -> tuple[torch.Tensor, torch.Tensor]:
         r"""Draw differentiable samples and the Gaussian values behind them.
 
@@ -162,8 +177,9 @@ class TanhNormal(Distribution):
         pre_tanh_value = self._normal.rsample(sample_shape)
         return pre_tanh_value, torch.tanh(pre_tanh_value)
 
-    def log_prob(self, value: torch.Tensor,
-                 pre_tanh_value: torch.Tensor | None = None) -> torch.Tensor:
+    def log_prob(
+        self, value: torch.Tensor, pre_tanh_value: torch.Tensor | None = None
+    ) -> torch.Tensor:
         r"""Log density of actions, summed over the action dimension.
 
         By the change of variables `y = tanh(x)`,
@@ -190,8 +206,9 @@ class TanhNormal(Distribution):
         if pre_tanh_value is None:
             bound = 1 - torch.finfo(value.dtype).eps
             pre_tanh_value = torch.atanh(value.clamp(-bound, bound))
-        return (self._normal.log_prob(pre_tanh_value)
-                - _log_tanh_derivative(pre_tanh_value).sum(dim=-1))
+        return self._normal.log_prob(pre_tanh_value) - _log_tanh_derivative(
+            pre_tanh_value
+        ).sum(dim=-1)
 
     def entropy(self) -> torch.Tensor:
         r"""Differential entropy, summed over the action dimension.
@@ -211,8 +228,7 @@ class TanhNormal(Distribution):
 
         """
         normal = self._normal.base_dist
-        return (normal.entropy()
-                + _mean_log_det(normal.loc, normal.scale)).sum(dim=-1)
+        return (normal.entropy() + _mean_log_det(normal.loc, normal.scale)).sum(dim=-1)
 
 
 def _log_tanh_derivative(x: torch.Tensor) -> torch.Tensor:
@@ -221,8 +237,7 @@ def _log_tanh_derivative(x: torch.Tensor) -> torch.Tensor:
 
 
 @functools.cache
-def _quadrature_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                 np.ndarray]:
+def _quadrature_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     r"""Nodes and weights of the quadratures `_mean_log_det` uses.
 
     Returns:
@@ -234,8 +249,12 @@ def _quadrature_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray,
     h_nodes, h_weights = np.polynomial.hermite.hermgauss(_N_QUADRATURE_NODES)
     l_nodes, l_weights = np.polynomial.laguerre.laggauss(_N_QUADRATURE_NODES)
     decay = np.exp(-l_nodes)
-    return (np.sqrt(2) * h_nodes, h_weights / np.sqrt(np.pi), l_nodes / 2,
-            l_weights * np.log1p(decay) / decay / 2)
+    return (
+        np.sqrt(2) * h_nodes,
+        h_weights / np.sqrt(np.pi),
+        l_nodes / 2,
+        l_weights * np.log1p(decay) / decay / 2,
+    )
 
 
 def _mean_log_det(loc: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
@@ -243,7 +262,8 @@ def _mean_log_det(loc: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
     loc, scale = torch.broadcast_tensors(loc, scale)
     h_nodes, h_weights, l_nodes, l_weights = (
         torch.as_tensor(rule, dtype=loc.dtype, device=loc.device)
-        for rule in _quadrature_rules())
+        for rule in _quadrature_rules()
+    )
     # Narrow Gaussians: the integrand is smooth on their scale.
     points = loc[..., None] + scale[..., None] * h_nodes
     narrow = (_log_tanh_derivative(points) * h_weights).sum(dim=-1)
@@ -252,10 +272,12 @@ def _mean_log_det(loc: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
     # branch free of overflow, so its gradient cannot be NaN.
     wide_scale = scale.clamp(min=_HERMITE_MAX_SCALE)
     density = Normal(loc[..., None], wide_scale[..., None], validate_args=False)
-    bump = ((density.log_prob(l_nodes).exp()
-             + density.log_prob(-l_nodes).exp()) * l_weights).sum(dim=-1)
+    bump = (
+        (density.log_prob(l_nodes).exp() + density.log_prob(-l_nodes).exp()) * l_weights
+    ).sum(dim=-1)
     ratio = loc / wide_scale
-    mean_abs = (wide_scale * math.sqrt(2 / math.pi) * torch.exp(-ratio**2 / 2)
-                + loc * torch.erf(ratio / math.sqrt(2)))
+    mean_abs = wide_scale * math.sqrt(2 / math.pi) * torch.exp(
+        -(ratio**2) / 2
+    ) + loc * torch.erf(ratio / math.sqrt(2))
     wide = 2 * (math.log(2) - mean_abs - bump)
     return torch.where(scale < _HERMITE_MAX_SCALE, narrow, wide)

@@ -35,14 +35,18 @@ def make_nonlinearity(non_linear: NonLinearitySpec) -> nn.Module:
     """
     if isinstance(non_linear, type):
         if not issubclass(non_linear, nn.Module):
-            raise TypeError('a nonlinearity given as a class must be an '
-                            f'nn.Module subclass, not {non_linear!r}')
+            raise TypeError(
+                'a nonlinearity given as a class must be an '
+                f'nn.Module subclass, not {non_linear!r}'
+            )
         return non_linear()
     if isinstance(non_linear, nn.Module):
         return copy.deepcopy(non_linear)
     if not callable(non_linear):
-        raise TypeError('a nonlinearity must be a function, an nn.Module '
-                        f'class or an nn.Module instance, not {non_linear!r}')
+        raise TypeError(
+            'a nonlinearity must be a function, an nn.Module '
+            f'class or an nn.Module instance, not {non_linear!r}'
+        )
     for functions, module_class in _FUNCTION_MODULES:
         if any(non_linear is f for f in functions):
             return module_class()
@@ -90,8 +94,14 @@ class _Function(nn.Module):
         return getattr(self.function, '__name__', repr(self.function))
 
 
-def per_layer(value: Any, n_layers: int, name: str, *,
-              is_single: Callable[[Any], bool], unit: str = 'layer') -> list:
+def per_layer(
+    value: Any,
+    n_layers: int,
+    name: str,
+    *,
+    is_single: Callable[[Any], bool],
+    unit: str = 'layer',
+) -> list:
     """Expand an option given once, or once per layer, to a per-layer list.
 
     Args:
@@ -115,14 +125,17 @@ def per_layer(value: Any, n_layers: int, name: str, *,
         return [value] * n_layers
     values = list(value)
     if len(values) != n_layers:
-        raise ValueError(f'{name} must be one value or a sequence of '
-                         f'{n_layers} values (one per {unit}), got '
-                         f'{len(values)} values: {value!r}')
+        raise ValueError(
+            f'{name} must be one value or a sequence of '
+            f'{n_layers} values (one per {unit}), got '
+            f'{len(values)} values: {value!r}'
+        )
     return values
 
 
-def flatten_observations(observations: torch.Tensor, space: Any,
-                         name: str = 'observations') -> torch.Tensor:
+def flatten_observations(
+    observations: torch.Tensor, space: Any, name: str = 'observations'
+) -> torch.Tensor:
     """Flatten observations that arrive flattened or in the space's shape.
 
     Args:
@@ -145,9 +158,11 @@ def flatten_observations(observations: torch.Tensor, space: Any,
         return observations.reshape(*observations.shape[:-n_dims], flat_dim)
     if observations.dim() >= 1 and observations.shape[-1] == flat_dim:
         return observations
-    raise ValueError(f'{name} of shape {tuple(observations.shape)} do not '
-                     f'match their space {space!r}: expected shape (..., '
-                     f'{flat_dim}) (flattened) or (..., *{shape})')
+    raise ValueError(
+        f'{name} of shape {tuple(observations.shape)} do not '
+        f'match their space {space!r}: expected shape (..., '
+        f'{flat_dim}) (flattened) or (..., *{shape})'
+    )
 
 
 def inverse_softplus(value: float) -> float:

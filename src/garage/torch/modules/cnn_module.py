@@ -85,46 +85,54 @@ class CNNModule(nn.Module):
 
     """
 
-    def __init__(self,
-                 spec_or_input_shape: Sequence[int] | InOutSpec | Any,
-                 image_format: str,
-                 hidden_channels: Sequence[int],
-                 kernel_sizes: Size2d | Sequence[Size2d],
-                 strides: Size2d | Sequence[Size2d],
-                 *,
-                 hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
-                 hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 paddings: Size2d | Sequence[Size2d] = 0,
-                 padding_mode: str = 'zeros',
-                 max_pool: bool = False,
-                 pool_shape: Size2d | Sequence[Size2d] | None = None,
-                 pool_stride: Size2d | Sequence[Size2d] = 1,
-                 layer_normalization: bool = False,
-                 enable_cudnn_benchmarks: bool = True):
+    def __init__(
+        self,
+        spec_or_input_shape: Sequence[int] | InOutSpec | Any,
+        image_format: str,
+        hidden_channels: Sequence[int],
+        kernel_sizes: Size2d | Sequence[Size2d],
+        strides: Size2d | Sequence[Size2d],
+        *,
+        hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
+        hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        paddings: Size2d | Sequence[Size2d] = 0,
+        padding_mode: str = 'zeros',
+        max_pool: bool = False,
+        pool_shape: Size2d | Sequence[Size2d] | None = None,
+        pool_stride: Size2d | Sequence[Size2d] = 1,
+        layer_normalization: bool = False,
+        enable_cudnn_benchmarks: bool = True,
+    ):
         super().__init__()
         input_shape, self._scale_floats = image_shape(spec_or_input_shape)
         if image_format not in _IMAGE_FORMATS:
-            raise ValueError(f'image_format must be one of {_IMAGE_FORMATS}, '
-                             f'not {image_format!r}')
+            raise ValueError(
+                f'image_format must be one of {_IMAGE_FORMATS}, not {image_format!r}'
+            )
         if max_pool and pool_shape is None:
             raise ValueError('pool_shape is required when max_pool is True')
         n_layers = len(hidden_channels)
 
         def is_size(value: Any) -> bool:
             return not is_sequence(value) or (
-                len(value) == 2 and len(value) != n_layers
-                and not any(is_sequence(item) for item in value))
+                len(value) == 2
+                and len(value) != n_layers
+                and not any(is_sequence(item) for item in value)
+            )
 
-        kernel_sizes = per_layer(kernel_sizes, n_layers, 'kernel_sizes',
-                                 is_single=is_size)
+        kernel_sizes = per_layer(
+            kernel_sizes, n_layers, 'kernel_sizes', is_single=is_size
+        )
         strides = per_layer(strides, n_layers, 'strides', is_single=is_size)
         paddings = per_layer(paddings, n_layers, 'paddings', is_single=is_size)
         if max_pool:
-            pool_shape = per_layer(pool_shape, n_layers, 'pool_shape',
-                                   is_single=is_size)
-            pool_stride = per_layer(pool_stride, n_layers, 'pool_stride',
-                                    is_single=is_size)
+            pool_shape = per_layer(
+                pool_shape, n_layers, 'pool_shape', is_single=is_size
+            )
+            pool_stride = per_layer(
+                pool_stride, n_layers, 'pool_stride', is_single=is_size
+            )
         if enable_cudnn_benchmarks:
             torch.backends.cudnn.benchmark = True
         self._input_shape = input_shape
@@ -140,19 +148,26 @@ class CNNModule(nn.Module):
             x = torch.zeros(1, channels, height, width)
             for i, n_channels in enumerate(hidden_channels):
                 layer = nn.Sequential()
-                conv = nn.Conv2d(prev_channels, n_channels, kernel_sizes[i],
-                                 stride=strides[i], padding=paddings[i],
-                                 padding_mode=padding_mode)
+                conv = nn.Conv2d(
+                    prev_channels,
+                    n_channels,
+                    kernel_sizes[i],
+                    stride=strides[i],
+                    padding=paddings[i],
+                    padding_mode=padding_mode,
+                )
                 hidden_w_init(conv.weight)
                 hidden_b_init(conv.bias)
                 layer.add_module('conv', conv)
                 x = _dummy_forward(conv, x, input_shape, i)
                 if layer_normalization:
-                    layer.add_module('layer_normalization',
-                                     nn.LayerNorm(tuple(x.shape[1:])))
+                    layer.add_module(
+                        'layer_normalization', nn.LayerNorm(tuple(x.shape[1:]))
+                    )
                 if hidden_nonlinearity is not None:
-                    layer.add_module('non_linearity',
-                                     make_nonlinearity(hidden_nonlinearity))
+                    layer.add_module(
+                        'non_linearity', make_nonlinearity(hidden_nonlinearity)
+                    )
                 if max_pool:
                     pool = nn.MaxPool2d(pool_shape[i], stride=pool_stride[i])
                     layer.add_module('max_pooling', pool)
@@ -190,11 +205,11 @@ class CNNModule(nn.Module):
                 f'input of shape {tuple(x.shape)} does not match the '
                 f'module: expected images of shape (..., '
                 f'*{self._input_shape}) or flattened images of shape (..., '
-                f'{self._flat_dim})')
+                f'{self._flat_dim})'
+            )
         if x.dtype == torch.uint8:
             parameter = next(self.parameters(), None)
-            dtype = (torch.get_default_dtype() if parameter is None else
-                     parameter.dtype)
+            dtype = torch.get_default_dtype() if parameter is None else parameter.dtype
             x = x.to(dtype) / 255.0
         elif self._scale_floats:
             x = x / 255.0
@@ -231,16 +246,21 @@ def image_shape(spec_or_input_shape: Any) -> tuple[tuple[int, ...], bool]:
     else:
         shape = spec_or_input_shape
         scale_floats = False
-    if not (is_sequence(shape) and len(shape) == 3 and all(
-            isinstance(size, numbers.Integral) and size > 0
-            for size in shape)):
-        raise ValueError(f'the input shape must be three positive ints (one '
-                         f'image in image_format), not {spec_or_input_shape!r}')
+    if not (
+        is_sequence(shape)
+        and len(shape) == 3
+        and all(isinstance(size, numbers.Integral) and size > 0 for size in shape)
+    ):
+        raise ValueError(
+            f'the input shape must be three positive ints (one '
+            f'image in image_format), not {spec_or_input_shape!r}'
+        )
     return tuple(int(size) for size in shape), scale_floats
 
 
-def _dummy_forward(layer: nn.Module, x: torch.Tensor,
-                   input_shape: tuple[int, ...], index: int) -> torch.Tensor:
+def _dummy_forward(
+    layer: nn.Module, x: torch.Tensor, input_shape: tuple[int, ...], index: int
+) -> torch.Tensor:
     """Run a dummy input through a layer, explaining a too-small image."""
     try:
         return layer(x)
@@ -248,4 +268,5 @@ def _dummy_forward(layer: nn.Module, x: torch.Tensor,
         raise ValueError(
             f'images of shape {input_shape} are too small for layer {index}: '
             f'its input has shape {tuple(x.shape[1:])} (channels, height, '
-            f'width); {error}') from error
+            f'width); {error}'
+        ) from error

@@ -60,30 +60,32 @@ class DiscreteCNNModule(nn.Module):
 
     """
 
-    def __init__(self,
-                 spec_or_input_shape: Sequence[int] | InOutSpec | Any,
-                 output_dim: int,
-                 image_format: str,
-                 kernel_sizes: Size2d | Sequence[Size2d],
-                 hidden_channels: Sequence[int],
-                 strides: Size2d | Sequence[Size2d],
-                 *,
-                 hidden_sizes: Sequence[int] = (32, 32),
-                 cnn_hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
-                 mlp_hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
-                 hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 paddings: Size2d | Sequence[Size2d] = 0,
-                 padding_mode: str = 'zeros',
-                 max_pool: bool = False,
-                 pool_shape: Size2d | Sequence[Size2d] | None = None,
-                 pool_stride: Size2d | Sequence[Size2d] = 1,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_uniform_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 layer_normalization: bool = False,
-                 dueling: bool = False,
-                 is_image: bool = True):
+    def __init__(
+        self,
+        spec_or_input_shape: Sequence[int] | InOutSpec | Any,
+        output_dim: int,
+        image_format: str,
+        kernel_sizes: Size2d | Sequence[Size2d],
+        hidden_channels: Sequence[int],
+        strides: Size2d | Sequence[Size2d],
+        *,
+        hidden_sizes: Sequence[int] = (32, 32),
+        cnn_hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
+        mlp_hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
+        hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        paddings: Size2d | Sequence[Size2d] = 0,
+        padding_mode: str = 'zeros',
+        max_pool: bool = False,
+        pool_shape: Size2d | Sequence[Size2d] | None = None,
+        pool_stride: Size2d | Sequence[Size2d] = 1,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_uniform_,
+        output_b_init: Initializer = nn.init.zeros_,
+        layer_normalization: bool = False,
+        dueling: bool = False,
+        is_image: bool = True,
+    ):
         super().__init__()
         self._is_image = is_image
         self._dueling = dueling
@@ -103,7 +105,8 @@ class DiscreteCNNModule(nn.Module):
             max_pool=max_pool,
             pool_shape=pool_shape,
             pool_stride=pool_stride,
-            layer_normalization=layer_normalization)
+            layer_normalization=layer_normalization,
+        )
 
         def mlp(mlp_output_dim: int) -> MLPModule:
             return MLPModule(
@@ -116,7 +119,8 @@ class DiscreteCNNModule(nn.Module):
                 output_nonlinearity=output_nonlinearity,
                 output_w_init=output_w_init,
                 output_b_init=output_b_init,
-                layer_normalization=layer_normalization)
+                layer_normalization=layer_normalization,
+            )
 
         if dueling:
             self._val = mlp(1)
@@ -141,5 +145,4 @@ class DiscreteCNNModule(nn.Module):
         if not self._dueling:
             return self._mlp_module(x)
         advantages = self._act(x)
-        return (self._val(x) + advantages
-                - advantages.mean(dim=-1, keepdim=True))
+        return self._val(x) + advantages - advantages.mean(dim=-1, keepdim=True)

@@ -64,38 +64,38 @@ class GaussianMLPBaseModule(nn.Module, abc.ABC):
 
     """
 
-    def __init__(self,
-                 *,
-                 init_std: float,
-                 min_std: float | None,
-                 max_std: float | None,
-                 std_parameterization: str,
-                 normal_distribution_cls: type[Distribution]):
+    def __init__(
+        self,
+        *,
+        init_std: float,
+        min_std: float | None,
+        max_std: float | None,
+        std_parameterization: str,
+        normal_distribution_cls: type[Distribution],
+    ):
         super().__init__()
         if std_parameterization not in _STD_PARAMETERIZATIONS:
             raise ValueError(
                 f'std_parameterization must be one of '
-                f'{_STD_PARAMETERIZATIONS}, not {std_parameterization!r}')
+                f'{_STD_PARAMETERIZATIONS}, not {std_parameterization!r}'
+            )
         if not init_std > 0:
             raise ValueError(f'init_std must be positive, not {init_std!r}')
         for name, bound in (('min_std', min_std), ('max_std', max_std)):
             if bound is not None and not bound > 0:
-                raise ValueError(f'{name} must be positive or None, not '
-                                 f'{bound!r}')
-        if (min_std is not None and max_std is not None
-                and max_std < min_std):
-            raise ValueError(f'max_std must be at least min_std, got '
-                             f'{max_std=} and {min_std=}')
+                raise ValueError(f'{name} must be positive or None, not {bound!r}')
+        if min_std is not None and max_std is not None and max_std < min_std:
+            raise ValueError(
+                f'max_std must be at least min_std, got {max_std=} and {min_std=}'
+            )
         self._std_parameterization = std_parameterization
         self._init_std_param = self._to_std_param(init_std)
-        self._min_std_param = (None if min_std is None else
-                               self._to_std_param(min_std))
-        self._max_std_param = (None if max_std is None else
-                               self._to_std_param(max_std))
+        self._min_std_param = None if min_std is None else self._to_std_param(min_std)
+        self._max_std_param = None if max_std is None else self._to_std_param(max_std)
         self._norm_dist_class = normal_distribution_cls
         self._dist_takes_validate_args = (
-            'validate_args' in inspect.signature(
-                normal_distribution_cls).parameters)
+            'validate_args' in inspect.signature(normal_distribution_cls).parameters
+        )
 
     def _to_std_param(self, std: float) -> float:
         if self._std_parameterization == 'exp':
@@ -104,7 +104,8 @@ class GaussianMLPBaseModule(nn.Module, abc.ABC):
 
     @abc.abstractmethod
     def _get_mean_and_std_param(
-            self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        self, inputs: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Compute the mean and the unclamped standard-deviation parameter.
 
         Args:
@@ -118,7 +119,8 @@ class GaussianMLPBaseModule(nn.Module, abc.ABC):
         """
 
     def _mean_and_clamped_std_param(
-            self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        self, inputs: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         mean, std_param = self._get_mean_and_std_param(inputs)
         low, high = self._min_std_param, self._max_std_param
         if high is None:  # one-sided clamps dispatch faster
@@ -131,7 +133,8 @@ class GaussianMLPBaseModule(nn.Module, abc.ABC):
         return mean, std_param.expand_as(mean)
 
     def forward_mean_std(
-            self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        self, inputs: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Compute the mean and the log standard deviation, cheaply.
 
         This is what `forward` computes, without building a
@@ -212,27 +215,33 @@ class GaussianMLPModule(GaussianMLPBaseModule):
 
     """
 
-    def __init__(self,
-                 input_dim: int,
-                 output_dim: int,
-                 hidden_sizes: Sequence[int] = (32, 32),
-                 *,
-                 hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
-                 hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_uniform_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 learn_std: bool = True,
-                 init_std: float = 1.0,
-                 min_std: float | None = 1e-6,
-                 max_std: float | None = None,
-                 std_parameterization: str = 'exp',
-                 layer_normalization: bool = False,
-                 normal_distribution_cls: type[Distribution] = Normal):
-        super().__init__(init_std=init_std, min_std=min_std, max_std=max_std,
-                         std_parameterization=std_parameterization,
-                         normal_distribution_cls=normal_distribution_cls)
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        hidden_sizes: Sequence[int] = (32, 32),
+        *,
+        hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
+        hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_uniform_,
+        output_b_init: Initializer = nn.init.zeros_,
+        learn_std: bool = True,
+        init_std: float = 1.0,
+        min_std: float | None = 1e-6,
+        max_std: float | None = None,
+        std_parameterization: str = 'exp',
+        layer_normalization: bool = False,
+        normal_distribution_cls: type[Distribution] = Normal,
+    ):
+        super().__init__(
+            init_std=init_std,
+            min_std=min_std,
+            max_std=max_std,
+            std_parameterization=std_parameterization,
+            normal_distribution_cls=normal_distribution_cls,
+        )
         self._mean_module = MLPModule(
             input_dim=input_dim,
             output_dim=output_dim,
@@ -243,7 +252,8 @@ class GaussianMLPModule(GaussianMLPBaseModule):
             output_nonlinearity=output_nonlinearity,
             output_w_init=output_w_init,
             output_b_init=output_b_init,
-            layer_normalization=layer_normalization)
+            layer_normalization=layer_normalization,
+        )
         std_param = torch.full((output_dim,), self._init_std_param)
         if learn_std:
             self._std_param = nn.Parameter(std_param)
@@ -251,7 +261,8 @@ class GaussianMLPModule(GaussianMLPBaseModule):
             self.register_buffer('_std_param', std_param)
 
     def _get_mean_and_std_param(
-            self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        self, inputs: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         return self._mean_module(inputs), self._std_param
 
 
@@ -295,33 +306,39 @@ class GaussianMLPIndependentStdModule(GaussianMLPBaseModule):
 
     """
 
-    def __init__(self,
-                 input_dim: int,
-                 output_dim: int,
-                 hidden_sizes: Sequence[int] = (32, 32),
-                 *,
-                 hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
-                 hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_uniform_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 learn_std: bool = True,
-                 init_std: float = 1.0,
-                 min_std: float | None = 1e-6,
-                 max_std: float | None = None,
-                 std_hidden_sizes: Sequence[int] = (32, 32),
-                 std_hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
-                 std_hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 std_hidden_b_init: Initializer = nn.init.zeros_,
-                 std_output_nonlinearity: NonLinearitySpec | None = None,
-                 std_output_w_init: Initializer = nn.init.xavier_uniform_,
-                 std_parameterization: str = 'exp',
-                 layer_normalization: bool = False,
-                 normal_distribution_cls: type[Distribution] = Normal):
-        super().__init__(init_std=init_std, min_std=min_std, max_std=max_std,
-                         std_parameterization=std_parameterization,
-                         normal_distribution_cls=normal_distribution_cls)
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        hidden_sizes: Sequence[int] = (32, 32),
+        *,
+        hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
+        hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_uniform_,
+        output_b_init: Initializer = nn.init.zeros_,
+        learn_std: bool = True,
+        init_std: float = 1.0,
+        min_std: float | None = 1e-6,
+        max_std: float | None = None,
+        std_hidden_sizes: Sequence[int] = (32, 32),
+        std_hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
+        std_hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        std_hidden_b_init: Initializer = nn.init.zeros_,
+        std_output_nonlinearity: NonLinearitySpec | None = None,
+        std_output_w_init: Initializer = nn.init.xavier_uniform_,
+        std_parameterization: str = 'exp',
+        layer_normalization: bool = False,
+        normal_distribution_cls: type[Distribution] = Normal,
+    ):
+        super().__init__(
+            init_std=init_std,
+            min_std=min_std,
+            max_std=max_std,
+            std_parameterization=std_parameterization,
+            normal_distribution_cls=normal_distribution_cls,
+        )
         self._mean_module = MLPModule(
             input_dim=input_dim,
             output_dim=output_dim,
@@ -332,7 +349,8 @@ class GaussianMLPIndependentStdModule(GaussianMLPBaseModule):
             output_nonlinearity=output_nonlinearity,
             output_w_init=output_w_init,
             output_b_init=output_b_init,
-            layer_normalization=layer_normalization)
+            layer_normalization=layer_normalization,
+        )
         self._log_std_module = MLPModule(
             input_dim=input_dim,
             output_dim=output_dim,
@@ -342,13 +360,16 @@ class GaussianMLPIndependentStdModule(GaussianMLPBaseModule):
             hidden_b_init=std_hidden_b_init,
             output_nonlinearity=std_output_nonlinearity,
             output_w_init=std_output_w_init,
-            output_b_init=functools.partial(nn.init.constant_,
-                                            val=self._init_std_param),
-            layer_normalization=layer_normalization)
+            output_b_init=functools.partial(
+                nn.init.constant_, val=self._init_std_param
+            ),
+            layer_normalization=layer_normalization,
+        )
         self._log_std_module.requires_grad_(learn_std)
 
     def _get_mean_and_std_param(
-            self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        self, inputs: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         return self._mean_module(inputs), self._log_std_module(inputs)
 
 
@@ -383,27 +404,33 @@ class GaussianMLPTwoHeadedModule(GaussianMLPBaseModule):
 
     """
 
-    def __init__(self,
-                 input_dim: int,
-                 output_dim: int,
-                 hidden_sizes: Sequence[int] = (32, 32),
-                 *,
-                 hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
-                 hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_uniform_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 learn_std: bool = True,
-                 init_std: float = 1.0,
-                 min_std: float | None = 1e-6,
-                 max_std: float | None = None,
-                 std_parameterization: str = 'exp',
-                 layer_normalization: bool = False,
-                 normal_distribution_cls: type[Distribution] = Normal):
-        super().__init__(init_std=init_std, min_std=min_std, max_std=max_std,
-                         std_parameterization=std_parameterization,
-                         normal_distribution_cls=normal_distribution_cls)
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        hidden_sizes: Sequence[int] = (32, 32),
+        *,
+        hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
+        hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_uniform_,
+        output_b_init: Initializer = nn.init.zeros_,
+        learn_std: bool = True,
+        init_std: float = 1.0,
+        min_std: float | None = 1e-6,
+        max_std: float | None = None,
+        std_parameterization: str = 'exp',
+        layer_normalization: bool = False,
+        normal_distribution_cls: type[Distribution] = Normal,
+    ):
+        super().__init__(
+            init_std=init_std,
+            min_std=min_std,
+            max_std=max_std,
+            std_parameterization=std_parameterization,
+            normal_distribution_cls=normal_distribution_cls,
+        )
         self._shared_mean_log_std_network = MultiHeadedMLPModule(
             n_heads=2,
             input_dim=input_dim,
@@ -416,14 +443,14 @@ class GaussianMLPTwoHeadedModule(GaussianMLPBaseModule):
             output_w_inits=output_w_init,
             output_b_inits=[
                 output_b_init,
-                functools.partial(nn.init.constant_,
-                                  val=self._init_std_param)
+                functools.partial(nn.init.constant_, val=self._init_std_param),
             ],
-            layer_normalization=layer_normalization)
-        self._shared_mean_log_std_network._heads[1].requires_grad_(
-            learn_std)
+            layer_normalization=layer_normalization,
+        )
+        self._shared_mean_log_std_network._heads[1].requires_grad_(learn_std)
 
     def _get_mean_and_std_param(
-            self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        self, inputs: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         mean, std_param = self._shared_mean_log_std_network(inputs)
         return mean, std_param

@@ -39,26 +39,40 @@ class MLPModule(nn.Module):
 
     """
 
-    def __init__(self,
-                 input_dim: int,
-                 output_dim: int,
-                 hidden_sizes: Sequence[int],
-                 hidden_nonlinearity: NonLinearitySpec | None = torch.relu,
-                 hidden_w_init: Initializer = nn.init.xavier_normal_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_normal_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 layer_normalization: bool = False):
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        hidden_sizes: Sequence[int],
+        hidden_nonlinearity: NonLinearitySpec | None = torch.relu,
+        hidden_w_init: Initializer = nn.init.xavier_normal_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_normal_,
+        output_b_init: Initializer = nn.init.zeros_,
+        layer_normalization: bool = False,
+    ):
         super().__init__()
         self._input_dim = input_dim
         self._output_dim = output_dim
         last_hidden = hidden_sizes[-1] if len(hidden_sizes) else input_dim
         self._network = nn.Sequential(
-            *hidden_layers(input_dim, hidden_sizes, hidden_nonlinearity,
-                           hidden_w_init, hidden_b_init, layer_normalization),
-            *output_layers(last_hidden, output_dim, output_nonlinearity,
-                           output_w_init, output_b_init))
+            *hidden_layers(
+                input_dim,
+                hidden_sizes,
+                hidden_nonlinearity,
+                hidden_w_init,
+                hidden_b_init,
+                layer_normalization,
+            ),
+            *output_layers(
+                last_hidden,
+                output_dim,
+                output_nonlinearity,
+                output_w_init,
+                output_b_init,
+            ),
+        )
 
     @property
     def output_dim(self) -> int:

@@ -55,48 +55,63 @@ class MultiHeadedMLPModule(nn.Module):
 
     """
 
-    def __init__(self,
-                 n_heads: int,
-                 input_dim: int,
-                 output_dims: int | Sequence[int],
-                 hidden_sizes: Sequence[int],
-                 hidden_nonlinearity: NonLinearitySpec | None = torch.relu,
-                 hidden_w_init: Initializer = nn.init.xavier_normal_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 output_nonlinearities: (
-                     NonLinearitySpec
-                     | Sequence[NonLinearitySpec | None]
-                     | None) = None,
-                 output_w_inits: (
-                     Initializer | Sequence[Initializer]) = nn.init.xavier_normal_,
-                 output_b_inits: (
-                     Initializer | Sequence[Initializer]) = nn.init.zeros_,
-                 layer_normalization: bool = False):
+    def __init__(
+        self,
+        n_heads: int,
+        input_dim: int,
+        output_dims: int | Sequence[int],
+        hidden_sizes: Sequence[int],
+        hidden_nonlinearity: NonLinearitySpec | None = torch.relu,
+        hidden_w_init: Initializer = nn.init.xavier_normal_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        output_nonlinearities: (
+            NonLinearitySpec | Sequence[NonLinearitySpec | None] | None
+        ) = None,
+        output_w_inits: (Initializer | Sequence[Initializer]) = nn.init.xavier_normal_,
+        output_b_inits: (Initializer | Sequence[Initializer]) = nn.init.zeros_,
+        layer_normalization: bool = False,
+    ):
         super().__init__()
         if n_heads < 1:
             raise ValueError(f'n_heads must be at least 1, not {n_heads!r}')
-        output_dims = per_layer(output_dims, n_heads, 'output_dims',
-                                is_single=_is_single, unit='head')
+        output_dims = per_layer(
+            output_dims, n_heads, 'output_dims', is_single=_is_single, unit='head'
+        )
         output_nonlinearities = per_layer(
-            output_nonlinearities, n_heads, 'output_nonlinearities',
-            is_single=_is_single, unit='head')
-        output_w_inits = per_layer(output_w_inits, n_heads, 'output_w_inits',
-                                   is_single=_is_single, unit='head')
-        output_b_inits = per_layer(output_b_inits, n_heads, 'output_b_inits',
-                                   is_single=_is_single, unit='head')
+            output_nonlinearities,
+            n_heads,
+            'output_nonlinearities',
+            is_single=_is_single,
+            unit='head',
+        )
+        output_w_inits = per_layer(
+            output_w_inits, n_heads, 'output_w_inits', is_single=_is_single, unit='head'
+        )
+        output_b_inits = per_layer(
+            output_b_inits, n_heads, 'output_b_inits', is_single=_is_single, unit='head'
+        )
         self._input_dim = input_dim
-        self._trunk = nn.Sequential(*hidden_layers(
-            input_dim, hidden_sizes, hidden_nonlinearity, hidden_w_init,
-            hidden_b_init, layer_normalization))
+        self._trunk = nn.Sequential(
+            *hidden_layers(
+                input_dim,
+                hidden_sizes,
+                hidden_nonlinearity,
+                hidden_w_init,
+                hidden_b_init,
+                layer_normalization,
+            )
+        )
         prev_size = hidden_sizes[-1] if len(hidden_sizes) else input_dim
         self._heads = nn.ModuleList()
         for output_dim, nonlinearity, w_init, b_init in zip(
-                output_dims, output_nonlinearities, output_w_inits,
-                output_b_inits, strict=True):
-            head = output_layers(prev_size, output_dim, nonlinearity, w_init,
-                                 b_init)
-            self._heads.append(head[0] if len(head) == 1
-                               else nn.Sequential(*head))
+            output_dims,
+            output_nonlinearities,
+            output_w_inits,
+            output_b_inits,
+            strict=True,
+        ):
+            head = output_layers(prev_size, output_dim, nonlinearity, w_init, b_init)
+            self._heads.append(head[0] if len(head) == 1 else nn.Sequential(*head))
 
     def forward(self, input_val: torch.Tensor) -> list[torch.Tensor]:
         """Compute every head's output.
@@ -133,15 +148,21 @@ def check_input(input_val: torch.Tensor, input_dim: int) -> torch.Tensor:
 
     """
     if input_val.dim() == 0 or input_val.shape[-1] != input_dim:
-        raise ValueError(f'input of shape {tuple(input_val.shape)} does not '
-                         f'match the module: expected shape (..., {input_dim})')
+        raise ValueError(
+            f'input of shape {tuple(input_val.shape)} does not '
+            f'match the module: expected shape (..., {input_dim})'
+        )
     return input_val
 
 
-def hidden_layers(input_dim: int, hidden_sizes: Sequence[int],
-                  nonlinearity: NonLinearitySpec | None, w_init: Initializer,
-                  b_init: Initializer,
-                  layer_normalization: bool) -> list[nn.Module]:
+def hidden_layers(
+    input_dim: int,
+    hidden_sizes: Sequence[int],
+    nonlinearity: NonLinearitySpec | None,
+    w_init: Initializer,
+    b_init: Initializer,
+    layer_normalization: bool,
+) -> list[nn.Module]:
     """The hidden layers of an MLP, flat: ``[LayerNorm], Linear, [act]``.
 
     Args:
@@ -166,9 +187,13 @@ def hidden_layers(input_dim: int, hidden_sizes: Sequence[int],
     return layers
 
 
-def output_layers(in_features: int, out_features: int,
-                  nonlinearity: NonLinearitySpec | None, w_init: Initializer,
-                  b_init: Initializer) -> list[nn.Module]:
+def output_layers(
+    in_features: int,
+    out_features: int,
+    nonlinearity: NonLinearitySpec | None,
+    w_init: Initializer,
+    b_init: Initializer,
+) -> list[nn.Module]:
     """An initialised ``Linear`` layer, followed by its nonlinearity if any.
 
     Args:

@@ -7,8 +7,14 @@ from typing import Any
 
 import torch
 
-_HYPERPARAMETERS = ('max_constraint_value', 'cg_iters', 'max_backtracks',
-                    'backtrack_ratio', 'hvp_reg_coeff', 'accept_violation')
+_HYPERPARAMETERS = (
+    'max_constraint_value',
+    'cg_iters',
+    'max_backtracks',
+    'backtrack_ratio',
+    'hvp_reg_coeff',
+    'accept_violation',
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,32 +77,33 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
 
     """
 
-    def __init__(self,
-                 params: Iterable[torch.Tensor] | Iterable[dict[str, Any]],
-                 max_constraint_value: float,
-                 cg_iters: int = 10,
-                 max_backtracks: int = 15,
-                 backtrack_ratio: float = 0.8,
-                 hvp_reg_coeff: float = 1e-5,
-                 accept_violation: bool = False):
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor] | Iterable[dict[str, Any]],
+        max_constraint_value: float,
+        cg_iters: int = 10,
+        max_backtracks: int = 15,
+        backtrack_ratio: float = 0.8,
+        hvp_reg_coeff: float = 1e-5,
+        accept_violation: bool = False,
+    ):
         if not max_constraint_value > 0:
             raise ValueError(f'{max_constraint_value=} must be positive')
-        for name, value in (('cg_iters', cg_iters),
-                            ('max_backtracks', max_backtracks)):
+        for name, value in (('cg_iters', cg_iters), ('max_backtracks', max_backtracks)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f'{name} must be a positive integer, not '
-                                 f'{value!r}')
+                raise ValueError(f'{name} must be a positive integer, not {value!r}')
         if not 0 < backtrack_ratio < 1:
-            raise ValueError(f'{backtrack_ratio=} must be between 0 and 1 '
-                             '(exclusive)')
+            raise ValueError(f'{backtrack_ratio=} must be between 0 and 1 (exclusive)')
         if not hvp_reg_coeff >= 0:
             raise ValueError(f'{hvp_reg_coeff=} must be non-negative')
-        defaults = {'max_constraint_value': max_constraint_value,
-                    'cg_iters': cg_iters,
-                    'max_backtracks': max_backtracks,
-                    'backtrack_ratio': backtrack_ratio,
-                    'hvp_reg_coeff': hvp_reg_coeff,
-                    'accept_violation': bool(accept_violation)}
+        defaults = {
+            'max_constraint_value': max_constraint_value,
+            'cg_iters': cg_iters,
+            'max_backtracks': max_backtracks,
+            'backtrack_ratio': backtrack_ratio,
+            'hvp_reg_coeff': hvp_reg_coeff,
+            'accept_violation': bool(accept_violation),
+        }
         super().__init__(params, defaults)
         self.last_line_search: LineSearchResult | None = None
 
@@ -112,11 +119,15 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
                 raise ValueError(
                     'ConjugateGradientOptimizer takes one step over all '
                     'parameter groups, so they must share hyperparameters, '
-                    f'but group 0 has {first} and group {i} has {other}')
+                    f'but group 0 has {first} and group {i} has {other}'
+                )
         return first
 
-    def step(self, f_loss: Callable[[], torch.Tensor],
-             f_constraint: Callable[[], torch.Tensor]) -> None:
+    def step(
+        self,
+        f_loss: Callable[[], torch.Tensor],
+        f_constraint: Callable[[], torch.Tensor],
+    ) -> None:
         """Take one natural-gradient step, with a backtracking line search.
 
         The loss gradient is read from the parameters' ``.grad`` if any is
@@ -132,8 +143,9 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
 
         """
         hyper = self._hyperparameters()
-        params = [p for group in self.param_groups for p in group['params']
-                  if p.requires_grad]
+        params = [
+            p for group in self.param_groups for p in group['params'] if p.requires_grad
+        ]
         if any(p.grad is not None for p in params):
             grads = [p.grad for p in params]
             loss_before = None
@@ -142,94 +154,111 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
             grads = torch.autograd.grad(loss, params, allow_unused=True)
             loss_before = loss.item()
         flat_grad = _flatten(grads, params).detach()
-        f_ax = _hessian_vector_product(f_constraint, params,
-                                       hyper['hvp_reg_coeff'])
+        f_ax = _hessian_vector_product(f_constraint, params, hyper['hvp_reg_coeff'])
         step_dir = _conjugate_gradient(f_ax, flat_grad, hyper['cg_iters'])
         step_dir = torch.nan_to_num(step_dir, nan=0.0)
         curvature = float(torch.dot(step_dir, f_ax(step_dir))) + 1e-8
         # Without positive curvature the quadratic model bounds no step: try
         # the plain one and leave it to the line search.
-        step_size = (math.sqrt(2 * hyper['max_constraint_value'] / curvature)
-                     if curvature > 0 else 1.0)
+        step_size = (
+            math.sqrt(2 * hyper['max_constraint_value'] / curvature)
+            if curvature > 0
+            else 1.0
+        )
         if loss_before is None:
             with torch.no_grad():
                 loss_before = float(f_loss())
         self.last_line_search = self._backtracking_line_search(
-            params, step_size * step_dir, f_loss, f_constraint, loss_before,
-            hyper)
+            params, step_size * step_dir, f_loss, f_constraint, loss_before, hyper
+        )
 
     @torch.no_grad()
-    def _backtracking_line_search(self, params: Sequence[torch.Tensor],
-                                  descent_step: torch.Tensor,
-                                  f_loss: Callable[[], torch.Tensor],
-                                  f_constraint: Callable[[], torch.Tensor],
-                                  loss_before: float,
-                                  hyper: dict[str, Any]) -> LineSearchResult:
+    def _backtracking_line_search(
+        self,
+        params: Sequence[torch.Tensor],
+        descent_step: torch.Tensor,
+        f_loss: Callable[[], torch.Tensor],
+        f_constraint: Callable[[], torch.Tensor],
+        loss_before: float,
+        hyper: dict[str, Any],
+    ) -> LineSearchResult:
         prev_params = [p.detach().clone() for p in params]
         steps = _unflatten(descent_step, params)
         for n_backtracks in range(hyper['max_backtracks']):
-            ratio = hyper['backtrack_ratio']**n_backtracks
-            for param, prev, step in zip(params, prev_params, steps,
-                                         strict=True):
+            ratio = hyper['backtrack_ratio'] ** n_backtracks
+            for param, prev, step in zip(params, prev_params, steps, strict=True):
                 param.copy_(prev - ratio * step)
             loss = float(f_loss())
             constraint = float(f_constraint())
-            accepted = (loss < loss_before
-                        and constraint <= hyper['max_constraint_value'])
+            accepted = (
+                loss < loss_before and constraint <= hyper['max_constraint_value']
+            )
             if accepted:
                 break
         if not accepted and not hyper['accept_violation']:
             for param, prev in zip(params, prev_params, strict=True):
                 param.copy_(prev)
-        return LineSearchResult(n_backtracks=n_backtracks, accepted=accepted,
-                                loss_before=loss_before, loss=loss,
-                                constraint=constraint)
+        return LineSearchResult(
+            n_backtracks=n_backtracks,
+            accepted=accepted,
+            loss_before=loss_before,
+            loss=loss,
+            constraint=constraint,
+        )
 
 
-def _flatten(tensors: Sequence[torch.Tensor | None],
-             params: Sequence[torch.Tensor]) -> torch.Tensor:
+def _flatten(
+    tensors: Sequence[torch.Tensor | None], params: Sequence[torch.Tensor]
+) -> torch.Tensor:
     """Concatenate tensors shaped like ``params``; None stands for zeros."""
-    return torch.cat([
-        (torch.zeros_like(p) if t is None else t).reshape(-1)
-        for t, p in zip(tensors, params, strict=True)])
+    return torch.cat(
+        [
+            (torch.zeros_like(p) if t is None else t).reshape(-1)
+            for t, p in zip(tensors, params, strict=True)
+        ]
+    )
 
 
-def _unflatten(vector: torch.Tensor,
-               params: Sequence[torch.Tensor]) -> list[torch.Tensor]:
+def _unflatten(
+    vector: torch.Tensor, params: Sequence[torch.Tensor]
+) -> list[torch.Tensor]:
     """Cut a flat vector into tensors shaped like ``params``."""
     chunks = vector.split([p.numel() for p in params])
     return [chunk.view_as(p) for chunk, p in zip(chunks, params, strict=True)]
 
 
-def _hessian_vector_product(func: Callable[[], torch.Tensor],
-                            params: Sequence[torch.Tensor],
-                            reg_coeff: float
-                            ) -> Callable[[torch.Tensor], torch.Tensor]:
+def _hessian_vector_product(
+    func: Callable[[], torch.Tensor], params: Sequence[torch.Tensor], reg_coeff: float
+) -> Callable[[torch.Tensor], torch.Tensor]:
     """Build ``v -> (H + reg_coeff I) v`` for the Hessian H of ``func``.
 
     ``func`` is evaluated and differentiated once, keeping the graph of its
     gradient; each product then differentiates ``grad . v`` again.
     """
-    grads = torch.autograd.grad(func(), params, create_graph=True,
-                                allow_unused=True)
-    differentiable = [(i, g) for i, g in enumerate(grads)
-                      if g is not None and g.requires_grad]
+    grads = torch.autograd.grad(func(), params, create_graph=True, allow_unused=True)
+    differentiable = [
+        (i, g) for i, g in enumerate(grads) if g is not None and g.requires_grad
+    ]
 
     def _eval(vector: torch.Tensor) -> torch.Tensor:
         if not differentiable:
             return reg_coeff * vector
         pieces = _unflatten(vector, params)
         grad_dot_vector = sum((g * pieces[i]).sum() for i, g in differentiable)
-        hvp = torch.autograd.grad(grad_dot_vector, params, retain_graph=True,
-                                  allow_unused=True)
+        hvp = torch.autograd.grad(
+            grad_dot_vector, params, retain_graph=True, allow_unused=True
+        )
         return _flatten(hvp, params) + reg_coeff * vector
 
     return _eval
 
 
-def _conjugate_gradient(f_ax: Callable[[torch.Tensor], torch.Tensor],
-                        b: torch.Tensor, cg_iters: int,
-                        residual_tol: float = 1e-10) -> torch.Tensor:
+def _conjugate_gradient(
+    f_ax: Callable[[torch.Tensor], torch.Tensor],
+    b: torch.Tensor,
+    cg_iters: int,
+    residual_tol: float = 1e-10,
+) -> torch.Tensor:
     """Approximately solve ``A x = b`` for a positive-definite ``A``.
 
     Args:

@@ -36,22 +36,24 @@ class OptimizerWrapper:
 
     """
 
-    def __init__(self,
-                 optimizer: type | tuple[type, dict[str, Any]] | torch.optim.Optimizer,
-                 module: torch.nn.Module | None = None,
-                 max_optimization_epochs: int = 1,
-                 minibatch_size: int | None = None):
+    def __init__(
+        self,
+        optimizer: type | tuple[type, dict[str, Any]] | torch.optim.Optimizer,
+        module: torch.nn.Module | None = None,
+        max_optimization_epochs: int = 1,
+        minibatch_size: int | None = None,
+    ):
         if not _is_positive_int(max_optimization_epochs):
-            raise ValueError(f'{max_optimization_epochs=} must be a positive '
-                             'integer')
+            raise ValueError(f'{max_optimization_epochs=} must be a positive integer')
         if minibatch_size is not None and not _is_positive_int(minibatch_size):
-            raise ValueError(f'{minibatch_size=} must be None or a positive '
-                             'integer')
+            raise ValueError(f'{minibatch_size=} must be None or a positive integer')
         if isinstance(optimizer, torch.optim.Optimizer):
             if module is not None:
-                raise ValueError('module must be None when optimizer is '
-                                 f'already built ({type(optimizer).__name__} '
-                                 'holds its parameters)')
+                raise ValueError(
+                    'module must be None when optimizer is '
+                    f'already built ({type(optimizer).__name__} '
+                    'holds its parameters)'
+                )
             self._optimizer = optimizer
         else:
             self._optimizer = make_optimizer(optimizer, module=module)
@@ -90,16 +92,21 @@ class OptimizerWrapper:
             raise ValueError('get_minibatch needs at least one input')
         for value in inputs:
             if not isinstance(value, _Batch):
-                raise TypeError('get_minibatch takes tensors and NumPy arrays, '
-                                f'not {type(value).__name__}')
+                raise TypeError(
+                    'get_minibatch takes tensors and NumPy arrays, '
+                    f'not {type(value).__name__}'
+                )
         lengths = [len(value) for value in inputs]
         if len(set(lengths)) > 1:
-            raise ValueError('the inputs must have the same number of samples '
-                             f'along dimension 0, but have {lengths}')
+            raise ValueError(
+                'the inputs must have the same number of samples '
+                f'along dimension 0, but have {lengths}'
+            )
         return self._minibatches(inputs, lengths[0])
 
-    def _minibatches(self, inputs: tuple[_Batch, ...],
-                     n_samples: int) -> Iterator[tuple[_Batch, ...]]:
+    def _minibatches(
+        self, inputs: tuple[_Batch, ...], n_samples: int
+    ) -> Iterator[tuple[_Batch, ...]]:
         for _ in range(self._max_optimization_epochs):
             if self._minibatch_size is None:
                 yield inputs
@@ -146,8 +153,11 @@ class OptimizerWrapper:
 
 
 def _is_positive_int(value: Any) -> bool:
-    return (isinstance(value, int | np.integer) and not isinstance(value, bool)
-            and value > 0)
+    return (
+        isinstance(value, int | np.integer)
+        and not isinstance(value, bool)
+        and value > 0
+    )
 
 
 def _take(value: _Batch, indices: torch.Tensor) -> _Batch:

@@ -4,8 +4,9 @@ import torch
 from torch.distributions import Categorical
 
 
-def categorical_with_probs(logits: torch.Tensor
-                           ) -> tuple[Categorical, dict[str, torch.Tensor]]:
+def categorical_with_probs(
+    logits: torch.Tensor,
+) -> tuple[Categorical, dict[str, torch.Tensor]]:
     """Build the distribution of actions from logits.
 
     Args:
@@ -20,8 +21,9 @@ def categorical_with_probs(logits: torch.Tensor
     return dist, {'probs': dist.probs}
 
 
-def sample_categorical(logits: torch.Tensor, deterministic: bool
-                       ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def sample_categorical(
+    logits: torch.Tensor, deterministic: bool
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Draw actions as ``Categorical(logits=logits).sample()`` draws them.
 
     Args:

@@ -6,8 +6,7 @@ if TYPE_CHECKING:
     from garage._dtypes import EnvSpec
 
 
-def check_action_space(policy: object, env_spec: 'EnvSpec',
-                       space_type: type) -> None:
+def check_action_space(policy: object, env_spec: 'EnvSpec', space_type: type) -> None:
     """Reject an action space the policy cannot act in.
 
     Args:
@@ -20,6 +19,8 @@ def check_action_space(policy: object, env_spec: 'EnvSpec',
 
     """
     if not isinstance(env_spec.action_space, space_type):
-        raise ValueError(f'{type(policy).__name__} needs an '
-                         f'akro.{space_type.__name__} action space, but the '
-                         f'environment has {env_spec.action_space!r}')
+        raise ValueError(
+            f'{type(policy).__name__} needs an '
+            f'akro.{space_type.__name__} action space, but the '
+            f'environment has {env_spec.action_space!r}'
+        )

@@ -65,35 +65,39 @@ class CategoricalCNNPolicy(StochasticPolicy):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 image_format: str,
-                 kernel_sizes: Size2d | Sequence[Size2d],
-                 hidden_channels: Sequence[int],
-                 strides: Size2d | Sequence[Size2d],
-                 hidden_sizes: Sequence[int] = (32, 32),
-                 *,
-                 hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
-                 hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 paddings: Size2d | Sequence[Size2d] = 0,
-                 padding_mode: str = 'zeros',
-                 max_pool: bool = False,
-                 pool_shape: Size2d | Sequence[Size2d] | None = None,
-                 pool_stride: Size2d | Sequence[Size2d] = 1,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_uniform_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 layer_normalization: bool = False,
-                 is_image: bool = True,
-                 name: str = 'CategoricalCNNPolicy'):
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        image_format: str,
+        kernel_sizes: Size2d | Sequence[Size2d],
+        hidden_channels: Sequence[int],
+        strides: Size2d | Sequence[Size2d],
+        hidden_sizes: Sequence[int] = (32, 32),
+        *,
+        hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
+        hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        paddings: Size2d | Sequence[Size2d] = 0,
+        padding_mode: str = 'zeros',
+        max_pool: bool = False,
+        pool_shape: Size2d | Sequence[Size2d] | None = None,
+        pool_stride: Size2d | Sequence[Size2d] = 1,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_uniform_,
+        output_b_init: Initializer = nn.init.zeros_,
+        layer_normalization: bool = False,
+        is_image: bool = True,
+        name: str = 'CategoricalCNNPolicy',
+    ):
         check_action_space(self, env_spec, akro.Discrete)
         space = env_spec.observation_space
         if not (isinstance(space, akro.Box) and len(space.shape) == 3):
-            raise ValueError(f'{type(self).__name__} needs a '
-                             'three-dimensional akro.Box (or akro.Image) '
-                             f'observation space, but the environment has '
-                             f'{space!r}')
+            raise ValueError(
+                f'{type(self).__name__} needs a '
+                'three-dimensional akro.Box (or akro.Image) '
+                f'observation space, but the environment has '
+                f'{space!r}'
+            )
         super().__init__(env_spec, name, flatten_observations=False)
         self._module = DiscreteCNNModule(
             space.shape,
@@ -116,10 +120,12 @@ class CategoricalCNNPolicy(StochasticPolicy):
             output_w_init=output_w_init,
             output_b_init=output_b_init,
             layer_normalization=layer_normalization,
-            is_image=is_image)
+            is_image=is_image,
+        )
 
-    def forward(self, observations: torch.Tensor
-                ) -> tuple[Categorical, dict[str, torch.Tensor]]:
+    def forward(
+        self, observations: torch.Tensor
+    ) -> tuple[Categorical, dict[str, torch.Tensor]]:
         """Compute the distribution of actions.
 
         Args:
@@ -134,7 +140,7 @@ class CategoricalCNNPolicy(StochasticPolicy):
         """
         return categorical_with_probs(self._module(observations))
 
-    def _act(self, observations: torch.Tensor
-             ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        return sample_categorical(self._module(observations),
-                                  self._deterministic)
+    def _act(
+        self, observations: torch.Tensor
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        return sample_categorical(self._module(observations), self._deterministic)

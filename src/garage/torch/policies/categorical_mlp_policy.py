@@ -47,18 +47,20 @@ class CategoricalMLPPolicy(StochasticPolicy):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 hidden_sizes: Sequence[int] = (32, 32),
-                 *,
-                 hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
-                 hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_uniform_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 layer_normalization: bool = False,
-                 name: str = 'CategoricalMLPPolicy'):
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        hidden_sizes: Sequence[int] = (32, 32),
+        *,
+        hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
+        hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_uniform_,
+        output_b_init: Initializer = nn.init.zeros_,
+        layer_normalization: bool = False,
+        name: str = 'CategoricalMLPPolicy',
+    ):
         check_action_space(self, env_spec, akro.Discrete)
         super().__init__(env_spec, name)
         self._module = MLPModule(
@@ -71,10 +73,12 @@ class CategoricalMLPPolicy(StochasticPolicy):
             output_nonlinearity=output_nonlinearity,
             output_w_init=output_w_init,
             output_b_init=output_b_init,
-            layer_normalization=layer_normalization)
+            layer_normalization=layer_normalization,
+        )
 
-    def forward(self, observations: torch.Tensor
-                ) -> tuple[Categorical, dict[str, torch.Tensor]]:
+    def forward(
+        self, observations: torch.Tensor
+    ) -> tuple[Categorical, dict[str, torch.Tensor]]:
         """Compute the distribution of actions.
 
         Args:
@@ -89,8 +93,7 @@ class CategoricalMLPPolicy(StochasticPolicy):
         """
         return categorical_with_probs(self._module(observations))
 
-    def _act(self, observations: torch.Tensor
-             ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        return sample_categorical(self._module(observations),
-                                  self._deterministic)
-
+    def _act(
+        self, observations: torch.Tensor
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        return sample_categorical(self._module(observations), self._deterministic)

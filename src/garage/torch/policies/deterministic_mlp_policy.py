@@ -38,20 +38,24 @@ class DeterministicMLPPolicy(Policy):
 
     """
 
-    def __init__(self, env_spec: 'EnvSpec',
-                 name: str = 'DeterministicMLPPolicy', **kwargs: Any):
+    def __init__(
+        self, env_spec: 'EnvSpec', name: str = 'DeterministicMLPPolicy', **kwargs: Any
+    ):
         check_action_space(self, env_spec, akro.Box)
         for key in ('input_dim', 'output_dim'):
             if key in kwargs:
-                raise TypeError(f'{key} comes from env_spec; it cannot be '
-                                f'given to {type(self).__name__}')
+                raise TypeError(
+                    f'{key} comes from env_spec; it cannot be '
+                    f'given to {type(self).__name__}'
+                )
         super().__init__(env_spec, name)
         kwargs.setdefault('hidden_sizes', (32, 32))
         kwargs.setdefault('output_nonlinearity', torch.tanh)
         self._module = MLPModule(
             input_dim=env_spec.observation_space.flat_dim,
             output_dim=env_spec.action_space.flat_dim,
-            **kwargs)
+            **kwargs,
+        )
 
     def forward(self, observations: torch.Tensor) -> torch.Tensor:
         """Compute the actions.

@@ -36,8 +36,13 @@ class DiscreteQFArgmaxPolicy(Policy):
 
     """
 
-    def __init__(self, qf: torch.nn.Module, env_spec: 'EnvSpec', *,
-                 name: str = 'DiscreteQFArgmaxPolicy'):
+    def __init__(
+        self,
+        qf: torch.nn.Module,
+        env_spec: 'EnvSpec',
+        *,
+        name: str = 'DiscreteQFArgmaxPolicy',
+    ):
         check_action_space(self, env_spec, akro.Discrete)
         super().__init__(env_spec, name)
         self._qf = qf

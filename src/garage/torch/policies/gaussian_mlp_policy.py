@@ -51,23 +51,25 @@ class GaussianMLPPolicy(StochasticPolicy):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 hidden_sizes: Sequence[int] = (32, 32),
-                 *,
-                 hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
-                 hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_uniform_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 learn_std: bool = True,
-                 init_std: float = 1.0,
-                 min_std: float | None = 1e-6,
-                 max_std: float | None = None,
-                 std_parameterization: str = 'exp',
-                 layer_normalization: bool = False,
-                 name: str = 'GaussianMLPPolicy'):
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        hidden_sizes: Sequence[int] = (32, 32),
+        *,
+        hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
+        hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_uniform_,
+        output_b_init: Initializer = nn.init.zeros_,
+        learn_std: bool = True,
+        init_std: float = 1.0,
+        min_std: float | None = 1e-6,
+        max_std: float | None = None,
+        std_parameterization: str = 'exp',
+        layer_normalization: bool = False,
+        name: str = 'GaussianMLPPolicy',
+    ):
         check_action_space(self, env_spec, akro.Box)
         super().__init__(env_spec, name)
         self._module = GaussianMLPModule(
@@ -85,10 +87,12 @@ class GaussianMLPPolicy(StochasticPolicy):
             min_std=min_std,
             max_std=max_std,
             std_parameterization=std_parameterization,
-            layer_normalization=layer_normalization)
+            layer_normalization=layer_normalization,
+        )
 
-    def forward(self, observations: torch.Tensor
-                ) -> tuple[Distribution, dict[str, torch.Tensor]]:
+    def forward(
+        self, observations: torch.Tensor
+    ) -> tuple[Distribution, dict[str, torch.Tensor]]:
         """Compute the distribution of actions.
 
         Args:
@@ -105,8 +109,9 @@ class GaussianMLPPolicy(StochasticPolicy):
         dist = self._module(observations)
         return dist, {'mean': dist.mean, 'log_std': dist.stddev.log()}
 
-    def _act(self, observations: torch.Tensor
-             ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def _act(
+        self, observations: torch.Tensor
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         # mean + std * N(0, 1), as Normal.sample draws, without building it
         mean, log_std = self._module.forward_mean_std(observations)
         if self._deterministic:

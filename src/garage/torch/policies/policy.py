@@ -51,8 +51,9 @@ class Policy(torch.nn.Module, NumPyPolicy):
 
     """
 
-    def __init__(self, env_spec: 'EnvSpec', name: str, *,
-                 flatten_observations: bool = True):
+    def __init__(
+        self, env_spec: 'EnvSpec', name: str, *, flatten_observations: bool = True
+    ):
         super().__init__()
         self._env_spec = env_spec
         self._name = name
@@ -60,15 +61,17 @@ class Policy(torch.nn.Module, NumPyPolicy):
         flat_shape = (int(space.flat_dim),)
         is_box = isinstance(space, akro.Box)
         if not (flatten_observations or is_box):
-            raise ValueError('a policy taking observations in the space\'s '
-                             'shape (flatten_observations=False) needs an '
-                             f'akro.Box observation space, not {space!r}')
+            raise ValueError(
+                "a policy taking observations in the space's "
+                'shape (flatten_observations=False) needs an '
+                f'akro.Box observation space, not {space!r}'
+            )
         # the shapes taken without conversion, the space's own first
-        self._observation_shapes = tuple(dict.fromkeys(
-            [tuple(space.shape), flat_shape] if is_box else [flat_shape]))
+        self._observation_shapes = tuple(
+            dict.fromkeys([tuple(space.shape), flat_shape] if is_box else [flat_shape])
+        )
         if isinstance(space, akro.Discrete):
-            self._shape_options = [((), ' (index)'),
-                                   (flat_shape, ' (one-hot)')]
+            self._shape_options = [((), ' (index)'), (flat_shape, ' (one-hot)')]
         elif is_box:
             self._shape_options = [(s, '') for s in self._observation_shapes]
         else:
@@ -101,8 +104,9 @@ class Policy(torch.nn.Module, NumPyPolicy):
 
         """
 
-    def _act(self, observations: torch.Tensor
-             ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def _act(
+        self, observations: torch.Tensor
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Compute the actions for a batch of observations.
 
         Called in inference mode by `get_action` and
@@ -122,8 +126,7 @@ class Policy(torch.nn.Module, NumPyPolicy):
         """
         return self(observations), {}
 
-    def get_action(self, observation: Any) -> tuple[np.ndarray,
-                                                    dict[str, np.ndarray]]:
+    def get_action(self, observation: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Choose the action for one observation.
 
         Args:
@@ -145,10 +148,12 @@ class Policy(torch.nn.Module, NumPyPolicy):
             if self._tensor_options[2]:
                 actions, info = _to_cpu(actions, info)
         return _to_numpy(actions)[0].copy(), {
-            key: _to_numpy(value)[0].copy() for key, value in info.items()}
+            key: _to_numpy(value)[0].copy() for key, value in info.items()
+        }
 
-    def get_actions(self, observations: Any) -> tuple[np.ndarray,
-                                                      dict[str, np.ndarray]]:
+    def get_actions(
+        self, observations: Any
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Choose actions for a batch of observations.
 
         Args:
@@ -173,7 +178,8 @@ class Policy(torch.nn.Module, NumPyPolicy):
             if self._tensor_options[2]:
                 actions, info = _to_cpu(actions, info)
         return _to_numpy(actions).copy(), {
-            key: _to_numpy(value).copy() for key, value in info.items()}
+            key: _to_numpy(value).copy() for key, value in info.items()
+        }
 
     def get_param_values(self) -> dict[str, torch.Tensor]:
         """Get the parameters (and buffers) of the policy.
@@ -186,8 +192,10 @@ class Policy(torch.nn.Module, NumPyPolicy):
                 policy's device.
 
         """
-        return {key: value.detach().to('cpu', copy=True)
-                for key, value in self.state_dict().items()}
+        return {
+            key: value.detach().to('cpu', copy=True)
+            for key, value in self.state_dict().items()
+        }
 
     def set_param_values(self, state_dict: dict[str, torch.Tensor]) -> None:
         """Set the parameters (and buffers) of the policy.
@@ -200,8 +208,9 @@ class Policy(torch.nn.Module, NumPyPolicy):
         """
         self.load_state_dict(state_dict)
 
-    def load_state_dict(self, state_dict: Mapping[str, Any],
-                        strict: bool = True, assign: bool = False) -> Any:
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
+    ) -> Any:
         """Load a ``state_dict``, as ``torch.nn.Module.load_state_dict``.
 
         Args:
@@ -214,8 +223,7 @@ class Policy(torch.nn.Module, NumPyPolicy):
             NamedTuple: The ``missing_keys`` and ``unexpected_keys``.
 
         """
-        result = super().load_state_dict(state_dict, strict=strict,
-                                         assign=assign)
+        result = super().load_state_dict(state_dict, strict=strict, assign=assign)
         self._tensor_options = None
         return result
 
@@ -253,8 +261,7 @@ class Policy(torch.nn.Module, NumPyPolicy):
             self._tensor_options = (device, np_dtype, device.type != 'cpu')
         return self._tensor_options
 
-    def _to_tensor(self, array: np.ndarray, shape: tuple[int, ...]
-                   ) -> torch.Tensor:
+    def _to_tensor(self, array: np.ndarray, shape: tuple[int, ...]) -> torch.Tensor:
         """Make a tensor for the module from an array of observations.
 
         Args:
@@ -266,10 +273,10 @@ class Policy(torch.nn.Module, NumPyPolicy):
                 device; on the CPU it may share memory with ``array``.
 
         """
-        device, np_dtype, move = (self._tensor_options
-                                  or self._get_tensor_options())
-        if array.dtype is not np_dtype or not (array.flags.writeable
-                                               and array.flags.c_contiguous):
+        device, np_dtype, move = self._tensor_options or self._get_tensor_options()
+        if array.dtype is not np_dtype or not (
+            array.flags.writeable and array.flags.c_contiguous
+        ):
             array = array.astype(np_dtype, order='C')
         tensor = torch.from_numpy(array.reshape(shape))
         if move:
@@ -289,11 +296,11 @@ class Policy(torch.nn.Module, NumPyPolicy):
             ValueError: If the observation has none of the accepted shapes.
 
         """
-        array = (observation if type(observation) is np.ndarray else
-                 _as_array(observation))
+        array = (
+            observation if type(observation) is np.ndarray else _as_array(observation)
+        )
         if array.shape not in self._observation_shapes:
-            array = self._flatten_observations(observation, array.shape,
-                                               batch=False)
+            array = self._flatten_observations(observation, array.shape, batch=False)
         return self._to_tensor(array, self._single_input_shape)
 
     def _observation_batch(self, observations: Any) -> torch.Tensor:
@@ -310,16 +317,18 @@ class Policy(torch.nn.Module, NumPyPolicy):
                 shapes.
 
         """
-        array = (observations if type(observations) is np.ndarray else
-                 _as_array(observations))
+        array = (
+            observations
+            if type(observations) is np.ndarray
+            else _as_array(observations)
+        )
         if array.ndim == 0 or array.shape[1:] not in self._observation_shapes:
-            array = self._flatten_observations(observations, array.shape,
-                                               batch=True)
+            array = self._flatten_observations(observations, array.shape, batch=True)
         return self._to_tensor(array, self._batch_input_shape)
 
-    def _flatten_observations(self, observations: Any,
-                              shape: tuple[int, ...], *,
-                              batch: bool) -> np.ndarray:
+    def _flatten_observations(
+        self, observations: Any, shape: tuple[int, ...], *, batch: bool
+    ) -> np.ndarray:
         """Flatten observations with the space's ``flatten``.
 
         Observations of a ``Discrete``, ``Dict`` or ``Tuple`` space that are
@@ -348,21 +357,31 @@ class Policy(torch.nn.Module, NumPyPolicy):
         else:
             convertible = not isinstance(space, akro.Box)
         if convertible:
-            with contextlib.suppress(ValueError, TypeError, IndexError,
-                                     KeyError):
-                flattened = np.asarray(space.flatten_n(observations) if batch
-                                       else space.flatten(observations))
-        if flattened is None or (flattened.shape[1:] if batch else
-                                 flattened.shape) != flat_shape:
+            with contextlib.suppress(ValueError, TypeError, IndexError, KeyError):
+                flattened = np.asarray(
+                    space.flatten_n(observations)
+                    if batch
+                    else space.flatten(observations)
+                )
+        if (
+            flattened is None
+            or (flattened.shape[1:] if batch else flattened.shape) != flat_shape
+        ):
             options = ' or '.join(
                 _shape_str(('N', *s) if batch else s) + note
-                for s, note in self._shape_options)
+                for s, note in self._shape_options
+            )
             if not isinstance(space, (akro.Box, akro.Discrete)):
-                options += (' or elements of the space' if batch else
-                            ' or an element of the space')
+                options += (
+                    ' or elements of the space'
+                    if batch
+                    else ' or an element of the space'
+                )
             what = 'observations have' if batch else 'observation has'
-            raise ValueError(f'{what} shape {_shape_str(shape)}, but expected '
-                             f'{options} for the observation space {space}')
+            raise ValueError(
+                f'{what} shape {_shape_str(shape)}, but expected '
+                f'{options} for the observation space {space}'
+            )
         return flattened
 
 
@@ -385,8 +404,9 @@ def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
     return tensor.numpy()
 
 
-def _to_cpu(actions: torch.Tensor, info: dict[str, torch.Tensor]
-            ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def _to_cpu(
+    actions: torch.Tensor, info: dict[str, torch.Tensor]
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Move actions and agent information to the CPU."""
     return actions.cpu(), {key: value.cpu() for key, value in info.items()}
 

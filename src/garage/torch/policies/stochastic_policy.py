@@ -40,10 +40,10 @@ class StochasticPolicy(Policy):
 
     """
 
-    def __init__(self, env_spec: 'EnvSpec', name: str, *,
-                 flatten_observations: bool = True):
-        super().__init__(env_spec, name,
-                         flatten_observations=flatten_observations)
+    def __init__(
+        self, env_spec: 'EnvSpec', name: str, *, flatten_observations: bool = True
+    ):
+        super().__init__(env_spec, name, flatten_observations=flatten_observations)
         self._deterministic = False
 
     @property
@@ -56,8 +56,9 @@ class StochasticPolicy(Policy):
         self._deterministic = bool(value)
 
     @abc.abstractmethod
-    def forward(self, observations: torch.Tensor
-                ) -> tuple[Distribution, dict[str, torch.Tensor]]:
+    def forward(
+        self, observations: torch.Tensor
+    ) -> tuple[Distribution, dict[str, torch.Tensor]]:
         """Compute the distribution of actions.
 
         Args:
@@ -72,8 +73,9 @@ class StochasticPolicy(Policy):
 
         """
 
-    def _act(self, observations: torch.Tensor
-             ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def _act(
+        self, observations: torch.Tensor
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Draw actions (or take the most likely ones in deterministic mode).
 
         Called in inference mode (no gradient). Overriding it must not

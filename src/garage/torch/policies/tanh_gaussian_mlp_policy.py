@@ -55,22 +55,24 @@ class TanhGaussianMLPPolicy(StochasticPolicy):
 
     """
 
-    def __init__(self,
-                 env_spec: 'EnvSpec',
-                 hidden_sizes: Sequence[int] = (32, 32),
-                 *,
-                 hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
-                 hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_uniform_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 init_std: float = 1.0,
-                 min_std: float | None = math.exp(-20.0),
-                 max_std: float | None = math.exp(2.0),
-                 std_parameterization: str = 'exp',
-                 layer_normalization: bool = False,
-                 name: str = 'TanhGaussianPolicy'):
+    def __init__(
+        self,
+        env_spec: 'EnvSpec',
+        hidden_sizes: Sequence[int] = (32, 32),
+        *,
+        hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
+        hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_uniform_,
+        output_b_init: Initializer = nn.init.zeros_,
+        init_std: float = 1.0,
+        min_std: float | None = math.exp(-20.0),
+        max_std: float | None = math.exp(2.0),
+        std_parameterization: str = 'exp',
+        layer_normalization: bool = False,
+        name: str = 'TanhGaussianPolicy',
+    ):
         check_action_space(self, env_spec, akro.Box)
         super().__init__(env_spec, name)
         self._module = GaussianMLPTwoHeadedModule(
@@ -88,10 +90,12 @@ class TanhGaussianMLPPolicy(StochasticPolicy):
             max_std=max_std,
             std_parameterization=std_parameterization,
             layer_normalization=layer_normalization,
-            normal_distribution_cls=TanhNormal)
+            normal_distribution_cls=TanhNormal,
+        )
 
-    def forward(self, observations: torch.Tensor
-                ) -> tuple[TanhNormal, dict[str, torch.Tensor]]:
+    def forward(
+        self, observations: torch.Tensor
+    ) -> tuple[TanhNormal, dict[str, torch.Tensor]]:
         """Compute the distribution of actions.
 
         Args:
@@ -109,14 +113,16 @@ class TanhGaussianMLPPolicy(StochasticPolicy):
         dist = self._module(observations)
         return dist, {'mean': dist.mean, 'log_std': dist.stddev.log()}
 
-    def _act(self, observations: torch.Tensor
-             ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def _act(
+        self, observations: torch.Tensor
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         # tanh(mean + std * N(0, 1)), as TanhNormal.sample draws
         mean, log_std = self._module.forward_mean_std(observations)
         squashed_mean = torch.tanh(mean)
         if self._deterministic:
             actions = squashed_mean
         else:
-            actions = torch.tanh(torch.addcmul(mean, log_std.exp(),
-                                               torch.randn_like(mean)))
+            actions = torch.tanh(
+                torch.addcmul(mean, log_std.exp(), torch.randn_like(mean))
+            )
         return actions, {'mean': squashed_mean, 'log_std': log_std}

@@ -30,21 +30,25 @@ class ContinuousMLPQFunction(nn.Module):
         super().__init__()
         for fixed in ('input_dim', 'output_dim'):
             if fixed in kwargs:
-                raise TypeError(f'{fixed} is determined by env_spec; do not '
-                                'pass it to ContinuousMLPQFunction')
+                raise TypeError(
+                    f'{fixed} is determined by env_spec; do not '
+                    'pass it to ContinuousMLPQFunction'
+                )
         self._env_spec = env_spec
         self._obs_dim = env_spec.observation_space.flat_dim
         self._action_dim = env_spec.action_space.flat_dim
-        self._module = MLPModule(input_dim=self._obs_dim + self._action_dim,
-                                 output_dim=1, **kwargs)
+        self._module = MLPModule(
+            input_dim=self._obs_dim + self._action_dim, output_dim=1, **kwargs
+        )
 
     @property
     def env_spec(self) -> EnvSpec:
         """garage.EnvSpec: The specification of the environment."""
         return self._env_spec
 
-    def forward(self, observations: torch.Tensor,
-                actions: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, observations: torch.Tensor, actions: torch.Tensor
+    ) -> torch.Tensor:
         """Compute Q-values.
 
         Args:
@@ -62,12 +66,13 @@ class ContinuousMLPQFunction(nn.Module):
 
         """
         observations = flatten_observations(
-            observations, self._env_spec.observation_space)
-        actions = flatten_observations(actions, self._env_spec.action_space,
-                                       'actions')
+            observations, self._env_spec.observation_space
+        )
+        actions = flatten_observations(actions, self._env_spec.action_space, 'actions')
         if observations.shape[:-1] != actions.shape[:-1]:
             raise ValueError(
                 f'observations and actions must have the same batch shape, '
                 f'got {tuple(observations.shape[:-1])} and '
-                f'{tuple(actions.shape[:-1])}')
+                f'{tuple(actions.shape[:-1])}'
+            )
         return self._module(torch.cat([observations, actions], dim=-1))

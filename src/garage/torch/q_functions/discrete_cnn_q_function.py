@@ -50,27 +50,29 @@ class DiscreteCNNQFunction(nn.Module):
 
     _dueling = False
 
-    def __init__(self,
-                 env_spec: EnvSpec,
-                 image_format: str,
-                 kernel_sizes: Size2d | Sequence[Size2d],
-                 hidden_channels: Sequence[int],
-                 strides: Size2d | Sequence[Size2d],
-                 *,
-                 hidden_sizes: Sequence[int] = (32, 32),
-                 cnn_hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
-                 mlp_hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
-                 hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 paddings: Size2d | Sequence[Size2d] = 0,
-                 padding_mode: str = 'zeros',
-                 max_pool: bool = False,
-                 pool_shape: Size2d | Sequence[Size2d] | None = None,
-                 pool_stride: Size2d | Sequence[Size2d] = 1,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_uniform_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 layer_normalization: bool = False):
+    def __init__(
+        self,
+        env_spec: EnvSpec,
+        image_format: str,
+        kernel_sizes: Size2d | Sequence[Size2d],
+        hidden_channels: Sequence[int],
+        strides: Size2d | Sequence[Size2d],
+        *,
+        hidden_sizes: Sequence[int] = (32, 32),
+        cnn_hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
+        mlp_hidden_nonlinearity: NonLinearitySpec | None = nn.ReLU,
+        hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        paddings: Size2d | Sequence[Size2d] = 0,
+        padding_mode: str = 'zeros',
+        max_pool: bool = False,
+        pool_shape: Size2d | Sequence[Size2d] | None = None,
+        pool_stride: Size2d | Sequence[Size2d] = 1,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_uniform_,
+        output_b_init: Initializer = nn.init.zeros_,
+        layer_normalization: bool = False,
+    ):
         super().__init__()
         self._env_spec = env_spec
         self._cnn_module = DiscreteCNNModule(
@@ -95,7 +97,8 @@ class DiscreteCNNQFunction(nn.Module):
             output_b_init=output_b_init,
             layer_normalization=layer_normalization,
             dueling=self._dueling,
-            is_image=isinstance(env_spec.observation_space, akro.Image))
+            is_image=isinstance(env_spec.observation_space, akro.Image),
+        )
 
     @property
     def env_spec(self) -> EnvSpec:

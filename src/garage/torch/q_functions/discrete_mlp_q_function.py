@@ -31,16 +31,18 @@ class DiscreteMLPQFunction(nn.Module):
 
     """
 
-    def __init__(self,
-                 env_spec: EnvSpec,
-                 hidden_sizes: Sequence[int],
-                 hidden_nonlinearity: NonLinearitySpec | None = torch.relu,
-                 hidden_w_init: Initializer = nn.init.xavier_normal_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_normal_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 layer_normalization: bool = False):
+    def __init__(
+        self,
+        env_spec: EnvSpec,
+        hidden_sizes: Sequence[int],
+        hidden_nonlinearity: NonLinearitySpec | None = torch.relu,
+        hidden_w_init: Initializer = nn.init.xavier_normal_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_normal_,
+        output_b_init: Initializer = nn.init.zeros_,
+        layer_normalization: bool = False,
+    ):
         super().__init__()
         self._env_spec = env_spec
         self._module = MLPModule(
@@ -53,7 +55,8 @@ class DiscreteMLPQFunction(nn.Module):
             output_nonlinearity=output_nonlinearity,
             output_w_init=output_w_init,
             output_b_init=output_b_init,
-            layer_normalization=layer_normalization)
+            layer_normalization=layer_normalization,
+        )
 
     @property
     def env_spec(self) -> EnvSpec:
@@ -76,5 +79,5 @@ class DiscreteMLPQFunction(nn.Module):
 
         """
         return self._module(
-            flatten_observations(observations,
-                                 self._env_spec.observation_space))
+            flatten_observations(observations, self._env_spec.observation_space)
+        )

@@ -39,19 +39,21 @@ class GaussianMLPValueFunction(ValueFunction):
 
     """
 
-    def __init__(self,
-                 env_spec: EnvSpec,
-                 hidden_sizes: Sequence[int] = (32, 32),
-                 hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
-                 hidden_w_init: Initializer = nn.init.xavier_uniform_,
-                 hidden_b_init: Initializer = nn.init.zeros_,
-                 output_nonlinearity: NonLinearitySpec | None = None,
-                 output_w_init: Initializer = nn.init.xavier_uniform_,
-                 output_b_init: Initializer = nn.init.zeros_,
-                 learn_std: bool = True,
-                 init_std: float = 1.0,
-                 layer_normalization: bool = False,
-                 name: str = 'GaussianMLPValueFunction'):
+    def __init__(
+        self,
+        env_spec: EnvSpec,
+        hidden_sizes: Sequence[int] = (32, 32),
+        hidden_nonlinearity: NonLinearitySpec | None = torch.tanh,
+        hidden_w_init: Initializer = nn.init.xavier_uniform_,
+        hidden_b_init: Initializer = nn.init.zeros_,
+        output_nonlinearity: NonLinearitySpec | None = None,
+        output_w_init: Initializer = nn.init.xavier_uniform_,
+        output_b_init: Initializer = nn.init.zeros_,
+        learn_std: bool = True,
+        init_std: float = 1.0,
+        layer_normalization: bool = False,
+        name: str = 'GaussianMLPValueFunction',
+    ):
         super().__init__(env_spec, name)
         self.module = GaussianMLPModule(
             input_dim=env_spec.observation_space.flat_dim,
@@ -68,10 +70,10 @@ class GaussianMLPValueFunction(ValueFunction):
             min_std=None,
             max_std=None,
             std_parameterization='exp',
-            layer_normalization=layer_normalization)
+            layer_normalization=layer_normalization,
+        )
 
-    def compute_loss(self, obs: torch.Tensor,
-                     returns: torch.Tensor) -> torch.Tensor:
+    def compute_loss(self, obs: torch.Tensor, returns: torch.Tensor) -> torch.Tensor:
         """Compute the negative log-likelihood of the returns.
 
         Args:
@@ -90,9 +92,11 @@ class GaussianMLPValueFunction(ValueFunction):
         obs = flatten_observations(obs, self.env_spec.observation_space)
         n_obs = obs.shape[:-1].numel()
         if returns.numel() != n_obs:
-            raise ValueError(f'returns of shape {tuple(returns.shape)} do not '
-                             f'match the {n_obs} observations: expected '
-                             f'shape ({n_obs},)')
+            raise ValueError(
+                f'returns of shape {tuple(returns.shape)} do not '
+                f'match the {n_obs} observations: expected '
+                f'shape ({n_obs},)'
+            )
         dist = self.module(obs)
         return -dist.log_prob(returns.reshape(*obs.shape[:-1], 1)).mean()
 

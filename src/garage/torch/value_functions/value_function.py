@@ -28,8 +28,7 @@ class ValueFunction(abc.ABC, nn.Module):
         return self._mdp_spec
 
     @abc.abstractmethod
-    def compute_loss(self, obs: torch.Tensor,
-                     returns: torch.Tensor) -> torch.Tensor:
+    def compute_loss(self, obs: torch.Tensor, returns: torch.Tensor) -> torch.Tensor:
         """Compute the loss of fitting ``returns`` from ``obs``.
 
         Args:

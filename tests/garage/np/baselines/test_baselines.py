@@ -15,8 +15,7 @@ SPEC = EnvSpec(akro.Box(-np.inf, np.inf, (2,)), akro.Discrete(2))
 def features(observations):
     obs = np.clip(observations, -10, 10)
     time = np.arange(len(obs))[:, None] / 100
-    return np.hstack([obs, obs**2, time, time**2, time**3,
-                      np.ones((len(obs), 1))])
+    return np.hstack([obs, obs**2, time, time**2, time**3, np.ones((len(obs), 1))])
 
 
 def path(n, seed):
@@ -25,11 +24,9 @@ def path(n, seed):
 
 
 class TestLinearFeatureBaseline:
-
     def test_predicts_zeros_before_fitting(self):
         baseline = LinearFeatureBaseline(SPEC)
-        np.testing.assert_array_equal(baseline.predict(path(4, 0)),
-                                      np.zeros(4))
+        np.testing.assert_array_equal(baseline.predict(path(4, 0)), np.zeros(4))
         assert baseline.get_param_values() is None
 
     def test_recovers_returns_linear_in_the_features(self):
@@ -39,22 +36,24 @@ class TestLinearFeatureBaseline:
             p['returns'] = features(p['observations']) @ coeffs
         baseline = LinearFeatureBaseline(SPEC, reg_coeff=0)
         baseline.fit(paths)
-        np.testing.assert_allclose(baseline.get_param_values(), coeffs,
-                                   rtol=1e-6)
-        np.testing.assert_allclose(baseline.predict(paths[0]),
-                                   paths[0]['returns'], rtol=1e-6)
+        np.testing.assert_allclose(baseline.get_param_values(), coeffs, rtol=1e-6)
+        np.testing.assert_allclose(
+            baseline.predict(paths[0]), paths[0]['returns'], rtol=1e-6
+        )
 
     def test_observations_are_clipped(self):
         baseline = LinearFeatureBaseline(SPEC)
         baseline.set_param_values(np.asarray([1.0] + [0.0] * 7))
         prediction = baseline.predict(
-            {'observations': np.asarray([[50.0, 0], [-50, 0], [3, 0]])})
+            {'observations': np.asarray([[50.0, 0], [-50, 0], [3, 0]])}
+        )
         np.testing.assert_allclose(prediction, [10, -10, 3])
 
     def test_prediction_mean_is_the_returns_mean(self):
         rng = np.random.default_rng(1)
-        paths = [dict(path(200, seed), returns=5 + rng.normal(size=200))
-                 for seed in range(5)]
+        paths = [
+            dict(path(200, seed), returns=5 + rng.normal(size=200)) for seed in range(5)
+        ]
         baseline = LinearFeatureBaseline(SPEC)
         baseline.fit(paths)
         prediction = np.concatenate([baseline.predict(p) for p in paths])
@@ -75,18 +74,23 @@ class TestLinearFeatureBaseline:
         baseline = LinearFeatureBaseline(SPEC)
         with pytest.raises(ValueError, match='at least one path'):
             baseline.fit([])
-        with pytest.raises(ValueError, match=r"paths\[1\] lacks the keys "
-                           r"\['returns'\]"):
+        with pytest.raises(
+            ValueError,
+            match=r'paths\[1\] lacks the keys '
+            r"\['returns'\]",
+        ):
             baseline.fit([dict(path(3, 0), returns=np.zeros(3)), path(3, 1)])
-        with pytest.raises(ValueError, match=r"path lacks the keys "
-                           r"\['observations'\]"):
+        with pytest.raises(
+            ValueError,
+            match=r'path lacks the keys '
+            r"\['observations'\]",
+        ):
             baseline.predict({'rewards': np.zeros(3)})
         with pytest.raises(ValueError, match='reg_coeff=-1'):
             LinearFeatureBaseline(SPEC, reg_coeff=-1)
 
 
 class TestZeroBaseline:
-
     def test_predicts_zeros(self):
         baseline = ZeroBaseline(SPEC)
         p = dict(path(5, 0), returns=np.ones(5))

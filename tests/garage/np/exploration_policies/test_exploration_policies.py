@@ -15,8 +15,10 @@ from garage.np.policies import Policy
 
 
 def box_spec(dim=2, bound=100.0):
-    return EnvSpec(akro.Box(-1.0, 1.0, (3,), np.float32),
-                   akro.Box(-bound, bound, (dim,), np.float32))
+    return EnvSpec(
+        akro.Box(-1.0, 1.0, (3,), np.float32),
+        akro.Box(-bound, bound, (dim,), np.float32),
+    )
 
 
 def discrete_spec(n=4):
@@ -41,8 +43,7 @@ class ConstantPolicy(Policy):
 
     def get_actions(self, observations):
         n = len(observations)
-        return (np.repeat(self.action[np.newaxis], n, axis=0),
-                {'info': np.ones(n)})
+        return (np.repeat(self.action[np.newaxis], n, axis=0), {'info': np.ones(n)})
 
     def reset(self, do_resets=None):
         self.resets.append(do_resets)
@@ -61,23 +62,32 @@ def observations(n):
 def batch_of(n_steps):
     spec = box_spec()
     return EpisodeBatch(
-        env_spec=spec, episode_infos={},
+        env_spec=spec,
+        episode_infos={},
         observations=observations(n_steps),
         last_observations=observations(1),
         actions=np.zeros((n_steps, 2), dtype=np.float32),
-        rewards=np.zeros(n_steps), env_infos={}, agent_infos={},
+        rewards=np.zeros(n_steps),
+        env_infos={},
+        agent_infos={},
         step_types=np.full(n_steps, StepType.MID, dtype=np.int8),
-        lengths=np.array([n_steps]))
+        lengths=np.array([n_steps]),
+    )
 
 
 # AddGaussianNoise
 
+
 def test_gaussian_noise_has_the_scheduled_mean_and_std():
     np.random.seed(0)
     spec = box_spec()
-    policy = AddGaussianNoise(spec, ConstantPolicy(spec, [0.5, -0.5]),
-                              total_timesteps=100, max_sigma=0.3,
-                              min_sigma=0.3)
+    policy = AddGaussianNoise(
+        spec,
+        ConstantPolicy(spec, [0.5, -0.5]),
+        total_timesteps=100,
+        max_sigma=0.3,
+        min_sigma=0.3,
+    )
     assert isinstance(policy, ExplorationPolicy)
     actions, infos = policy.get_actions(observations(100_000))
     assert actions.dtype == np.float32
@@ -88,9 +98,14 @@ def test_gaussian_noise_has_the_scheduled_mean_and_std():
 
 def test_gaussian_noise_decays_linearly_then_stays():
     spec = box_spec()
-    policy = AddGaussianNoise(spec, ConstantPolicy(spec, [0.0, 0.0]),
-                              total_timesteps=200, max_sigma=1.0,
-                              min_sigma=0.2, decay_ratio=0.5)
+    policy = AddGaussianNoise(
+        spec,
+        ConstantPolicy(spec, [0.0, 0.0]),
+        total_timesteps=200,
+        max_sigma=1.0,
+        min_sigma=0.2,
+        decay_ratio=0.5,
+    )
     assert policy.sigma == 1.0
     policy.get_actions(observations(50))
     assert policy.total_env_steps == 50
@@ -104,21 +119,30 @@ def test_gaussian_noise_decays_linearly_then_stays():
 def test_gaussian_noise_of_each_step_follows_the_schedule():
     np.random.seed(1)
     spec = box_spec(dim=1)
-    policy = AddGaussianNoise(spec, ConstantPolicy(spec, [0.0]),
-                              total_timesteps=4, max_sigma=1.0,
-                              min_sigma=0.0)
+    policy = AddGaussianNoise(
+        spec,
+        ConstantPolicy(spec, [0.0]),
+        total_timesteps=4,
+        max_sigma=1.0,
+        min_sigma=0.0,
+    )
     actions, _ = policy.get_actions(observations(8))
     np.random.seed(1)
     noise = np.random.standard_normal((8, 1))
     np.testing.assert_allclose(
-        actions[:, 0], noise[:, 0] * [1, 0.75, 0.5, 0.25, 0, 0, 0, 0],
-        rtol=1e-6)
+        actions[:, 0], noise[:, 0] * [1, 0.75, 0.5, 0.25, 0, 0, 0, 0], rtol=1e-6
+    )
 
 
 def test_gaussian_noise_is_clipped_to_the_action_space():
     spec = box_spec(bound=1.0)
-    policy = AddGaussianNoise(spec, ConstantPolicy(spec, [0.9, -0.9]),
-                              total_timesteps=10, max_sigma=5, min_sigma=5)
+    policy = AddGaussianNoise(
+        spec,
+        ConstantPolicy(spec, [0.9, -0.9]),
+        total_timesteps=10,
+        max_sigma=5,
+        min_sigma=5,
+    )
     actions, _ = policy.get_actions(observations(1000))
     assert actions.min() == -1.0
     assert actions.max() == 1.0
@@ -126,9 +150,13 @@ def test_gaussian_noise_is_clipped_to_the_action_space():
 
 def test_update_counts_the_steps_sampled_by_copies():
     spec = box_spec()
-    policy = AddGaussianNoise(spec, ConstantPolicy(spec, [0.0, 0.0]),
-                              total_timesteps=100, max_sigma=1.0,
-                              min_sigma=0.0)
+    policy = AddGaussianNoise(
+        spec,
+        ConstantPolicy(spec, [0.0, 0.0]),
+        total_timesteps=100,
+        max_sigma=1.0,
+        min_sigma=0.0,
+    )
     worker_copy = pickle.loads(pickle.dumps(policy))
     worker_copy.get_actions(observations(10))
     assert policy.total_env_steps == 0
@@ -140,8 +168,7 @@ def test_update_counts_the_steps_sampled_by_copies():
     assert policy.total_env_steps == 15
     params = policy.get_param_values()
     assert params == {'total_env_steps': 15, 'inner_params': {'w': 1}}
-    worker_copy.set_param_values({'total_env_steps': 40,
-                                  'inner_params': {'w': 2}})
+    worker_copy.set_param_values({'total_env_steps': 40, 'inner_params': {'w': 2}})
     assert worker_copy.total_env_steps == 40
     assert worker_copy.sigma == pytest.approx(0.6)
     assert worker_copy.policy.params == {'w': 2}
@@ -153,15 +180,18 @@ def test_gaussian_noise_needs_a_box_action_space():
         AddGaussianNoise(spec, ConstantPolicy(spec, 0), total_timesteps=10)
 
 
-@pytest.mark.parametrize(('kwargs', 'message'), [
-    ({'total_timesteps': 0}, 'total_timesteps must be a positive integer'),
-    ({'total_timesteps': 1.5}, 'total_timesteps must be a positive integer'),
-    ({'decay_ratio': 0}, r'decay_ratio must be in \(0, 1\]'),
-    ({'decay_ratio': 1.5}, r'decay_ratio must be in \(0, 1\]'),
-    ({'total_timesteps': 3, 'decay_ratio': 0.2}, 'the decay lasts'),
-    ({'max_sigma': -1}, 'max_sigma must be non-negative'),
-    ({'min_sigma': float('nan')}, 'min_sigma must be non-negative'),
-])
+@pytest.mark.parametrize(
+    ('kwargs', 'message'),
+    [
+        ({'total_timesteps': 0}, 'total_timesteps must be a positive integer'),
+        ({'total_timesteps': 1.5}, 'total_timesteps must be a positive integer'),
+        ({'decay_ratio': 0}, r'decay_ratio must be in \(0, 1\]'),
+        ({'decay_ratio': 1.5}, r'decay_ratio must be in \(0, 1\]'),
+        ({'total_timesteps': 3, 'decay_ratio': 0.2}, 'the decay lasts'),
+        ({'max_sigma': -1}, 'max_sigma must be non-negative'),
+        ({'min_sigma': float('nan')}, 'min_sigma must be non-negative'),
+    ],
+)
 def test_gaussian_noise_checks_its_schedule(kwargs, message):
     spec = box_spec()
     kwargs = {'total_timesteps': 100, **kwargs}
@@ -171,12 +201,13 @@ def test_gaussian_noise_checks_its_schedule(kwargs, message):
 
 # AddOrnsteinUhlenbeckNoise
 
+
 def ou_noise(n_steps, n_envs=1, **kwargs):
     spec = box_spec(dim=1, bound=1e6)
-    policy = AddOrnsteinUhlenbeckNoise(spec, ConstantPolicy(spec, [0.0]),
-                                       **kwargs)
-    return policy, np.stack([policy.get_actions(observations(n_envs))[0][:, 0]
-                             for _ in range(n_steps)])
+    policy = AddOrnsteinUhlenbeckNoise(spec, ConstantPolicy(spec, [0.0]), **kwargs)
+    return policy, np.stack(
+        [policy.get_actions(observations(n_envs))[0][:, 0] for _ in range(n_steps)]
+    )
 
 
 def test_ou_noise_has_the_stationary_mean_std_and_autocorrelation():
@@ -186,8 +217,7 @@ def test_ou_noise_has_the_stationary_mean_std_and_autocorrelation():
     x = noise[100:, 0]
     rho = 1 - theta * dt  # lag-1 autocorrelation
     np.testing.assert_allclose(x.mean(), mu, atol=0.01)
-    np.testing.assert_allclose(x.std(), sigma * np.sqrt(dt / (1 - rho**2)),
-                               rtol=0.02)
+    np.testing.assert_allclose(x.std(), sigma * np.sqrt(dt / (1 - rho**2)), rtol=0.02)
     centred = x - x.mean()
     lag1 = (centred[1:] * centred[:-1]).mean() / centred.var()
     lag2 = (centred[2:] * centred[:-2]).mean() / centred.var()
@@ -209,20 +239,22 @@ def test_ou_noise_runs_one_process_per_environment():
     np.random.seed(4)
     policy, noise = ou_noise(2000, n_envs=3, theta=0.5, dt=0.1)
     correlation = np.corrcoef(noise.T)
-    np.testing.assert_allclose(correlation[np.triu_indices(3, 1)], 0,
-                               atol=0.3)
+    np.testing.assert_allclose(correlation[np.triu_indices(3, 1)], 0, atol=0.3)
     before = policy._state.copy()
     policy.reset(np.array([False, True, False]))
     np.testing.assert_array_equal(policy._state[[0, 2]], before[[0, 2]])
     np.testing.assert_array_equal(policy._state[1], [0.0])
 
 
-@pytest.mark.parametrize(('kwargs', 'message'), [
-    ({'sigma': -1}, 'sigma and theta must be non-negative'),
-    ({'theta': -1}, 'sigma and theta must be non-negative'),
-    ({'dt': 0}, 'dt must be positive'),
-    ({'x0': [0.0, 1.0]}, r'x0 has shape \(2,\)'),
-])
+@pytest.mark.parametrize(
+    ('kwargs', 'message'),
+    [
+        ({'sigma': -1}, 'sigma and theta must be non-negative'),
+        ({'theta': -1}, 'sigma and theta must be non-negative'),
+        ({'dt': 0}, 'dt must be positive'),
+        ({'x0': [0.0, 1.0]}, r'x0 has shape \(2,\)'),
+    ],
+)
 def test_ou_noise_checks_its_options(kwargs, message):
     spec = box_spec(dim=1)
     with pytest.raises(ValueError, match=message):
@@ -237,11 +269,17 @@ def test_ou_noise_needs_a_box_action_space():
 
 # EpsilonGreedyPolicy
 
+
 def test_epsilon_decays_linearly_then_stays():
     spec = discrete_spec()
-    policy = EpsilonGreedyPolicy(spec, ConstantPolicy(spec, 0),
-                                 total_timesteps=1000, max_epsilon=1.0,
-                                 min_epsilon=0.1, decay_ratio=0.1)
+    policy = EpsilonGreedyPolicy(
+        spec,
+        ConstantPolicy(spec, 0),
+        total_timesteps=1000,
+        max_epsilon=1.0,
+        min_epsilon=0.1,
+        decay_ratio=0.1,
+    )
     assert policy.epsilon == 1.0
     policy.get_actions(observations(50))
     assert policy.epsilon == pytest.approx(0.55)
@@ -254,9 +292,13 @@ def test_epsilon_decays_linearly_then_stays():
 def test_random_actions_come_at_the_rate_epsilon():
     np.random.seed(5)
     spec = discrete_spec(4)
-    policy = EpsilonGreedyPolicy(spec, ConstantPolicy(spec, 0),
-                                 total_timesteps=10, max_epsilon=0.4,
-                                 min_epsilon=0.4)
+    policy = EpsilonGreedyPolicy(
+        spec,
+        ConstantPolicy(spec, 0),
+        total_timesteps=10,
+        max_epsilon=0.4,
+        min_epsilon=0.4,
+    )
     actions, _ = policy.get_actions(observations(100_000))
     assert actions.dtype == np.int64
     counts = np.bincount(actions, minlength=4) / len(actions)
@@ -269,9 +311,14 @@ def test_random_actions_come_at_the_rate_epsilon():
 def test_random_actions_follow_the_schedule_within_a_batch():
     np.random.seed(6)
     spec = discrete_spec(2)
-    policy = EpsilonGreedyPolicy(spec, ConstantPolicy(spec, 0),
-                                 total_timesteps=20_000, max_epsilon=1.0,
-                                 min_epsilon=0.0, decay_ratio=1.0)
+    policy = EpsilonGreedyPolicy(
+        spec,
+        ConstantPolicy(spec, 0),
+        total_timesteps=20_000,
+        max_epsilon=1.0,
+        min_epsilon=0.0,
+        decay_ratio=1.0,
+    )
     actions, _ = policy.get_actions(observations(20_000))
     first, last = actions[:2000].mean(), actions[-2000:].mean()
     # epsilon / 2 of the actions are 1: about 0.475 early, 0.025 late
@@ -281,9 +328,13 @@ def test_random_actions_follow_the_schedule_within_a_batch():
 def test_epsilon_greedy_draws_box_actions_within_the_bounds():
     np.random.seed(7)
     spec = box_spec(dim=2, bound=2.0)
-    policy = EpsilonGreedyPolicy(spec, ConstantPolicy(spec, [5.0, 5.0]),
-                                 total_timesteps=10, max_epsilon=0.5,
-                                 min_epsilon=0.5)
+    policy = EpsilonGreedyPolicy(
+        spec,
+        ConstantPolicy(spec, [5.0, 5.0]),
+        total_timesteps=10,
+        max_epsilon=0.5,
+        min_epsilon=0.5,
+    )
     actions, _ = policy.get_actions(observations(10_000))
     random = actions[:, 0] != 5.0
     assert random.mean() == pytest.approx(0.5, abs=0.02)
@@ -291,11 +342,14 @@ def test_epsilon_greedy_draws_box_actions_within_the_bounds():
     np.testing.assert_allclose(actions[random].mean(axis=0), 0, atol=0.05)
 
 
-@pytest.mark.parametrize(('kwargs', 'message'), [
-    ({'max_epsilon': 1.5}, r'max_epsilon must be in \[0, 1\]'),
-    ({'min_epsilon': -0.1}, r'min_epsilon must be in \[0, 1\]'),
-    ({'total_timesteps': -5}, 'total_timesteps must be a positive'),
-])
+@pytest.mark.parametrize(
+    ('kwargs', 'message'),
+    [
+        ({'max_epsilon': 1.5}, r'max_epsilon must be in \[0, 1\]'),
+        ({'min_epsilon': -0.1}, r'min_epsilon must be in \[0, 1\]'),
+        ({'total_timesteps': -5}, 'total_timesteps must be a positive'),
+    ],
+)
 def test_epsilon_greedy_checks_its_options(kwargs, message):
     spec = discrete_spec()
     kwargs = {'total_timesteps': 100, **kwargs}
@@ -304,11 +358,11 @@ def test_epsilon_greedy_checks_its_options(kwargs, message):
 
 
 def test_epsilon_greedy_needs_a_discrete_or_box_action_space():
-    spec = EnvSpec(akro.Box(-1.0, 1.0, (3,)),
-                   akro.Tuple((akro.Discrete(2), akro.Discrete(2))))
+    spec = EnvSpec(
+        akro.Box(-1.0, 1.0, (3,)), akro.Tuple((akro.Discrete(2), akro.Discrete(2)))
+    )
     with pytest.raises(ValueError, match=r'needs an akro\.Discrete or'):
-        EpsilonGreedyPolicy(spec, ConstantPolicy(spec, 0),
-                            total_timesteps=10)
+        EpsilonGreedyPolicy(spec, ConstantPolicy(spec, 0), total_timesteps=10)
 
 
 def test_exploration_policies_pass_on_spec_resets_and_parameters():

@@ -43,9 +43,11 @@ def test_default_agent_infos_are_empty(env_spec):
 
 
 def test_agent_infos_length_mismatch(env_spec):
-    with pytest.raises(ValueError,
-                       match=r'agent_infos has 1 entries, but there are 2 '
-                             r'scripted actions'):
+    with pytest.raises(
+        ValueError,
+        match=r'agent_infos has 1 entries, but there are 2 '
+        r'scripted actions',
+    ):
         FixedPolicy(env_spec, [0, 1], agent_infos=[{}])
 
 
@@ -68,9 +70,11 @@ def test_reset_with_flags(env_spec):
 
 def test_reset_more_than_one_env(env_spec):
     policy = FixedPolicy(env_spec, [3])
-    with pytest.raises(ValueError,
-                       match=r'one environment at a time, but do_resets has '
-                             r'2 flags'):
+    with pytest.raises(
+        ValueError,
+        match=r'one environment at a time, but do_resets has '
+        r'2 flags',
+    ):
         policy.reset([True, True])
 
 
@@ -78,9 +82,11 @@ def test_running_past_the_end(env_spec):
     policy = FixedPolicy(env_spec, [3, 1])
     policy.get_action(None)
     policy.get_action(None)
-    with pytest.raises(IndexError,
-                       match=r'returned all 2 of its scripted actions; call '
-                             r'reset\(\) to start again'):
+    with pytest.raises(
+        IndexError,
+        match=r'returned all 2 of its scripted actions; call '
+        r'reset\(\) to start again',
+    ):
         policy.get_action(None)
 
 
@@ -97,8 +103,7 @@ def test_get_actions_batch_of_one(env_spec):
 @pytest.mark.parametrize('n', [0, 2])
 def test_get_actions_other_batch_sizes(env_spec, n):
     policy = FixedPolicy(env_spec, [4, 4])
-    with pytest.raises(ValueError,
-                       match=rf'batch of exactly one observation, not {n}'):
+    with pytest.raises(ValueError, match=rf'batch of exactly one observation, not {n}'):
         policy.get_actions([np.zeros(1)] * n)
 
 

@@ -28,7 +28,6 @@ class ConstantPolicy(Policy):
 
 
 class RecurrentPolicy(ConstantPolicy):
-
     @property
     def state_info_specs(self):
         return [('prev_action', (4,)), ('hidden', (8,))]
@@ -41,9 +40,11 @@ def test_cannot_instantiate_base():
 
 @pytest.mark.parametrize('missing', ['get_action', 'get_actions', 'env_spec'])
 def test_every_abstract_member_is_required(missing):
-    members = {name: getattr(ConstantPolicy, name)
-               for name in ('get_action', 'get_actions', 'env_spec')
-               if name != missing}
+    members = {
+        name: getattr(ConstantPolicy, name)
+        for name in ('get_action', 'get_actions', 'env_spec')
+        if name != missing
+    }
     incomplete = type('Incomplete', (Policy,), members)
     with pytest.raises(TypeError, match=missing):
         incomplete()
@@ -88,7 +89,6 @@ def test_base_has_no_constructor_state():
     torch = pytest.importorskip('torch')
 
     class ModulePolicy(ConstantPolicy, torch.nn.Module):
-
         def __init__(self, env_spec):
             torch.nn.Module.__init__(self)
             self._env_spec = env_spec

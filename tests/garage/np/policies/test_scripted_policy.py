@@ -38,10 +38,8 @@ def test_agent_env_infos():
 
 
 def test_get_actions_maps_over_batch():
-    infos = [{'k': np.array([0.0])}, {'k': np.array([1.0])},
-             {'k': np.array([2.0])}]
-    policy = ScriptedPolicy(np.array([[0, 0], [1, 1], [2, 2]]),
-                            agent_env_infos=infos)
+    infos = [{'k': np.array([0.0])}, {'k': np.array([1.0])}, {'k': np.array([2.0])}]
+    policy = ScriptedPolicy(np.array([[0, 0], [1, 1], [2, 2]]), agent_env_infos=infos)
     actions, agent_infos = policy.get_actions(np.array([2, 0, 2]))
     np.testing.assert_array_equal(actions, [[2, 2], [0, 0], [2, 2]])
     np.testing.assert_array_equal(agent_infos['k'], [[2.0], [0.0], [2.0]])
@@ -54,16 +52,18 @@ def test_get_actions_without_infos():
 
 
 def test_get_actions_empty_batch():
-    with pytest.raises(ValueError,
-                       match='needs at least one observation, but the batch '
-                             'is empty'):
+    with pytest.raises(
+        ValueError, match='needs at least one observation, but the batch is empty'
+    ):
         ScriptedPolicy([1]).get_actions([])
 
 
 def test_missing_action():
-    with pytest.raises(IndexError,
-                       match=r'no scripted action or agent info for '
-                             r'observation=5; the script has 2 actions'):
+    with pytest.raises(
+        IndexError,
+        match=r'no scripted action or agent info for '
+        r'observation=5; the script has 2 actions',
+    ):
         ScriptedPolicy([1, 2]).get_action(5)
 
 

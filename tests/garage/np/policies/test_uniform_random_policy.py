@@ -61,8 +61,7 @@ def test_get_actions_discrete():
     assert set(actions.tolist()) <= {0, 1, 2}
 
 
-@pytest.mark.parametrize(('spec', 'shape'), [(box_spec, (0, 4)),
-                                             (discrete_spec, (0,))])
+@pytest.mark.parametrize(('spec', 'shape'), [(box_spec, (0, 4)), (discrete_spec, (0,))])
 def test_get_actions_empty_batch(spec, shape):
     env_spec = spec()
     actions, _ = UniformRandomPolicy(env_spec).get_actions([])
@@ -93,7 +92,6 @@ def test_samplers_ship_it_once_and_keep_it():
     policy = UniformRandomPolicy(env.spec)
     assert policy.get_param_values() is None
     policy.set_param_values(None)
-    sampler = LocalSampler(policy, env, max_episode_length=5, n_workers=1,
-                           seed=1)
+    sampler = LocalSampler(policy, env, max_episode_length=5, n_workers=1, seed=1)
     batch = sampler.obtain_samples(0, 10, policy.get_param_values())
     assert len(batch.rewards) == 10

@@ -16,8 +16,7 @@ from garage.torch.q_functions import ContinuousMLPQFunction
 from garage.trainer import Trainer
 
 # the trainer logs with no dowel output set up
-pytestmark = pytest.mark.filterwarnings(
-    'ignore:.*(No outputs|accepted by any output)')
+pytestmark = pytest.mark.filterwarnings('ignore:.*(No outputs|accepted by any output)')
 
 
 def make_sac(env=None, **kwargs):
@@ -25,14 +24,24 @@ def make_sac(env=None, **kwargs):
     policy = TanhGaussianMLPPolicy(env.spec, (8, 8))
     qf1 = ContinuousMLPQFunction(env.spec, hidden_sizes=(8, 8))
     qf2 = ContinuousMLPQFunction(env.spec, hidden_sizes=(8, 8))
-    sampler = LocalSampler(policy, env, max_episode_length=200, n_workers=1,
-                           worker_class=FragmentWorker,
-                           worker_args={'n_envs': 1})
-    options = {'buffer_batch_size': 16, 'min_buffer_size': 20,
-               'num_evaluation_episodes': 1, 'steps_per_epoch': 5}
+    sampler = LocalSampler(
+        policy,
+        env,
+        max_episode_length=200,
+        n_workers=1,
+        worker_class=FragmentWorker,
+        worker_args={'n_envs': 1},
+    )
+    options = {
+        'buffer_batch_size': 16,
+        'min_buffer_size': 20,
+        'num_evaluation_episodes': 1,
+        'steps_per_epoch': 5,
+    }
     options.update(kwargs)
-    return SAC(env.spec, policy, qf1, qf2, PathBuffer(1000, env.spec),
-               sampler, **options), env
+    return SAC(
+        env.spec, policy, qf1, qf2, PathBuffer(1000, env.spec), sampler, **options
+    ), env
 
 
 def fill(algo, env, n=64, terminal_every=5):
@@ -40,12 +49,15 @@ def fill(algo, env, n=64, terminal_every=5):
     rng = np.random.default_rng(0)
     step_types = np.full(n, StepType.MID, dtype=np.int8)
     step_types[::terminal_every] = StepType.TERMINAL
-    algo.replay_buffer.add_path({
-        'observations': rng.uniform(-1, 1, (n, 3)),
-        'actions': rng.uniform(-1, 1, (n, 1)),
-        'rewards': rng.uniform(-1, 0, n),
-        'next_observations': rng.uniform(-1, 1, (n, 3)),
-        'step_types': step_types})
+    algo.replay_buffer.add_path(
+        {
+            'observations': rng.uniform(-1, 1, (n, 3)),
+            'actions': rng.uniform(-1, 1, (n, 1)),
+            'rewards': rng.uniform(-1, 0, n),
+            'next_observations': rng.uniform(-1, 1, (n, 3)),
+            'step_types': step_types,
+        }
+    )
 
 
 def test_defaults_follow_garage():
@@ -61,20 +73,24 @@ def test_defaults_follow_garage():
         assert group['lr'] == 3e-4
 
 
-@pytest.mark.parametrize(('kwargs', 'message'), [
-    ({'discount': 1.5}, r'discount must be a number in \[0, 1\]'),
-    ({'target_update_tau': -0.1}, 'target_update_tau must be a number'),
-    ({'steps_per_epoch': 0}, 'steps_per_epoch must be an integer of at '
-                             'least 1'),
-    ({'gradient_steps_per_itr': -1}, 'gradient_steps_per_itr must be an '
-                                     'integer of at least 0'),
-    ({'min_buffer_size': 10.5}, 'min_buffer_size must be an integer'),
-    ({'buffer_batch_size': 0}, 'buffer_batch_size must be an integer'),
-    ({'num_evaluation_episodes': 0}, 'num_evaluation_episodes must be'),
-    ({'max_episode_length_eval': 0}, 'max_episode_length_eval must be'),
-    ({'fixed_alpha': 0.0}, 'fixed_alpha must be positive or None'),
-    ({'reward_scale': -1}, 'reward_scale must be a number'),
-])
+@pytest.mark.parametrize(
+    ('kwargs', 'message'),
+    [
+        ({'discount': 1.5}, r'discount must be a number in \[0, 1\]'),
+        ({'target_update_tau': -0.1}, 'target_update_tau must be a number'),
+        ({'steps_per_epoch': 0}, 'steps_per_epoch must be an integer of at least 1'),
+        (
+            {'gradient_steps_per_itr': -1},
+            'gradient_steps_per_itr must be an integer of at least 0',
+        ),
+        ({'min_buffer_size': 10.5}, 'min_buffer_size must be an integer'),
+        ({'buffer_batch_size': 0}, 'buffer_batch_size must be an integer'),
+        ({'num_evaluation_episodes': 0}, 'num_evaluation_episodes must be'),
+        ({'max_episode_length_eval': 0}, 'max_episode_length_eval must be'),
+        ({'fixed_alpha': 0.0}, 'fixed_alpha must be positive or None'),
+        ({'reward_scale': -1}, 'reward_scale must be a number'),
+    ],
+)
 def test_checks_its_options(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_sac(**kwargs)
@@ -105,12 +121,18 @@ def test_targets_bootstrap_except_after_terminal_steps():
     alpha = torch.tensor(0.5)
     targets = algo._critic_targets(rewards, next_obs, terminals, alpha)
     with torch.no_grad():
-        next_q = torch.min(algo._target_qf1(next_obs, next_actions),
-                           algo._target_qf2(next_obs, next_actions)).flatten()
+        next_q = torch.min(
+            algo._target_qf1(next_obs, next_actions),
+            algo._target_qf2(next_obs, next_actions),
+        ).flatten()
     soft_value = next_q - alpha * log_pi
-    expected = torch.stack([2.0 * rewards[0],
-                            2.0 * rewards[1] + 0.9 * soft_value[1],
-                            2.0 * rewards[2] + 0.9 * soft_value[2]])
+    expected = torch.stack(
+        [
+            2.0 * rewards[0],
+            2.0 * rewards[1] + 0.9 * soft_value[1],
+            2.0 * rewards[2] + 0.9 * soft_value[2],
+        ]
+    )
     torch.testing.assert_close(targets, expected)
     assert not targets.requires_grad
 
@@ -128,22 +150,30 @@ def test_temperature_rises_when_entropy_is_below_target():
 
 def test_a_gradient_step_updates_every_network_and_alpha():
     torch.manual_seed(0)
-    algo, env = make_sac(buffer_batch_size=32, target_update_tau=0.1,
-                         policy_lr=1e-2)
+    algo, env = make_sac(buffer_batch_size=32, target_update_tau=0.1, policy_lr=1e-2)
     fill(algo, env)
-    before = {name: [p.detach().clone() for p in net.parameters()]
-              for name, net in zip(('policy', 'qf1', 'qf2', 'tq1', 'tq2'),
-                                   algo.networks, strict=True)}
+    before = {
+        name: [p.detach().clone() for p in net.parameters()]
+        for name, net in zip(
+            ('policy', 'qf1', 'qf2', 'tq1', 'tq2'), algo.networks, strict=True
+        )
+    }
     alpha = algo._log_alpha.item()
     algo._train_once()
     after = dict(zip(before, algo.networks, strict=True))
     for name in ('policy', 'qf1', 'qf2'):
-        changed = [not torch.equal(old, new) for old, new in
-                   zip(before[name], after[name].parameters(), strict=True)]
+        changed = [
+            not torch.equal(old, new)
+            for old, new in zip(before[name], after[name].parameters(), strict=True)
+        ]
         assert all(changed), name
     for target, source in (('tq1', 'qf1'), ('tq2', 'qf2')):
-        for old, new, src in zip(before[target], after[target].parameters(),
-                                 after[source].parameters(), strict=True):
+        for old, new, src in zip(
+            before[target],
+            after[target].parameters(),
+            after[source].parameters(),
+            strict=True,
+        ):
             torch.testing.assert_close(new, 0.9 * old + 0.1 * src)
     assert algo._log_alpha.item() != alpha
     assert all(p.requires_grad for p in algo._qf_params)
@@ -157,7 +187,9 @@ def test_the_policy_step_leaves_the_q_gradients_of_the_critic_step():
     seen = []
     step = algo._qf_optimizer.step
     algo._qf_optimizer.step = lambda: (
-        seen.append([p.grad.clone() for p in algo._qf_params]), step())[1]
+        seen.append([p.grad.clone() for p in algo._qf_params]),
+        step(),
+    )[1]
     algo._train_once()
     for grad_at_step, param in zip(seen[0], algo._qf_params, strict=True):
         torch.testing.assert_close(param.grad, grad_at_step)
@@ -181,10 +213,16 @@ def test_logs_losses_q_values_entropy_and_alpha():
     algo._log_statistics()
     logged = dict(tabular.as_dict)
     tabular.clear()
-    assert set(logged) == {'ReplayBuffer/buffer_size',
-                           'AlphaTemperature/mean', 'Policy/Loss',
-                           'Policy/Entropy', 'QF/Qf1Loss', 'QF/Qf2Loss',
-                           'QF/AverageQ', 'QF/MaxQ'}
+    assert set(logged) == {
+        'ReplayBuffer/buffer_size',
+        'AlphaTemperature/mean',
+        'Policy/Loss',
+        'Policy/Entropy',
+        'QF/Qf1Loss',
+        'QF/Qf2Loss',
+        'QF/AverageQ',
+        'QF/MaxQ',
+    }
     assert logged['ReplayBuffer/buffer_size'] == 64
     assert all(np.isfinite(value) for value in logged.values())
     algo._log_statistics()  # an epoch with no gradient step
@@ -220,9 +258,9 @@ def test_resumes_exactly(tmp_path):
     resumed, _, resumed_result = run(tmp_path, n_epochs=3, resume_from=0)
     assert resumed_result == result
     for net, resumed_net in zip(algo.networks, resumed.networks, strict=True):
-        for p, q in zip(net.parameters(), resumed_net.parameters(),
-                        strict=True):
+        for p, q in zip(net.parameters(), resumed_net.parameters(), strict=True):
             torch.testing.assert_close(p, q, rtol=0, atol=0)
     np.testing.assert_array_equal(
         algo.replay_buffer.sample_transitions(8)['rewards'],
-        resumed.replay_buffer.sample_transitions(8)['rewards'])
+        resumed.replay_buffer.sample_transitions(8)['rewards'],
+    )

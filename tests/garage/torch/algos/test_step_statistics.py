@@ -16,8 +16,9 @@ def test_summaries_match_numpy_across_folds():
         stats.record('loss', torch.tensor(float(values[0])))
     summary = stats.summaries(['q', 'loss'])
     every = np.concatenate(steps)
-    assert summary['q'] == pytest.approx(Summary(
-        every.mean(), every.max(), np.abs(every).mean(), 55))
+    assert summary['q'] == pytest.approx(
+        Summary(every.mean(), every.max(), np.abs(every).mean(), 55)
+    )
     firsts = np.array([values[0] for values in steps])
     assert summary['loss'].mean == pytest.approx(firsts.mean())
     assert summary['loss'].count == 11
@@ -37,8 +38,7 @@ def test_a_change_of_batch_size_keeps_earlier_values():
     stats = StepStatistics(rows=8)
     stats.record('q', torch.full((4,), 2.0))
     stats.record('q', torch.full((2,), -1.0))
-    assert stats.summaries(['q'])['q'] == pytest.approx(
-        Summary(1.0, 2.0, 5 / 3, 6))
+    assert stats.summaries(['q'])['q'] == pytest.approx(Summary(1.0, 2.0, 5 / 3, 6))
 
 
 def test_memory_stays_bounded_over_many_steps():

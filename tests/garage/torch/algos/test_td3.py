@@ -16,8 +16,7 @@ from garage.torch.q_functions import ContinuousMLPQFunction
 from garage.trainer import Trainer
 
 # the trainer logs with no dowel output set up
-pytestmark = pytest.mark.filterwarnings(
-    'ignore:.*(No outputs|accepted by any output)')
+pytestmark = pytest.mark.filterwarnings('ignore:.*(No outputs|accepted by any output)')
 
 
 def make_td3(**kwargs):
@@ -25,28 +24,43 @@ def make_td3(**kwargs):
     policy = DeterministicMLPPolicy(env.spec, hidden_sizes=(8, 8))
     qf1 = ContinuousMLPQFunction(env.spec, hidden_sizes=(8, 8))
     qf2 = ContinuousMLPQFunction(env.spec, hidden_sizes=(8, 8))
-    exploration = AddGaussianNoise(env.spec, policy, total_timesteps=1000,
-                                   max_sigma=0.1, min_sigma=0.1)
-    sampler = LocalSampler(exploration, env, max_episode_length=200,
-                           n_workers=1, worker_class=FragmentWorker,
-                           worker_args={'n_envs': 1})
-    options = {'buffer_batch_size': 16, 'min_buffer_size': 20,
-               'update_after': 0, 'num_evaluation_episodes': 1,
-               'steps_per_epoch': 5, 'exploration_policy': exploration}
+    exploration = AddGaussianNoise(
+        env.spec, policy, total_timesteps=1000, max_sigma=0.1, min_sigma=0.1
+    )
+    sampler = LocalSampler(
+        exploration,
+        env,
+        max_episode_length=200,
+        n_workers=1,
+        worker_class=FragmentWorker,
+        worker_args={'n_envs': 1},
+    )
+    options = {
+        'buffer_batch_size': 16,
+        'min_buffer_size': 20,
+        'update_after': 0,
+        'num_evaluation_episodes': 1,
+        'steps_per_epoch': 5,
+        'exploration_policy': exploration,
+    }
     options.update(kwargs)
-    algo = TD3(env.spec, policy, qf1, qf2, PathBuffer(1000, env.spec),
-               sampler, **options)
+    algo = TD3(
+        env.spec, policy, qf1, qf2, PathBuffer(1000, env.spec), sampler, **options
+    )
     return algo, env
 
 
 def fill(algo, n=64):
     rng = np.random.default_rng(0)
-    algo.replay_buffer.add_path({
-        'observations': rng.uniform(-1, 1, (n, 3)),
-        'actions': rng.uniform(-1, 1, (n, 1)),
-        'rewards': rng.uniform(-1, 0, n),
-        'next_observations': rng.uniform(-1, 1, (n, 3)),
-        'terminals': np.arange(n) % 4 == 0})
+    algo.replay_buffer.add_path(
+        {
+            'observations': rng.uniform(-1, 1, (n, 3)),
+            'actions': rng.uniform(-1, 1, (n, 1)),
+            'rewards': rng.uniform(-1, 0, n),
+            'next_observations': rng.uniform(-1, 1, (n, 3)),
+            'terminals': np.arange(n) % 4 == 0,
+        }
+    )
 
 
 class RecordingQ(nn.Module):
@@ -77,15 +91,18 @@ def test_update_after_raises_the_buffer_size_before_training():
     assert algo._min_buffer_size == 100
 
 
-@pytest.mark.parametrize(('kwargs', 'message'), [
-    ({'grad_steps_per_env_step': -1}, 'grad_steps_per_env_step must be'),
-    ({'update_actor_interval': 0}, 'update_actor_interval must be'),
-    ({'policy_noise': -0.1}, 'policy_noise must be a number'),
-    ({'policy_noise_clip': -0.1}, 'policy_noise_clip must be a number'),
-    ({'start_steps': -1}, 'start_steps must be an integer'),
-    ({'update_after': 1.5}, 'update_after must be an integer'),
-    ({'max_action': -1.0}, 'max_action must be a number'),
-])
+@pytest.mark.parametrize(
+    ('kwargs', 'message'),
+    [
+        ({'grad_steps_per_env_step': -1}, 'grad_steps_per_env_step must be'),
+        ({'update_actor_interval': 0}, 'update_actor_interval must be'),
+        ({'policy_noise': -0.1}, 'policy_noise must be a number'),
+        ({'policy_noise_clip': -0.1}, 'policy_noise_clip must be a number'),
+        ({'start_steps': -1}, 'start_steps must be an integer'),
+        ({'update_after': 1.5}, 'update_after must be an integer'),
+        ({'max_action': -1.0}, 'max_action must be a number'),
+    ],
+)
 def test_checks_its_options(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_td3(**kwargs)
@@ -98,15 +115,15 @@ def test_targets_use_the_smaller_q_and_bootstrap_except_after_terminal():
     rewards = torch.tensor([1.0, 2.0, 3.0])
     terminals = torch.tensor([1.0, 0.0, 0.0])  # TERMINAL, TIMEOUT, MID
     targets = algo._critic_targets(rewards, torch.zeros(3, 3), terminals)
-    torch.testing.assert_close(targets, torch.tensor(
-        [2.0, 4.0 + 0.9 * 3.0, 6.0 + 0.9 * 3.0]))
+    torch.testing.assert_close(
+        targets, torch.tensor([2.0, 4.0 + 0.9 * 3.0, 6.0 + 0.9 * 3.0])
+    )
     assert algo._target_qf1.actions[0] is algo._target_qf2.actions[0]
 
 
 def test_target_policy_smoothing_adds_clipped_noise_within_bounds():
     torch.manual_seed(0)
-    algo, _ = make_td3(policy_noise=0.2, policy_noise_clip=0.3,
-                       max_action=0.8)
+    algo, _ = make_td3(policy_noise=0.2, policy_noise_clip=0.3, max_action=0.8)
     algo._target_qf1 = RecordingQ(0.0)
     algo._target_qf2 = RecordingQ(0.0)
     next_obs = torch.randn(20_000, 3)
@@ -130,18 +147,30 @@ def test_the_policy_and_targets_update_every_other_step():
     fill(algo)
 
     def snapshot():
-        return [torch.cat([p.detach().flatten() for p in net.parameters()])
-                for net in algo.networks]
+        return [
+            torch.cat([p.detach().flatten() for p in net.parameters()])
+            for net in algo.networks
+        ]
 
     changes = []
     for _ in range(4):
         before = snapshot()
         algo._train_once()
-        changes.append([not torch.equal(old, new)
-                        for old, new in zip(before, snapshot(), strict=True)])
+        changes.append(
+            [
+                not torch.equal(old, new)
+                for old, new in zip(before, snapshot(), strict=True)
+            ]
+        )
     # policy, qf1, qf2, target policy, target qf1, target qf2
-    assert changes == [[False, True, True, False, False, False],
-                       [True, True, True, True, True, True]] * 2
+    assert (
+        changes
+        == [
+            [False, True, True, False, False, False],
+            [True, True, True, True, True, True],
+        ]
+        * 2
+    )
     stats = algo._epoch_stats(['policy_loss', 'qf_loss'])
     assert stats['policy_loss'].count == 2
     assert stats['qf_loss'].count == 4
@@ -164,23 +193,30 @@ def test_logs_losses_q_values_and_targets():
 def test_samples_uniformly_at_random_for_the_first_steps(tmp_path):
     deterministic.set_seed(3)
     spec = normalize(GymEnv('Pendulum-v1')).spec
-    algo, env = make_td3(min_buffer_size=10, steps_per_epoch=10,
-                         start_steps=14,
-                         uniform_random_policy=UniformRandomPolicy(spec))
+    algo, env = make_td3(
+        min_buffer_size=10,
+        steps_per_epoch=10,
+        start_steps=14,
+        uniform_random_policy=UniformRandomPolicy(spec),
+    )
     policies = []
     sampling_policy = algo._sampling_policy
     algo._sampling_policy = lambda trainer: (
-        policies.append(sampling_policy(trainer)), policies[-1])[1]
+        policies.append(sampling_policy(trainer)),
+        policies[-1],
+    )[1]
     trainer = Trainer(SnapshotConfig(tmp_path, 'none', 1))
     trainer.setup(algo, env)
     trainer.train(n_epochs=1, batch_size=2)
     # 10 steps, then 2 per iteration: random until 14 steps were taken
     assert [type(p).__name__ for p in policies] == (
-        ['UniformRandomPolicy'] * 3 + ['AddGaussianNoise'] * 7)
+        ['UniformRandomPolicy'] * 3 + ['AddGaussianNoise'] * 7
+    )
 
 
-@pytest.mark.parametrize(('option', 'value'), [('exploration_noise', 0.1),
-                                               ('replay_buffer_size', 10**6)])
+@pytest.mark.parametrize(
+    ('option', 'value'), [('exploration_noise', 0.1), ('replay_buffer_size', 10**6)]
+)
 def test_original_options_without_effect_warn(option, value):
     with pytest.warns(DeprecationWarning, match=f'{option}.*no effect'):
         make_td3(**{option: value})

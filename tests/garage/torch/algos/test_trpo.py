@@ -12,16 +12,17 @@ from garage.torch.optimizers import ConjugateGradientOptimizer, OptimizerWrapper
 from garage.torch.policies import GaussianMLPPolicy
 from garage.torch.value_functions import GaussianMLPValueFunction
 
-SPEC = EnvSpec(akro.Box(-np.inf, np.inf, (2,)), akro.Box(-1, 1, (1,)),
-               max_episode_length=20)
+SPEC = EnvSpec(
+    akro.Box(-np.inf, np.inf, (2,)), akro.Box(-1, 1, (1,)), max_episode_length=20
+)
 
 
 def make_trpo(**kwargs):
     torch.manual_seed(0)
     policy = GaussianMLPPolicy(SPEC, hidden_sizes=(8,))
-    return TRPO(SPEC, policy,
-                GaussianMLPValueFunction(SPEC, hidden_sizes=(8,)), None,
-                **kwargs)
+    return TRPO(
+        SPEC, policy, GaussianMLPValueFunction(SPEC, hidden_sizes=(8,)), None, **kwargs
+    )
 
 
 def make_batch(n=20, seed=0):
@@ -30,12 +31,17 @@ def make_batch(n=20, seed=0):
     step_types[0] = StepType.FIRST
     step_types[-1] = StepType.TERMINAL
     return EpisodeBatch(
-        env_spec=SPEC, episode_infos={},
+        env_spec=SPEC,
+        episode_infos={},
         observations=rng.normal(size=(n, 2)).astype(np.float32),
         last_observations=np.zeros((1, 2), np.float32),
         actions=rng.normal(size=(n, 1)).astype(np.float32),
-        rewards=rng.normal(size=n) * 10, env_infos={}, agent_infos={},
-        step_types=step_types, lengths=np.asarray([n]))
+        rewards=rng.normal(size=n) * 10,
+        env_infos={},
+        agent_infos={},
+        step_types=step_types,
+        lengths=np.asarray([n]),
+    )
 
 
 @pytest.fixture
@@ -47,8 +53,9 @@ def recorded():
 
 def test_surrogate_is_the_likelihood_ratio_times_the_advantage():
     algo = make_trpo()
-    objective = algo._compute_objective(torch.tensor([0.0, np.log(2)]),
-                                        torch.zeros(2), torch.tensor([3., -1.]))
+    objective = algo._compute_objective(
+        torch.tensor([0.0, np.log(2)]), torch.zeros(2), torch.tensor([3.0, -1.0])
+    )
     np.testing.assert_allclose(objective, [3, -2], rtol=1e-6)
 
 
@@ -58,8 +65,10 @@ def test_the_step_keeps_within_max_kl_step(max_kl_step, recorded):
     algo._train_once(0, make_batch())
     assert recorded['GaussianMLPPolicy/LineSearchAccepted'] == 1.0
     assert 0 < recorded['GaussianMLPPolicy/KL'] <= max_kl_step
-    assert recorded['GaussianMLPPolicy/LossAfter'] < recorded[
-        'GaussianMLPPolicy/LossBefore']
+    assert (
+        recorded['GaussianMLPPolicy/LossAfter']
+        < recorded['GaussianMLPPolicy/LossBefore']
+    )
     assert recorded['GaussianMLPPolicy/LineSearchBacktracks'] >= 0
 
 
@@ -95,10 +104,14 @@ def test_bad_input():
     policy = GaussianMLPPolicy(SPEC)
     with pytest.raises(ValueError, match='max_kl_step=0'):
         make_trpo(max_kl_step=0)
-    with pytest.raises(ValueError,
-                       match=r'both max_kl_step=0\.1 and a policy_optimizer'):
-        make_trpo(max_kl_step=0.1, policy_optimizer=OptimizerWrapper(
-            (ConjugateGradientOptimizer, dict(max_constraint_value=0.1)),
-            policy))
+    with pytest.raises(
+        ValueError, match=r'both max_kl_step=0\.1 and a policy_optimizer'
+    ):
+        make_trpo(
+            max_kl_step=0.1,
+            policy_optimizer=OptimizerWrapper(
+                (ConjugateGradientOptimizer, dict(max_constraint_value=0.1)), policy
+            ),
+        )
     with pytest.raises(ValueError, match='wraps Adam'):
         make_trpo(policy_optimizer=OptimizerWrapper(torch.optim.Adam, policy))

@@ -12,25 +12,26 @@ from garage.torch.distributions import TanhNormal
 def change_of_variables_log_prob(loc, scale, value):
     """log p(y) for y = tanh(x), from the Gaussian density and |dx/dy|."""
     x = np.arctanh(value)
-    return np.sum(stats.norm.logpdf(x, loc, scale) - np.log(1 - value**2),
-                  axis=-1)
+    return np.sum(stats.norm.logpdf(x, loc, scale) - np.log(1 - value**2), axis=-1)
 
 
 def entropy_by_integration(loc, scale):
     """Entropy of tanh(X) for scalar loc and scale, by adaptive quadrature."""
+
     def integrand(x):
         # -log p_Y(tanh x) = -log p_X(x) + log(1 - tanh(x)^2)
-        return (stats.norm.pdf(x, loc, scale)
-                * (-stats.norm.logpdf(x, loc, scale)
-                   + np.log(4) - 2 * np.logaddexp(x, -x)))
+        return stats.norm.pdf(x, loc, scale) * (
+            -stats.norm.logpdf(x, loc, scale) + np.log(4) - 2 * np.logaddexp(x, -x)
+        )
+
     low, high = loc - 12 * scale, loc + 12 * scale
     points = [p for p in (0.0, loc) if low < p < high]
-    return integrate.quad(integrand, low, high, points=points or None,
-                          limit=500, epsabs=1e-12)[0]
+    return integrate.quad(
+        integrand, low, high, points=points or None, limit=500, epsabs=1e-12
+    )[0]
 
 
 class TestShapes:
-
     def test_last_dimension_is_the_event(self):
         dist = TanhNormal(torch.zeros(4, 3, 2), torch.ones(4, 3, 2))
         assert dist.batch_shape == (4, 3)
@@ -41,8 +42,11 @@ class TestShapes:
         assert dist.entropy().shape == (4, 3)
 
     def test_scalar_parameters_raise(self):
-        with pytest.raises(ValueError, match=r'at least one dimension, but '
-                           r'they broadcast to a scalar'):
+        with pytest.raises(
+            ValueError,
+            match=r'at least one dimension, but '
+            r'they broadcast to a scalar',
+        ):
             TanhNormal(torch.tensor(0.0), torch.tensor(1.0))
 
     def test_expand(self):
@@ -52,8 +56,9 @@ class TestShapes:
         assert expanded.batch_shape == (3,)
         assert expanded.event_shape == (2,)
         value = torch.tensor([0.1, 0.2])
-        torch.testing.assert_close(expanded.log_prob(value),
-                                   dist.log_prob(value).expand(3))
+        torch.testing.assert_close(
+            expanded.log_prob(value), dist.log_prob(value).expand(3)
+        )
 
     def test_independent_reinterprets_batch_dimensions(self):
         dist = TanhNormal(torch.zeros(3, 2), torch.ones(3, 2))
@@ -61,22 +66,24 @@ class TestShapes:
         assert joint.batch_shape == ()
         assert joint.event_shape == (3, 2)
         value = joint.sample()
-        torch.testing.assert_close(joint.log_prob(value),
-                                   dist.log_prob(value).sum())
+        torch.testing.assert_close(joint.log_prob(value), dist.log_prob(value).sum())
 
     @pytest.mark.parametrize('wrap', [True, False])
     def test_from_distribution(self, wrap):
         normal = Normal(torch.tensor([0.3, 0.1]), torch.tensor([1.0, 0.5]))
-        dist = TanhNormal._from_distribution(
-            Independent(normal, 1) if wrap else normal)
+        dist = TanhNormal._from_distribution(Independent(normal, 1) if wrap else normal)
         torch.testing.assert_close(dist.loc, normal.loc)
         torch.testing.assert_close(dist.scale, normal.scale)
 
     def test_from_distribution_refuses_other_distributions(self):
-        with pytest.raises(TypeError, match=r'new_normal must be a Normal or '
-                           r'an Independent\(Normal, 1\), not Uniform'):
+        with pytest.raises(
+            TypeError,
+            match=r'new_normal must be a Normal or '
+            r'an Independent\(Normal, 1\), not Uniform',
+        ):
             TanhNormal._from_distribution(
-                torch.distributions.Uniform(torch.zeros(1), torch.ones(1)))
+                torch.distributions.Uniform(torch.zeros(1), torch.ones(1))
+            )
 
     def test_validation_rejects_bad_scale(self):
         with pytest.raises(ValueError, match='scale'):
@@ -89,21 +96,22 @@ class TestShapes:
 
 
 class TestLogProb:
-
     def test_matches_change_of_variables_in_the_interior(self):
         loc = np.array([[0.3, -1.0], [2.0, 0.0]])
         scale = np.array([[0.5, 1.0], [1.5, 0.2]])
         value = np.array([[0.1, -0.9], [0.99, 0.05]])
         dist = TanhNormal(torch.as_tensor(loc), torch.as_tensor(scale))
         expected = change_of_variables_log_prob(loc, scale, value)
-        np.testing.assert_allclose(dist.log_prob(torch.as_tensor(value)).numpy(),
-                                   expected, rtol=1e-10)
+        np.testing.assert_allclose(
+            dist.log_prob(torch.as_tensor(value)).numpy(), expected, rtol=1e-10
+        )
 
     @pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
     def test_finite_at_the_bounds(self, dtype):
         dist = TanhNormal(torch.zeros(2, dtype=dtype), torch.ones(2, dtype=dtype))
-        value = torch.tensor([[1.0, -1.0], [-1.0, -1.0]], dtype=dtype,
-                             requires_grad=True)
+        value = torch.tensor(
+            [[1.0, -1.0], [-1.0, -1.0]], dtype=dtype, requires_grad=True
+        )
         log_prob = dist.log_prob(value)
         assert torch.isfinite(log_prob).all()
         log_prob.sum().backward()
@@ -115,17 +123,19 @@ class TestLogProb:
         value = torch.tanh(pre_tanh)
         assert value.item() == 1.0
         # log N(30; 0, 1) - log(1 - tanh(30)^2), with log(1 - tanh^2) ~ 2 log 2 - 60
-        expected = -0.5 * 30**2 - 0.5 * math.log(2 * math.pi) - (2 * math.log(2)
-                                                                 - 60)
-        torch.testing.assert_close(dist.log_prob(value, pre_tanh),
-                                   torch.tensor(expected), rtol=1e-6, atol=0)
+        expected = -0.5 * 30**2 - 0.5 * math.log(2 * math.pi) - (2 * math.log(2) - 60)
+        torch.testing.assert_close(
+            dist.log_prob(value, pre_tanh), torch.tensor(expected), rtol=1e-6, atol=0
+        )
         clipped = dist.log_prob(value)
         assert torch.isfinite(clipped)
         assert not torch.isclose(clipped, torch.tensor(expected))
 
     def test_density_integrates_to_one(self):
-        dist = TanhNormal(torch.tensor([0.7], dtype=torch.float64),
-                          torch.tensor([0.8], dtype=torch.float64))
+        dist = TanhNormal(
+            torch.tensor([0.7], dtype=torch.float64),
+            torch.tensor([0.8], dtype=torch.float64),
+        )
         grid = torch.linspace(-1, 1, 200001, dtype=torch.float64)[1:-1, None]
         density = dist.log_prob(grid).exp()
         total = torch.trapezoid(density, grid[:, 0])
@@ -133,7 +143,6 @@ class TestLogProb:
 
 
 class TestSampling:
-
     def test_sample_statistics(self):
         torch.manual_seed(0)
         loc = torch.tensor([0.0, 1.0, -0.5])
@@ -145,15 +154,19 @@ class TestSampling:
         torch.testing.assert_close(pre_tanh.std(0), scale, rtol=0.02, atol=0)
         assert samples.abs().max() <= 1
         # mean is tanh(loc): the median of the samples
-        torch.testing.assert_close(samples.median(0).values, dist.mean,
-                                   rtol=0, atol=0.01)
+        torch.testing.assert_close(
+            samples.median(0).values, dist.mean, rtol=0, atol=0.01
+        )
         # the sample mean against E[tanh(X)] by quadrature
-        expected_mean = [integrate.quad(
-            lambda x, m=m, s=s: np.tanh(x) * stats.norm.pdf(x, m, s),
-            -np.inf, np.inf)[0] for m, s in zip(loc.tolist(), scale.tolist(),
-                                               strict=True)]
-        np.testing.assert_allclose(samples.mean(0).numpy(), expected_mean,
-                                   atol=0.01)
+        expected_mean = [
+            integrate.quad(
+                lambda x, m=m, s=s: np.tanh(x) * stats.norm.pdf(x, m, s),
+                -np.inf,
+                np.inf,
+            )[0]
+            for m, s in zip(loc.tolist(), scale.tolist(), strict=True)
+        ]
+        np.testing.assert_allclose(samples.mean(0).numpy(), expected_mean, atol=0.01)
         torch.testing.assert_close(dist.stddev, scale)
         torch.testing.assert_close(dist.variance, scale**2)
 
@@ -180,15 +193,16 @@ class TestSampling:
 
 
 class TestEntropy:
-
-    @pytest.mark.parametrize('scale', [1e-3, 0.1, 0.5, 0.74, 0.75, 1.0, 3.0,
-                                       50.0])
+    @pytest.mark.parametrize('scale', [1e-3, 0.1, 0.5, 0.74, 0.75, 1.0, 3.0, 50.0])
     @pytest.mark.parametrize('loc', [0.0, 0.4, -2.0, 6.0])
     def test_matches_numerical_integration(self, loc, scale):
-        dist = TanhNormal(torch.tensor([loc], dtype=torch.float64),
-                          torch.tensor([scale], dtype=torch.float64))
+        dist = TanhNormal(
+            torch.tensor([loc], dtype=torch.float64),
+            torch.tensor([scale], dtype=torch.float64),
+        )
         assert dist.entropy().item() == pytest.approx(
-            entropy_by_integration(loc, scale), abs=1e-7)
+            entropy_by_integration(loc, scale), abs=1e-7
+        )
 
     def test_matches_monte_carlo(self):
         torch.manual_seed(1)
@@ -201,17 +215,19 @@ class TestEntropy:
         loc = torch.tensor([[0.5, -1.0]])
         scale = torch.tensor([[0.3, 2.0]])
         joint = TanhNormal(loc, scale).entropy()
-        parts = (TanhNormal(loc[:, :1], scale[:, :1]).entropy()
-                 + TanhNormal(loc[:, 1:], scale[:, 1:]).entropy())
+        parts = (
+            TanhNormal(loc[:, :1], scale[:, :1]).entropy()
+            + TanhNormal(loc[:, 1:], scale[:, 1:]).entropy()
+        )
         torch.testing.assert_close(joint, parts)
 
     @pytest.mark.parametrize('scale', [1e-3, 0.3, 0.75, 5.0])
     def test_gradients_match_finite_differences(self, scale):
         loc = torch.tensor([0.3, 4.0], dtype=torch.float64, requires_grad=True)
-        scale_t = torch.full((2,), scale, dtype=torch.float64,
-                             requires_grad=True)
+        scale_t = torch.full((2,), scale, dtype=torch.float64, requires_grad=True)
         assert torch.autograd.gradcheck(
-            lambda m, s: TanhNormal(m, s).entropy(), (loc, scale_t))
+            lambda m, s: TanhNormal(m, s).entropy(), (loc, scale_t)
+        )
 
     def test_gradients_are_finite_for_tiny_scales(self):
         loc = torch.tensor([0.3, 4.0], requires_grad=True)

@@ -55,48 +55,85 @@ def test_uint8_images_are_scaled_to_unit_interval():
 
 
 def test_float_inputs_are_not_scaled_for_a_plain_shape():
-    module = CNNModule((1, 2, 2), 'NCHW', (1,), (2,), (1,),
-                       hidden_nonlinearity=None,
-                       hidden_w_init=nn.init.ones_)
+    module = CNNModule(
+        (1, 2, 2),
+        'NCHW',
+        (1,),
+        (2,),
+        (1,),
+        hidden_nonlinearity=None,
+        hidden_w_init=nn.init.ones_,
+    )
     assert module(torch.full((1, 2, 2), 255.0)).tolist() == [1020.0]
 
 
-@pytest.mark.parametrize('make_spec', [
-    lambda image: image,
-    lambda image: InOutSpec(image, akro.Discrete(2)),
-    lambda image: EnvSpec(image, akro.Discrete(2)),
-], ids=['space', 'in_out_spec', 'env_spec'])
+@pytest.mark.parametrize(
+    'make_spec',
+    [
+        lambda image: image,
+        lambda image: InOutSpec(image, akro.Discrete(2)),
+        lambda image: EnvSpec(image, akro.Discrete(2)),
+    ],
+    ids=['space', 'in_out_spec', 'env_spec'],
+)
 def test_image_space_scales_float_pixels(make_spec):
     image = akro.Image(shape=(2, 2, 1))
-    module = CNNModule(make_spec(image), 'NHWC', (1,), (2,), (1,),
-                       hidden_nonlinearity=None,
-                       hidden_w_init=nn.init.ones_)
+    module = CNNModule(
+        make_spec(image),
+        'NHWC',
+        (1,),
+        (2,),
+        (1,),
+        hidden_nonlinearity=None,
+        hidden_w_init=nn.init.ones_,
+    )
     assert module(torch.full((2, 2, 1), 255.0)).tolist() == [4.0]
 
 
 def test_initialisers_give_known_output():
-    module = CNNModule((1, 2, 2), 'NCHW', (2,), (2,), (1,),
-                       hidden_nonlinearity=None,
-                       hidden_w_init=nn.init.ones_,
-                       hidden_b_init=nn.init.ones_)
+    module = CNNModule(
+        (1, 2, 2),
+        'NCHW',
+        (2,),
+        (2,),
+        (1,),
+        hidden_nonlinearity=None,
+        hidden_w_init=nn.init.ones_,
+        hidden_b_init=nn.init.ones_,
+    )
     image = torch.tensor([[[1.0, 2.0], [3.0, 4.0]]])
     assert module(image).tolist() == [11.0, 11.0]
 
 
-@pytest.mark.parametrize('nonlinearity', [torch.relu, nn.ReLU, nn.ReLU()],
-                         ids=['function', 'class', 'instance'])
+@pytest.mark.parametrize(
+    'nonlinearity',
+    [torch.relu, nn.ReLU, nn.ReLU()],
+    ids=['function', 'class', 'instance'],
+)
 def test_nonlinearity_given_three_ways(nonlinearity):
-    module = CNNModule((1, 2, 2), 'NCHW', (1,), (1,), (1,),
-                       hidden_nonlinearity=nonlinearity,
-                       hidden_w_init=nn.init.ones_)
+    module = CNNModule(
+        (1, 2, 2),
+        'NCHW',
+        (1,),
+        (1,),
+        (1,),
+        hidden_nonlinearity=nonlinearity,
+        hidden_w_init=nn.init.ones_,
+    )
     image = torch.tensor([[[1.0, -2.0], [-3.0, 4.0]]])
     assert module(image).tolist() == [1.0, 0.0, 0.0, 4.0]
 
 
 def test_no_nonlinearity():
-    module = CNNModule((1, 2, 2), 'NCHW', (1,), (1,), (1,),
-                       hidden_nonlinearity=None,
-                       hidden_w_init=nn.init.ones_)
+    module = CNNModule(
+        (1, 2, 2),
+        'NCHW',
+        (1,),
+        (1,),
+        (1,),
+        hidden_nonlinearity=None,
+        hidden_w_init=nn.init.ones_,
+    )
     image = torch.tensor([[[1.0, -2.0], [-3.0, 4.0]]])
     assert module(image).tolist() == [1.0, -2.0, -3.0, 4.0]
 
@@ -104,21 +141,22 @@ def test_no_nonlinearity():
 def test_layer_normalization_over_channels_height_width():
     module = nhwc_module(layer_normalization=True)
     norms = [m for m in module.modules() if isinstance(m, nn.LayerNorm)]
-    assert [tuple(norm.normalized_shape) for norm in norms] == [(4, 6, 6),
-                                                                (5, 2, 2)]
+    assert [tuple(norm.normalized_shape) for norm in norms] == [(4, 6, 6), (5, 2, 2)]
     assert not any(isinstance(m, nn.LayerNorm) for m in nhwc_module().modules())
 
 
 def test_paddings_and_padding_mode():
-    module = CNNModule((3, 8, 8), 'NCHW', (4,), (3,), (1,), paddings=1,
-                       padding_mode='replicate')
+    module = CNNModule(
+        (3, 8, 8), 'NCHW', (4,), (3,), (1,), paddings=1, padding_mode='replicate'
+    )
     assert module.output_dim == 4 * 8 * 8
     assert module._cnn_layers[0].conv.padding_mode == 'replicate'
 
 
 def test_per_layer_sizes_and_pairs():
-    module = CNNModule((3, 9, 8), 'NCHW', (4, 5), [(3, 2), (2, 1)], 1,
-                       paddings=[0, (1, 0)])
+    module = CNNModule(
+        (3, 9, 8), 'NCHW', (4, 5), [(3, 2), (2, 1)], 1, paddings=[0, (1, 0)]
+    )
     # height 9 -> 7 -> 6 + 2 = 8; width 8 -> 7 -> 7
     assert module.output_dim == 5 * 8 * 7
 
@@ -129,8 +167,16 @@ def test_pair_for_one_layer_is_one_size():
 
 
 def test_max_pool_shrinks_output():
-    module = CNNModule((3, 8, 8), 'NCHW', (4,), (3,), (1,), max_pool=True,
-                       pool_shape=(2,), pool_stride=(2,))
+    module = CNNModule(
+        (3, 8, 8),
+        'NCHW',
+        (4,),
+        (3,),
+        (1,),
+        max_pool=True,
+        pool_shape=(2,),
+        pool_stride=(2,),
+    )
     assert module.output_dim == 4 * 3 * 3
     assert any(isinstance(m, nn.MaxPool2d) for m in module.modules())
 
@@ -141,35 +187,46 @@ def test_max_pool_without_pool_shape_raises():
 
 
 def test_per_layer_option_of_wrong_length_raises_naming_it():
-    with pytest.raises(ValueError, match=r'kernel_sizes must be one value or '
-                       r'a sequence of 2 values \(one per layer\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'kernel_sizes must be one value or '
+        r'a sequence of 2 values \(one per layer\)',
+    ):
         CNNModule((3, 8, 8), 'NCHW', (4, 5), (3, 3, 3), 1)
 
 
 def test_bad_image_format_raises_listing_choices():
-    with pytest.raises(ValueError, match=r"image_format must be one of "
-                       r"\('NCHW', 'NHWC'\), not 'HWC'"):
+    with pytest.raises(
+        ValueError,
+        match=r'image_format must be one of '
+        r"\('NCHW', 'NHWC'\), not 'HWC'",
+    ):
         CNNModule((3, 8, 8), 'HWC', (4,), (3,), (1,))
 
 
 @pytest.mark.parametrize('shape', [(8, 8), (3, 8, 0), 7, (3, 8, 8.0)])
 def test_bad_input_shape_raises(shape):
-    with pytest.raises(ValueError, match='the input shape must be three '
-                       'positive ints'):
+    with pytest.raises(ValueError, match='the input shape must be three positive ints'):
         CNNModule(shape, 'NCHW', (4,), (3,), (1,))
 
 
 def test_image_too_small_raises():
-    with pytest.raises(ValueError, match=r'images of shape \(3, 4, 4\) are too '
-                       'small for layer 1'):
+    with pytest.raises(
+        ValueError,
+        match=r'images of shape \(3, 4, 4\) are too '
+        'small for layer 1',
+    ):
         CNNModule((3, 4, 4), 'NCHW', (4, 4), (3, 3), (1, 1))
 
 
 def test_wrong_input_shape_raises_naming_expected_shape():
     module = nhwc_module()
-    with pytest.raises(ValueError, match=r'expected images of shape '
-                       r'\(\.\.\., \*\(8, 8, 3\)\) or flattened images of '
-                       r'shape \(\.\.\., 192\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'expected images of shape '
+        r'\(\.\.\., \*\(8, 8, 3\)\) or flattened images of '
+        r'shape \(\.\.\., 192\)',
+    ):
         module(torch.rand(6, 3, 8, 8))
 
 
@@ -180,11 +237,11 @@ def test_gradients_reach_every_parameter():
         assert parameter.grad is not None, name
 
 
-@pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps],
-                         ids=['pickle', 'cloudpickle'])
+@pytest.mark.parametrize(
+    'dumps', [pickle.dumps, cloudpickle.dumps], ids=['pickle', 'cloudpickle']
+)
 def test_pickle_round_trip_gives_identical_outputs(dumps):
-    module = nhwc_module(hidden_nonlinearity=torch.tanh, max_pool=True,
-                         pool_shape=1)
+    module = nhwc_module(hidden_nonlinearity=torch.tanh, max_pool=True, pool_shape=1)
     images = torch.rand(4, 8, 8, 3)
     copy = pickle.loads(dumps(module))
     assert copy.output_dim == module.output_dim

@@ -14,8 +14,11 @@ from garage.torch.modules import (
     GaussianMLPTwoHeadedModule,
 )
 
-CLASSES = [GaussianMLPModule, GaussianMLPIndependentStdModule,
-           GaussianMLPTwoHeadedModule]
+CLASSES = [
+    GaussianMLPModule,
+    GaussianMLPIndependentStdModule,
+    GaussianMLPTwoHeadedModule,
+]
 
 
 def constant(value):
@@ -26,8 +29,9 @@ def constant_module(cls, mean=0.5, **kwargs):
     """A module whose mean is ``mean`` and whose std is its initial std."""
     if cls is GaussianMLPIndependentStdModule:
         kwargs.setdefault('std_output_w_init', nn.init.zeros_)
-    return cls(3, 2, (4,), output_w_init=nn.init.zeros_,
-               output_b_init=constant(mean), **kwargs)
+    return cls(
+        3, 2, (4,), output_w_init=nn.init.zeros_, output_b_init=constant(mean), **kwargs
+    )
 
 
 @pytest.mark.parametrize('cls', CLASSES)
@@ -45,11 +49,11 @@ def test_returns_independent_normal_with_batch_and_event_shapes(cls):
 
 @pytest.mark.parametrize('cls', CLASSES)
 @pytest.mark.parametrize('std_parameterization', ['exp', 'softplus'])
-def test_samples_match_mean_and_std_of_the_parameters(cls,
-                                                      std_parameterization):
+def test_samples_match_mean_and_std_of_the_parameters(cls, std_parameterization):
     torch.manual_seed(0)
-    module = constant_module(cls, mean=0.5, init_std=2.0,
-                             std_parameterization=std_parameterization)
+    module = constant_module(
+        cls, mean=0.5, init_std=2.0, std_parameterization=std_parameterization
+    )
     dist = module(torch.randn(3))
     assert dist.mean.tolist() == pytest.approx([0.5, 0.5])
     assert dist.stddev.tolist() == pytest.approx([2.0, 2.0], rel=1e-5)
@@ -61,8 +65,15 @@ def test_samples_match_mean_and_std_of_the_parameters(cls,
 @pytest.mark.parametrize('cls', CLASSES)
 @pytest.mark.parametrize('std_parameterization', ['exp', 'softplus'])
 def test_forward_mean_std_matches_forward(cls, std_parameterization):
-    module = cls(3, 2, (4,), init_std=0.7, min_std=0.1, max_std=5.0,
-                 std_parameterization=std_parameterization)
+    module = cls(
+        3,
+        2,
+        (4,),
+        init_std=0.7,
+        min_std=0.1,
+        max_std=5.0,
+        std_parameterization=std_parameterization,
+    )
     inputs = torch.randn(6, 3)
     mean, log_std = module.forward_mean_std(inputs)
     dist = module(inputs)
@@ -74,21 +85,21 @@ def test_forward_mean_std_matches_forward(cls, std_parameterization):
 @pytest.mark.parametrize('cls', CLASSES)
 @pytest.mark.parametrize('std_parameterization', ['exp', 'softplus'])
 def test_min_std_clamps(cls, std_parameterization):
-    module = constant_module(cls, init_std=0.1, min_std=0.5,
-                             std_parameterization=std_parameterization)
+    module = constant_module(
+        cls, init_std=0.1, min_std=0.5, std_parameterization=std_parameterization
+    )
     _, log_std = module.forward_mean_std(torch.ones(3))
     assert log_std.exp().tolist() == pytest.approx([0.5, 0.5], rel=1e-5)
-    assert module(torch.ones(3)).stddev.tolist() == pytest.approx([0.5, 0.5],
-                                                                  rel=1e-5)
+    assert module(torch.ones(3)).stddev.tolist() == pytest.approx([0.5, 0.5], rel=1e-5)
 
 
 @pytest.mark.parametrize('cls', CLASSES)
 @pytest.mark.parametrize('std_parameterization', ['exp', 'softplus'])
 def test_max_std_clamps(cls, std_parameterization):
-    module = constant_module(cls, init_std=3.0, max_std=2.0,
-                             std_parameterization=std_parameterization)
-    assert module(torch.ones(3)).stddev.tolist() == pytest.approx([2.0, 2.0],
-                                                                  rel=1e-5)
+    module = constant_module(
+        cls, init_std=3.0, max_std=2.0, std_parameterization=std_parameterization
+    )
+    assert module(torch.ones(3)).stddev.tolist() == pytest.approx([2.0, 2.0], rel=1e-5)
 
 
 def test_no_clamping_without_bounds():
@@ -105,21 +116,18 @@ def test_exp_parameterisation_stores_log_std():
 
 
 def test_softplus_parameterisation_stores_rho():
-    module = GaussianMLPModule(3, 2, init_std=2.0,
-                               std_parameterization='softplus')
+    module = GaussianMLPModule(3, 2, init_std=2.0, std_parameterization='softplus')
     assert module._std_param.tolist() == pytest.approx(
-        [math.log(math.exp(2.0) - 1.0)] * 2)
+        [math.log(math.exp(2.0) - 1.0)] * 2
+    )
     with torch.no_grad():
         module._std_param.fill_(0.0)
-    assert module(torch.ones(3)).stddev.tolist() == pytest.approx(
-        [math.log(2.0)] * 2)
+    assert module(torch.ones(3)).stddev.tolist() == pytest.approx([math.log(2.0)] * 2)
 
 
 def test_softplus_handles_large_init_std():
-    module = GaussianMLPModule(3, 2, init_std=1000.0,
-                               std_parameterization='softplus')
-    assert module(torch.ones(3)).stddev.tolist() == pytest.approx(
-        [1000.0, 1000.0])
+    module = GaussianMLPModule(3, 2, init_std=1000.0, std_parameterization='softplus')
+    assert module(torch.ones(3)).stddev.tolist() == pytest.approx([1000.0, 1000.0])
 
 
 def test_std_is_independent_of_the_input():
@@ -155,13 +163,18 @@ def test_fixed_std_is_a_buffer_that_is_not_trained():
 
 def test_independent_std_network_shapes_and_init():
     module = GaussianMLPIndependentStdModule(
-        3, 2, (4,), std_hidden_sizes=(5, 6), init_std=0.5,
-        std_output_w_init=nn.init.zeros_)
-    std_linears = [m for m in module._log_std_module.modules()
-                   if isinstance(m, nn.Linear)]
+        3,
+        2,
+        (4,),
+        std_hidden_sizes=(5, 6),
+        init_std=0.5,
+        std_output_w_init=nn.init.zeros_,
+    )
+    std_linears = [
+        m for m in module._log_std_module.modules() if isinstance(m, nn.Linear)
+    ]
     assert [m.out_features for m in std_linears] == [5, 6, 2]
-    assert std_linears[-1].bias.tolist() == pytest.approx(
-        [math.log(0.5)] * 2)
+    assert std_linears[-1].bias.tolist() == pytest.approx([math.log(0.5)] * 2)
     assert module(torch.randn(3)).stddev.tolist() == pytest.approx([0.5, 0.5])
 
 
@@ -180,8 +193,7 @@ def test_independent_std_network_gets_gradients():
 
 def test_independent_std_network_frozen_without_learn_std():
     module = GaussianMLPIndependentStdModule(3, 2, (4,), learn_std=False)
-    assert all(not p.requires_grad
-               for p in module._log_std_module.parameters())
+    assert all(not p.requires_grad for p in module._log_std_module.parameters())
     assert all(p.requires_grad for p in module._mean_module.parameters())
 
 
@@ -203,16 +215,18 @@ def test_two_headed_std_depends_on_the_input_and_gets_gradients():
 def test_two_headed_std_head_frozen_without_learn_std():
     module = GaussianMLPTwoHeadedModule(3, 2, (4,), learn_std=False)
     network = module._shared_mean_log_std_network
-    assert all(not p.requires_grad
-               for p in network._heads[1].parameters())
+    assert all(not p.requires_grad for p in network._heads[1].parameters())
     assert all(p.requires_grad for p in network._heads[0].parameters())
     assert all(p.requires_grad for p in network._trunk.parameters())
 
 
 @pytest.mark.parametrize('cls', CLASSES)
 def test_bad_std_parameterization_raises_listing_choices(cls):
-    with pytest.raises(ValueError, match=r"std_parameterization must be one "
-                       r"of \('exp', 'softplus'\), not 'log'"):
+    with pytest.raises(
+        ValueError,
+        match=r'std_parameterization must be one '
+        r"of \('exp', 'softplus'\), not 'log'",
+    ):
         cls(3, 2, std_parameterization='log')
 
 
@@ -245,7 +259,6 @@ def test_distribution_built_without_validation(cls):
 def test_normal_distribution_cls_without_validate_args():
 
     class PlainNormal(Normal):
-
         def __init__(self, loc, scale):
             super().__init__(loc, scale)
 
@@ -260,8 +273,7 @@ def test_normal_distribution_cls_with_vector_event_is_not_wrapped():
     def independent_normal(loc, scale):
         return Independent(Normal(loc, scale), 1)
 
-    module = GaussianMLPModule(3, 2,
-                               normal_distribution_cls=independent_normal)
+    module = GaussianMLPModule(3, 2, normal_distribution_cls=independent_normal)
     dist = module(torch.ones(4, 3))
     assert isinstance(dist.base_dist, Normal)
     assert dist.batch_shape == (4,)
@@ -269,8 +281,9 @@ def test_normal_distribution_cls_with_vector_event_is_not_wrapped():
 
 
 @pytest.mark.parametrize('cls', CLASSES)
-@pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps],
-                         ids=['pickle', 'cloudpickle'])
+@pytest.mark.parametrize(
+    'dumps', [pickle.dumps, cloudpickle.dumps], ids=['pickle', 'cloudpickle']
+)
 def test_pickle_round_trip_gives_identical_outputs(cls, dumps):
     module = cls(3, 2, (4,), std_parameterization='softplus', max_std=3.0)
     inputs = torch.randn(5, 3)

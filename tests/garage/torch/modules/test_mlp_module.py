@@ -26,37 +26,61 @@ def test_output_shapes_batch_single_and_leading_dims():
 
 
 def test_initialisers_give_known_output():
-    module = MLPModule(3, 1, (4,), hidden_nonlinearity=None,
-                       hidden_w_init=ones_, hidden_b_init=constant(1.0),
-                       output_w_init=constant(0.5),
-                       output_b_init=constant(2.0))
+    module = MLPModule(
+        3,
+        1,
+        (4,),
+        hidden_nonlinearity=None,
+        hidden_w_init=ones_,
+        hidden_b_init=constant(1.0),
+        output_w_init=constant(0.5),
+        output_b_init=constant(2.0),
+    )
     # each hidden unit: 1 + 2 + 3 + 1 = 7; output: 4 * 0.5 * 7 + 2 = 16
     output = module(torch.tensor([1.0, 2.0, 3.0]))
     assert output.item() == pytest.approx(16.0)
 
 
-@pytest.mark.parametrize('nonlinearity', [torch.tanh, nn.Tanh, nn.Tanh()],
-                         ids=['function', 'class', 'instance'])
+@pytest.mark.parametrize(
+    'nonlinearity',
+    [torch.tanh, nn.Tanh, nn.Tanh()],
+    ids=['function', 'class', 'instance'],
+)
 def test_hidden_nonlinearity_given_three_ways(nonlinearity):
-    module = MLPModule(3, 1, (4,), hidden_nonlinearity=nonlinearity,
-                       hidden_w_init=ones_, hidden_b_init=zeros_,
-                       output_w_init=ones_, output_b_init=zeros_)
+    module = MLPModule(
+        3,
+        1,
+        (4,),
+        hidden_nonlinearity=nonlinearity,
+        hidden_w_init=ones_,
+        hidden_b_init=zeros_,
+        output_w_init=ones_,
+        output_b_init=zeros_,
+    )
     output = module(torch.tensor([0.1, 0.2, 0.3]))
     assert output.item() == pytest.approx(4 * math.tanh(0.6), rel=1e-6)
 
 
-@pytest.mark.parametrize('nonlinearity', [torch.relu, nn.ReLU, nn.ReLU()],
-                         ids=['function', 'class', 'instance'])
+@pytest.mark.parametrize(
+    'nonlinearity',
+    [torch.relu, nn.ReLU, nn.ReLU()],
+    ids=['function', 'class', 'instance'],
+)
 def test_output_nonlinearity_given_three_ways(nonlinearity):
-    module = MLPModule(2, 2, (), output_nonlinearity=nonlinearity,
-                       output_w_init=nn.init.eye_, output_b_init=zeros_)
+    module = MLPModule(
+        2,
+        2,
+        (),
+        output_nonlinearity=nonlinearity,
+        output_w_init=nn.init.eye_,
+        output_b_init=zeros_,
+    )
     output = module(torch.tensor([-1.0, 3.0]))
     assert output.tolist() == [0.0, 3.0]
 
 
 def test_no_output_nonlinearity_by_default():
-    module = MLPModule(2, 2, (), output_w_init=nn.init.eye_,
-                       output_b_init=zeros_)
+    module = MLPModule(2, 2, (), output_w_init=nn.init.eye_, output_b_init=zeros_)
     assert module(torch.tensor([-1.0, 3.0])).tolist() == [-1.0, 3.0]
 
 
@@ -80,9 +104,13 @@ def test_nonlinearity_rejects_class_that_is_not_a_module():
 
 
 def test_layer_normalization_normalises_hidden_inputs():
-    kwargs = dict(hidden_nonlinearity=None, hidden_w_init=ones_,
-                  hidden_b_init=zeros_, output_w_init=ones_,
-                  output_b_init=zeros_)
+    kwargs = dict(
+        hidden_nonlinearity=None,
+        hidden_w_init=ones_,
+        hidden_b_init=zeros_,
+        output_w_init=ones_,
+        output_b_init=zeros_,
+    )
     normalised = MLPModule(3, 1, (4,), layer_normalization=True, **kwargs)
     plain = MLPModule(3, 1, (4,), **kwargs)
     assert sum(isinstance(m, nn.LayerNorm) for m in normalised.modules()) == 1
@@ -107,10 +135,14 @@ def test_gradients_reach_every_parameter():
         assert parameter.grad.abs().sum() > 0, name
 
 
-@pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps],
-                         ids=['pickle', 'cloudpickle'])
-@pytest.mark.parametrize('nonlinearity', [torch.tanh, nn.Tanh, nn.Tanh()],
-                         ids=['function', 'class', 'instance'])
+@pytest.mark.parametrize(
+    'dumps', [pickle.dumps, cloudpickle.dumps], ids=['pickle', 'cloudpickle']
+)
+@pytest.mark.parametrize(
+    'nonlinearity',
+    [torch.tanh, nn.Tanh, nn.Tanh()],
+    ids=['function', 'class', 'instance'],
+)
 def test_pickle_round_trip_gives_identical_outputs(dumps, nonlinearity):
     module = MLPModule(3, 2, (4,), hidden_nonlinearity=nonlinearity)
     inputs = torch.randn(5, 3)

@@ -17,8 +17,7 @@ def test_one_output_per_head_with_per_head_dims():
     module = MultiHeadedMLPModule(3, 4, [1, 2, 3], (8,))
     outputs = module(torch.ones(5, 4))
     assert isinstance(outputs, list)
-    assert [tuple(output.shape) for output in outputs] == [(5, 1), (5, 2),
-                                                          (5, 3)]
+    assert [tuple(output.shape) for output in outputs] == [(5, 1), (5, 2), (5, 3)]
     single = module(torch.ones(4))
     assert [tuple(output.shape) for output in single] == [(1,), (2,), (3,)]
 
@@ -26,7 +25,9 @@ def test_one_output_per_head_with_per_head_dims():
 def test_single_output_dim_is_shared_by_all_heads():
     module = MultiHeadedMLPModule(2, 4, 3, (8,))
     assert [tuple(output.shape) for output in module(torch.ones(5, 4))] == [
-        (5, 3), (5, 3)]
+        (5, 3),
+        (5, 3),
+    ]
 
 
 def test_heads_share_the_hidden_layers():
@@ -38,13 +39,17 @@ def test_heads_share_the_hidden_layers():
 
 def test_per_head_initialisers_and_nonlinearities():
     module = MultiHeadedMLPModule(
-        2, 2, 1, (3,),
+        2,
+        2,
+        1,
+        (3,),
         hidden_nonlinearity=None,
         hidden_w_init=nn.init.ones_,
         hidden_b_init=nn.init.zeros_,
         output_nonlinearities=[None, torch.relu],
         output_w_inits=[constant(1.0), constant(-1.0)],
-        output_b_inits=[constant(0.5), constant(1.0)])
+        output_b_inits=[constant(0.5), constant(1.0)],
+    )
     first, second = module(torch.tensor([1.0, 1.0]))
     # hidden units are 2 each: 3 * 2 + 0.5, and relu(-3 * 2 + 1)
     assert first.item() == pytest.approx(6.5)
@@ -52,9 +57,9 @@ def test_per_head_initialisers_and_nonlinearities():
 
 
 def test_no_hidden_layers_applies_heads_to_input():
-    module = MultiHeadedMLPModule(2, 2, 2, (),
-                                  output_w_inits=nn.init.eye_,
-                                  output_b_inits=nn.init.zeros_)
+    module = MultiHeadedMLPModule(
+        2, 2, 2, (), output_w_inits=nn.init.eye_, output_b_inits=nn.init.zeros_
+    )
     first, second = module(torch.tensor([1.0, -2.0]))
     assert first.tolist() == second.tolist() == [1.0, -2.0]
 
@@ -65,17 +70,24 @@ def test_layer_normalization_adds_one_layer_norm_per_hidden_layer():
     assert [tuple(norm.normalized_shape) for norm in norms] == [(4,), (8,)]
 
 
-@pytest.mark.parametrize(('option', 'value'), [
-    ('output_dims', [1, 2, 3]),
-    ('output_nonlinearities', [None, None, None]),
-    ('output_w_inits', [nn.init.zeros_]),
-    ('output_b_inits', (nn.init.zeros_, nn.init.zeros_, nn.init.zeros_)),
-])
+@pytest.mark.parametrize(
+    ('option', 'value'),
+    [
+        ('output_dims', [1, 2, 3]),
+        ('output_nonlinearities', [None, None, None]),
+        ('output_w_inits', [nn.init.zeros_]),
+        ('output_b_inits', (nn.init.zeros_, nn.init.zeros_, nn.init.zeros_)),
+    ],
+)
 def test_per_head_option_of_wrong_length_raises_naming_it(option, value):
     kwargs = {'output_dims': 2, option: value}
-    with pytest.raises(ValueError,
-                       match=(f'{option} must be one value or a sequence of '
-                              r'2 values \(one per head\)')):
+    with pytest.raises(
+        ValueError,
+        match=(
+            f'{option} must be one value or a sequence of '
+            r'2 values \(one per head\)'
+        ),
+    ):
         MultiHeadedMLPModule(2, 4, hidden_sizes=(8,), **kwargs)
 
 
@@ -99,12 +111,18 @@ def test_gradients_from_one_head_skip_the_other_head():
     assert module._heads[1].weight.grad is None
 
 
-@pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps],
-                         ids=['pickle', 'cloudpickle'])
+@pytest.mark.parametrize(
+    'dumps', [pickle.dumps, cloudpickle.dumps], ids=['pickle', 'cloudpickle']
+)
 def test_pickle_round_trip_gives_identical_outputs(dumps):
-    module = MultiHeadedMLPModule(2, 4, [1, 2], (8,),
-                                  hidden_nonlinearity=nn.ReLU,
-                                  output_nonlinearities=[torch.tanh, None])
+    module = MultiHeadedMLPModule(
+        2,
+        4,
+        [1, 2],
+        (8,),
+        hidden_nonlinearity=nn.ReLU,
+        output_nonlinearities=[torch.tanh, None],
+    )
     inputs = torch.randn(5, 4)
     copy = pickle.loads(dumps(module))
     for expected, actual in zip(module(inputs), copy(inputs), strict=True):

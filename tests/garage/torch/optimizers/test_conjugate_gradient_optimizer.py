@@ -40,16 +40,17 @@ def trust_region_step(delta, reg=0.0):
 
 
 class TestQuadraticProblem:
-
     @pytest.mark.parametrize('backward_first', [True, False])
     def test_solves_the_trust_region_problem(self, backward_first):
         x, optimizer, f_loss, f_constraint = make_problem(
-            max_constraint_value=0.01, cg_iters=3, hvp_reg_coeff=0.0)
+            max_constraint_value=0.01, cg_iters=3, hvp_reg_coeff=0.0
+        )
         if backward_first:
             f_loss().backward()
         optimizer.step(f_loss, f_constraint)
-        np.testing.assert_allclose(x.detach().numpy(),
-                                   X0 + trust_region_step(0.01), rtol=1e-9)
+        np.testing.assert_allclose(
+            x.detach().numpy(), X0 + trust_region_step(0.01), rtol=1e-9
+        )
         result = optimizer.last_line_search
         assert result.accepted
         assert result.n_backtracks == 0
@@ -59,12 +60,11 @@ class TestQuadraticProblem:
         assert result.constraint <= 0.01
 
     def test_regularisation_and_few_iterations_stay_close(self):
-        x, optimizer, f_loss, f_constraint = make_problem(
-            max_constraint_value=0.05)
+        x, optimizer, f_loss, f_constraint = make_problem(max_constraint_value=0.05)
         optimizer.step(f_loss, f_constraint)
-        np.testing.assert_allclose(x.detach().numpy(),
-                                   X0 + trust_region_step(0.05, reg=1e-5),
-                                   rtol=1e-6)
+        np.testing.assert_allclose(
+            x.detach().numpy(), X0 + trust_region_step(0.05, reg=1e-5), rtol=1e-6
+        )
 
     def test_backtracks_when_the_full_step_overshoots(self):
         x = torch.tensor(X0, requires_grad=True)
@@ -72,13 +72,14 @@ class TestQuadraticProblem:
         x0 = torch.tensor(X0)
 
         def f_loss():
-            return 50 * ((x - target)**2).sum()
+            return 50 * ((x - target) ** 2).sum()
 
         def f_constraint():
-            return 0.5 * ((x - x0)**2).sum()
+            return 0.5 * ((x - x0) ** 2).sum()
 
-        optimizer = ConjugateGradientOptimizer([x], max_constraint_value=1.0,
-                                               hvp_reg_coeff=0.0)
+        optimizer = ConjugateGradientOptimizer(
+            [x], max_constraint_value=1.0, hvp_reg_coeff=0.0
+        )
         optimizer.step(f_loss, f_constraint)
         result = optimizer.last_line_search
         assert result.accepted
@@ -97,11 +98,12 @@ class TestQuadraticProblem:
 
         def f_constraint():
             # quadratic at x0, but the quartic term breaks every candidate
-            squared = ((x - x0)**2).sum()
+            squared = ((x - x0) ** 2).sum()
             return 0.5 * squared + 1e10 * squared**2
 
-        optimizer = ConjugateGradientOptimizer([x], max_constraint_value=0.01,
-                                               max_backtracks=5)
+        optimizer = ConjugateGradientOptimizer(
+            [x], max_constraint_value=0.01, max_backtracks=5
+        )
         optimizer.step(f_loss, f_constraint)
         result = optimizer.last_line_search
         assert not result.accepted
@@ -118,13 +120,16 @@ class TestQuadraticProblem:
             return torch.tensor(G) @ x
 
         def f_constraint():
-            squared = ((x - x0)**2).sum()
+            squared = ((x - x0) ** 2).sum()
             return 0.5 * squared + 1e10 * squared**2
 
-        optimizer = ConjugateGradientOptimizer([x], max_constraint_value=0.01,
-                                               max_backtracks=5,
-                                               accept_violation=True,
-                                               hvp_reg_coeff=0.0)
+        optimizer = ConjugateGradientOptimizer(
+            [x],
+            max_constraint_value=0.01,
+            max_backtracks=5,
+            accept_violation=True,
+            hvp_reg_coeff=0.0,
+        )
         optimizer.step(f_loss, f_constraint)
         assert not optimizer.last_line_search.accepted
         full_step = -np.sqrt(2 * 0.01 / (G @ G + 1e-8)) * G
@@ -148,15 +153,17 @@ def test_trpo_step_on_a_categorical_policy():
         old_log_prob = old_dist.log_prob(actions)
 
     def f_loss():
-        ratio = torch.exp(Categorical(logits=policy(obs)).log_prob(actions)
-                          - old_log_prob)
+        ratio = torch.exp(
+            Categorical(logits=policy(obs)).log_prob(actions) - old_log_prob
+        )
         return -(ratio * advantages).mean()
 
     def f_constraint():
         return kl_divergence(old_dist, Categorical(logits=policy(obs))).mean()
 
     wrapper = OptimizerWrapper(
-        (ConjugateGradientOptimizer, {'max_constraint_value': 0.01}), policy)
+        (ConjugateGradientOptimizer, {'max_constraint_value': 0.01}), policy
+    )
     wrapper.zero_grad()
     loss_before = f_loss()
     loss_before.backward()
@@ -169,12 +176,15 @@ def test_trpo_step_on_a_categorical_policy():
 
 
 class TestState:
-
     def test_hyperparameters_survive_state_dict(self):
-        x, optimizer, _, _ = make_problem(max_constraint_value=0.2, cg_iters=4,
-                                          max_backtracks=3, backtrack_ratio=0.5,
-                                          hvp_reg_coeff=0.1,
-                                          accept_violation=True)
+        x, optimizer, _, _ = make_problem(
+            max_constraint_value=0.2,
+            cg_iters=4,
+            max_backtracks=3,
+            backtrack_ratio=0.5,
+            hvp_reg_coeff=0.1,
+            accept_violation=True,
+        )
         other = ConjugateGradientOptimizer([x], max_constraint_value=0.01)
         other.load_state_dict(optimizer.state_dict())
         group = other.param_groups[0]
@@ -187,16 +197,19 @@ class TestState:
 
     def test_loaded_hyperparameters_are_used(self):
         x, optimizer, f_loss, f_constraint = make_problem(
-            max_constraint_value=0.05, cg_iters=3, hvp_reg_coeff=0.0)
+            max_constraint_value=0.05, cg_iters=3, hvp_reg_coeff=0.0
+        )
         fresh = ConjugateGradientOptimizer([x], max_constraint_value=0.01)
         fresh.load_state_dict(optimizer.state_dict())
         fresh.step(f_loss, f_constraint)
-        np.testing.assert_allclose(x.detach().numpy(),
-                                   X0 + trust_region_step(0.05), rtol=1e-9)
+        np.testing.assert_allclose(
+            x.detach().numpy(), X0 + trust_region_step(0.05), rtol=1e-9
+        )
 
     def test_pickle_round_trip(self):
         x, optimizer, f_loss, f_constraint = make_problem(
-            max_constraint_value=0.03, cg_iters=3, hvp_reg_coeff=0.0)
+            max_constraint_value=0.03, cg_iters=3, hvp_reg_coeff=0.0
+        )
         optimizer.step(f_loss, f_constraint)
         x, clone = pickle.loads(pickle.dumps((x, optimizer)))
         assert clone.last_line_search is None
@@ -207,39 +220,52 @@ class TestState:
         x0 = torch.tensor(start)
         clone.step(lambda: g @ x, lambda: 0.5 * (x - x0) @ a @ (x - x0))
         assert clone.last_line_search.accepted
-        np.testing.assert_allclose(x.detach().numpy(),
-                                   start + trust_region_step(0.03), rtol=1e-9)
+        np.testing.assert_allclose(
+            x.detach().numpy(), start + trust_region_step(0.03), rtol=1e-9
+        )
 
     def test_groups_with_different_hyperparameters_raise(self):
         x = torch.zeros(2, requires_grad=True)
         y = torch.zeros(2, requires_grad=True)
         optimizer = ConjugateGradientOptimizer(
-            [{'params': [x]}, {'params': [y], 'cg_iters': 5}],
-            max_constraint_value=0.01)
-        with pytest.raises(ValueError, match=r'they must share hyperparameters, '
-                           r"but group 0 has .*'cg_iters': 10.* and group 1 has "
-                           r".*'cg_iters': 5"):
+            [{'params': [x]}, {'params': [y], 'cg_iters': 5}], max_constraint_value=0.01
+        )
+        with pytest.raises(
+            ValueError,
+            match=r'they must share hyperparameters, '
+            r"but group 0 has .*'cg_iters': 10.* and group 1 has "
+            r".*'cg_iters': 5",
+        ):
             optimizer.step(lambda: (x + y).sum(), lambda: (x**2 + y**2).sum())
 
 
 def test_line_search_result_is_frozen():
-    result = LineSearchResult(n_backtracks=0, accepted=True, loss_before=1.0,
-                              loss=0.5, constraint=0.01)
+    result = LineSearchResult(
+        n_backtracks=0, accepted=True, loss_before=1.0, loss=0.5, constraint=0.01
+    )
     with pytest.raises(AttributeError):
         result.accepted = False
 
 
-@pytest.mark.parametrize(('kwargs', 'message'), [
-    ({'max_constraint_value': 0.0}, r'max_constraint_value=0.0 must be positive'),
-    ({'cg_iters': 0}, r'cg_iters must be a positive integer, not 0'),
-    ({'max_backtracks': 2.5}, r'max_backtracks must be a positive integer, '
-                              r'not 2.5'),
-    ({'backtrack_ratio': 1.0}, r'backtrack_ratio=1.0 must be between 0 and 1 '
-                               r'\(exclusive\)'),
-    ({'hvp_reg_coeff': -1e-3}, r'hvp_reg_coeff=-0.001 must be non-negative'),
-])
+@pytest.mark.parametrize(
+    ('kwargs', 'message'),
+    [
+        ({'max_constraint_value': 0.0}, r'max_constraint_value=0.0 must be positive'),
+        ({'cg_iters': 0}, r'cg_iters must be a positive integer, not 0'),
+        (
+            {'max_backtracks': 2.5},
+            r'max_backtracks must be a positive integer, '
+            r'not 2.5',
+        ),
+        (
+            {'backtrack_ratio': 1.0},
+            r'backtrack_ratio=1.0 must be between 0 and 1 '
+            r'\(exclusive\)',
+        ),
+        ({'hvp_reg_coeff': -1e-3}, r'hvp_reg_coeff=-0.001 must be non-negative'),
+    ],
+)
 def test_bad_hyperparameters_raise(kwargs, message):
     kwargs = {'max_constraint_value': 0.01, **kwargs}
     with pytest.raises(ValueError, match=message):
-        ConjugateGradientOptimizer([torch.zeros(1, requires_grad=True)],
-                                   **kwargs)
+        ConjugateGradientOptimizer([torch.zeros(1, requires_grad=True)], **kwargs)

@@ -12,11 +12,12 @@ LR = 0.1
 
 # MAML's inner loop backpropagates with create_graph=True by design.
 pytestmark = pytest.mark.filterwarnings(
-    r'ignore:Using backward\(\) with create_graph=True:UserWarning')
+    r'ignore:Using backward\(\) with create_graph=True:UserWarning'
+)
 
 
 def loss_of(weight, x, y):
-    return ((x @ weight.T - y)**2).mean()
+    return ((x @ weight.T - y) ** 2).mean()
 
 
 def test_step_is_plain_sgd():

@@ -14,36 +14,42 @@ def indices_of(batches):
 
 
 class TestGetMinibatch:
-
-    @pytest.mark.parametrize(('n_samples', 'minibatch_size'),
-                             [(10, 3), (12, 4), (5, 10), (7, 1)])
-    def test_each_epoch_covers_every_sample_once(self, n_samples,
-                                                 minibatch_size):
-        wrapper = OptimizerWrapper(torch.optim.SGD, nn.Linear(1, 1),
-                                   max_optimization_epochs=3,
-                                   minibatch_size=minibatch_size)
+    @pytest.mark.parametrize(
+        ('n_samples', 'minibatch_size'), [(10, 3), (12, 4), (5, 10), (7, 1)]
+    )
+    def test_each_epoch_covers_every_sample_once(self, n_samples, minibatch_size):
+        wrapper = OptimizerWrapper(
+            torch.optim.SGD,
+            nn.Linear(1, 1),
+            max_optimization_epochs=3,
+            minibatch_size=minibatch_size,
+        )
         ids = torch.arange(n_samples)
         batches = list(wrapper.get_minibatch(ids))
         per_epoch = -(-n_samples // minibatch_size)
         assert len(batches) == 3 * per_epoch
         for epoch in range(3):
-            epoch_batches = batches[epoch * per_epoch:(epoch + 1) * per_epoch]
+            epoch_batches = batches[epoch * per_epoch : (epoch + 1) * per_epoch]
             assert all(len(b[0]) <= minibatch_size for b in epoch_batches)
             seen = torch.cat([b[0] for b in epoch_batches])
             assert sorted(seen.tolist()) == list(range(n_samples))
 
     def test_inputs_are_indexed_together_and_shuffled(self):
         torch.manual_seed(0)
-        wrapper = OptimizerWrapper(torch.optim.SGD, nn.Linear(1, 1),
-                                   max_optimization_epochs=2, minibatch_size=4)
+        wrapper = OptimizerWrapper(
+            torch.optim.SGD,
+            nn.Linear(1, 1),
+            max_optimization_epochs=2,
+            minibatch_size=4,
+        )
         ids = torch.arange(20)
         features = torch.arange(20.0)[:, None] * torch.ones(1, 3)
         array = np.arange(20) * 10
         orders = []
         for batch_ids, batch_features, batch_array in wrapper.get_minibatch(
-                ids, features, array):
-            torch.testing.assert_close(batch_features[:, 0],
-                                       batch_ids.float())
+            ids, features, array
+        ):
+            torch.testing.assert_close(batch_features[:, 0], batch_ids.float())
             np.testing.assert_array_equal(batch_array, batch_ids.numpy() * 10)
             assert isinstance(batch_array, np.ndarray)
             orders.extend(batch_ids.tolist())
@@ -51,8 +57,12 @@ class TestGetMinibatch:
         assert orders[:20] != orders[20:]
 
     def test_set_seed_reproduces_the_order(self):
-        wrapper = OptimizerWrapper(torch.optim.SGD, nn.Linear(1, 1),
-                                   max_optimization_epochs=2, minibatch_size=3)
+        wrapper = OptimizerWrapper(
+            torch.optim.SGD,
+            nn.Linear(1, 1),
+            max_optimization_epochs=2,
+            minibatch_size=3,
+        )
         deterministic.set_seed(7)
         first = indices_of(wrapper.get_minibatch(torch.arange(10)))
         deterministic.set_seed(7)
@@ -60,8 +70,9 @@ class TestGetMinibatch:
         assert first == second
 
     def test_no_minibatch_size_yields_everything_in_order(self):
-        wrapper = OptimizerWrapper(torch.optim.SGD, nn.Linear(1, 1),
-                                   max_optimization_epochs=2)
+        wrapper = OptimizerWrapper(
+            torch.optim.SGD, nn.Linear(1, 1), max_optimization_epochs=2
+        )
         data = torch.arange(5)
         batches = list(wrapper.get_minibatch(data, data * 2))
         assert len(batches) == 2
@@ -76,35 +87,45 @@ class TestGetMinibatch:
 
     def test_different_lengths_raise(self):
         wrapper = OptimizerWrapper(torch.optim.SGD, nn.Linear(1, 1))
-        with pytest.raises(ValueError, match=r'same number of samples along '
-                           r'dimension 0, but have \[3, 4\]'):
+        with pytest.raises(
+            ValueError,
+            match=r'same number of samples along '
+            r'dimension 0, but have \[3, 4\]',
+        ):
             wrapper.get_minibatch(torch.zeros(3), torch.zeros(4))
 
     def test_other_input_types_raise(self):
         wrapper = OptimizerWrapper(torch.optim.SGD, nn.Linear(1, 1))
-        with pytest.raises(TypeError, match=r'takes tensors and NumPy arrays, '
-                           r'not list'):
+        with pytest.raises(
+            TypeError,
+            match=r'takes tensors and NumPy arrays, '
+            r'not list',
+        ):
             wrapper.get_minibatch([1, 2, 3])
 
 
 class TestOptimizing:
-
     def test_trains_with_a_tuple_spec(self):
         torch.manual_seed(0)
         module = nn.Linear(1, 1)
-        wrapper = OptimizerWrapper((torch.optim.SGD, {'lr': 0.1}), module,
-                                   max_optimization_epochs=50,
-                                   minibatch_size=8)
+        wrapper = OptimizerWrapper(
+            (torch.optim.SGD, {'lr': 0.1}),
+            module,
+            max_optimization_epochs=50,
+            minibatch_size=8,
+        )
         x = torch.linspace(-1, 1, 32)[:, None]
         y = 3 * x + 1
         for batch_x, batch_y in wrapper.get_minibatch(x, y):
             wrapper.zero_grad()
             nn.functional.mse_loss(module(batch_x), batch_y).backward()
             wrapper.step()
-        torch.testing.assert_close(module.weight.detach(), torch.tensor([[3.0]]),
-                                   atol=1e-3, rtol=0)
-        torch.testing.assert_close(module.bias.detach(), torch.tensor([1.0]),
-                                   atol=1e-3, rtol=0)
+        torch.testing.assert_close(
+            module.weight.detach(), torch.tensor([[3.0]]), atol=1e-3, rtol=0
+        )
+        torch.testing.assert_close(
+            module.bias.detach(), torch.tensor([1.0]), atol=1e-3, rtol=0
+        )
 
     def test_zero_grad_clears_gradients(self):
         module = nn.Linear(2, 1)
@@ -138,12 +159,16 @@ class TestOptimizing:
         assert other.optimizer.param_groups[0]['lr'] == 0.01
         torch.testing.assert_close(
             other.optimizer.state[module.weight]['exp_avg'],
-            wrapper.optimizer.state[module.weight]['exp_avg'])
+            wrapper.optimizer.state[module.weight]['exp_avg'],
+        )
 
     def test_pickles(self):
-        wrapper = OptimizerWrapper((torch.optim.Adam, {'lr': 0.01}),
-                                   nn.Linear(2, 1), max_optimization_epochs=3,
-                                   minibatch_size=2)
+        wrapper = OptimizerWrapper(
+            (torch.optim.Adam, {'lr': 0.01}),
+            nn.Linear(2, 1),
+            max_optimization_epochs=3,
+            minibatch_size=2,
+        )
         clone = pickle.loads(pickle.dumps(wrapper))
         assert clone.optimizer.param_groups[0]['lr'] == 0.01
         assert len(list(clone.get_minibatch(torch.arange(4)))) == 6
@@ -156,21 +181,31 @@ class TestOptimizing:
     def test_built_optimizer_with_module_raises(self):
         module = nn.Linear(2, 1)
         optimizer = torch.optim.SGD(module.parameters(), lr=0.1)
-        with pytest.raises(ValueError, match=r'module must be None when '
-                           r'optimizer is already built \(SGD holds'):
+        with pytest.raises(
+            ValueError,
+            match=r'module must be None when '
+            r'optimizer is already built \(SGD holds',
+        ):
             OptimizerWrapper(optimizer, module)
 
 
 @pytest.mark.parametrize('epochs', [0, -1, 1.5, True])
 def test_bad_epoch_count_raises(epochs):
-    with pytest.raises(ValueError, match=r'max_optimization_epochs=.* must be a '
-                       r'positive integer'):
-        OptimizerWrapper(torch.optim.SGD, nn.Linear(1, 1),
-                         max_optimization_epochs=epochs)
+    with pytest.raises(
+        ValueError,
+        match=r'max_optimization_epochs=.* must be a '
+        r'positive integer',
+    ):
+        OptimizerWrapper(
+            torch.optim.SGD, nn.Linear(1, 1), max_optimization_epochs=epochs
+        )
 
 
 @pytest.mark.parametrize('size', [0, -2, 2.0])
 def test_bad_minibatch_size_raises(size):
-    with pytest.raises(ValueError, match=r'minibatch_size=.* must be None or a '
-                       r'positive integer'):
+    with pytest.raises(
+        ValueError,
+        match=r'minibatch_size=.* must be None or a '
+        r'positive integer',
+    ):
         OptimizerWrapper(torch.optim.SGD, nn.Linear(1, 1), minibatch_size=size)

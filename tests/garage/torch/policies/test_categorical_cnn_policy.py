@@ -18,14 +18,21 @@ def make_spec(space=None, n_actions=4):
 
 
 def make_policy(env_spec=None, **kwargs):
-    return CategoricalCNNPolicy(env_spec or make_spec(), 'NHWC',
-                                kernel_sizes=(3,), hidden_channels=(4,),
-                                strides=(1,), hidden_sizes=(8,), **kwargs)
+    return CategoricalCNNPolicy(
+        env_spec or make_spec(),
+        'NHWC',
+        kernel_sizes=(3,),
+        hidden_channels=(4,),
+        strides=(1,),
+        hidden_sizes=(8,),
+        **kwargs,
+    )
 
 
 def images(n, seed=0):
-    return np.random.default_rng(seed).integers(0, 256, (n, *IMAGE_SHAPE),
-                                                dtype=np.uint8)
+    return np.random.default_rng(seed).integers(
+        0, 256, (n, *IMAGE_SHAPE), dtype=np.uint8
+    )
 
 
 def output_linear(policy):
@@ -41,15 +48,21 @@ def test_is_stochastic():
 
 def test_rejects_box_actions():
     env_spec = EnvSpec(akro.Image(IMAGE_SHAPE), akro.Box(-1.0, 1.0, (2,)))
-    with pytest.raises(ValueError, match=r'CategoricalCNNPolicy needs an '
-                       r'akro\.Discrete action space'):
+    with pytest.raises(
+        ValueError,
+        match=r'CategoricalCNNPolicy needs an '
+        r'akro\.Discrete action space',
+    ):
         make_policy(env_spec)
 
 
 def test_rejects_flat_observation_space():
     env_spec = make_spec(akro.Box(-1.0, 1.0, (12,)))
-    with pytest.raises(ValueError, match=r'needs a three-dimensional akro\.Box '
-                       r'\(or akro\.Image\) observation space'):
+    with pytest.raises(
+        ValueError,
+        match=r'needs a three-dimensional akro\.Box '
+        r'\(or akro\.Image\) observation space',
+    ):
         make_policy(env_spec)
 
 
@@ -71,14 +84,16 @@ def test_flattened_and_image_observations_agree():
     _, flat_info = policy.get_actions(batch.reshape(3, -1))
     _, single_info = policy.get_action(batch[1].reshape(-1))
     np.testing.assert_array_equal(info['probs'], flat_info['probs'])
-    np.testing.assert_allclose(single_info['probs'], info['probs'][1],
-                               rtol=1e-5)
+    np.testing.assert_allclose(single_info['probs'], info['probs'][1], rtol=1e-5)
 
 
 def test_wrong_shape_names_expected_shapes():
     policy = make_policy()
-    with pytest.raises(ValueError, match=r'observation has shape \(8, 8\), '
-                       r'but expected \(8, 8, 3\) or \(192,\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'observation has shape \(8, 8\), '
+        r'but expected \(8, 8, 3\) or \(192,\)',
+    ):
         policy.get_action(np.zeros((8, 8)))
 
 
@@ -88,8 +103,7 @@ def test_probs_match_forward_on_scaled_pixels():
     _, info = policy.get_actions(batch)
     dist, forward_info = policy(torch.as_tensor(batch, dtype=torch.float32))
     assert isinstance(dist, Categorical)
-    np.testing.assert_allclose(info['probs'], dist.probs.detach().numpy(),
-                               rtol=1e-5)
+    np.testing.assert_allclose(info['probs'], dist.probs.detach().numpy(), rtol=1e-5)
     torch.testing.assert_close(forward_info['probs'], dist.probs)
 
 
@@ -100,8 +114,7 @@ def test_is_image_scales_pixels():
     batch = images(2)
     _, info = scaled.get_actions(batch)
     _, unscaled_info = unscaled.get_actions(batch.astype(np.float32) / 255)
-    np.testing.assert_allclose(info['probs'], unscaled_info['probs'],
-                               rtol=1e-5)
+    np.testing.assert_allclose(info['probs'], unscaled_info['probs'], rtol=1e-5)
 
 
 def test_samples_match_probs():
@@ -127,14 +140,17 @@ def test_gradients_reach_every_parameter():
         assert parameter.grad is not None, name
 
 
-@pytest.mark.parametrize(('dumps', 'loads'), [(pickle.dumps, pickle.loads),
-                                              (cloudpickle.dumps,
-                                               cloudpickle.loads)])
+@pytest.mark.parametrize(
+    ('dumps', 'loads'),
+    [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)],
+)
 def test_pickling_keeps_the_probs(dumps, loads):
     policy = make_policy()
     clone = loads(dumps(policy))
-    np.testing.assert_array_equal(clone.get_actions(images(2))[1]['probs'],
-                                  policy.get_actions(images(2))[1]['probs'])
+    np.testing.assert_array_equal(
+        clone.get_actions(images(2))[1]['probs'],
+        policy.get_actions(images(2))[1]['probs'],
+    )
 
 
 def test_float64_policy():

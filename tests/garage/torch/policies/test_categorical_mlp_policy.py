@@ -12,15 +12,15 @@ from garage.torch.policies import CategoricalMLPPolicy, StochasticPolicy
 
 
 def make_spec(obs_shape=(4,), n_actions=3):
-    return EnvSpec(akro.Box(-np.inf, np.inf, obs_shape, np.float32),
-                   akro.Discrete(n_actions))
+    return EnvSpec(
+        akro.Box(-np.inf, np.inf, obs_shape, np.float32), akro.Discrete(n_actions)
+    )
 
 
 def fixed_logits_policy(logits, **kwargs):
     """A policy whose logits are ``logits`` whatever the observation."""
     policy = CategoricalMLPPolicy(make_spec(n_actions=len(logits)), **kwargs)
-    linear = [m for m in policy.modules()
-              if isinstance(m, torch.nn.Linear)][-1]
+    linear = [m for m in policy.modules() if isinstance(m, torch.nn.Linear)][-1]
     with torch.no_grad():
         linear.weight.zero_()
         linear.bias.copy_(torch.as_tensor(logits))
@@ -37,9 +37,12 @@ def test_is_stochastic_with_defaults():
 
 def test_rejects_box_actions():
     env_spec = EnvSpec(akro.Box(-1.0, 1.0, (4,)), akro.Box(-1.0, 1.0, (2,)))
-    with pytest.raises(ValueError, match='CategoricalMLPPolicy needs an '
-                       'akro.Discrete action space, but the environment has '
-                       r'Box\('):
+    with pytest.raises(
+        ValueError,
+        match='CategoricalMLPPolicy needs an '
+        'akro.Discrete action space, but the environment has '
+        r'Box\(',
+    ):
         CategoricalMLPPolicy(env_spec)
 
 
@@ -62,22 +65,22 @@ def test_batch_actions_and_probs():
 
 
 def test_unflattened_image_observations():
-    policy = CategoricalMLPPolicy(EnvSpec(akro.Image((3, 3, 2)),
-                                          akro.Discrete(2)))
-    images = np.random.default_rng(0).integers(0, 256, (5, 3, 3, 2),
-                                               dtype=np.uint8)
+    policy = CategoricalMLPPolicy(EnvSpec(akro.Image((3, 3, 2)), akro.Discrete(2)))
+    images = np.random.default_rng(0).integers(0, 256, (5, 3, 3, 2), dtype=np.uint8)
     _, info = policy.get_actions(images)
     _, flat_info = policy.get_actions(images.reshape(5, 18))
     _, single_info = policy.get_action(images[0])
     np.testing.assert_array_equal(info['probs'], flat_info['probs'])
-    np.testing.assert_allclose(single_info['probs'], info['probs'][0],
-                               rtol=1e-5)
+    np.testing.assert_allclose(single_info['probs'], info['probs'][0], rtol=1e-5)
 
 
 def test_wrong_batch_shape_names_expected_shape():
     policy = CategoricalMLPPolicy(make_spec())
-    with pytest.raises(ValueError, match=r'observations have shape \(2, 5\), '
-                       r'but expected \(N, 4\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'observations have shape \(2, 5\), '
+        r'but expected \(N, 4\)',
+    ):
         policy.get_actions(np.zeros((2, 5)))
 
 
@@ -109,8 +112,7 @@ def test_deterministic_mode_takes_the_most_probable_action():
     policy = fixed_logits_policy(np.log([0.2, 0.5, 0.3]))
     policy.deterministic = True
     assert policy.get_action(np.ones(4))[0] == 1
-    np.testing.assert_array_equal(policy.get_actions(np.ones((5, 4)))[0],
-                                  [1] * 5)
+    np.testing.assert_array_equal(policy.get_actions(np.ones((5, 4)))[0], [1] * 5)
 
 
 def test_forward_gives_a_categorical_with_gradients():
@@ -130,8 +132,7 @@ def test_probs_match_forward():
     observations = np.random.default_rng(2).standard_normal((3, 4))
     _, info = policy.get_actions(observations)
     dist, _ = policy(torch.as_tensor(observations, dtype=torch.float32))
-    np.testing.assert_allclose(info['probs'], dist.probs.detach().numpy(),
-                               rtol=1e-5)
+    np.testing.assert_allclose(info['probs'], dist.probs.detach().numpy(), rtol=1e-5)
 
 
 def test_param_values_round_trip():
@@ -139,19 +140,24 @@ def test_param_values_round_trip():
     target = CategoricalMLPPolicy(make_spec())
     target.set_param_values(source.get_param_values())
     observation = np.ones(4)
-    np.testing.assert_array_equal(target.get_action(observation)[1]['probs'],
-                                  source.get_action(observation)[1]['probs'])
+    np.testing.assert_array_equal(
+        target.get_action(observation)[1]['probs'],
+        source.get_action(observation)[1]['probs'],
+    )
 
 
-@pytest.mark.parametrize(('dumps', 'loads'), [(pickle.dumps, pickle.loads),
-                                              (cloudpickle.dumps,
-                                               cloudpickle.loads)])
+@pytest.mark.parametrize(
+    ('dumps', 'loads'),
+    [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)],
+)
 def test_pickling_keeps_the_probs(dumps, loads):
     policy = CategoricalMLPPolicy(make_spec())
     observations = np.random.default_rng(3).standard_normal((3, 4))
     clone = loads(dumps(policy))
-    np.testing.assert_array_equal(clone.get_actions(observations)[1]['probs'],
-                                  policy.get_actions(observations)[1]['probs'])
+    np.testing.assert_array_equal(
+        clone.get_actions(observations)[1]['probs'],
+        policy.get_actions(observations)[1]['probs'],
+    )
 
 
 def test_float64_policy():
@@ -165,5 +171,4 @@ def test_discrete_observations():
     policy = CategoricalMLPPolicy(env_spec)
     _, info = policy.get_action(3)
     _, batch_info = policy.get_actions([3, 3])
-    np.testing.assert_allclose(batch_info['probs'][1], info['probs'],
-                               rtol=1e-6)
+    np.testing.assert_allclose(batch_info['probs'][1], info['probs'], rtol=1e-6)

@@ -11,8 +11,10 @@ from garage.torch.policies import DeterministicMLPPolicy, Policy
 
 
 def make_spec(obs_shape=(3,), action_dim=2):
-    return EnvSpec(akro.Box(-np.inf, np.inf, obs_shape, np.float32),
-                   akro.Box(-1.0, 1.0, (action_dim,), np.float32))
+    return EnvSpec(
+        akro.Box(-np.inf, np.inf, obs_shape, np.float32),
+        akro.Box(-1.0, 1.0, (action_dim,), np.float32),
+    )
 
 
 def linears(policy):
@@ -28,8 +30,11 @@ def test_defaults():
 
 def test_rejects_discrete_actions():
     env_spec = EnvSpec(akro.Box(-1.0, 1.0, (3,)), akro.Discrete(2))
-    with pytest.raises(ValueError, match=r'DeterministicMLPPolicy needs an '
-                       r'akro\.Box action space'):
+    with pytest.raises(
+        ValueError,
+        match=r'DeterministicMLPPolicy needs an '
+        r'akro\.Box action space',
+    ):
         DeterministicMLPPolicy(env_spec)
 
 
@@ -55,8 +60,9 @@ def test_action_is_the_tanh_output_of_the_mlp():
 
 
 def test_output_nonlinearity_can_be_changed():
-    policy = DeterministicMLPPolicy(make_spec(), hidden_sizes=(4,),
-                                    output_nonlinearity=None)
+    policy = DeterministicMLPPolicy(
+        make_spec(), hidden_sizes=(4,), output_nonlinearity=None
+    )
     assert [m.out_features for m in linears(policy)] == [4, 2]
     with torch.no_grad():
         linears(policy)[-1].weight.zero_()
@@ -68,8 +74,7 @@ def test_get_actions_matches_forward():
     policy = DeterministicMLPPolicy(make_spec(obs_shape=(2, 2)))
     observations = np.random.default_rng(0).standard_normal((5, 2, 2))
     actions, info = policy.get_actions(observations)
-    expected = policy(torch.as_tensor(observations.reshape(5, 4),
-                                      dtype=torch.float32))
+    expected = policy(torch.as_tensor(observations.reshape(5, 4), dtype=torch.float32))
     assert actions.shape == (5, 2)
     np.testing.assert_allclose(actions, expected.detach().numpy(), rtol=1e-6)
     assert info == {}
@@ -90,23 +95,26 @@ def test_gradients_flow_from_the_actions():
         assert parameter.grad is not None, name
 
 
-@pytest.mark.parametrize(('dumps', 'loads'), [(pickle.dumps, pickle.loads),
-                                              (cloudpickle.dumps,
-                                               cloudpickle.loads)])
+@pytest.mark.parametrize(
+    ('dumps', 'loads'),
+    [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)],
+)
 def test_pickling_keeps_the_actions(dumps, loads):
     policy = DeterministicMLPPolicy(make_spec())
     observation = np.array([0.1, 0.2, 0.3])
     clone = loads(dumps(policy))
-    np.testing.assert_array_equal(clone.get_action(observation)[0],
-                                  policy.get_action(observation)[0])
+    np.testing.assert_array_equal(
+        clone.get_action(observation)[0], policy.get_action(observation)[0]
+    )
 
 
 def test_param_values_round_trip():
     source = DeterministicMLPPolicy(make_spec())
     target = DeterministicMLPPolicy(make_spec())
     target.set_param_values(source.get_param_values())
-    np.testing.assert_array_equal(target.get_action(np.ones(3))[0],
-                                  source.get_action(np.ones(3))[0])
+    np.testing.assert_array_equal(
+        target.get_action(np.ones(3))[0], source.get_action(np.ones(3))[0]
+    )
 
 
 def test_float64_policy():

@@ -11,8 +11,10 @@ from garage.torch.policies import GaussianMLPPolicy, StochasticPolicy
 
 
 def make_spec(obs_shape=(3,), action_dim=2):
-    return EnvSpec(akro.Box(-np.inf, np.inf, obs_shape, np.float32),
-                   akro.Box(-1.0, 1.0, (action_dim,), np.float32))
+    return EnvSpec(
+        akro.Box(-np.inf, np.inf, obs_shape, np.float32),
+        akro.Box(-1.0, 1.0, (action_dim,), np.float32),
+    )
 
 
 def output_linear(policy):
@@ -42,9 +44,12 @@ def test_defaults():
 
 def test_rejects_discrete_actions():
     env_spec = EnvSpec(akro.Box(-1.0, 1.0, (3,)), akro.Discrete(2))
-    with pytest.raises(ValueError, match=r'GaussianMLPPolicy needs an '
-                       r'akro.Box action space, but the environment has '
-                       r'Discrete\(2\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'GaussianMLPPolicy needs an '
+        r'akro.Box action space, but the environment has '
+        r'Discrete\(2\)',
+    ):
         GaussianMLPPolicy(env_spec)
 
 
@@ -74,8 +79,7 @@ def test_unflattened_observations():
     _, flat_info = policy.get_actions(observations.reshape(4, 6))
     _, single_info = policy.get_action(observations[0])
     np.testing.assert_allclose(info['mean'], flat_info['mean'])
-    np.testing.assert_allclose(single_info['mean'], info['mean'][0],
-                               rtol=1e-5)
+    np.testing.assert_allclose(single_info['mean'], info['mean'][0], rtol=1e-5)
 
 
 def test_wrong_observation_shape_names_expected_shape():
@@ -97,36 +101,36 @@ def test_samples_match_mean_and_std():
 def test_single_samples_match_mean_and_std():
     policy = fixed_mean_policy([0.25, 2.0], init_std=2.0)
     torch.manual_seed(2)
-    actions = np.array([policy.get_action(np.ones(3))[0]
-                        for _ in range(4000)])
+    actions = np.array([policy.get_action(np.ones(3))[0] for _ in range(4000)])
     np.testing.assert_allclose(actions.mean(axis=0), [0.25, 2.0], atol=0.15)
     np.testing.assert_allclose(actions.std(axis=0), [2.0, 2.0], rtol=0.05)
 
 
-@pytest.mark.parametrize(('kwargs', 'std'), [
-    ({'init_std': 0.01, 'min_std': 0.1}, 0.1),
-    ({'init_std': 5.0, 'max_std': 2.0}, 2.0),
-    ({'init_std': 0.7, 'std_parameterization': 'softplus'}, 0.7),
-])
+@pytest.mark.parametrize(
+    ('kwargs', 'std'),
+    [
+        ({'init_std': 0.01, 'min_std': 0.1}, 0.1),
+        ({'init_std': 5.0, 'max_std': 2.0}, 2.0),
+        ({'init_std': 0.7, 'std_parameterization': 'softplus'}, 0.7),
+    ],
+)
 def test_std_options_reach_the_samples(kwargs, std):
     policy = fixed_mean_policy([0.0, 0.0], **kwargs)
     torch.manual_seed(3)
     actions, info = policy.get_actions(np.ones((20000, 3)))
     np.testing.assert_allclose(actions.std(axis=0), [std, std], rtol=0.03)
-    np.testing.assert_allclose(info['log_std'], np.log(std), rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(info['log_std'], np.log(std), rtol=1e-5, atol=1e-6)
 
 
 def test_sampling_matches_the_distribution_of_forward():
     policy = GaussianMLPPolicy(make_spec(), init_std=0.5)
     observations = np.random.default_rng(4).standard_normal((3, 3))
     _, info = policy.get_actions(observations)
-    dist, forward_info = policy(torch.as_tensor(observations,
-                                                dtype=torch.float32))
-    np.testing.assert_allclose(info['mean'], dist.mean.detach().numpy(),
-                               rtol=1e-6)
-    np.testing.assert_allclose(info['log_std'],
-                               dist.stddev.log().detach().numpy(), rtol=1e-5)
+    dist, forward_info = policy(torch.as_tensor(observations, dtype=torch.float32))
+    np.testing.assert_allclose(info['mean'], dist.mean.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        info['log_std'], dist.stddev.log().detach().numpy(), rtol=1e-5
+    )
     assert set(forward_info) == set(info)
 
 
@@ -162,13 +166,13 @@ def test_agent_info_does_not_alias_the_std_parameter():
     info['log_std'][:] = 3.0
     _, info = policy.get_actions(np.zeros((2, 3)))
     info['log_std'][:] = 3.0
-    np.testing.assert_array_equal(policy.get_action(np.zeros(3))[1]['log_std'],
-                                  [0.0, 0.0])
+    np.testing.assert_array_equal(
+        policy.get_action(np.zeros(3))[1]['log_std'], [0.0, 0.0]
+    )
 
 
 def test_fixed_std_without_bounds():
-    policy = GaussianMLPPolicy(make_spec(), learn_std=False, min_std=None,
-                               init_std=2.0)
+    policy = GaussianMLPPolicy(make_spec(), learn_std=False, min_std=None, init_std=2.0)
     _, info = policy.get_action(np.zeros(3))
     np.testing.assert_allclose(info['log_std'], np.log([2.0, 2.0]))
 
@@ -186,8 +190,7 @@ def test_gradients_reach_mean_and_std_parameters():
 
 def test_learn_std_false_has_no_std_parameter_to_train():
     policy = GaussianMLPPolicy(make_spec(), learn_std=False)
-    assert not any('std' in n for n, p in policy.named_parameters()
-                   if p.requires_grad)
+    assert not any('std' in n for n, p in policy.named_parameters() if p.requires_grad)
 
 
 def test_param_values_round_trip():
@@ -201,9 +204,10 @@ def test_param_values_round_trip():
     np.testing.assert_array_equal(got['log_std'], expected['log_std'])
 
 
-@pytest.mark.parametrize(('dumps', 'loads'), [(pickle.dumps, pickle.loads),
-                                              (cloudpickle.dumps,
-                                               cloudpickle.loads)])
+@pytest.mark.parametrize(
+    ('dumps', 'loads'),
+    [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)],
+)
 def test_pickling_keeps_the_means(dumps, loads):
     policy = GaussianMLPPolicy(make_spec(), init_std=0.4)
     observations = np.random.default_rng(6).standard_normal((3, 3))

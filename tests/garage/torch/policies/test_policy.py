@@ -17,8 +17,10 @@ from garage.torch.policies import Policy, StochasticPolicy
 
 
 def box_spec(obs_shape=(3,), action_dim=2):
-    return EnvSpec(akro.Box(-1.0, 1.0, obs_shape, np.float32),
-                   akro.Box(-1.0, 1.0, (action_dim,), np.float32))
+    return EnvSpec(
+        akro.Box(-1.0, 1.0, obs_shape, np.float32),
+        akro.Box(-1.0, 1.0, (action_dim,), np.float32),
+    )
 
 
 class LinearPolicy(Policy):
@@ -26,8 +28,9 @@ class LinearPolicy(Policy):
 
     def __init__(self, env_spec, name='LinearPolicy', **kwargs):
         super().__init__(env_spec, name, **kwargs)
-        self.linear = torch.nn.Linear(env_spec.observation_space.flat_dim,
-                                      env_spec.action_space.flat_dim)
+        self.linear = torch.nn.Linear(
+            env_spec.observation_space.flat_dim, env_spec.action_space.flat_dim
+        )
 
     def forward(self, observations):
         return self.linear(observations.flatten(1))
@@ -46,10 +49,10 @@ class NormalPolicy(StochasticPolicy):
 
     def __init__(self, env_spec):
         super().__init__(env_spec, 'NormalPolicy')
-        self.linear = torch.nn.Linear(env_spec.observation_space.flat_dim,
-                                      env_spec.action_space.flat_dim)
-        self.log_std = torch.nn.Parameter(torch.zeros(
-            env_spec.action_space.flat_dim))
+        self.linear = torch.nn.Linear(
+            env_spec.observation_space.flat_dim, env_spec.action_space.flat_dim
+        )
+        self.log_std = torch.nn.Parameter(torch.zeros(env_spec.action_space.flat_dim))
 
     def forward(self, observations):
         mean = self.linear(observations)
@@ -117,14 +120,17 @@ def test_get_actions_of_an_empty_batch():
     assert actions.shape == (0, 2)
 
 
-@pytest.mark.parametrize('observation', [
-    [0.1, 0.2, 0.3],
-    (0.1, 0.2, 0.3),
-    torch.tensor([0.1, 0.2, 0.3]),
-    np.array([0.1, 0.2, 0.3]),  # float64
-    np.array([0.3, 0.2, 0.1])[::-1],  # negative stride
-    np.array([[0.1, 9.0], [0.2, 9.0], [0.3, 9.0]])[:, 0],  # not contiguous
-])
+@pytest.mark.parametrize(
+    'observation',
+    [
+        [0.1, 0.2, 0.3],
+        (0.1, 0.2, 0.3),
+        torch.tensor([0.1, 0.2, 0.3]),
+        np.array([0.1, 0.2, 0.3]),  # float64
+        np.array([0.3, 0.2, 0.1])[::-1],  # negative stride
+        np.array([[0.1, 9.0], [0.2, 9.0], [0.3, 9.0]])[:, 0],  # not contiguous
+    ],
+)
 def test_observation_types_and_layouts(observation):
     policy = LinearPolicy(box_spec())
     action, _ = policy.get_action(observation)
@@ -150,8 +156,7 @@ def test_observation_is_not_modified_and_action_does_not_alias_it():
     observation = np.array([0.1, 0.2, 0.3], np.float32)
     action, _ = policy.get_action(observation)
     action += 1
-    np.testing.assert_array_equal(observation,
-                                  np.array([0.1, 0.2, 0.3], np.float32))
+    np.testing.assert_array_equal(observation, np.array([0.1, 0.2, 0.3], np.float32))
 
 
 @pytest.mark.parametrize('flatten', [True, False])
@@ -178,9 +183,12 @@ def test_image_observations_single_batch_and_flattened(flatten):
 
 def test_unflattened_input_needs_a_box_space():
     env_spec = EnvSpec(akro.Discrete(4), akro.Box(-1.0, 1.0, (1,)))
-    with pytest.raises(ValueError, match=r'flatten_observations=False\) '
-                       r'needs an akro\.Box observation space, not '
-                       r'Discrete\(4\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'flatten_observations=False\) '
+        r'needs an akro\.Box observation space, not '
+        r'Discrete\(4\)',
+    ):
         LinearPolicy(env_spec, flatten_observations=False)
 
 
@@ -197,29 +205,41 @@ def test_uint8_images_become_floats():
 
 def test_wrong_single_observation_shape_names_expected_shapes():
     policy = LinearPolicy(box_spec(obs_shape=(4, 5, 3)))
-    with pytest.raises(ValueError, match=r'observation has shape \(4, 5\), '
-                       r'but expected \(4, 5, 3\) or \(60,\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'observation has shape \(4, 5\), '
+        r'but expected \(4, 5, 3\) or \(60,\)',
+    ):
         policy.get_action(np.zeros((4, 5)))
 
 
 def test_wrong_batch_shape_names_expected_shapes():
     policy = LinearPolicy(box_spec(obs_shape=(4, 5, 3)))
-    with pytest.raises(ValueError, match=r'observations have shape \(2, 59\), '
-                       r'but expected \(N, 4, 5, 3\) or \(N, 60\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'observations have shape \(2, 59\), '
+        r'but expected \(N, 4, 5, 3\) or \(N, 60\)',
+    ):
         policy.get_actions(np.zeros((2, 59)))
 
 
 def test_single_observation_given_as_batch_is_rejected():
     policy = LinearPolicy(box_spec())
-    with pytest.raises(ValueError, match=r'observation has shape \(1, 3\), '
-                       r'but expected \(3,\) for'):
+    with pytest.raises(
+        ValueError,
+        match=r'observation has shape \(1, 3\), '
+        r'but expected \(3,\) for',
+    ):
         policy.get_action(np.zeros((1, 3)))
 
 
 def test_scalar_given_as_batch_is_rejected():
     policy = LinearPolicy(box_spec())
-    with pytest.raises(ValueError, match=r'observations have shape \(\), '
-                       r'but expected \(N, 3\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'observations have shape \(\), '
+        r'but expected \(N, 3\)',
+    ):
         policy.get_actions(np.float32(0.0))
 
 
@@ -235,27 +255,31 @@ def discrete_obs_policy():
 def test_discrete_observation_index_or_one_hot():
     policy = discrete_obs_policy()
     np.testing.assert_array_equal(policy.get_action(2)[0], [0, 0, 1, 0])
-    np.testing.assert_array_equal(policy.get_action(np.int64(3))[0],
-                                  [0, 0, 0, 1])
-    np.testing.assert_array_equal(policy.get_action(np.eye(4)[1])[0],
-                                  [0, 1, 0, 0])
-    np.testing.assert_array_equal(policy.get_actions([0, 3])[0],
-                                  np.eye(4)[[0, 3]])
-    np.testing.assert_array_equal(policy.get_actions(np.eye(4)[[2, 1]])[0],
-                                  np.eye(4)[[2, 1]])
+    np.testing.assert_array_equal(policy.get_action(np.int64(3))[0], [0, 0, 0, 1])
+    np.testing.assert_array_equal(policy.get_action(np.eye(4)[1])[0], [0, 1, 0, 0])
+    np.testing.assert_array_equal(policy.get_actions([0, 3])[0], np.eye(4)[[0, 3]])
+    np.testing.assert_array_equal(
+        policy.get_actions(np.eye(4)[[2, 1]])[0], np.eye(4)[[2, 1]]
+    )
 
 
 def test_discrete_observation_of_wrong_shape_names_index_and_one_hot():
     policy = discrete_obs_policy()
-    with pytest.raises(ValueError, match=r'observation has shape \(2,\), but '
-                       r'expected \(\) \(index\) or \(4,\) \(one-hot\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'observation has shape \(2,\), but '
+        r'expected \(\) \(index\) or \(4,\) \(one-hot\)',
+    ):
         policy.get_action([1, 2])
 
 
 def test_discrete_observation_batch_of_wrong_shape_names_batch_shapes():
     policy = discrete_obs_policy()
-    with pytest.raises(ValueError, match=r'observations have shape \(1, 2\), '
-                       r'but expected \(N,\) \(index\) or \(N, 4\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'observations have shape \(1, 2\), '
+        r'but expected \(N,\) \(index\) or \(N, 4\)',
+    ):
         policy.get_actions([[1, 2]])
 
 
@@ -265,8 +289,7 @@ def test_discrete_observation_out_of_range_is_rejected():
 
 
 def dict_obs_policy():
-    space = akro.Dict({'a': akro.Box(-1.0, 1.0, (2,)),
-                       'b': akro.Box(-1.0, 1.0, (1,))})
+    space = akro.Dict({'a': akro.Box(-1.0, 1.0, (2,)), 'b': akro.Box(-1.0, 1.0, (1,))})
     policy = LinearPolicy(EnvSpec(space, akro.Box(-1.0, 1.0, (3,))))
     with torch.no_grad():
         policy.linear.weight.copy_(torch.eye(3))
@@ -278,18 +301,19 @@ def test_dict_observations_are_flattened_by_the_space():
     policy, space = dict_obs_policy()
     observation = {'a': np.array([0.1, 0.2]), 'b': np.array([0.3])}
     expected = space.flatten(observation)
-    np.testing.assert_allclose(policy.get_action(observation)[0], expected,
-                               rtol=1e-6)
-    np.testing.assert_allclose(policy.get_action(expected)[0], expected,
-                               rtol=1e-6)
+    np.testing.assert_allclose(policy.get_action(observation)[0], expected, rtol=1e-6)
+    np.testing.assert_allclose(policy.get_action(expected)[0], expected, rtol=1e-6)
     actions, _ = policy.get_actions([observation, observation])
     np.testing.assert_allclose(actions, [expected, expected], rtol=1e-6)
 
 
 def test_dict_observation_that_does_not_flatten_is_rejected():
     policy, _ = dict_obs_policy()
-    with pytest.raises(ValueError, match=r'expected \(3,\) \(flattened\) or '
-                       'an element of the space'):
+    with pytest.raises(
+        ValueError,
+        match=r'expected \(3,\) \(flattened\) or '
+        'an element of the space',
+    ):
         policy.get_action(np.zeros(5))
 
 
@@ -308,11 +332,13 @@ def test_get_param_values_is_a_cpu_copy():
 def test_set_param_values_round_trip():
     source, target = LinearPolicy(box_spec()), LinearPolicy(box_spec())
     observation = np.array([0.1, -0.2, 0.3], np.float32)
-    assert not np.allclose(source.get_action(observation)[0],
-                           target.get_action(observation)[0])
+    assert not np.allclose(
+        source.get_action(observation)[0], target.get_action(observation)[0]
+    )
     target.set_param_values(source.get_param_values())
-    np.testing.assert_array_equal(source.get_action(observation)[0],
-                                  target.get_action(observation)[0])
+    np.testing.assert_array_equal(
+        source.get_action(observation)[0], target.get_action(observation)[0]
+    )
 
 
 def test_set_param_values_keeps_dtype():
@@ -337,8 +363,7 @@ def test_to_float64_after_acting_acts_in_float64():
     actions, _ = policy.get_actions(observation[None])
     assert actions.dtype == np.float64
     expected = policy(torch.tensor([[0.1, 0.2, 0.3]], dtype=torch.float64))
-    np.testing.assert_allclose(action, expected[0].detach().numpy(),
-                               rtol=1e-12)
+    np.testing.assert_allclose(action, expected[0].detach().numpy(), rtol=1e-12)
 
 
 def test_load_state_dict_with_assign_after_acting():
@@ -356,16 +381,18 @@ def test_to_cpu_keeps_acting():
     np.testing.assert_array_equal(before, after)
 
 
-@pytest.mark.parametrize(('dumps', 'loads'), [(pickle.dumps, pickle.loads),
-                                              (cloudpickle.dumps,
-                                               cloudpickle.loads)])
+@pytest.mark.parametrize(
+    ('dumps', 'loads'),
+    [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)],
+)
 def test_pickled_policy_gives_identical_actions(dumps, loads):
     policy = LinearPolicy(box_spec())
     observations = np.random.default_rng(1).standard_normal((4, 3))
     policy.get_actions(observations)
     clone = loads(dumps(policy))
-    np.testing.assert_array_equal(clone.get_actions(observations)[0],
-                                  policy.get_actions(observations)[0])
+    np.testing.assert_array_equal(
+        clone.get_actions(observations)[0], policy.get_actions(observations)[0]
+    )
     assert clone.name == policy.name
 
 
@@ -377,8 +404,7 @@ def test_saved_policy_loads_on_cpu_with_map_location():
     torch.save(policy, buffer)
     buffer.seek(0)
     loaded = torch.load(buffer, map_location='cpu', weights_only=False)
-    np.testing.assert_array_equal(loaded.get_action(observation)[0],
-                                  expected)
+    np.testing.assert_array_equal(loaded.get_action(observation)[0], expected)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
@@ -396,8 +422,7 @@ def test_policy_acts_on_gpu_and_loads_on_cpu_from_a_gpu_save():
     buffer.seek(0)
     loaded = torch.load(buffer, map_location='cpu', weights_only=False)
     assert loaded.linear.weight.device.type == 'cpu'
-    np.testing.assert_allclose(loaded.get_action(observation)[0], cpu_action,
-                               rtol=1e-5)
+    np.testing.assert_allclose(loaded.get_action(observation)[0], cpu_action, rtol=1e-5)
 
 
 def test_stochastic_default_sampling_uses_the_distribution():
@@ -411,8 +436,7 @@ def test_stochastic_default_sampling_uses_the_distribution():
     np.testing.assert_allclose(actions.mean(axis=0), [2.0, -3.0], atol=0.05)
     np.testing.assert_allclose(actions.std(axis=0), [0.5, 2.0], rtol=0.03)
     np.testing.assert_allclose(info['mean'][0], [2.0, -3.0])
-    np.testing.assert_allclose(info['log_std'][0], np.log([0.5, 2.0]),
-                               rtol=1e-6)
+    np.testing.assert_allclose(info['log_std'][0], np.log([0.5, 2.0]), rtol=1e-6)
 
 
 def test_stochastic_deterministic_mode_gives_the_mode():
@@ -451,14 +475,20 @@ def test_returned_arrays_own_their_memory(deterministic):
     policy = NormalPolicy(box_spec())
     policy.deterministic = deterministic
     for batch in (False, True):
-        actions, info = (policy.get_actions(np.zeros((3, 3))) if batch
-                         else policy.get_action(np.zeros(3)))
+        actions, info = (
+            policy.get_actions(np.zeros((3, 3)))
+            if batch
+            else policy.get_action(np.zeros(3))
+        )
         arrays = [actions, *info.values()]
         for array in arrays:
             assert array.flags.owndata
             assert array.flags.c_contiguous
-        assert not any(np.shares_memory(a, b) for i, a in enumerate(arrays)
-                       for b in arrays[i + 1:])
+        assert not any(
+            np.shares_memory(a, b)
+            for i, a in enumerate(arrays)
+            for b in arrays[i + 1 :]
+        )
 
 
 def test_get_action_does_not_track_gradients():

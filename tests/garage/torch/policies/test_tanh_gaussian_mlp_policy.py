@@ -13,8 +13,10 @@ from garage.torch.policies import StochasticPolicy, TanhGaussianMLPPolicy
 
 
 def make_spec(obs_shape=(3,), action_dim=2):
-    return EnvSpec(akro.Box(-np.inf, np.inf, obs_shape, np.float32),
-                   akro.Box(-1.0, 1.0, (action_dim,), np.float32))
+    return EnvSpec(
+        akro.Box(-np.inf, np.inf, obs_shape, np.float32),
+        akro.Box(-1.0, 1.0, (action_dim,), np.float32),
+    )
 
 
 def heads(policy):
@@ -38,15 +40,19 @@ def test_defaults():
     policy = TanhGaussianMLPPolicy(make_spec())
     assert isinstance(policy, StochasticPolicy)
     assert policy.name == 'TanhGaussianPolicy'
-    assert [m.out_features for m in policy.modules()
-            if isinstance(m, torch.nn.Linear)] == [32, 32, 2, 2]
+    assert [
+        m.out_features for m in policy.modules() if isinstance(m, torch.nn.Linear)
+    ] == [32, 32, 2, 2]
     assert any(isinstance(m, torch.nn.ReLU) for m in policy.modules())
 
 
 def test_rejects_discrete_actions():
     env_spec = EnvSpec(akro.Box(-1.0, 1.0, (3,)), akro.Discrete(2))
-    with pytest.raises(ValueError, match=r'TanhGaussianMLPPolicy needs an '
-                       r'akro\.Box action space'):
+    with pytest.raises(
+        ValueError,
+        match=r'TanhGaussianMLPPolicy needs an '
+        r'akro\.Box action space',
+    ):
         TanhGaussianMLPPolicy(env_spec)
 
 
@@ -63,8 +69,11 @@ def test_shapes_and_infos():
 
 def test_wrong_shape_names_expected_shape():
     policy = TanhGaussianMLPPolicy(make_spec())
-    with pytest.raises(ValueError, match=r'observations have shape \(4,\), '
-                       r'but expected \(N, 3\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'observations have shape \(4,\), '
+        r'but expected \(N, 3\)',
+    ):
         policy.get_actions(np.ones(4))
 
 
@@ -90,10 +99,8 @@ def test_samples_are_tanh_of_the_gaussian():
     pre_tanh = np.arctanh(actions.astype(np.float64))
     np.testing.assert_allclose(pre_tanh.mean(axis=0), [0.5, -1.0], atol=0.01)
     np.testing.assert_allclose(pre_tanh.std(axis=0), [0.4, 0.2], rtol=0.03)
-    np.testing.assert_allclose(info['mean'][0], np.tanh([0.5, -1.0]),
-                               rtol=1e-6)
-    np.testing.assert_allclose(info['log_std'][0], np.log([0.4, 0.2]),
-                               rtol=1e-5)
+    np.testing.assert_allclose(info['mean'][0], np.tanh([0.5, -1.0]), rtol=1e-6)
+    np.testing.assert_allclose(info['log_std'][0], np.log([0.4, 0.2]), rtol=1e-5)
 
 
 def test_std_bounds_apply():
@@ -119,13 +126,12 @@ def test_info_matches_forward():
     policy = TanhGaussianMLPPolicy(make_spec())
     observations = np.random.default_rng(1).standard_normal((4, 3))
     _, info = policy.get_actions(observations)
-    dist, forward_info = policy(torch.as_tensor(observations,
-                                                dtype=torch.float32))
+    dist, forward_info = policy(torch.as_tensor(observations, dtype=torch.float32))
     assert isinstance(dist, TanhNormal)
     for key in ('mean', 'log_std'):
-        np.testing.assert_allclose(info[key],
-                                   forward_info[key].detach().numpy(),
-                                   rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(
+            info[key], forward_info[key].detach().numpy(), rtol=1e-5, atol=1e-7
+        )
 
 
 def test_log_prob_is_finite_and_differentiable():
@@ -144,9 +150,10 @@ def test_log_prob_is_finite_and_differentiable():
     assert std_head.bias.grad.abs().sum() > 0
 
 
-@pytest.mark.parametrize(('dumps', 'loads'), [(pickle.dumps, pickle.loads),
-                                              (cloudpickle.dumps,
-                                               cloudpickle.loads)])
+@pytest.mark.parametrize(
+    ('dumps', 'loads'),
+    [(pickle.dumps, pickle.loads), (cloudpickle.dumps, cloudpickle.loads)],
+)
 def test_pickling_keeps_the_means(dumps, loads):
     policy = TanhGaussianMLPPolicy(make_spec())
     observations = np.random.default_rng(2).standard_normal((3, 3))

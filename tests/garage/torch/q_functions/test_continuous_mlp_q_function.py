@@ -12,8 +12,10 @@ from garage.torch.q_functions import ContinuousMLPQFunction
 
 @pytest.fixture
 def env_spec():
-    return EnvSpec(akro.Box(low=-1.0, high=1.0, shape=(2, 2)),
-                   akro.Box(low=-1.0, high=1.0, shape=(3,)))
+    return EnvSpec(
+        akro.Box(low=-1.0, high=1.0, shape=(2, 2)),
+        akro.Box(low=-1.0, high=1.0, shape=(3,)),
+    )
 
 
 def test_output_shape(env_spec):
@@ -23,9 +25,12 @@ def test_output_shape(env_spec):
 
 
 def test_concatenates_observations_and_actions(env_spec):
-    qf = ContinuousMLPQFunction(env_spec, hidden_sizes=(),
-                                output_w_init=nn.init.ones_,
-                                output_b_init=nn.init.zeros_)
+    qf = ContinuousMLPQFunction(
+        env_spec,
+        hidden_sizes=(),
+        output_w_init=nn.init.ones_,
+        output_b_init=nn.init.zeros_,
+    )
     obs = torch.tensor([[1.0, 2.0, 3.0, 4.0]])
     actions = torch.tensor([[10.0, 20.0, 30.0]])
     assert qf(obs, actions).tolist() == [[70.0]]
@@ -41,16 +46,22 @@ def test_observations_in_space_shape_match_flattened(env_spec):
 
 def test_wrong_observation_shape_raises_naming_expected_shape(env_spec):
     qf = ContinuousMLPQFunction(env_spec, hidden_sizes=(8,))
-    with pytest.raises(ValueError, match=r'observations of shape \(5, 3\) do '
-                       r'not match their space .*expected shape '
-                       r'\(\.\.\., 4\) \(flattened\) or \(\.\.\., \*\(2, 2\)\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'observations of shape \(5, 3\) do '
+        r'not match their space .*expected shape '
+        r'\(\.\.\., 4\) \(flattened\) or \(\.\.\., \*\(2, 2\)\)',
+    ):
         qf(torch.randn(5, 3), torch.randn(5, 3))
 
 
 def test_wrong_action_shape_raises_naming_expected_shape(env_spec):
     qf = ContinuousMLPQFunction(env_spec, hidden_sizes=(8,))
-    with pytest.raises(ValueError, match=r'actions of shape \(5, 2\) do not '
-                       r'match their space .*expected shape \(\.\.\., 3\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'actions of shape \(5, 2\) do not '
+        r'match their space .*expected shape \(\.\.\., 3\)',
+    ):
         qf(torch.randn(5, 4), torch.randn(5, 2))
 
 
@@ -73,11 +84,13 @@ def test_gradients_reach_every_parameter(env_spec):
         assert parameter.grad is not None, name
 
 
-@pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps],
-                         ids=['pickle', 'cloudpickle'])
+@pytest.mark.parametrize(
+    'dumps', [pickle.dumps, cloudpickle.dumps], ids=['pickle', 'cloudpickle']
+)
 def test_pickle_round_trip_gives_identical_outputs(env_spec, dumps):
-    qf = ContinuousMLPQFunction(env_spec, hidden_sizes=(8,),
-                                hidden_nonlinearity=nn.ReLU)
+    qf = ContinuousMLPQFunction(
+        env_spec, hidden_sizes=(8,), hidden_nonlinearity=nn.ReLU
+    )
     obs, actions = torch.randn(5, 4), torch.randn(5, 3)
     copy = pickle.loads(dumps(qf))
     assert torch.equal(copy(obs, actions), qf(obs, actions))
@@ -85,6 +98,7 @@ def test_pickle_round_trip_gives_identical_outputs(env_spec, dumps):
 
 def test_to_float64(env_spec):
     qf = ContinuousMLPQFunction(env_spec, hidden_sizes=(8,)).to(torch.float64)
-    output = qf(torch.randn(5, 4, dtype=torch.float64),
-                torch.randn(5, 3, dtype=torch.float64))
+    output = qf(
+        torch.randn(5, 4, dtype=torch.float64), torch.randn(5, 3, dtype=torch.float64)
+    )
     assert output.dtype == torch.float64

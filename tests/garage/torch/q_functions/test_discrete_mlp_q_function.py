@@ -12,8 +12,7 @@ from garage.torch.q_functions import DiscreteMLPQFunction
 
 @pytest.fixture
 def env_spec():
-    return EnvSpec(akro.Box(low=-1.0, high=1.0, shape=(2, 2)),
-                   akro.Discrete(3))
+    return EnvSpec(akro.Box(low=-1.0, high=1.0, shape=(2, 2)), akro.Discrete(3))
 
 
 def test_one_q_value_per_action(env_spec):
@@ -30,12 +29,16 @@ def test_observations_in_space_shape_match_flattened(env_spec):
 
 
 def test_options_reach_the_mlp(env_spec):
-    qf = DiscreteMLPQFunction(env_spec, (), output_w_init=nn.init.ones_,
-                              output_b_init=nn.init.ones_,
-                              output_nonlinearity=torch.relu)
-    assert qf(torch.tensor([[1.0, 1.0, 1.0, 1.0],
-                            [-1.0, -1.0, -1.0, -1.0]])).tolist() == [
-        [5.0] * 3, [0.0] * 3]
+    qf = DiscreteMLPQFunction(
+        env_spec,
+        (),
+        output_w_init=nn.init.ones_,
+        output_b_init=nn.init.ones_,
+        output_nonlinearity=torch.relu,
+    )
+    assert qf(
+        torch.tensor([[1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, -1.0]])
+    ).tolist() == [[5.0] * 3, [0.0] * 3]
 
 
 def test_layer_normalization(env_spec):
@@ -45,13 +48,17 @@ def test_layer_normalization(env_spec):
 
 def test_wrong_observation_shape_raises_naming_expected_shape(env_spec):
     qf = DiscreteMLPQFunction(env_spec, (8,))
-    with pytest.raises(ValueError, match=r'expected shape \(\.\.\., 4\) '
-                       r'\(flattened\) or \(\.\.\., \*\(2, 2\)\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'expected shape \(\.\.\., 4\) '
+        r'\(flattened\) or \(\.\.\., \*\(2, 2\)\)',
+    ):
         qf(torch.randn(5, 2, 3))
 
 
-@pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps],
-                         ids=['pickle', 'cloudpickle'])
+@pytest.mark.parametrize(
+    'dumps', [pickle.dumps, cloudpickle.dumps], ids=['pickle', 'cloudpickle']
+)
 def test_pickle_round_trip_gives_identical_outputs(env_spec, dumps):
     qf = DiscreteMLPQFunction(env_spec, (8,))
     obs = torch.randn(5, 4)

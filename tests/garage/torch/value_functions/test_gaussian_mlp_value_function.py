@@ -14,8 +14,10 @@ from garage.torch.value_functions import GaussianMLPValueFunction, ValueFunction
 
 @pytest.fixture
 def env_spec():
-    return EnvSpec(akro.Box(low=-1.0, high=1.0, shape=(2, 2)),
-                   akro.Box(low=-1.0, high=1.0, shape=(1,)))
+    return EnvSpec(
+        akro.Box(low=-1.0, high=1.0, shape=(2, 2)),
+        akro.Box(low=-1.0, high=1.0, shape=(1,)),
+    )
 
 
 def test_is_a_value_function_with_name_and_spec(env_spec):
@@ -41,33 +43,47 @@ def test_observations_in_space_shape_match_flattened(env_spec):
     obs = torch.randn(5, 2, 2)
     assert torch.equal(vf(obs), vf(obs.reshape(5, 4)))
     returns = torch.randn(5)
-    assert torch.equal(vf.compute_loss(obs, returns),
-                       vf.compute_loss(obs.reshape(5, 4), returns))
+    assert torch.equal(
+        vf.compute_loss(obs, returns), vf.compute_loss(obs.reshape(5, 4), returns)
+    )
 
 
 def test_wrong_observation_shape_raises_naming_expected_shape(env_spec):
     vf = GaussianMLPValueFunction(env_spec)
-    with pytest.raises(ValueError, match=r'expected shape \(\.\.\., 4\) '
-                       r'\(flattened\) or \(\.\.\., \*\(2, 2\)\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'expected shape \(\.\.\., 4\) '
+        r'\(flattened\) or \(\.\.\., \*\(2, 2\)\)',
+    ):
         vf(torch.randn(5, 3))
 
 
 def test_returns_of_wrong_size_raise(env_spec):
     vf = GaussianMLPValueFunction(env_spec)
-    with pytest.raises(ValueError, match=r'returns of shape \(4,\) do not '
-                       r'match the 5 observations: expected shape \(5,\)'):
+    with pytest.raises(
+        ValueError,
+        match=r'returns of shape \(4,\) do not '
+        r'match the 5 observations: expected shape \(5,\)',
+    ):
         vf.compute_loss(torch.randn(5, 4), torch.randn(4))
 
 
 def test_loss_is_negative_log_likelihood(env_spec):
     vf = GaussianMLPValueFunction(
-        env_spec, init_std=2.0, output_w_init=nn.init.zeros_,
-        output_b_init=functools.partial(nn.init.constant_, val=1.0))
+        env_spec,
+        init_std=2.0,
+        output_w_init=nn.init.zeros_,
+        output_b_init=functools.partial(nn.init.constant_, val=1.0),
+    )
     returns = torch.tensor([1.0, 3.0, -1.0])
     loss = vf.compute_loss(torch.randn(3, 4), returns)
-    expected = sum(0.5 * math.log(2 * math.pi) + math.log(2.0)
-                   + (r - 1.0) ** 2 / (2 * 4.0)
-                   for r in returns.tolist()) / 3
+    expected = (
+        sum(
+            0.5 * math.log(2 * math.pi) + math.log(2.0) + (r - 1.0) ** 2 / (2 * 4.0)
+            for r in returns.tolist()
+        )
+        / 3
+    )
     assert loss.item() == pytest.approx(expected, rel=1e-6)
     assert vf(torch.randn(3, 4)).tolist() == pytest.approx([1.0] * 3)
 
@@ -93,8 +109,10 @@ def test_loss_decreases_with_adam(env_spec):
 def test_std_learned_or_fixed(env_spec):
     learned = GaussianMLPValueFunction(env_spec)
     fixed = GaussianMLPValueFunction(env_spec, learn_std=False)
-    assert (sum(p.numel() for p in learned.parameters())
-            == sum(p.numel() for p in fixed.parameters()) + 1)
+    assert (
+        sum(p.numel() for p in learned.parameters())
+        == sum(p.numel() for p in fixed.parameters()) + 1
+    )
 
 
 def test_layer_normalization(env_spec):
@@ -102,8 +120,9 @@ def test_layer_normalization(env_spec):
     assert sum(isinstance(m, nn.LayerNorm) for m in vf.modules()) == 2
 
 
-@pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps],
-                         ids=['pickle', 'cloudpickle'])
+@pytest.mark.parametrize(
+    'dumps', [pickle.dumps, cloudpickle.dumps], ids=['pickle', 'cloudpickle']
+)
 def test_pickle_round_trip_gives_identical_outputs(env_spec, dumps):
     vf = GaussianMLPValueFunction(env_spec)
     obs = torch.randn(5, 4)
@@ -117,4 +136,5 @@ def test_to_float64(env_spec):
     obs = torch.randn(5, 4, dtype=torch.float64)
     assert vf(obs).dtype == torch.float64
     assert vf.compute_loss(obs, torch.randn(5, dtype=torch.float64)).dtype == (
-        torch.float64)
+        torch.float64
+    )
