@@ -7,8 +7,8 @@ import numpy as np
 
 from garage._dtypes import EnvSpec, EpisodeBatch, StepType, TimeStepBatch
 from garage._legacy_gym import akro
+from garage._validation import positive_int
 from garage.replay_buffer.replay_buffer import ReplayBuffer
-from garage.sampler._checks import check_positive_int
 
 _PATH_KEYS = ('observations', 'actions', 'rewards', 'next_observations')
 
@@ -63,7 +63,7 @@ class PathBuffer(ReplayBuffer):
         *,
         rng: np.random.Generator | int | None = None,
     ):
-        self._capacity = check_positive_int(
+        self._capacity = positive_int(
             'capacity_in_transitions', capacity_in_transitions
         )
         if rng is None:
@@ -288,7 +288,7 @@ class PathBuffer(ReplayBuffer):
         self._n_stored = min(capacity, self._n_stored + n)
 
     def _check_batch_size(self, batch_size: int) -> int:
-        batch_size = check_positive_int('batch_size', batch_size)
+        batch_size = positive_int('batch_size', batch_size)
         if self._n_stored == 0:
             raise ValueError(
                 'cannot sample from an empty PathBuffer; add transitions first'

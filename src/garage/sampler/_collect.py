@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from garage._dtypes import EpisodeBatch
+from garage._validation import positive_int
 from garage.np._tensor_dicts import (
     concat_tensor_dict_list,
     repeat_nested_dict,
     slice_nested_dict,
     stack_tensor_dict_list,
 )
-from garage.sampler._checks import check_positive_int
 
 if TYPE_CHECKING:
     from garage.sampler.worker import Worker
@@ -47,7 +47,7 @@ def collect_samples(worker: 'Worker', min_steps: int) -> EpisodeBatch:
         ValueError: If ``min_steps`` is not a positive integer.
 
     """
-    check_positive_int('min_steps', min_steps)
+    positive_int('min_steps', min_steps)
     return worker.rollout_steps(min_steps)
 
 
@@ -69,7 +69,7 @@ def collect_episodes(worker: 'Worker', n_episodes: int) -> EpisodeBatch:
         ValueError: If ``n_episodes`` is not a positive integer.
 
     """
-    check_positive_int('n_episodes', n_episodes)
+    positive_int('n_episodes', n_episodes)
     batches = []
     n_collected = 0
     with worker._own_rng():

@@ -5,7 +5,7 @@ from typing import Any
 import numpy as np
 
 from garage._dtypes import EpisodeBatch
-from garage.sampler._checks import check_positive_int
+from garage._validation import positive_int
 from garage.sampler.vec_worker import VecWorker
 from garage.sampler.worker import Worker
 
@@ -58,7 +58,7 @@ class FragmentWorker(VecWorker):
             worker_number=worker_number,
             n_envs=n_envs,
         )
-        self._timesteps_per_call = check_positive_int(
+        self._timesteps_per_call = positive_int(
             'timesteps_per_call', timesteps_per_call
         )
         self._all_envs = list(range(self._n_envs))

@@ -22,7 +22,8 @@ from typing import Any, Self
 
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
-from garage.sampler._checks import check_is_tf_worker, check_positive_int
+from garage._validation import positive_int
+from garage.sampler._checks import check_is_tf_worker
 from garage.sampler.default_worker import DefaultWorker
 from garage.sampler.env_update import EnvUpdate, check_env_update
 from garage.sampler.worker import Worker, check_agent_update
@@ -230,7 +231,7 @@ class Sampler(abc.ABC):
             ValueError: If ``num_samples`` is not a positive integer.
 
         """
-        num_samples = check_positive_int('num_samples', num_samples)
+        num_samples = positive_int('num_samples', num_samples)
         return -(-num_samples // n_workers)
 
     @staticmethod
@@ -247,7 +248,7 @@ class Sampler(abc.ABC):
             ValueError: If it is not a positive integer.
 
         """
-        return check_positive_int('n_eps_per_worker', n_eps_per_worker)
+        return positive_int('n_eps_per_worker', n_eps_per_worker)
 
     @staticmethod
     def _worker_messages(

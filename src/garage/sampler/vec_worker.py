@@ -9,8 +9,8 @@ import numpy as np
 
 from garage._dtypes import EpisodeBatch, StepType
 from garage._environment import Environment
+from garage._validation import positive_int
 from garage.np._tensor_dicts import index_nested_dict
-from garage.sampler._checks import check_positive_int
 from garage.sampler._collect import concat_infos, stack_infos
 from garage.sampler.env_update import apply_env_update
 from garage.sampler.worker import Worker, paused_gc
@@ -67,7 +67,7 @@ class VecWorker(Worker):
             max_episode_length=max_episode_length,
             worker_number=worker_number,
         )
-        self._n_envs = check_positive_int('n_envs', n_envs)
+        self._n_envs = positive_int('n_envs', n_envs)
         self.agent: Any = None
         self._envs: list[Environment] = []
         # the observations the agent acts on next, one row per environment

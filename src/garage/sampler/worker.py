@@ -30,7 +30,8 @@ import numpy as np
 
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
-from garage.sampler._checks import check_positive_int, check_seed
+from garage._validation import positive_int
+from garage._validation import seed as check_seed
 from garage.sampler._collect import concatenate_batches
 
 # The streams derived from a worker's seed, as SeedSequence spawn keys.
@@ -68,7 +69,7 @@ class Worker(abc.ABC):
         self, *, seed: int | None, max_episode_length: int, worker_number: int
     ):
         self._seed = check_seed(seed)
-        self._max_episode_length = check_positive_int(
+        self._max_episode_length = positive_int(
             'max_episode_length', max_episode_length
         )
         if (

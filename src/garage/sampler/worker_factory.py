@@ -7,12 +7,10 @@ from typing import Any
 import numpy as np
 import psutil
 
+from garage._validation import positive_int
+from garage._validation import seed as check_seed
 from garage.experiment import deterministic
-from garage.sampler._checks import (
-    check_is_tf_worker,
-    check_positive_int,
-    check_seed,
-)
+from garage.sampler._checks import check_is_tf_worker
 from garage.sampler.default_worker import DefaultWorker
 from garage.sampler.worker import Worker
 
@@ -71,13 +69,13 @@ class WorkerFactory:
         worker_args: dict[str, Any] | None = None,
     ):
         check_is_tf_worker('WorkerFactory', is_tf_worker)
-        self._max_episode_length = check_positive_int(
+        self._max_episode_length = positive_int(
             'max_episode_length', max_episode_length
         )
         self._seed = check_seed(deterministic.get_seed() if seed is None else seed)
         if n_workers is None:
             n_workers = psutil.cpu_count(logical=False) or 1
-        self._n_workers = check_positive_int('n_workers', n_workers)
+        self._n_workers = positive_int('n_workers', n_workers)
         if not (isinstance(worker_class, type) and issubclass(worker_class, Worker)):
             raise TypeError(
                 'worker_class must be a subclass of '

@@ -70,10 +70,14 @@ class TestValidation:
         with pytest.raises(ValueError, match='max_episode_length'):
             WorkerFactory(max_episode_length=value)
 
-    @pytest.mark.parametrize('value', [0, -2, 2.0, False])
+    @pytest.mark.parametrize('value', [0, -2, 2.5, False])
     def test_n_workers(self, value):
         with pytest.raises(ValueError, match='n_workers'):
             WorkerFactory(max_episode_length=5, n_workers=value)
+
+    def test_counts_written_as_whole_floats_are_accepted(self):
+        factory = WorkerFactory(max_episode_length=1e3, n_workers=2.0)
+        assert (factory.n_workers, factory._max_episode_length) == (2, 1000)
 
     @pytest.mark.parametrize('value', [-1, 1.5, 'a'])
     def test_seed(self, value):
