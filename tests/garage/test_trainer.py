@@ -650,7 +650,7 @@ class TestAlgorithmContract:
         trainer.setup(algo, PointEnv())
         trainer.train(n_epochs=2)
         assert algo.epochs == 2
-        with pytest.raises(ValueError, match='has no '):
+        with pytest.raises(ValueError, match='has no `policy`'):
             trainer.train(n_epochs=1, eval_every=1)
 
     def test_the_base_class_gives_the_sampler_from_its_private_name(self, tmp_path):
