@@ -674,7 +674,7 @@ class TestAlgorithmContract:
         trainer.train(n_epochs=2, batch_size=10)
         record = trainer.last_record
         returns = [float(e.rewards.sum()) for e in trainer.step_episode.split()]
-        assert record.returns.tolist() == returns
+        np.testing.assert_allclose(record.returns, returns)
         assert record.env_steps == 10
         assert record.evaluation_return is None
         assert trainer.step_itr == 2  # the algorithm's own increments

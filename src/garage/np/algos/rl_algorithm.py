@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from garage import _validation
+from garage._dtypes import EpisodeBatch
 
 if TYPE_CHECKING:
-    from garage._dtypes import EpisodeBatch
     from garage.np.policies import Policy
     from garage.sampler import Sampler
     from garage.trainer import Trainer
@@ -155,14 +155,17 @@ class EpochRecord:
 
         """
         if episodes is None:
-            rewards: list[np.ndarray] = []
-        elif hasattr(episodes, 'split'):
-            rewards = [episode.rewards for episode in episodes.split()]
+            returns, lengths = np.zeros(0), np.zeros(0, dtype=np.int64)
+        elif isinstance(episodes, EpisodeBatch):
+            lengths = episodes.lengths
+            returns = np.add.reduceat(episodes.rewards, np.cumsum(lengths) - lengths)
         else:
             rewards = [np.asarray(episode['rewards']) for episode in episodes]
+            returns = np.array([r.sum() for r in rewards], dtype=np.float64)
+            lengths = np.array([len(r) for r in rewards], dtype=np.int64)
         return cls(
-            returns=np.array([r.sum() for r in rewards], dtype=np.float64),
-            episode_lengths=np.array([len(r) for r in rewards], dtype=np.int64),
+            returns=returns,
+            episode_lengths=lengths,
             evaluation_return=evaluation_return,
             iterations=iterations,
         )

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from garage import _validation
 from garage._dtypes import EnvSpec
 from garage.torch.algos.vpg import VPG, _adam
 from garage.torch.optimizers import ConjugateGradientOptimizer, OptimizerWrapper
@@ -84,10 +85,12 @@ class TRPO(VPG):
         max_grad_norm: float | None = None,
     ):
         if policy_optimizer is None:
-            if max_kl_step is None:
-                max_kl_step = 0.01
-            if not max_kl_step > 0:
-                raise ValueError(f'{max_kl_step=} must be positive')
+            max_kl_step = _validation.number_in(
+                'max_kl_step',
+                0.01 if max_kl_step is None else max_kl_step,
+                0,
+                low_open=True,
+            )
             policy_optimizer = OptimizerWrapper(
                 (ConjugateGradientOptimizer, dict(max_constraint_value=max_kl_step)),
                 policy,

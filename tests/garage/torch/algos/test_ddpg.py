@@ -83,7 +83,7 @@ def test_optimizers_take_a_class_and_args_tuple():
 @pytest.mark.parametrize(
     ('kwargs', 'message'),
     [
-        ({'n_train_steps': -1}, 'n_train_steps must be an integer'),
+        ({'n_train_steps': -1}, 'n_train_steps must be a non-negative integer'),
         ({'clip_return': -1}, 'clip_return must be a number'),
         ({'policy_weight_decay': -1}, 'policy_weight_decay must be a number'),
         ({'reward_scale': float('nan')}, 'reward_scale must be a number'),

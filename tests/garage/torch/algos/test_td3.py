@@ -98,8 +98,8 @@ def test_update_after_raises_the_buffer_size_before_training():
         ({'update_actor_interval': 0}, 'update_actor_interval must be'),
         ({'policy_noise': -0.1}, 'policy_noise must be a number'),
         ({'policy_noise_clip': -0.1}, 'policy_noise_clip must be a number'),
-        ({'start_steps': -1}, 'start_steps must be an integer'),
-        ({'update_after': 1.5}, 'update_after must be an integer'),
+        ({'start_steps': -1}, 'start_steps must be a non-negative integer'),
+        ({'update_after': 1.5}, 'update_after must be a non-negative integer'),
         ({'max_action': -1.0}, 'max_action must be a number'),
     ],
 )
