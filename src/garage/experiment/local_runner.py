@@ -1,5 +1,6 @@
 """``LocalRunner``: the trainer under its older name, which builds samplers."""
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from garage._environment import Environment
@@ -103,9 +104,9 @@ class LocalRunner(Trainer):
             worker_class=worker_class,
             worker_args=worker_args or {},
         )
-        return sampler_cls(
-            policy, self._env, worker_factory=factory, **(sampler_args or {})
-        )
+        # the base class does not declare its subclasses' constructor
+        make: Callable[..., Sampler] = sampler_cls
+        return make(policy, self._env, worker_factory=factory, **(sampler_args or {}))
 
     def setup(
         self,

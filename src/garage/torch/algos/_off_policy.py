@@ -24,6 +24,7 @@ from garage.torch._functions import global_device, np_to_torch
 if TYPE_CHECKING:
     from garage._environment import Environment
     from garage.sampler import Sampler
+    from garage.torch.policies import Policy
     from garage.trainer import Trainer
 
 
@@ -73,7 +74,7 @@ def warn_no_effect(algorithm: str, **options: tuple[Any, str]) -> None:
             )
 
 
-def parameters(*modules: nn.Module) -> list[nn.Parameter]:
+def parameters(*modules: nn.Module) -> list[torch.Tensor]:
     """The parameters of some modules, in one list.
 
     Algorithms keep such lists for the hot path: walking a module's
@@ -108,7 +109,7 @@ def update_targets(
     torch._foreach_lerp_(targets, sources, tau)
 
 
-def set_requires_grad(params: list[nn.Parameter], requires_grad: bool) -> None:
+def set_requires_grad(params: list[torch.Tensor], requires_grad: bool) -> None:
     """Switch the gradients of parameters on or off.
 
     Args:
@@ -142,14 +143,14 @@ class Summary(NamedTuple):
         mean: The average of the values.
         max: The largest value.
         mean_abs: The average absolute value.
-        count: The number of values.
+        n_values: The number of values.
 
     """
 
     mean: float
     max: float
     mean_abs: float
-    count: int
+    n_values: int
 
 
 class StepStatistics:
@@ -201,9 +202,10 @@ class StepStatistics:
             key: The statistic.
 
         """
-        rows, n = self._pending.pop(key, (None, 0))
-        if not n:
+        pending = self._pending.pop(key, None)
+        if pending is None:
             return
+        rows, n = pending
         block = rows[:n].double()
         totals = torch.stack((block.sum(), block.abs().sum(), block.max()))
         previous = self._totals.get(key)
@@ -300,6 +302,8 @@ class OffPolicyAlgorithm(RLAlgorithm):
             not a ``ReplayBuffer``.
 
     """
+
+    policy: 'Policy'
 
     def __init__(
         self,
@@ -535,6 +539,8 @@ class OffPolicyAlgorithm(RLAlgorithm):
             The average undiscounted return.
 
         """
+        if self._eval_env is None:
+            raise ValueError('evaluation needs an environment: give eval_env')
         episodes = obtain_evaluation_episodes(
             self.policy,
             self._eval_env,

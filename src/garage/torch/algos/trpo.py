@@ -1,6 +1,6 @@
 """Trust region policy optimization."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 
@@ -197,7 +197,11 @@ class TRPO(VPG):
 
         """
         del log_likelihoods, old_log_likelihoods
-        line_search = self._policy_optimizer.optimizer.last_line_search
+        # __init__ checked that it is a conjugate-gradient optimizer
+        optimizer = cast(ConjugateGradientOptimizer, self._policy_optimizer.optimizer)
+        line_search = optimizer.last_line_search
+        if line_search is None:  # no step was taken
+            return {}
         return {
             'LineSearchBacktracks': line_search.n_backtracks,
             'LineSearchAccepted': float(line_search.accepted),

@@ -1,7 +1,7 @@
 """Vanilla policy gradient (REINFORCE with a learned baseline and GAE)."""
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import torch
@@ -89,6 +89,8 @@ class VPG(RLAlgorithm):
 
     """
 
+    policy: 'Policy'
+
     def __init__(
         self,
         env_spec: EnvSpec,
@@ -125,7 +127,7 @@ class VPG(RLAlgorithm):
         self.max_episode_length: int | None = env_spec.max_episode_length
         self._value_function = value_function
         self._sampler = sampler
-        self._discount = discount
+        self.discount = discount
         self._gae_lambda = gae_lambda
         self._center_adv = center_adv
         self._positive_adv = positive_adv
@@ -144,16 +146,6 @@ class VPG(RLAlgorithm):
         self._old_policy = copy.deepcopy(policy)
         self._fragments = FragmentJoiner()
         self._epoch_episodes: list[EpisodeBatch] = []
-
-    @property
-    def sampler(self) -> 'Sampler | None':
-        """The sampler."""
-        return self._sampler
-
-    @property
-    def discount(self) -> float:
-        """The discount factor."""
-        return self._discount
 
     def train(self, trainer: 'Trainer') -> float | None:
         """Train, ``num_train_per_epoch`` updates per epoch.
@@ -192,9 +184,9 @@ class VPG(RLAlgorithm):
         del itr
         obs = np_to_torch(episodes.observations)
         actions = np_to_torch(episodes.actions)
-        advantages, returns, values = self._compute_advantages(episodes, obs)
-        explained_variance = explained_variance_1d(values, returns)
-        advantages, returns = np_to_torch(advantages), np_to_torch(returns)
+        advantages_np, returns_np, values = self._compute_advantages(episodes, obs)
+        explained_variance = explained_variance_1d(values, returns_np)
+        advantages, returns = np_to_torch(advantages_np), np_to_torch(returns_np)
         with torch.no_grad():
             old_log_likelihoods = self._old_policy(obs)[0].log_prob(actions)
             policy_loss_before = self._compute_loss(
@@ -273,18 +265,18 @@ class VPG(RLAlgorithm):
         is_end = np.zeros(len(values), dtype=bool)
         is_end[ends] = True
 
-        deltas = (rewards + self._discount * next_values - values).tolist()
-        is_end = is_end.tolist()
-        decay = self._discount * self._gae_lambda
-        advantages = [0.0] * len(deltas)
+        deltas = (rewards + self.discount * next_values - values).tolist()
+        ends_here = is_end.tolist()
+        decay = self.discount * self._gae_lambda
+        backwards = [0.0] * len(deltas)
         advantage = 0.0
         for t in reversed(range(len(deltas))):
-            if is_end[t]:
+            if ends_here[t]:
                 advantage = 0.0
             advantage = deltas[t] + decay * advantage
-            advantages[t] = advantage
+            backwards[t] = advantage
 
-        advantages = np.asarray(advantages)
+        advantages = np.asarray(backwards)
         returns = advantages + values
         if self._center_adv:
             advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
@@ -311,12 +303,13 @@ class VPG(RLAlgorithm):
             returns: The value function's targets.
 
         """
+        # tensors in, tensors out
         for batch in self._policy_optimizer.get_minibatch(
             obs, actions, advantages, old_log_likelihoods
         ):
-            self._train_policy(*batch)
+            self._train_policy(*cast('tuple[torch.Tensor, ...]', batch))
         for batch in self._vf_optimizer.get_minibatch(obs, returns):
-            self._train_value_function(*batch)
+            self._train_value_function(*cast('tuple[torch.Tensor, ...]', batch))
 
     def _train_policy(
         self,
@@ -490,7 +483,7 @@ class VPG(RLAlgorithm):
         if not batches:
             return EpochRecord(iterations=self._n_samples)
         episodes = EpisodeBatch.concatenate(*batches)
-        log_performance(itr, episodes, discount=self._discount, prefix='Training')
+        log_performance(itr, episodes, discount=self.discount, prefix='Training')
         return EpochRecord.from_episodes(episodes, iterations=self._n_samples)
 
 

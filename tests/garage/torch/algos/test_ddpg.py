@@ -143,8 +143,8 @@ def test_the_policy_loss_is_minus_the_q_of_its_actions():
     fill(algo)
     algo._train_once()
     stats = algo._epoch_stats(['policy_loss', 'q', 'y'])
-    assert stats['q'].count == stats['y'].count == 16
-    assert stats['policy_loss'].count == 1
+    assert stats['q'].n_values == stats['y'].n_values == 16
+    assert stats['policy_loss'].n_values == 1
     assert np.isfinite(stats['policy_loss'].mean)
 
 

@@ -172,8 +172,8 @@ def test_the_policy_and_targets_update_every_other_step():
         * 2
     )
     stats = algo._epoch_stats(['policy_loss', 'qf_loss'])
-    assert stats['policy_loss'].count == 2
-    assert stats['qf_loss'].count == 4
+    assert stats['policy_loss'].n_values == 2
+    assert stats['qf_loss'].n_values == 4
 
 
 def test_logs_losses_q_values_and_targets():
