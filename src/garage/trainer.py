@@ -116,6 +116,8 @@ class Trainer:
         step_episode: The epoch's samples, which an algorithm that does
             not report epochs sets; the trainer then takes the epoch's
             returns from them.
+        last_record: The record of the last epoch, with its environment
+            steps and evaluation return filled in; None before the first.
         enable_logging: Whether each epoch's diagnostics are logged.
 
     """
@@ -399,6 +401,8 @@ class Trainer:
 
         Raises:
             NotSetupError: If the trainer was not set up.
+            TypeError: If an argument has the wrong type (the error is
+                also a ``ValueError``).
             ValueError: If an argument is out of range, or options
                 conflict.
 
@@ -446,6 +450,8 @@ class Trainer:
 
         Raises:
             NotSetupError: If `restore` was not called first.
+            TypeError: If an argument has the wrong type (the error is
+                also a ``ValueError``).
             ValueError: If an argument is out of range, or options
                 conflict.
 

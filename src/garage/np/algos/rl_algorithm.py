@@ -179,6 +179,9 @@ class EpochRecord:
 class AlgorithmMembers:
     """The members of an algorithm that the trainer reads, typed and checked.
 
+    The trainer's and ``LocalRunner``'s one way to read them; not part of
+    the public interface.
+
     Reads them live (a ``LocalRunner`` gives the algorithm its sampler after
     ``setup``), from any object that follows `RLAlgorithm`'s contract,
     whether it subclasses it or not.
@@ -299,4 +302,4 @@ def _misspelling(expected: str, names: Sequence[str]) -> str | None:
     return candidates[matches[0]] if matches else None
 
 
-__all__ = ['AlgorithmMembers', 'EpochRecord', 'RLAlgorithm']
+__all__ = ['EpochRecord', 'RLAlgorithm']
