@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from garage import _validation
 from garage._dtypes import EpisodeBatch, StepType
 from garage.np._tensor_dicts import stack_tensor_dict_list
 
@@ -48,17 +49,19 @@ def rollout(
     """
     # a policy with a deterministic mode (a torch StochasticPolicy) acts in
     # it, whatever its distribution; others act with agent_info['mean']
+    # (the NumPy Policy interface does not declare the mode)
+    switchable: Any = agent
     was_deterministic = getattr(agent, 'deterministic', None)
     switch = deterministic and isinstance(was_deterministic, bool)
     if switch:
-        agent.deterministic = True
+        switchable.deterministic = True
     try:
         return _rollout(
             env, agent, max_episode_length, animated, pause_per_frame, deterministic
         )
     finally:
         if switch:
-            agent.deterministic = was_deterministic
+            switchable.deterministic = was_deterministic
 
 
 def _rollout(
@@ -70,8 +73,12 @@ def _rollout(
     deterministic: bool,
 ) -> dict[str, Any]:
     """`rollout`, with the agent already in the mode it acts in."""
-    observations, actions, rewards, step_types = [], [], [], []
-    agent_infos, env_infos = [], []
+    observations: list[Any] = []
+    actions: list[Any] = []
+    rewards: list[float] = []
+    step_types: list[StepType] = []
+    agent_infos: list[dict[str, Any]] = []
+    env_infos: list[dict[str, Any]] = []
     agent.reset()
     last_observation, episode_info = env.reset()
     if animated:
@@ -93,17 +100,17 @@ def _rollout(
         last_observation = step.observation
         if step.last:
             break
-    step_types = np.asarray(step_types, dtype=np.int8)
+    step_type_array = np.asarray(step_types, dtype=np.int8)
     if step is not None and not step.last:  # cut short by max_episode_length
-        step_types[-1] = StepType.TIMEOUT
+        step_type_array[-1] = StepType.TIMEOUT
     return dict(
         episode_infos=episode_info,
         observations=np.asarray(observations),
         next_observations=np.asarray([*observations[1:], last_observation]),
         actions=np.asarray(actions),
         rewards=np.asarray(rewards, dtype=np.float64),
-        step_types=step_types,
-        dones=step_types == StepType.TERMINAL,
+        step_types=step_type_array,
+        dones=step_type_array == StepType.TERMINAL,
         agent_infos=stack_tensor_dict_list(agent_infos),
         env_infos=stack_tensor_dict_list(env_infos),
     )
@@ -112,7 +119,7 @@ def _rollout(
 def obtain_evaluation_episodes(
     policy: Policy,
     env: Environment,
-    max_episode_length: int = 1000,
+    max_episode_length: int | None = 1000,
     num_eps: int = 100,
     deterministic: bool = True,
 ) -> EpisodeBatch:
@@ -121,7 +128,8 @@ def obtain_evaluation_episodes(
     Args:
         policy: The policy to evaluate.
         env: The environment.
-        max_episode_length: The longest an episode may run.
+        max_episode_length: The longest an episode may run; None runs each
+            until it ends.
         num_eps: How many episodes to sample.
         deterministic: Act in the policy's deterministic mode where it has
             one (``policy.deterministic``), or else with its mean action
@@ -134,8 +142,10 @@ def obtain_evaluation_episodes(
         ValueError: If ``num_eps`` is not positive.
 
     """
-    if num_eps < 1:
-        raise ValueError(f'num_eps must be positive, got {num_eps=}')
+    num_eps = _validation.positive_int('num_eps', num_eps)
+    max_episode_length = _validation.positive_int(
+        'max_episode_length', max_episode_length, allow_none=True
+    )
     episodes = [
         rollout(
             env,
@@ -232,7 +242,7 @@ def log_multitask_performance(
     else:
         names = ['__unnamed_task__'] * len(starts)
     episodes = batch.split()
-    by_name = {}
+    by_name: dict[str, list[EpisodeBatch]] = {}
     for name, episode in zip(names, episodes, strict=True):
         by_name.setdefault(str(name), []).append(episode)
     task_names = by_name if name_map is None else name_map.values()

@@ -1,29 +1,33 @@
 """The trainer: runs an algorithm's epochs, with sampling, logging and snapshots."""
 
-import collections
 import contextlib
+import dataclasses
 import os
 import random
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import cloudpickle
 import numpy as np
 
+from garage import _validation
 from garage._dowel import logger, tabular
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
 from garage._functions import log_performance, obtain_evaluation_episodes
 from garage.experiment.deterministic import get_seed, set_seed
 from garage.experiment.snapshotter import Snapshotter
+from garage.np.algos.rl_algorithm import AlgorithmMembers, EpochRecord
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 #: Caps the number of epochs of every ``train``; the example smoke tests
 #: set it to run each example for one short epoch.
 N_EPOCHS_ENV_VAR = 'GARAGE_EXAMPLE_TEST_N_EPOCHS'
 BEST_POLICY_FILE = 'best_policy.pkl'
-EVALUATION_RETURN_KEY = 'Evaluation/AverageReturn'
 
 
 class NotSetupError(Exception):
@@ -106,8 +110,14 @@ class Trainer:
             ``data/local/experiments``.
 
     Attributes:
-        step_itr: The iteration the algorithm is at; it increments this.
-        step_episode: The epoch's samples; the algorithm sets this.
+        step_itr: The iteration the algorithm is at. It advances by the
+            ``iterations`` of each reported `EpochRecord`; an algorithm
+            that does not report epochs increments it itself.
+        step_episode: The epoch's samples, which an algorithm that does
+            not report epochs sets; the trainer then takes the epoch's
+            returns from them.
+        last_record: The record of the last epoch, with its environment
+            steps and evaluation return filled in; None before the first.
         enable_logging: Whether each epoch's diagnostics are logged.
 
     """
@@ -123,9 +133,10 @@ class Trainer:
             )
         self._has_setup = False
         self._algo: Any = None
+        self._members: AlgorithmMembers | None = None
+        self._runner_sampler: Any = None
         self._env: Environment | None = None
         self._eval_env: Environment | None = None
-        self._sampler: Any = None
         self._seed: int | None = None
         self._train_args: TrainArgs | None = None
         self._stats = ExperimentStats(
@@ -135,6 +146,11 @@ class Trainer:
         self._start_time = 0.0
         self._epoch_start_time = 0.0
         self._epoch_start_steps = 0
+        self._epoch_start_itr = 0
+        self._epoch_batch: EpisodeBatch | None = None
+        self._reported: EpochRecord | None = None
+        self._in_epoch = False
+        self.last_record: EpochRecord | None = None
         self.step_itr = 0
         self.step_episode: Any = None
         self.enable_logging = True
@@ -142,17 +158,35 @@ class Trainer:
     def setup(self, algo: Any, env: Environment) -> None:
         """Set the trainer up with an algorithm and its environment.
 
+        The algorithm need not subclass ``RLAlgorithm``, but the members
+        the trainer reads (``policy``, ``sampler`` or ``_sampler``,
+        ``exploration_policy``, ``discount``, ``max_episode_length``) are
+        checked here.
+
         Args:
-            algo: The algorithm; one that samples keeps its sampler in
-                ``_sampler``.
+            algo: The algorithm.
             env: The environment.
 
+        Raises:
+            TypeError: If the algorithm has no ``train`` method, or its
+                sampler no ``obtain_samples`` method.
+            ValueError: If a member has a bad value (``discount`` outside
+                [0, 1], ...), or is missing while an attribute with a
+                similar name, a likely misspelling, is present.
+
         """
+        self._members = AlgorithmMembers(algo)
         self._algo = algo
         self._env = env
-        self._sampler = getattr(algo, '_sampler', None)
         self._seed = get_seed()
         self._has_setup = True
+
+    @property
+    def _sampler(self) -> Any:
+        """The sampler: one a ``LocalRunner`` made, or the algorithm's."""
+        if self._runner_sampler is not None:
+            return self._runner_sampler
+        return None if self._members is None else self._members.sampler
 
     @property
     def total_env_steps(self) -> int:
@@ -189,10 +223,11 @@ class Trainer:
                 was given here or to `train`.
 
         """
-        if self._sampler is None:
+        sampler = self._sampler
+        if sampler is None:
             raise ValueError(
                 'the trainer has no sampler: the algorithm given to setup() '
-                'must keep its sampler in a `_sampler` attribute'
+                'must give it as `sampler` (or keep it in `_sampler`)'
             )
         if batch_size is None:
             batch_size = (
@@ -206,11 +241,12 @@ class Trainer:
         if agent_update is None:
             agent_update = self._agent_update()
         start = time.perf_counter()
-        episodes = self._sampler.obtain_samples(
+        episodes = sampler.obtain_samples(
             itr, batch_size, agent_update=agent_update, env_update=env_update
         )
         self._sampling_seconds += time.perf_counter() - start
         self._stats.total_env_steps += int(episodes.lengths.sum())
+        self._epoch_batch = episodes
         return episodes
 
     def obtain_samples(
@@ -242,10 +278,19 @@ class Trainer:
 
     def _agent_update(self) -> Any:
         """The parameter values of the policy the workers sample with."""
-        policy = getattr(self._algo, 'exploration_policy', None)
+        policy = self._checked_members().sampling_policy
         if policy is None:
-            policy = self._algo.policy
+            raise ValueError(
+                f'{type(self._algo).__name__} has no policy to sample with: '
+                'give it a `policy`, or pass agent_update'
+            )
         return policy.get_param_values()
+
+    def _checked_members(self) -> AlgorithmMembers:
+        """The algorithm's members; raises if the trainer is not set up."""
+        if self._members is None:
+            raise NotSetupError('call setup(algo, env) first')
+        return self._members
 
     def save(self, epoch: int) -> None:
         """Save a snapshot of the experiment after an epoch.
@@ -356,6 +401,8 @@ class Trainer:
 
         Raises:
             NotSetupError: If the trainer was not set up.
+            TypeError: If an argument has the wrong type (the error is
+                also a ``ValueError``).
             ValueError: If an argument is out of range, or options
                 conflict.
 
@@ -403,6 +450,8 @@ class Trainer:
 
         Raises:
             NotSetupError: If `restore` was not called first.
+            TypeError: If an argument has the wrong type (the error is
+                also a ``ValueError``).
             ValueError: If an argument is out of range, or options
                 conflict.
 
@@ -411,7 +460,7 @@ class Trainer:
             raise NotSetupError(
                 'resume() continues a restored experiment: call restore(from_dir) first'
             )
-        given = {
+        given: dict[str, Any] = {
             'n_epochs': n_epochs,
             'batch_size': batch_size,
             'plot': plot,
@@ -430,15 +479,29 @@ class Trainer:
         return self._run()
 
     def _run(self) -> float | None:
-        args = self._train_args
-        if args.eval_every is not None and self._eval_env is None:
-            self._eval_max_episode_length()  # fail early without a limit
-            self._eval_env = self.get_env_copy()
+        args = self._args()
+        members = self._checked_members()
+        members.check()
+        if args.eval_every is not None:
+            if members.policy is None:
+                raise ValueError(
+                    f'eval_every evaluates the policy, but '
+                    f'{type(self._algo).__name__} has no `policy`'
+                )
+            if self._eval_env is None:
+                self._eval_max_episode_length()  # fail early without a limit
+                self._eval_env = self.get_env_copy()
         self._start_time = time.perf_counter()
         try:
             return self._algo.train(self)
         finally:
             self._shutdown_worker()
+
+    def _args(self) -> TrainArgs:
+        """The arguments of `train`; raises if there are none yet."""
+        if self._train_args is None:
+            raise NotSetupError('call train() or restore() first')
+        return self._train_args
 
     def step_epochs(self) -> Iterator[int]:
         """Step through the epochs of training.
@@ -447,13 +510,15 @@ class Trainer:
         work for it, it evaluates (if asked), records the statistics,
         dumps the logs and saves a snapshot, in that order, so that a
         snapshot holds everything logged up to its epoch. The algorithm
-        sets `step_episode` and increments `step_itr`.
+        reports the epoch with `report_epoch`; one written for the
+        original garage sets `step_episode` and increments `step_itr`
+        instead.
 
         Yields:
             The next epoch.
 
         """
-        args = self._train_args
+        args = self._args()
         n_epochs = args.n_epochs
         if os.environ.get(N_EPOCHS_ENV_VAR):
             n_epochs = min(
@@ -465,18 +530,71 @@ class Trainer:
         with self._progress_bar(args.start_epoch, n_epochs) as bar:
             for epoch in range(args.start_epoch, n_epochs):
                 self._epoch_start_time = time.perf_counter()
+                self._epoch_start_itr = self.step_itr
                 self._sampling_seconds = 0.0
+                self._epoch_batch = None
+                self._reported = None
+                self._in_epoch = True
                 with logger.prefix(f'epoch #{epoch} | '):
-                    yield epoch
+                    try:
+                        yield epoch
+                    finally:
+                        self._in_epoch = False
                     self._end_epoch(epoch, n_epochs, bar)
 
-    def _end_epoch(self, epoch: int, n_epochs: int, bar: Any) -> None:
-        args = self._train_args
+    def report_epoch(self, record: EpochRecord) -> None:
+        """Report the epoch's results, once per epoch of `step_epochs`.
+
+        The trainer takes the progress bar's returns and the keep-best
+        decisions from the record, and advances `step_itr` by its
+        ``iterations`` (unless the algorithm advanced it itself).
+
+        Args:
+            record: The epoch's results.
+
+        Raises:
+            TypeError: If ``record`` is not an `EpochRecord`.
+            RuntimeError: If no epoch of `step_epochs` is running, or this
+                epoch was reported already.
+
+        """
+        _validation.instance_of('record', record, EpochRecord)
+        if not self._in_epoch:
+            raise RuntimeError(
+                'report_epoch() reports an epoch of trainer.step_epochs(): '
+                'call it inside the loop'
+            )
+        if self._reported is not None:
+            raise RuntimeError('this epoch was reported already')
+        self._reported = record
+
+    def _epoch_record(self, epoch_steps: int) -> EpochRecord:
+        """The epoch's record: the reported one, or one of `step_episode`."""
+        record = self._reported
+        if record is None:
+            episodes = self.step_episode
+            record = EpochRecord.from_episodes(
+                episodes if isinstance(episodes, EpisodeBatch | list) else None,
+                iterations=0,
+            )
+        elif self.step_itr == self._epoch_start_itr:
+            self.step_itr += record.iterations
+        if record.env_steps is None:
+            record = dataclasses.replace(record, env_steps=epoch_steps)
+        return record
+
+    def _end_epoch(self, epoch: int, n_epochs: int, bar: 'tqdm | None') -> None:
+        args = self._args()
+        record = self._epoch_record(self._steps_this_epoch())
         if args.eval_every is not None and (
             (epoch + 1) % args.eval_every == 0 or epoch == n_epochs - 1
         ):
-            self._evaluate(epoch)
-        self._stats.last_episode = self.step_episode if args.store_episodes else None
+            record = self._evaluate(epoch, record)
+        self.last_record = record
+        episodes = self.step_episode
+        if episodes is None:
+            episodes = self._epoch_batch
+        self._stats.last_episode = episodes if args.store_episodes else None
         self._stats.total_epoch = epoch
         self._stats.total_itr = self.step_itr
         epoch_seconds = time.perf_counter() - self._epoch_start_time
@@ -492,11 +610,7 @@ class Trainer:
             bar.update(1)
             bar.set_postfix(
                 _progress_fields(
-                    self._stats.total_env_steps,
-                    tabular.as_dict,
-                    epoch_seconds,
-                    sampling_share,
-                    self._steps_this_epoch(),
+                    self._stats.total_env_steps, record, epoch_seconds, sampling_share
                 ),
                 refresh=True,
             )
@@ -520,7 +634,7 @@ class Trainer:
         ``debug.log`` and ``progress.csv`` still get.
         """
         self._epoch_start_steps = self._stats.total_env_steps
-        show = self._train_args.progress
+        show = self._args().progress
         if show is None:
             show = sys.stderr.isatty()
         if not show:
@@ -548,51 +662,56 @@ class Trainer:
             for screen in screens:
                 logger.add_output(screen)
 
-    def _evaluate(self, epoch: int) -> None:
+    def _evaluate(self, epoch: int, record: EpochRecord) -> EpochRecord:
         """Evaluate the deterministic policy, and keep it if it is the best.
 
-        An algorithm that evaluated its policy this epoch itself (the
-        off-policy ones do, every epoch) has logged
-        ``Evaluation/AverageReturn``: that return is taken instead of
-        evaluating again.
+        An algorithm that evaluated its policy itself this epoch (the
+        off-policy ones do, every epoch) gave the return in its record:
+        that return is taken instead of evaluating again.
+
+        Args:
+            epoch: The epoch.
+            record: The epoch's record.
+
+        Returns:
+            The record, with the evaluation return.
+
         """
-        args = self._train_args
-        logged = tabular.as_dict.get(EVALUATION_RETURN_KEY)
-        if logged is not None:
-            average = float(logged)
-        else:
+        args = self._args()
+        members = self._checked_members()
+        average = record.evaluation_return
+        if average is None:
+            eval_env = self._eval_env or self.get_env_copy()
+            if eval_env is None:
+                raise NotSetupError('evaluation needs an environment: call setup()')
+            self._eval_env = eval_env
             episodes = obtain_evaluation_episodes(
-                self._algo.policy,
-                self._eval_env,
+                members.policy,
+                eval_env,
                 self._eval_max_episode_length(),
                 num_eps=args.eval_episodes,
                 deterministic=True,
             )
             returns = log_performance(
-                epoch,
-                episodes,
-                getattr(self._algo, 'discount', 1.0),
-                prefix='Evaluation',
+                epoch, episodes, members.discount, prefix='Evaluation'
             )
             average = float(np.mean(returns))
+            record = dataclasses.replace(record, evaluation_return=average)
         best = self._stats.best_return
-        if args.keep_best and (best is None or average > best):
-            self._stats.best_return = average
+        if best is not None and average <= best:
+            return record
+        self._stats.best_return = average
+        if args.keep_best:
             self._snapshotter.save_object(
                 BEST_POLICY_FILE,
-                {
-                    'policy': self._algo.policy,
-                    'epoch': epoch,
-                    'average_return': average,
-                },
+                {'policy': members.policy, 'epoch': epoch, 'average_return': average},
             )
             logger.log(f'New best policy: evaluation return {average:.3f}')
-        elif best is None or average > best:
-            self._stats.best_return = average
+        return record
 
     def _eval_max_episode_length(self) -> int:
-        length = getattr(self._algo, 'max_episode_length', None)
-        if length is None:
+        length = self._checked_members().max_episode_length
+        if length is None and self._env is not None:
             length = self._env.spec.max_episode_length
         if length is None:
             raise ValueError(
@@ -620,9 +739,12 @@ class Trainer:
         """Show one episode of the deterministic policy."""
         from garage._functions import rollout
 
+        env = self.get_env_copy()
+        if env is None:
+            raise NotSetupError('plotting needs an environment: call setup() first')
         rollout(
-            self.get_env_copy(),
-            self._algo.policy,
+            env,
+            self._checked_members().policy,
             max_episode_length=self._eval_max_episode_length(),
             animated=True,
             deterministic=True,
@@ -637,22 +759,28 @@ class Trainer:
         return cloudpickle.loads(cloudpickle.dumps(self._env))
 
     def _shutdown_worker(self) -> None:
-        if self._sampler is not None:
-            self._sampler.shutdown_worker()
+        shutdown = getattr(self._sampler, 'shutdown_worker', None)
+        if shutdown is not None:
+            shutdown()
 
 
 def _checked_train_args(args: TrainArgs) -> TrainArgs:
-    """Check the training arguments, naming the first that is wrong."""
-    for name in ('n_epochs', 'eval_episodes'):
-        value = getattr(args, name)
-        if not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f'{name} must be a positive integer, got {value!r}')
-    for name in ('batch_size', 'eval_every'):
-        value = getattr(args, name)
-        if value is not None and (not isinstance(value, int | np.integer) or value < 1):
-            raise ValueError(
-                f'{name} must be a positive integer or None, got {value!r}'
-            )
+    """Check the training arguments, naming the first that is wrong.
+
+    Returns:
+        The arguments, with integers given as whole floats made ints.
+
+    """
+    args = args._replace(
+        n_epochs=_validation.positive_int('n_epochs', args.n_epochs),
+        batch_size=_validation.positive_int(
+            'batch_size', args.batch_size, allow_none=True
+        ),
+        eval_every=_validation.positive_int(
+            'eval_every', args.eval_every, allow_none=True
+        ),
+        eval_episodes=_validation.positive_int('eval_episodes', args.eval_episodes),
+    )
     if args.keep_best and args.eval_every is None:
         raise ValueError(
             'keep_best=True keeps the policy with the best '
@@ -667,27 +795,23 @@ def _checked_train_args(args: TrainArgs) -> TrainArgs:
 
 def _progress_fields(
     total_env_steps: int,
-    recorded: dict[str, Any],
+    record: EpochRecord,
     epoch_seconds: float,
     sampling_share: float,
-    epoch_steps: int,
 ) -> dict[str, str]:
     """The progress bar's fields: steps, returns, speed, time split.
 
-    ``return`` is the training episodes' average return, ``eval`` the
-    deterministic evaluation's, in the epochs that log them.
+    ``return`` is the average return of the training episodes that ended
+    in the epoch, ``eval`` the deterministic evaluation's, in the epochs
+    that have them.
     """
-    fields = collections.OrderedDict(steps=f'{total_env_steps:,}')
-    for name, keys in (
-        ('return', ('Training/AverageReturn', 'AverageReturn')),
-        ('eval', (EVALUATION_RETURN_KEY,)),
-    ):
-        for key in keys:
-            if key in recorded:
-                fields[name] = f'{float(recorded[key]):.4g}'
-                break
-    if epoch_seconds > 0:
-        fields['steps/s'] = f'{epoch_steps / epoch_seconds:,.0f}'
+    fields = {'steps': f'{total_env_steps:,}'}
+    if record.average_return is not None:
+        fields['return'] = f'{record.average_return:.4g}'
+    if record.evaluation_return is not None:
+        fields['eval'] = f'{record.evaluation_return:.4g}'
+    if epoch_seconds > 0 and record.env_steps is not None:
+        fields['steps/s'] = f'{record.env_steps / epoch_seconds:,.0f}'
     fields['sampling'] = f'{sampling_share:.0%}'
     fields['optimising'] = f'{1 - sampling_share:.0%}'
     return fields
@@ -719,4 +843,4 @@ def _format_rows(values: dict[str, Any]) -> str:
     return '\n'.join(f'{key}: {value}' for key, value in values.items())
 
 
-__all__ = ['ExperimentStats', 'NotSetupError', 'TrainArgs', 'Trainer']
+__all__ = ['EpochRecord', 'ExperimentStats', 'NotSetupError', 'TrainArgs', 'Trainer']

@@ -155,7 +155,9 @@ class TestObtainEvaluationEpisodes:
 
     def test_num_eps_must_be_positive(self):
         env = StepCountEnv()
-        with pytest.raises(ValueError, match='num_eps must be positive'):
+        with pytest.raises(
+            ValueError, match='num_eps must be a positive integer, got 0'
+        ):
             obtain_evaluation_episodes(ConstantPolicy(env.spec), env, num_eps=0)
 
 

@@ -6,14 +6,18 @@ from dowel import logger, tabular
 
 from fixtures.algos import CountingAlgorithm, TinyPolicyGradient
 from fixtures.policies import TagPolicy
+from garage import EpisodeBatch
+from garage._functions import log_performance as real_log_performance
 from garage.envs import PointEnv
 from garage.experiment import SnapshotConfig
 from garage.experiment.deterministic import set_seed
 from garage.experiment.local_runner import LocalRunner, SetupArgs
+from garage.np.algos import RLAlgorithm
 from garage.sampler import LocalSampler, VecWorker
 from garage.trainer import (
     BEST_POLICY_FILE,
     N_EPOCHS_ENV_VAR,
+    EpochRecord,
     NotSetupError,
     TrainArgs,
     Trainer,
@@ -68,6 +72,53 @@ def counting_setup(tmp_path, mode='last', max_episode_length=5, **kwargs):
     )
     algo = CountingAlgorithm(policy, sampler, max_episode_length=max_episode_length)
     trainer = Trainer(config(tmp_path, mode, **kwargs))
+    trainer.setup(algo, env)
+    return trainer, algo
+
+
+class ReportingAlgorithm(RLAlgorithm):
+    """Samples each epoch and reports it; optimizes nothing.
+
+    Args:
+        policy: The policy.
+        sampler: The sampler.
+        evaluation_returns: The evaluation return to report in each epoch,
+            or None for none.
+        iterations: The updates to report per epoch.
+
+    """
+
+    def __init__(self, policy, sampler, evaluation_returns=None, iterations=1):
+        self.policy = policy
+        self._sampler = sampler
+        self.discount = 0.5
+        self.max_episode_length = 5
+        self._evaluation_returns = list(evaluation_returns or [])
+        self._iterations = iterations
+
+    def train(self, trainer):
+        for epoch in trainer.step_epochs():
+            itrs = range(trainer.step_itr, trainer.step_itr + self._iterations)
+            batches = [trainer.obtain_episodes(itr) for itr in itrs]
+            evaluation = (
+                self._evaluation_returns[epoch] if self._evaluation_returns else None
+            )
+            trainer.report_epoch(
+                EpochRecord.from_episodes(
+                    EpisodeBatch.concatenate(*batches),
+                    evaluation_return=evaluation,
+                    iterations=self._iterations,
+                )
+            )
+        return trainer.last_record.average_return
+
+
+def reporting_setup(tmp_path, mode='last', **kwargs):
+    env = PointEnv(max_episode_length=5)
+    policy = TagPolicy(env.spec)
+    sampler = LocalSampler(policy, env, max_episode_length=5, seed=1, n_workers=1)
+    algo = ReportingAlgorithm(policy, sampler, **kwargs)
+    trainer = Trainer(config(tmp_path, mode))
     trainer.setup(algo, env)
     return trainer, algo
 
@@ -158,6 +209,9 @@ class TestErrors:
         [
             ({'n_epochs': 0}, 'n_epochs must be a positive integer'),
             ({'n_epochs': 1.5}, 'n_epochs must be a positive integer'),
+            ({'n_epochs': True}, 'n_epochs must be a positive integer, got True'),
+            ({'n_epochs': '3'}, "n_epochs must be a positive integer, got '3'"),
+            ({'batch_size': 5.5}, 'batch_size must be a positive integer or None'),
             ({'batch_size': -1}, 'batch_size must be a positive integer'),
             ({'eval_every': 0}, 'eval_every must be a positive integer'),
             (
@@ -173,6 +227,28 @@ class TestErrors:
         arguments = {'n_epochs': 1, 'batch_size': 5, **kwargs}
         with pytest.raises(ValueError, match=match):
             trainer.train(**arguments)
+
+    def test_wrong_types_are_type_errors_and_value_errors(self, tmp_path):
+        trainer, _ = counting_setup(tmp_path)
+        for bad in (True, '3'):
+            with pytest.raises(TypeError, match='n_epochs'):
+                trainer.train(n_epochs=bad, batch_size=5)
+
+    def test_whole_floats_are_integers(self, tmp_path):
+        trainer, algo = counting_setup(tmp_path)
+        trainer.train(n_epochs=2.0, batch_size=1e1, eval_every=2.0)
+        assert algo.epochs == [0, 1]
+        assert trainer._train_args.n_epochs == 2
+        assert isinstance(trainer._train_args.batch_size, int)
+        assert trainer.total_env_steps == 20
+
+    def test_resume_checks_its_arguments(self, tmp_path):
+        trainer, _ = counting_setup(tmp_path)
+        trainer.train(n_epochs=1, batch_size=5)
+        restored = Trainer(config(tmp_path))
+        restored.restore(tmp_path)
+        with pytest.raises(ValueError, match='n_epochs must be a positive integer'):
+            restored.resume(n_epochs=True)
 
     def test_evaluation_needs_an_episode_length(self, tmp_path):
         env = PointEnv()  # no max_episode_length
@@ -312,32 +388,46 @@ class TestEvaluation:
         assert trainer._stats.best_return == 3.0
 
     def test_takes_the_algorithms_own_evaluation(self, tmp_path, monkeypatch, rows):
-        trainer, algo = counting_setup(tmp_path)
-        own_returns = iter([5.0, 9.0, 7.0])
-        train = algo.train
-
-        def train_and_evaluate(trainer):
-            epochs = trainer.step_epochs
-
-            def evaluating_epochs():
-                for epoch in epochs():
-                    yield epoch
-                    tabular.record('Evaluation/AverageReturn', next(own_returns))
-
-            trainer.step_epochs = evaluating_epochs
-            return train(trainer)
+        trainer, _ = reporting_setup(tmp_path, evaluation_returns=[5.0, 9.0, 7.0])
 
         def no_second_evaluation(*args, **kwargs):
             raise AssertionError('the trainer evaluated again')
 
-        algo.train = train_and_evaluate
         monkeypatch.setattr(
             'garage.trainer.obtain_evaluation_episodes', no_second_evaluation
         )
         trainer.train(n_epochs=3, batch_size=5, eval_every=1, keep_best=True)
-        assert [row['Evaluation/AverageReturn'] for row in rows] == [5.0, 9.0, 7.0]
         best = trainer._snapshotter.load_object(BEST_POLICY_FILE)
         assert (best['epoch'], best['average_return']) == (1, 9.0)
+        assert trainer.last_record.evaluation_return == 7.0
+        # the trainer never reads the table: a stale key changes nothing
+        assert all('Evaluation/AverageReturn' not in row for row in rows)
+
+    @pytest.mark.parametrize('enable_logging', [True, False])
+    def test_evaluates_every_epoch_with_logging_on_or_off(
+        self, tmp_path, monkeypatch, enable_logging
+    ):
+        """Regression: with logging off the table was never cleared, and
+        the trainer read a stale evaluation return back out of it."""
+        trainer, _ = counting_setup(tmp_path)
+        trainer.enable_logging = enable_logging
+        evaluation_returns = iter([1.0, 3.0, 2.0, 5.0])
+        evaluated = []
+
+        def log_and_fake(itr, batch, discount, prefix):
+            evaluated.append(itr)
+            real_log_performance(itr, batch, discount, prefix)  # fills the table
+            return np.array([next(evaluation_returns)])
+
+        monkeypatch.setattr('garage.trainer.log_performance', log_and_fake)
+        try:
+            trainer.train(n_epochs=4, batch_size=5, eval_every=1, keep_best=True)
+        finally:
+            tabular.clear()
+        assert evaluated == [0, 1, 2, 3]
+        best = trainer._snapshotter.load_object(BEST_POLICY_FILE)
+        assert (best['epoch'], best['average_return']) == (3, 5.0)
+        assert trainer._stats.best_return == 5.0
 
 
 class TestProgressBar:
@@ -409,7 +499,7 @@ class TestLocalRunner:
 
     def test_make_sampler_needs_a_policy(self, tmp_path):
         runner = LocalRunner(config(tmp_path))
-        runner.setup(object(), PointEnv())
+        runner.setup(NoPolicy(), PointEnv())
         with pytest.raises(ValueError, match='`policy`'):
             runner.make_sampler(LocalSampler, max_episode_length=5)
 
@@ -455,3 +545,180 @@ def test_public_import_paths():
     )
     with pytest.raises(AttributeError, match='no attribute'):
         garage.experiment.NoSuchRunner  # noqa: B018
+
+
+class NoPolicy:
+    """An algorithm that neither samples nor has a policy."""
+
+    def __init__(self):
+        self.epochs = 0
+
+    def train(self, trainer):
+        for _ in trainer.step_epochs():
+            self.epochs += 1
+
+
+class Misspelt:
+    """An original-style algorithm with one member misspelt.
+
+    Args:
+        policy: The policy.
+        sampler: The sampler.
+        **members: The members to set, by (misspelt) name.
+
+    """
+
+    def __init__(self, policy, sampler, **members):
+        self.policy = policy
+        self._sampler = sampler
+        for name, value in members.items():
+            setattr(self, name, value)
+
+    def train(self, trainer):
+        for _ in trainer.step_epochs():
+            trainer.step_itr += 1
+
+
+class TestAlgorithmContract:
+    @pytest.mark.parametrize(
+        ('members', 'typo', 'expected'),
+        [
+            ({'_sampler': None, 'sampeler': 'S'}, 'sampeler', 'sampler'),
+            ({'_sampler': None, '_sampeler': 'S'}, '_sampeler', 'sampler'),
+            ({'polciy': 'P'}, 'polciy', 'policy'),
+            ({'discout': 0.9}, 'discout', 'discount'),
+            ({'max_episode_len': 5}, 'max_episode_len', 'max_episode_length'),
+            ({'exploration_polcy': 'P'}, 'exploration_polcy', 'exploration_policy'),
+        ],
+    )
+    def test_a_misspelt_member_is_named_at_setup(
+        self, tmp_path, members, typo, expected
+    ):
+        env = PointEnv(max_episode_length=5)
+        policy = None if expected == 'policy' else TagPolicy(env.spec)
+        algo = Misspelt(policy, None, **members)
+        with pytest.raises(ValueError, match=f"'{typo}' but no '{expected}'"):
+            Trainer(config(tmp_path)).setup(algo, env)
+
+    def test_a_misspelt_member_of_a_subclass_is_named_at_setup(self, tmp_path):
+        class Typo(ReportingAlgorithm):
+            def __init__(self, policy, sampler):
+                super().__init__(policy, None)
+                self.sampeler = sampler
+
+        env = PointEnv(max_episode_length=5)
+        with pytest.raises(ValueError, match="'sampeler' but no 'sampler'"):
+            Trainer(config(tmp_path)).setup(Typo(TagPolicy(env.spec), 'S'), env)
+
+    def test_names_that_extend_a_member_are_not_misspellings(self, tmp_path):
+        env = PointEnv(max_episode_length=5)
+        algo = Misspelt(
+            TagPolicy(env.spec),
+            None,
+            _max_episode_length_eval=3,
+            _discount=0.5,
+            _n_samples=2,
+            _old_policy=None,
+        )
+        Trainer(config(tmp_path)).setup(algo, env)
+
+    @pytest.mark.parametrize(
+        ('members', 'error', 'match'),
+        [
+            ({'discount': 1.5}, ValueError, r'Misspelt.discount must be .* \[0, 1\]'),
+            ({'discount': 'high'}, TypeError, 'Misspelt.discount'),
+            ({'max_episode_length': 0}, ValueError, 'Misspelt.max_episode_length'),
+            ({'max_episode_length': True}, TypeError, 'max_episode_length'),
+            ({'_sampler': object()}, TypeError, 'obtain_samples'),
+        ],
+    )
+    def test_member_values_are_checked_at_setup(self, tmp_path, members, error, match):
+        env = PointEnv(max_episode_length=5)
+        algo = Misspelt(TagPolicy(env.spec), None)
+        for name, value in members.items():
+            setattr(algo, name, value)
+        with pytest.raises(error, match=match):
+            Trainer(config(tmp_path)).setup(algo, env)
+
+    def test_an_algorithm_needs_a_train_method(self, tmp_path):
+        with pytest.raises(TypeError, match='train'):
+            Trainer(config(tmp_path)).setup(object(), PointEnv())
+
+    def test_an_algorithm_without_sampler_or_policy_is_valid(self, tmp_path):
+        trainer = Trainer(config(tmp_path))
+        algo = NoPolicy()
+        trainer.setup(algo, PointEnv())
+        trainer.train(n_epochs=2)
+        assert algo.epochs == 2
+        with pytest.raises(ValueError, match='has no `policy`'):
+            trainer.train(n_epochs=1, eval_every=1)
+
+    def test_the_base_class_gives_the_sampler_from_its_private_name(self, tmp_path):
+        _, algo = reporting_setup(tmp_path)
+        assert algo.sampler is algo._sampler
+        assert algo.exploration_policy is None
+
+    def test_reported_epochs_drive_the_counters_and_progress(self, tmp_path, capsys):
+        trainer, _ = reporting_setup(tmp_path, iterations=2)
+        average = trainer.train(n_epochs=2, batch_size=5, progress=True)
+        assert trainer.step_itr == 4
+        assert trainer._stats.total_itr == 4
+        record = trainer.last_record
+        assert record.env_steps == 10
+        assert record.episode_lengths.tolist() == [5, 5]
+        assert average == record.average_return
+        assert f'return={average:.4g}' in capsys.readouterr().err
+
+    def test_original_style_epochs_give_their_record(self, tmp_path):
+        trainer, _ = counting_setup(tmp_path)
+        trainer.train(n_epochs=2, batch_size=10)
+        record = trainer.last_record
+        returns = [float(e.rewards.sum()) for e in trainer.step_episode.split()]
+        np.testing.assert_allclose(record.returns, returns)
+        assert record.env_steps == 10
+        assert record.evaluation_return is None
+        assert trainer.step_itr == 2  # the algorithm's own increments
+
+    def test_episode_dicts_of_obtain_samples_give_a_record_too(self):
+        record = EpochRecord.from_episodes(
+            [{'rewards': np.ones(3)}, {'rewards': np.full(2, 2.0)}]
+        )
+        assert record.returns.tolist() == [3.0, 4.0]
+        assert record.episode_lengths.tolist() == [3, 2]
+        assert record.average_return == 3.5
+        assert EpochRecord().average_return is None
+
+    def test_store_episodes_keeps_the_reported_epochs_batch(self, tmp_path):
+        trainer, _ = reporting_setup(tmp_path)
+        trainer.train(n_epochs=1, batch_size=5, store_episodes=True)
+        assert trainer._stats.last_episode.lengths.tolist() == [5]
+
+    @pytest.mark.parametrize(
+        ('kwargs', 'match'),
+        [
+            ({'returns': [1.0], 'episode_lengths': []}, 'returns has 1 entries'),
+            ({'returns': [1.0], 'episode_lengths': [0]}, 'must be positive'),
+            ({'iterations': -1}, 'iterations must be a non-negative integer'),
+            ({'evaluation_return': 'x'}, 'evaluation_return must be a number'),
+            ({'env_steps': 1.5}, 'env_steps must be a non-negative integer'),
+        ],
+    )
+    def test_records_are_checked(self, kwargs, match):
+        with pytest.raises(ValueError, match=match):
+            EpochRecord(**kwargs)
+
+    def test_report_epoch_only_once_inside_an_epoch(self, tmp_path):
+        trainer, algo = reporting_setup(tmp_path)
+        with pytest.raises(RuntimeError, match='inside the loop'):
+            trainer.report_epoch(EpochRecord())
+        with pytest.raises(TypeError, match='EpochRecord'):
+            trainer.report_epoch({'returns': []})
+
+        def train_twice(trainer):
+            for _ in trainer.step_epochs():
+                trainer.report_epoch(EpochRecord())
+                trainer.report_epoch(EpochRecord())
+
+        algo.train = train_twice
+        with pytest.raises(RuntimeError, match='reported already'):
+            trainer.train(n_epochs=1, batch_size=5)

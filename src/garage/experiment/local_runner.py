@@ -1,5 +1,6 @@
 """``LocalRunner``: the trainer under its older name, which builds samplers."""
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from garage._environment import Environment
@@ -79,14 +80,16 @@ class LocalRunner(Trainer):
                 maximum episode length is known.
 
         """
-        if self._algo is None or not hasattr(self._algo, 'policy'):
+        members = self._checked_members()
+        policy = members.sampling_policy
+        if policy is None:
             raise ValueError(
                 'make_sampler() builds a sampler of the '
                 "algorithm's policy, but the algorithm has no "
                 '`policy` attribute'
             )
         if max_episode_length is None:
-            max_episode_length = getattr(self._algo, 'max_episode_length', None)
+            max_episode_length = members.max_episode_length
         if max_episode_length is None:
             raise ValueError(
                 'make_sampler() needs max_episode_length: pass it, or give '
@@ -94,9 +97,6 @@ class LocalRunner(Trainer):
             )
         if worker_class is None:
             worker_class = getattr(self._algo, 'worker_cls', DefaultWorker)
-        policy = getattr(self._algo, 'exploration_policy', None)
-        if policy is None:
-            policy = self._algo.policy
         factory = WorkerFactory(
             seed=get_seed() if seed is None else seed,
             max_episode_length=max_episode_length,
@@ -104,9 +104,9 @@ class LocalRunner(Trainer):
             worker_class=worker_class,
             worker_args=worker_args or {},
         )
-        return sampler_cls(
-            policy, self._env, worker_factory=factory, **(sampler_args or {})
-        )
+        # the base class does not declare its subclasses' constructor
+        make: Callable[..., Sampler] = sampler_cls
+        return make(policy, self._env, worker_factory=factory, **(sampler_args or {}))
 
     def setup(
         self,
@@ -141,14 +141,15 @@ class LocalRunner(Trainer):
             sampler_cls = getattr(algo, 'sampler_cls', None)
         sampler_args = sampler_args or {}
         if sampler_cls is not None:
-            self._sampler = self.make_sampler(
+            sampler = self.make_sampler(
                 sampler_cls,
                 n_workers=n_workers,
                 worker_class=worker_class,
                 sampler_args=sampler_args,
                 worker_args=worker_args,
             )
-            algo._sampler = self._sampler
+            self._runner_sampler = sampler
+            algo._sampler = sampler
         self._setup_args = SetupArgs(
             sampler_cls=sampler_cls, sampler_args=sampler_args, seed=get_seed()
         )

@@ -5,6 +5,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import IO
 
 from garage.experiment.experiment import experiment_logging
 from garage.experiment.snapshotter import Snapshotter, _replace_atomically
@@ -86,7 +87,11 @@ def _drop_rows_after(progress_csv: Path, last_epoch: int) -> None:
         return
     text = io.StringIO(newline='')
     csv.writer(text).writerows([header, *kept])
-    _replace_atomically(progress_csv, lambda file: file.write(text.getvalue().encode()))
+
+    def write(file: IO[bytes]) -> None:
+        file.write(text.getvalue().encode())
+
+    _replace_atomically(progress_csv, write)
 
 
 def _x_axis(log_dir: Path) -> str:

@@ -1,5 +1,5 @@
 """Algorithms that need no deep-learning framework, and their interface."""
 
-from garage.np.algos.rl_algorithm import RLAlgorithm
+from garage.np.algos.rl_algorithm import EpochRecord, RLAlgorithm
 
-__all__ = ['RLAlgorithm']
+__all__ = ['EpochRecord', 'RLAlgorithm']

@@ -11,11 +11,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from garage import _validation
 from garage._dowel import tabular
 from garage._dtypes import EnvSpec, EpisodeBatch
 from garage._functions import log_performance, obtain_evaluation_episodes
 from garage._optimizers import _Default, make_optimizer
-from garage.np.algos import RLAlgorithm
+from garage.np.algos import EpochRecord, RLAlgorithm
 from garage.replay_buffer import ReplayBuffer
 from garage.sampler import LocalSampler
 from garage.torch._functions import global_device, np_to_torch
@@ -23,59 +24,8 @@ from garage.torch._functions import global_device, np_to_torch
 if TYPE_CHECKING:
     from garage._environment import Environment
     from garage.sampler import Sampler
+    from garage.torch.policies import Policy
     from garage.trainer import Trainer
-
-
-def check_int(name: str, value: Any, minimum: int) -> int:
-    """Check that a value is an integer of at least ``minimum``.
-
-    Args:
-        name: The argument's name, for the message.
-        value: The value; a float is accepted when integral (``1e4``).
-        minimum: The least value allowed.
-
-    Returns:
-        The value as a Python int.
-
-    Raises:
-        ValueError: If the value is not such an integer.
-
-    """
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float | np.number)
-        or not float(value).is_integer()
-        or value < minimum
-    ):
-        raise ValueError(
-            f'{name} must be an integer of at least {minimum}, got {value!r}'
-        )
-    return int(value)
-
-
-def check_range(name: str, value: Any, low: float, high: float) -> float:
-    """Check that a value is a number in ``[low, high]``.
-
-    Args:
-        name: The argument's name, for the message.
-        value: The value.
-        low: The least value allowed.
-        high: The greatest value allowed.
-
-    Returns:
-        The value as a Python float.
-
-    Raises:
-        ValueError: If the value is not such a number.
-
-    """
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float | np.number)
-        or not low <= value <= high
-    ):
-        raise ValueError(f'{name} must be a number in [{low}, {high}], got {value!r}')
-    return float(value)
 
 
 def make_fast_optimizer(
@@ -124,7 +74,7 @@ def warn_no_effect(algorithm: str, **options: tuple[Any, str]) -> None:
             )
 
 
-def parameters(*modules: nn.Module) -> list[nn.Parameter]:
+def parameters(*modules: nn.Module) -> list[torch.Tensor]:
     """The parameters of some modules, in one list.
 
     Algorithms keep such lists for the hot path: walking a module's
@@ -159,7 +109,7 @@ def update_targets(
     torch._foreach_lerp_(targets, sources, tau)
 
 
-def set_requires_grad(params: list[nn.Parameter], requires_grad: bool) -> None:
+def set_requires_grad(params: list[torch.Tensor], requires_grad: bool) -> None:
     """Switch the gradients of parameters on or off.
 
     Args:
@@ -193,14 +143,14 @@ class Summary(NamedTuple):
         mean: The average of the values.
         max: The largest value.
         mean_abs: The average absolute value.
-        count: The number of values.
+        n_values: The number of values.
 
     """
 
     mean: float
     max: float
     mean_abs: float
-    count: int
+    n_values: int
 
 
 class StepStatistics:
@@ -252,9 +202,10 @@ class StepStatistics:
             key: The statistic.
 
         """
-        rows, n = self._pending.pop(key, (None, 0))
-        if not n:
+        pending = self._pending.pop(key, None)
+        if pending is None:
             return
+        rows, n = pending
         block = rows[:n].double()
         totals = torch.stack((block.sum(), block.abs().sum(), block.max()))
         previous = self._totals.get(key)
@@ -352,6 +303,8 @@ class OffPolicyAlgorithm(RLAlgorithm):
 
     """
 
+    policy: 'Policy'
+
     def __init__(
         self,
         *,
@@ -372,11 +325,7 @@ class OffPolicyAlgorithm(RLAlgorithm):
         deterministic_evaluation: bool = True,
         gradient_steps_name: str = 'gradient_steps',
     ):
-        if not isinstance(replay_buffer, ReplayBuffer):
-            raise ValueError(
-                'replay_buffer must be a garage.replay_buffer.'
-                f'ReplayBuffer, not {type(replay_buffer)!r}'
-            )
+        _validation.instance_of('replay_buffer', replay_buffer, ReplayBuffer)
         self.env_spec = env_spec
         self.policy = policy
         self.exploration_policy = (
@@ -384,19 +333,29 @@ class OffPolicyAlgorithm(RLAlgorithm):
         )
         self.replay_buffer = replay_buffer
         self._sampler = sampler
-        self.discount = check_range('discount', discount, 0, 1)
-        self._steps_per_epoch = check_int('steps_per_epoch', steps_per_epoch, 1)
-        self._gradient_steps = check_int(gradient_steps_name, gradient_steps, 0)
-        self._min_buffer_size = check_int('min_buffer_size', min_buffer_size, 0)
-        self._buffer_batch_size = check_int('buffer_batch_size', buffer_batch_size, 1)
-        self._tau = check_range('target_update_tau', target_update_tau, 0, 1)
-        self._max_episode_length_eval = (
+        self.discount = _validation.number_in('discount', discount, 0, 1)
+        self._steps_per_epoch = _validation.positive_int(
+            'steps_per_epoch', steps_per_epoch
+        )
+        self._gradient_steps = _validation.non_negative_int(
+            gradient_steps_name, gradient_steps
+        )
+        self._min_buffer_size = _validation.non_negative_int(
+            'min_buffer_size', min_buffer_size
+        )
+        self._buffer_batch_size = _validation.positive_int(
+            'buffer_batch_size', buffer_batch_size
+        )
+        self._tau = _validation.number_in('target_update_tau', target_update_tau, 0, 1)
+        self._max_episode_length_eval = _validation.positive_int(
+            'max_episode_length_eval',
             env_spec.max_episode_length
             if max_episode_length_eval is None
-            else check_int('max_episode_length_eval', max_episode_length_eval, 1)
+            else max_episode_length_eval,
+            allow_none=True,
         )
-        self._num_evaluation_episodes = check_int(
-            'num_evaluation_episodes', num_evaluation_episodes, 1
+        self._num_evaluation_episodes = _validation.positive_int(
+            'num_evaluation_episodes', num_evaluation_episodes
         )
         self._eval_env = eval_env
         self._deterministic_evaluation = deterministic_evaluation
@@ -437,20 +396,21 @@ class OffPolicyAlgorithm(RLAlgorithm):
         last_return = None
         for epoch in trainer.step_epochs():
             for _ in range(self._steps_per_epoch):
-                self._train_iteration(trainer)
+                self._train_iteration(trainer, trainer.step_itr)
             last_return = self._evaluate_policy(epoch)
             self._log_statistics()
-            trainer.step_itr += 1
+            trainer.report_epoch(EpochRecord(evaluation_return=last_return))
         return last_return
 
-    def _train_iteration(self, trainer: 'Trainer') -> None:
+    def _train_iteration(self, trainer: 'Trainer', itr: int) -> None:
         """Sample, store, and take the gradient steps if enough is stored.
 
         Args:
             trainer: The trainer.
+            itr: The iteration (one per epoch).
 
         """
-        self._obtain(trainer)
+        self._obtain(trainer, itr)
         if self.replay_buffer.n_transitions_stored >= self._min_buffer_size:
             for _ in range(self._gradient_steps):
                 self._train_once()
@@ -468,11 +428,12 @@ class OffPolicyAlgorithm(RLAlgorithm):
         del trainer
         return self.exploration_policy
 
-    def _obtain(self, trainer: 'Trainer') -> EpisodeBatch:
+    def _obtain(self, trainer: 'Trainer', itr: int) -> EpisodeBatch:
         """Sample a batch, store it, and let the exploration policy count it.
 
         Args:
             trainer: The trainer.
+            itr: The iteration.
 
         Returns:
             The batch.
@@ -481,11 +442,10 @@ class OffPolicyAlgorithm(RLAlgorithm):
         lacking = self._min_buffer_size - self.replay_buffer.n_transitions_stored
         policy = self._sampling_policy(trainer)
         episodes = trainer.obtain_episodes(
-            trainer.step_itr,
+            itr,
             lacking if lacking > 0 else None,
             agent_update=self._agent_update(policy),
         )
-        trainer.step_episode = episodes
         self.replay_buffer.add_episode_batch(episodes)
         update = getattr(policy, 'update', None)
         if update is not None:
@@ -579,6 +539,8 @@ class OffPolicyAlgorithm(RLAlgorithm):
             The average undiscounted return.
 
         """
+        if self._eval_env is None:
+            raise ValueError('evaluation needs an environment: give eval_env')
         episodes = obtain_evaluation_episodes(
             self.policy,
             self._eval_env,

@@ -7,11 +7,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from garage import _validation
 from garage._dowel import tabular
 from garage._optimizers import _Default
 from garage.torch.algos._off_policy import (
     OffPolicyAlgorithm,
-    check_range,
     make_fast_optimizer,
     make_target,
     parameters,
@@ -140,9 +140,9 @@ class DDPG(OffPolicyAlgorithm):
             num_evaluation_episodes=num_evaluation_episodes,
             eval_env=eval_env,
         )
-        clip_return = check_range('clip_return', clip_return, 0, math.inf)
+        clip_return = _validation.number_in('clip_return', clip_return, 0)
         self._clip_range = (-clip_return, 0.0 if clip_pos_returns else clip_return)
-        self._reward_scale = check_range('reward_scale', reward_scale, 0, math.inf)
+        self._reward_scale = _validation.number_in('reward_scale', reward_scale, 0)
         self._qf = qf
         self._target_policy = make_target(policy)
         self._target_qf = make_target(qf)
@@ -153,15 +153,15 @@ class DDPG(OffPolicyAlgorithm):
             policy_optimizer,
             policy,
             policy_lr,
-            weight_decay=check_range(
-                'policy_weight_decay', policy_weight_decay, 0, math.inf
+            weight_decay=_validation.number_in(
+                'policy_weight_decay', policy_weight_decay, 0
             ),
         )
         self._qf_optimizer = make_fast_optimizer(
             qf_optimizer,
             qf,
             qf_lr,
-            weight_decay=check_range('qf_weight_decay', qf_weight_decay, 0, math.inf),
+            weight_decay=_validation.number_in('qf_weight_decay', qf_weight_decay, 0),
         )
 
     @property

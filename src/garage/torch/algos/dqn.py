@@ -1,18 +1,16 @@
 """Deep Q-networks (DQN), with double Q-learning."""
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from garage import _validation
 from garage._dowel import tabular
 from garage._optimizers import _Default
 from garage.torch.algos._off_policy import (
     OffPolicyAlgorithm,
-    check_int,
-    check_range,
     make_fast_optimizer,
     make_target,
     parameters,
@@ -132,20 +130,20 @@ class DQN(OffPolicyAlgorithm):
             eval_env=eval_env,
             deterministic_evaluation=deterministic_eval,
         )
-        self._target_update_freq = check_int(
-            'target_update_freq', target_update_freq, 1
+        self._target_update_freq = _validation.positive_int(
+            'target_update_freq', target_update_freq
         )
         self._double_q = double_q
-        self._reward_scale = check_range('reward_scale', reward_scale, 0, math.inf)
+        self._reward_scale = _validation.number_in('reward_scale', reward_scale, 0)
         self._clip_rewards = (
             None
             if clip_rewards is None
-            else check_range('clip_rewards', clip_rewards, 0, math.inf)
+            else _validation.number_in('clip_rewards', clip_rewards, 0)
         )
         self._clip_gradient = (
             None
             if clip_gradient is None
-            else check_range('clip_gradient', clip_gradient, 0, math.inf)
+            else _validation.number_in('clip_gradient', clip_gradient, 0)
         )
         self._qf = qf
         self._target_qf = make_target(qf)
@@ -159,14 +157,15 @@ class DQN(OffPolicyAlgorithm):
         """The Q-function and its target."""
         return [self._qf, self._target_qf]
 
-    def _train_iteration(self, trainer: 'Trainer') -> None:
+    def _train_iteration(self, trainer: 'Trainer', itr: int) -> None:
         """Sample, train, and update the target every few iterations.
 
         Args:
             trainer: The trainer.
+            itr: The iteration (one per epoch).
 
         """
-        super()._train_iteration(trainer)
+        super()._train_iteration(trainer, itr)
         self._n_iterations += 1
         if self._n_iterations % self._target_update_freq == 0:
             update_targets(self._target_qf_params, self._qf_params, self._tau)

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from garage import _validation
 from garage._dtypes import EnvSpec
 from garage.torch.algos.vpg import VPG, _adam
 from garage.torch.optimizers import OptimizerWrapper
@@ -80,8 +81,9 @@ class PPO(VPG):
         *,
         max_grad_norm: float | None = None,
     ):
-        if not lr_clip_range > 0:
-            raise ValueError(f'{lr_clip_range=} must be positive')
+        lr_clip_range = _validation.number_in(
+            'lr_clip_range', lr_clip_range, 0, low_open=True
+        )
         if policy_optimizer is None:
             policy_optimizer = _adam(
                 policy, lr=2.5e-4, max_optimization_epochs=10, minibatch_size=64

@@ -8,12 +8,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from garage import _validation
 from garage._dowel import tabular
 from garage._optimizers import _Default
 from garage.torch._functions import global_device
 from garage.torch.algos._off_policy import (
     OffPolicyAlgorithm,
-    check_range,
     make_fast_optimizer,
     make_target,
     parameters,
@@ -134,11 +134,10 @@ class SAC(OffPolicyAlgorithm):
             eval_env=eval_env,
             deterministic_evaluation=use_deterministic_evaluation,
         )
-        if fixed_alpha is not None and not fixed_alpha > 0:
-            raise ValueError(
-                f'fixed_alpha must be positive or None, got {fixed_alpha!r}'
-            )
-        self._reward_scale = check_range('reward_scale', reward_scale, 0, math.inf)
+        fixed_alpha = _validation.number_in(
+            'fixed_alpha', fixed_alpha, 0, low_open=True, allow_none=True
+        )
+        self._reward_scale = _validation.number_in('reward_scale', reward_scale, 0)
         self._qf1 = qf1
         self._qf2 = qf2
         self._target_qf1 = make_target(qf1)

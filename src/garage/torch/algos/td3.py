@@ -8,13 +8,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from garage import _validation
 from garage._dowel import tabular
 from garage._optimizers import _Default
 from garage.torch._functions import global_device
 from garage.torch.algos._off_policy import (
     OffPolicyAlgorithm,
-    check_int,
-    check_range,
     make_fast_optimizer,
     make_target,
     parameters,
@@ -169,8 +168,8 @@ class TD3(OffPolicyAlgorithm):
             gradient_steps=grad_steps_per_env_step,
             gradient_steps_name='grad_steps_per_env_step',
             min_buffer_size=max(
-                check_int('min_buffer_size', min_buffer_size, 0),
-                check_int('update_after', update_after, 0),
+                _validation.non_negative_int('min_buffer_size', min_buffer_size),
+                _validation.non_negative_int('update_after', update_after),
             ),
             buffer_batch_size=buffer_batch_size,
             target_update_tau=target_update_tau,
@@ -181,23 +180,23 @@ class TD3(OffPolicyAlgorithm):
             deterministic_evaluation=use_deterministic_evaluation,
         )
         self._uniform_random_policy = uniform_random_policy
-        self._start_steps = check_int('start_steps', start_steps, 0)
-        self._update_actor_interval = check_int(
-            'update_actor_interval', update_actor_interval, 1
+        self._start_steps = _validation.non_negative_int('start_steps', start_steps)
+        self._update_actor_interval = _validation.positive_int(
+            'update_actor_interval', update_actor_interval
         )
-        self._reward_scaling = check_range(
-            'reward_scaling', reward_scaling, 0, math.inf
+        self._reward_scaling = _validation.number_in(
+            'reward_scaling', reward_scaling, 0
         )
-        self._policy_noise = check_range('policy_noise', policy_noise, 0, math.inf)
-        self._policy_noise_clip = check_range(
-            'policy_noise_clip', policy_noise_clip, 0, math.inf
+        self._policy_noise = _validation.number_in('policy_noise', policy_noise, 0)
+        self._policy_noise_clip = _validation.number_in(
+            'policy_noise_clip', policy_noise_clip, 0
         )
-        self._clip_return = check_range('clip_return', clip_return, 0, math.inf)
+        self._clip_return = _validation.number_in('clip_return', clip_return, 0)
         space = env_spec.action_space
         if max_action is None:
             low, high = space.low, space.high
         else:
-            bound = check_range('max_action', max_action, 0, math.inf)
+            bound = _validation.number_in('max_action', max_action, 0)
             low, high = np.full(space.shape, -bound), np.full(space.shape, bound)
         self._action_low = torch.as_tensor(low, dtype=torch.float32)
         self._action_high = torch.as_tensor(high, dtype=torch.float32)

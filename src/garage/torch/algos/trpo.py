@@ -1,9 +1,10 @@
 """Trust region policy optimization."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 
+from garage import _validation
 from garage._dtypes import EnvSpec
 from garage.torch.algos.vpg import VPG, _adam
 from garage.torch.optimizers import ConjugateGradientOptimizer, OptimizerWrapper
@@ -84,10 +85,12 @@ class TRPO(VPG):
         max_grad_norm: float | None = None,
     ):
         if policy_optimizer is None:
-            if max_kl_step is None:
-                max_kl_step = 0.01
-            if not max_kl_step > 0:
-                raise ValueError(f'{max_kl_step=} must be positive')
+            max_kl_step = _validation.number_in(
+                'max_kl_step',
+                0.01 if max_kl_step is None else max_kl_step,
+                0,
+                low_open=True,
+            )
             policy_optimizer = OptimizerWrapper(
                 (ConjugateGradientOptimizer, dict(max_constraint_value=max_kl_step)),
                 policy,
@@ -194,7 +197,11 @@ class TRPO(VPG):
 
         """
         del log_likelihoods, old_log_likelihoods
-        line_search = self._policy_optimizer.optimizer.last_line_search
+        # __init__ checked that it is a conjugate-gradient optimizer
+        optimizer = cast(ConjugateGradientOptimizer, self._policy_optimizer.optimizer)
+        line_search = optimizer.last_line_search
+        if line_search is None:  # no step was taken
+            return {}
         return {
             'LineSearchBacktracks': line_search.n_backtracks,
             'LineSearchAccepted': float(line_search.accepted),

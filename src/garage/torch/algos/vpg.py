@@ -1,18 +1,19 @@
 """Vanilla policy gradient (REINFORCE with a learned baseline and GAE)."""
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.distributions import Distribution
 
+from garage import _validation
 from garage._dowel import tabular
 from garage._dtypes import EnvSpec, EpisodeBatch, StepType
 from garage._functions import log_performance
 from garage.np import explained_variance_1d
-from garage.np.algos import RLAlgorithm
+from garage.np.algos import EpochRecord, RLAlgorithm
 from garage.torch._functions import np_to_torch
 from garage.torch.algos._fragments import FragmentJoiner, last_step_types
 from garage.torch.optimizers import OptimizerWrapper
@@ -88,6 +89,8 @@ class VPG(RLAlgorithm):
 
     """
 
+    policy: 'Policy'
+
     def __init__(
         self,
         env_spec: EnvSpec,
@@ -108,26 +111,23 @@ class VPG(RLAlgorithm):
         *,
         max_grad_norm: float | None = None,
     ):
-        if not 0 <= discount <= 1:
-            raise ValueError(f'{discount=} must be between 0 and 1')
-        if not 0 <= gae_lambda <= 1:
-            raise ValueError(f'{gae_lambda=} must be between 0 and 1')
-        if (
-            isinstance(num_train_per_epoch, bool)
-            or not isinstance(num_train_per_epoch, int)
-            or num_train_per_epoch < 1
-        ):
-            raise ValueError(f'{num_train_per_epoch=} must be a positive integer')
-        if max_grad_norm is not None and not max_grad_norm > 0:
-            raise ValueError(f'{max_grad_norm=} must be positive or None')
+        discount = _validation.number_in('discount', discount, 0, 1)
+        gae_lambda = _validation.number_in('gae_lambda', gae_lambda, 0, 1)
+        num_train_per_epoch = _validation.positive_int(
+            'num_train_per_epoch', num_train_per_epoch
+        )
+        max_grad_norm = _validation.number_in(
+            'max_grad_norm', max_grad_norm, 0, low_open=True, allow_none=True
+        )
+        policy_ent_coeff = _validation.number_in('policy_ent_coeff', policy_ent_coeff)
         _check_entropy_configuration(
             entropy_method, center_adv, stop_entropy_gradient, policy_ent_coeff
         )
         self.policy = policy
-        self.max_episode_length = env_spec.max_episode_length
+        self.max_episode_length: int | None = env_spec.max_episode_length
         self._value_function = value_function
         self._sampler = sampler
-        self._discount = discount
+        self.discount = discount
         self._gae_lambda = gae_lambda
         self._center_adv = center_adv
         self._positive_adv = positive_adv
@@ -147,16 +147,6 @@ class VPG(RLAlgorithm):
         self._fragments = FragmentJoiner()
         self._epoch_episodes: list[EpisodeBatch] = []
 
-    @property
-    def sampler(self) -> 'Sampler | None':
-        """The sampler."""
-        return self._sampler
-
-    @property
-    def discount(self) -> float:
-        """The discount factor."""
-        return self._discount
-
     def train(self, trainer: 'Trainer') -> float | None:
         """Train, ``num_train_per_epoch`` updates per epoch.
 
@@ -170,11 +160,13 @@ class VPG(RLAlgorithm):
         """
         last_return = None
         for _ in trainer.step_epochs():
-            for _ in range(self._n_samples):
-                trainer.step_episode = trainer.obtain_episodes(trainer.step_itr)
-                self._train_once(trainer.step_itr, trainer.step_episode)
-                trainer.step_itr += 1
-            last_return = self._log_epoch_performance(trainer.step_itr - 1)
+            first = trainer.step_itr
+            for itr in range(first, first + self._n_samples):
+                self._train_once(itr, trainer.obtain_episodes(itr))
+            record = self._log_epoch_performance(first + self._n_samples - 1)
+            trainer.report_epoch(record)
+            average = record.average_return
+            last_return = float('nan') if average is None else average
         return last_return
 
     def _train_once(self, itr: int, episodes: EpisodeBatch) -> np.ndarray:
@@ -192,9 +184,9 @@ class VPG(RLAlgorithm):
         del itr
         obs = np_to_torch(episodes.observations)
         actions = np_to_torch(episodes.actions)
-        advantages, returns, values = self._compute_advantages(episodes, obs)
-        explained_variance = explained_variance_1d(values, returns)
-        advantages, returns = np_to_torch(advantages), np_to_torch(returns)
+        advantages_np, returns_np, values = self._compute_advantages(episodes, obs)
+        explained_variance = explained_variance_1d(values, returns_np)
+        advantages, returns = np_to_torch(advantages_np), np_to_torch(returns_np)
         with torch.no_grad():
             old_log_likelihoods = self._old_policy(obs)[0].log_prob(actions)
             policy_loss_before = self._compute_loss(
@@ -273,18 +265,18 @@ class VPG(RLAlgorithm):
         is_end = np.zeros(len(values), dtype=bool)
         is_end[ends] = True
 
-        deltas = (rewards + self._discount * next_values - values).tolist()
-        is_end = is_end.tolist()
-        decay = self._discount * self._gae_lambda
-        advantages = [0.0] * len(deltas)
+        deltas = (rewards + self.discount * next_values - values).tolist()
+        ends_here = is_end.tolist()
+        decay = self.discount * self._gae_lambda
+        backwards = [0.0] * len(deltas)
         advantage = 0.0
         for t in reversed(range(len(deltas))):
-            if is_end[t]:
+            if ends_here[t]:
                 advantage = 0.0
             advantage = deltas[t] + decay * advantage
-            advantages[t] = advantage
+            backwards[t] = advantage
 
-        advantages = np.asarray(advantages)
+        advantages = np.asarray(backwards)
         returns = advantages + values
         if self._center_adv:
             advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
@@ -311,12 +303,13 @@ class VPG(RLAlgorithm):
             returns: The value function's targets.
 
         """
+        # tensors in, tensors out
         for batch in self._policy_optimizer.get_minibatch(
             obs, actions, advantages, old_log_likelihoods
         ):
-            self._train_policy(*batch)
+            self._train_policy(*cast('tuple[torch.Tensor, ...]', batch))
         for batch in self._vf_optimizer.get_minibatch(obs, returns):
-            self._train_value_function(*batch)
+            self._train_value_function(*cast('tuple[torch.Tensor, ...]', batch))
 
     def _train_policy(
         self,
@@ -476,26 +469,22 @@ class VPG(RLAlgorithm):
         del log_likelihoods, old_log_likelihoods
         return {}
 
-    def _log_epoch_performance(self, itr: int) -> float:
+    def _log_epoch_performance(self, itr: int) -> EpochRecord:
         """Log the returns of the episodes that ended during the epoch.
 
         Args:
-            itr: The iteration number.
+            itr: The last iteration of the epoch.
 
         Returns:
-            Their average return, NaN if none ended.
+            The epoch's record: those episodes, and the updates taken.
 
         """
-        episodes, self._epoch_episodes = self._epoch_episodes, []
-        if not episodes:
-            return float('nan')
-        returns = log_performance(
-            itr,
-            EpisodeBatch.concatenate(*episodes),
-            discount=self._discount,
-            prefix='Training',
-        )
-        return float(np.mean(returns))
+        batches, self._epoch_episodes = self._epoch_episodes, []
+        if not batches:
+            return EpochRecord(iterations=self._n_samples)
+        episodes = EpisodeBatch.concatenate(*batches)
+        log_performance(itr, episodes, discount=self.discount, prefix='Training')
+        return EpochRecord.from_episodes(episodes, iterations=self._n_samples)
 
 
 def _check_entropy_configuration(
@@ -504,8 +493,7 @@ def _check_entropy_configuration(
     stop_entropy_gradient: bool,
     policy_ent_coeff: float,
 ) -> None:
-    if entropy_method not in _ENTROPY_METHODS:
-        raise ValueError(f'{entropy_method=} must be one of {_ENTROPY_METHODS}')
+    _validation.one_of('entropy_method', entropy_method, _ENTROPY_METHODS)
     if entropy_method == 'max':
         if center_adv:
             raise ValueError(

@@ -83,7 +83,7 @@ def test_optimizers_take_a_class_and_args_tuple():
 @pytest.mark.parametrize(
     ('kwargs', 'message'),
     [
-        ({'n_train_steps': -1}, 'n_train_steps must be an integer'),
+        ({'n_train_steps': -1}, 'n_train_steps must be a non-negative integer'),
         ({'clip_return': -1}, 'clip_return must be a number'),
         ({'policy_weight_decay': -1}, 'policy_weight_decay must be a number'),
         ({'reward_scale': float('nan')}, 'reward_scale must be a number'),
@@ -143,8 +143,8 @@ def test_the_policy_loss_is_minus_the_q_of_its_actions():
     fill(algo)
     algo._train_once()
     stats = algo._epoch_stats(['policy_loss', 'q', 'y'])
-    assert stats['q'].count == stats['y'].count == 16
-    assert stats['policy_loss'].count == 1
+    assert stats['q'].n_values == stats['y'].n_values == 16
+    assert stats['policy_loss'].n_values == 1
     assert np.isfinite(stats['policy_loss'].mean)
 
 

@@ -91,7 +91,7 @@ def test_defaults_follow_garage():
 @pytest.mark.parametrize(
     ('kwargs', 'message'),
     [
-        ({'target_update_freq': 0}, 'target_update_freq must be an integer'),
+        ({'target_update_freq': 0}, 'target_update_freq must be a positive integer'),
         ({'target_update_tau': 1.5}, 'target_update_tau must be a number'),
         ({'clip_rewards': -1.0}, 'clip_rewards must be a number'),
         ({'clip_gradient': -1.0}, 'clip_gradient must be a number'),

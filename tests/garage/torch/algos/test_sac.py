@@ -78,16 +78,16 @@ def test_defaults_follow_garage():
     [
         ({'discount': 1.5}, r'discount must be a number in \[0, 1\]'),
         ({'target_update_tau': -0.1}, 'target_update_tau must be a number'),
-        ({'steps_per_epoch': 0}, 'steps_per_epoch must be an integer of at least 1'),
+        ({'steps_per_epoch': 0}, 'steps_per_epoch must be a positive integer'),
         (
             {'gradient_steps_per_itr': -1},
-            'gradient_steps_per_itr must be an integer of at least 0',
+            'gradient_steps_per_itr must be a non-negative integer',
         ),
-        ({'min_buffer_size': 10.5}, 'min_buffer_size must be an integer'),
-        ({'buffer_batch_size': 0}, 'buffer_batch_size must be an integer'),
+        ({'min_buffer_size': 10.5}, 'min_buffer_size must be a non-negative integer'),
+        ({'buffer_batch_size': 0}, 'buffer_batch_size must be a positive integer'),
         ({'num_evaluation_episodes': 0}, 'num_evaluation_episodes must be'),
         ({'max_episode_length_eval': 0}, 'max_episode_length_eval must be'),
-        ({'fixed_alpha': 0.0}, 'fixed_alpha must be positive or None'),
+        ({'fixed_alpha': 0.0}, r'fixed_alpha must be a number in \(0, inf\] or None'),
         ({'reward_scale': -1}, 'reward_scale must be a number'),
     ],
 )
@@ -100,7 +100,7 @@ def test_needs_a_replay_buffer():
     env = normalize(GymEnv('Pendulum-v1'))
     policy = TanhGaussianMLPPolicy(env.spec, (8, 8))
     qf = ContinuousMLPQFunction(env.spec, hidden_sizes=(8,))
-    with pytest.raises(ValueError, match='replay_buffer must be a garage'):
+    with pytest.raises(ValueError, match='replay_buffer must be a ReplayBuffer'):
         SAC(env.spec, policy, qf, qf, [], None)
 
 

@@ -21,16 +21,16 @@ def test_summaries_match_numpy_across_folds():
     )
     firsts = np.array([values[0] for values in steps])
     assert summary['loss'].mean == pytest.approx(firsts.mean())
-    assert summary['loss'].count == 11
+    assert summary['loss'].n_values == 11
 
 
 def test_summaries_forget_and_report_nan_when_nothing_was_recorded():
     stats = StepStatistics(rows=2)
     stats.record('q', torch.ones(3))
-    assert stats.summaries(['q'])['q'].count == 3
+    assert stats.summaries(['q'])['q'].n_values == 3
     empty = stats.summaries(['q', 'never'])
     for key in ('q', 'never'):
-        assert empty[key].count == 0
+        assert empty[key].n_values == 0
         assert all(math.isnan(v) for v in empty[key][:3])
 
 

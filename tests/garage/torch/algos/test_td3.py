@@ -98,8 +98,8 @@ def test_update_after_raises_the_buffer_size_before_training():
         ({'update_actor_interval': 0}, 'update_actor_interval must be'),
         ({'policy_noise': -0.1}, 'policy_noise must be a number'),
         ({'policy_noise_clip': -0.1}, 'policy_noise_clip must be a number'),
-        ({'start_steps': -1}, 'start_steps must be an integer'),
-        ({'update_after': 1.5}, 'update_after must be an integer'),
+        ({'start_steps': -1}, 'start_steps must be a non-negative integer'),
+        ({'update_after': 1.5}, 'update_after must be a non-negative integer'),
         ({'max_action': -1.0}, 'max_action must be a number'),
     ],
 )
@@ -172,8 +172,8 @@ def test_the_policy_and_targets_update_every_other_step():
         * 2
     )
     stats = algo._epoch_stats(['policy_loss', 'qf_loss'])
-    assert stats['policy_loss'].count == 2
-    assert stats['qf_loss'].count == 4
+    assert stats['policy_loss'].n_values == 2
+    assert stats['qf_loss'].n_values == 4
 
 
 def test_logs_losses_q_values_and_targets():

@@ -102,7 +102,9 @@ def test_default_optimizers():
 
 def test_bad_input():
     policy = GaussianMLPPolicy(SPEC)
-    with pytest.raises(ValueError, match='max_kl_step=0'):
+    with pytest.raises(
+        ValueError, match=r'max_kl_step must be a number in \(0, inf\], got 0'
+    ):
         make_trpo(max_kl_step=0)
     with pytest.raises(
         ValueError, match=r'both max_kl_step=0\.1 and a policy_optimizer'

@@ -233,11 +233,17 @@ class TestConfiguration:
     @pytest.mark.parametrize(
         ('kwargs', 'match'),
         [
-            (dict(discount=1.5), 'discount=1.5'),
-            (dict(gae_lambda=-0.1), 'gae_lambda=-0.1'),
-            (dict(num_train_per_epoch=0), 'num_train_per_epoch=0'),
-            (dict(num_train_per_epoch=1.5), 'num_train_per_epoch=1.5'),
-            (dict(entropy_method='maximum'), "entropy_method='maximum'"),
+            (dict(discount=1.5), r'discount must be a number in \[0, 1\], got 1.5'),
+            (dict(gae_lambda=-0.1), 'gae_lambda must be a number in .*, got -0.1'),
+            (
+                dict(num_train_per_epoch=0),
+                'num_train_per_epoch must be a positive integer, got 0',
+            ),
+            (dict(num_train_per_epoch=1.5), 'num_train_per_epoch must be .*, got 1.5'),
+            (
+                dict(entropy_method='maximum'),
+                "entropy_method must be one of .*, got 'maximum'",
+            ),
             (
                 dict(entropy_method='max', stop_entropy_gradient=True),
                 'center_adv must be False',
@@ -247,12 +253,23 @@ class TestConfiguration:
                 'stop_entropy_gradient must be True',
             ),
             (dict(policy_ent_coeff=0.1), 'policy_ent_coeff=0.1 must be 0'),
-            (dict(max_grad_norm=0), 'max_grad_norm=0 must be positive'),
+            (dict(max_grad_norm=0), 'max_grad_norm must be a number in .*, got 0'),
         ],
     )
     def test_bad_input(self, kwargs, match):
         with pytest.raises(ValueError, match=match):
             make_vpg(**kwargs)
+
+    def test_whole_floats_are_integers(self):
+        algo = make_vpg(num_train_per_epoch=2.0)
+        assert algo._n_samples == 2
+        assert isinstance(algo._n_samples, int)
+
+    def test_wrong_types_are_type_errors(self):
+        with pytest.raises(TypeError, match='num_train_per_epoch'):
+            make_vpg(num_train_per_epoch=True)
+        with pytest.raises(TypeError, match='discount'):
+            make_vpg(discount='0.9')
 
     def test_optimizer_must_be_wrapped(self):
         policy = GaussianMLPPolicy(SPEC)
