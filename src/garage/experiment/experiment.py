@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
+from garage import _validation
 from garage.experiment.snapshotter import Snapshotter
 
 __all__ = [
@@ -54,20 +55,23 @@ _POSITIONAL = (
 )
 
 
-def _check_snapshot_options(snapshot_mode: str, snapshot_gap: int) -> None:
+def _checked_snapshot_gap(snapshot_mode: str, snapshot_gap: int) -> int:
     """Check a snapshot mode and gap as the trainer's Snapshotter will.
 
     Args:
         snapshot_mode: The snapshot mode.
         snapshot_gap: The snapshot gap.
 
+    Returns:
+        The gap as a Python int.
+
     Raises:
         ValueError: If the mode is unknown, the gap is not positive, or the
             gap does not suit the mode.
-        TypeError: If the gap is not an integer.
+        ArgumentTypeError: If the gap is not an integer.
 
     """
-    Snapshotter(os.curdir, snapshot_mode, snapshot_gap)  # writes nothing
+    return Snapshotter(os.curdir, snapshot_mode, snapshot_gap).snapshot_gap
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -87,7 +91,7 @@ class ExperimentContext:
 
     Raises:
         ValueError: If the mode is unknown or the gap is not positive.
-        TypeError: If the gap is not an integer.
+        ArgumentTypeError: If the gap is not an integer.
 
     """
 
@@ -96,7 +100,8 @@ class ExperimentContext:
     snapshot_gap: int
 
     def __post_init__(self) -> None:
-        _check_snapshot_options(self.snapshot_mode, self.snapshot_gap)
+        gap = _checked_snapshot_gap(self.snapshot_mode, self.snapshot_gap)
+        object.__setattr__(self, 'snapshot_gap', gap)
 
     @property
     def log_dir(self) -> str:
@@ -119,18 +124,16 @@ class _ExperimentOptions:
     x_axis: str | None
 
     def __post_init__(self) -> None:
-        _check_snapshot_options(self.snapshot_mode, self.snapshot_gap)
-        if self.name_parameters not in NAME_PARAMETERS:
-            raise ValueError(
-                f'unknown name_parameters={self.name_parameters!r}: '
-                f'use one of {", ".join(map(repr, NAME_PARAMETERS))}'
-            )
-        if not isinstance(self.prefix, str) or not self.prefix:
-            raise ValueError(f'prefix must be a non-empty string, not {self.prefix!r}')
-        if self.name is not None and (not isinstance(self.name, str) or not self.name):
-            raise ValueError(
-                f'name must be a non-empty string or None, not {self.name!r}'
-            )
+        gap = _checked_snapshot_gap(self.snapshot_mode, self.snapshot_gap)
+        object.__setattr__(self, 'snapshot_gap', gap)
+        _validation.one_of('name_parameters', self.name_parameters, NAME_PARAMETERS)
+        _validation.instance_of('prefix', self.prefix, str)
+        if not self.prefix:
+            raise ValueError("prefix must be a non-empty string, got ''")
+        if self.name is not None:
+            _validation.instance_of('name', self.name, str)
+            if not self.name:
+                raise ValueError("name must be a non-empty string or None, got ''")
 
 
 _OPTION_NAMES = tuple(field.name for field in dataclasses.fields(_ExperimentOptions))
