@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from garage import _validation
 from garage._environment import Environment
 from garage.sampler.env_update import (
     EnvUpdate,
@@ -65,7 +66,7 @@ class ConstructEnvsSampler(TaskSampler):
         _check_nonempty('env_constructors', env_constructors)
         for i, constructor in enumerate(env_constructors):
             if not callable(constructor):
-                raise TypeError(
+                raise _validation.ArgumentTypeError(
                     f'env_constructors[{i}] must be callable, got {constructor!r}'
                 )
         self._env_constructors = list(env_constructors)
@@ -128,7 +129,7 @@ class SetTaskSampler(TaskSampler):
         wrapper: Callable[[Environment, Any], Environment] | None = None,
     ):
         if not isinstance(env_constructor, type):
-            raise TypeError(
+            raise _validation.ArgumentTypeError(
                 'env_constructor must be the class of the '
                 f'environment, got {env_constructor!r}'
             )
@@ -183,7 +184,7 @@ class EnvPoolSampler(TaskSampler):
         _check_nonempty('envs', envs)
         for i, env in enumerate(envs):
             if not isinstance(env, Environment):
-                raise TypeError(
+                raise _validation.ArgumentTypeError(
                     f'envs[{i}] must be a garage Environment, got {type(env).__name__}'
                 )
         self._envs = list(envs)
@@ -257,12 +258,7 @@ def _sample_indices(
         ValueError: If ``n_to_sample`` is not a non-negative integer.
 
     """
-    if (
-        isinstance(n_to_sample, bool)
-        or not isinstance(n_to_sample, (int, np.integer))
-        or n_to_sample < 0
-    ):
-        raise ValueError(f'n_tasks must be a non-negative integer, got {n_to_sample!r}')
+    n_to_sample = _validation.non_negative_int('n_tasks', n_to_sample)
     if with_replacement:
         return np.random.randint(n_available, size=n_to_sample)
     if n_to_sample == 0:

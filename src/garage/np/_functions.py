@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from garage import _validation
 from garage.np._tensor_dicts import pad_tensor
 
 
@@ -153,8 +154,11 @@ def sliding_window(t: ArrayLike, window: int, smear: bool = False) -> np.ndarray
     t = np.asarray(t)
     if t.ndim != 1:
         raise ValueError(f't must be 1-D, but has shape {t.shape}')
-    if not 1 <= window <= len(t):
-        raise ValueError(f'{window=} must be between 1 and the length of t, {len(t)}')
+    window = _validation.positive_int('window', window)
+    if window > len(t):
+        raise ValueError(
+            f'window must be at most the length of t, {len(t)}, got {window}'
+        )
     windows = np.lib.stride_tricks.sliding_window_view(t, window)
     if smear:
         return pad_tensor(windows, len(t), mode='last')

@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from garage import _validation
+
 
 def stack_tensor_dict_list(
     tensor_dict_list: Sequence[dict[str, Any]],
@@ -228,8 +230,7 @@ def pad_tensor(x: ArrayLike, max_len: int, mode: str = 'zero') -> np.ndarray:
 
     """
     x = np.asarray(x)
-    if mode not in ('zero', 'last'):
-        raise ValueError(f"mode must be 'zero' or 'last', not {mode!r}")
+    _validation.one_of('mode', mode, ('zero', 'last'))
     if len(x) > max_len:
         raise ValueError(f'the array has {len(x)} rows, more than {max_len=}')
     padded = np.zeros((max_len, *x.shape[1:]), dtype=x.dtype)

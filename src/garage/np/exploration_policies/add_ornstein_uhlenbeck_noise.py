@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from garage import _validation
 from garage._legacy_gym import akro
 from garage.np.exploration_policies.exploration_policy import ExplorationPolicy
 from garage.np.policies import Policy
@@ -57,12 +58,9 @@ class AddOrnsteinUhlenbeckNoise(ExplorationPolicy):
                 'AddOrnsteinUhlenbeckNoise needs an akro.Box '
                 f'action space, not {space!r}'
             )
-        if not sigma >= 0 or not theta >= 0:
-            raise ValueError(
-                f'sigma and theta must be non-negative, got {sigma=} and {theta=}'
-            )
-        if not dt > 0:
-            raise ValueError(f'dt must be positive, got {dt=}')
+        _validation.number_in('sigma', sigma, 0)
+        _validation.number_in('theta', theta, 0)
+        _validation.number_in('dt', dt, 0, low_open=True)
         super().__init__(policy)
         self._action_space = space
         self._mu = np.asarray(mu, dtype=np.float64)

@@ -7,6 +7,8 @@ import numpy as np
 import torch
 from torch.distributions import Distribution, Independent, Normal, constraints
 
+from garage import _validation
+
 # Below this scale the entropy integral is computed with Gauss-Hermite
 # quadrature, above it with Gauss-Laguerre quadrature (see _mean_log_det).
 _HERMITE_MAX_SCALE = 0.75
@@ -83,7 +85,7 @@ class TanhNormal(Distribution):
         ):
             base = new_normal.base_dist
         if not isinstance(base, Normal):
-            raise TypeError(
+            raise _validation.ArgumentTypeError(
                 'new_normal must be a Normal or an '
                 'Independent(Normal, 1), not '
                 f'{new_normal!r}'

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from garage import _validation
 from garage._dtypes import EnvSpec, InOutSpec
 from garage._legacy_gym import akro
 from garage.torch.modules._utils import (
@@ -106,10 +107,7 @@ class CNNModule(nn.Module):
     ):
         super().__init__()
         input_shape, self._scale_floats = image_shape(spec_or_input_shape)
-        if image_format not in _IMAGE_FORMATS:
-            raise ValueError(
-                f'image_format must be one of {_IMAGE_FORMATS}, not {image_format!r}'
-            )
+        _validation.one_of('image_format', image_format, _IMAGE_FORMATS)
         if max_pool and pool_shape is None:
             raise ValueError('pool_shape is required when max_pool is True')
         n_layers = len(hidden_channels)

@@ -7,6 +7,8 @@ from typing import Any
 
 import torch
 
+from garage import _validation
+
 _HYPERPARAMETERS = (
     'max_constraint_value',
     'cg_iters',
@@ -87,15 +89,15 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
         hvp_reg_coeff: float = 1e-5,
         accept_violation: bool = False,
     ):
-        if not max_constraint_value > 0:
-            raise ValueError(f'{max_constraint_value=} must be positive')
-        for name, value in (('cg_iters', cg_iters), ('max_backtracks', max_backtracks)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f'{name} must be a positive integer, not {value!r}')
-        if not 0 < backtrack_ratio < 1:
-            raise ValueError(f'{backtrack_ratio=} must be between 0 and 1 (exclusive)')
-        if not hvp_reg_coeff >= 0:
-            raise ValueError(f'{hvp_reg_coeff=} must be non-negative')
+        _validation.number_in(
+            'max_constraint_value', max_constraint_value, 0, low_open=True
+        )
+        cg_iters = _validation.positive_int('cg_iters', cg_iters)
+        max_backtracks = _validation.positive_int('max_backtracks', max_backtracks)
+        _validation.number_in(
+            'backtrack_ratio', backtrack_ratio, 0, 1, low_open=True, high_open=True
+        )
+        _validation.number_in('hvp_reg_coeff', hvp_reg_coeff, 0)
         defaults = {
             'max_constraint_value': max_constraint_value,
             'cg_iters': cg_iters,
