@@ -159,6 +159,7 @@ class SetTaskSampler(TaskSampler):
 
         """
         del with_replacement
+        n_tasks = _validation.non_negative_int('n_tasks', n_tasks)
         return [
             SetTaskUpdate(self._env_constructor, task, self._wrapper)
             for task in self._env.sample_tasks(n_tasks)
@@ -226,6 +227,7 @@ class EnvPoolSampler(TaskSampler):
             new_size: The size of the pool to reach.
 
         """
+        new_size = _validation.non_negative_int('new_size', new_size)
         n_existing = len(self._envs)
         self._envs.extend(
             copy.deepcopy(self._envs[i % n_existing])
