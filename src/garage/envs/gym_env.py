@@ -230,7 +230,7 @@ class GymEnv(Environment):
                 f'to render in mode {mode!r}, make it with '
                 f'GymEnv(env_id, render_mode={mode!r})'
             )
-        return self._env.render(mode=mode)
+        return self._env.render(mode=mode)  # type: ignore[call-arg]  # old API
 
     def visualize(self) -> None:
         """Show the environment in a window, updated at every step.
@@ -251,7 +251,7 @@ class GymEnv(Environment):
         self._visualize = True
 
     def _show(self) -> None:
-        self._env.render(mode='human')
+        self._env.render(mode='human')  # type: ignore[call-arg]  # old API
 
     def close(self) -> None:
         """Close the environment."""

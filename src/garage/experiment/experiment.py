@@ -238,12 +238,13 @@ class ExperimentTemplate:
         if not args:
             return self._options
         if len(args) > 1 or not isinstance(args[0], Mapping):
+            name = self._function.__name__
             raise ValueError(
-                f'{self.__name__}() takes keyword arguments only (its '
+                f'{name}() takes keyword arguments only (its '
                 f'ExperimentContext is passed by wrap_experiment), but got '
                 f'{len(args)} positional argument(s): call it as '
-                f'{self.__name__}(seed=1), or pass one dict of wrap_experiment '
-                f'options, as in {self.__name__}(dict(log_dir=...), seed=1)'
+                f'{name}(seed=1), or pass one dict of wrap_experiment '
+                f'options, as in {name}(dict(log_dir=...), seed=1)'
             )
         unknown = sorted(set(args[0]) - set(_OPTION_NAMES))
         if unknown:
@@ -607,14 +608,14 @@ def _launch_metadata() -> tuple[str | None, dict[str, Any]]:
         ``start_time`` (ISO 8601, local time) and ``command_line``.
 
     """
-    launcher = getattr(sys.modules['__main__'], '__file__', None)
+    launcher: str | None = getattr(sys.modules['__main__'], '__file__', None)
     git_root = commit = dirty = githash = None
     if launcher is not None:
         launcher = os.path.realpath(launcher)
         git_root = (
             _git(os.path.dirname(launcher), 'rev-parse', '--show-toplevel') or None
         )
-    if git_root is not None:
+    if launcher is not None and git_root is not None:
         launcher = os.path.relpath(launcher, git_root)
         commit = _git(git_root, 'rev-parse', '--verify', '--quiet', 'HEAD')
         changed = _git(git_root, 'status', '--porcelain', '--untracked-files=no')
@@ -654,7 +655,7 @@ def _archive_launch_repo(
         logger: ``dowel.logger``, for warnings.
 
     """
-    if git_root is None:
+    if git_root is None or launcher is None:
         logger.log(
             'WARNING: the launcher script is not in a git repository: '
             'launch_archive.tar.xz not written (pass '

@@ -11,7 +11,7 @@ Tasks are drawn from NumPy's global random state, which
 import abc
 import copy
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, TypeGuard
 
 import numpy as np
 
@@ -25,11 +25,26 @@ from garage.sampler.env_update import (
 )
 
 
+class _SamplesTasks(Protocol):
+    """An environment with ``sample_tasks``, as `SetTaskSampler` needs."""
+
+    def sample_tasks(self, n_tasks: int) -> list[Any]:
+        """Sample ``n_tasks`` tasks, each a value ``set_task`` takes."""
+
+
+def _samples_tasks(env: object) -> TypeGuard[_SamplesTasks]:
+    # getattr, not a runtime protocol check: Python 3.12's ignores the
+    # __getattr__ through which wrappers reach the environment they wrap
+    return callable(getattr(env, 'sample_tasks', None))
+
+
 class TaskSampler(abc.ABC):
     """Samples tasks, each as an update of a worker's environment."""
 
     @abc.abstractmethod
-    def sample(self, n_tasks: int, with_replacement: bool = False) -> list[EnvUpdate]:
+    def sample(
+        self, n_tasks: int, with_replacement: bool = False
+    ) -> Sequence[EnvUpdate]:
         """Sample tasks.
 
         Args:
@@ -135,13 +150,13 @@ class SetTaskSampler(TaskSampler):
             )
         if env is None:
             env = env_constructor()
-        if not callable(getattr(env, 'sample_tasks', None)):
-            raise TypeError(
+        if not _samples_tasks(env):
+            raise _validation.ArgumentTypeError(
                 f'{type(env).__name__} has no sample_tasks() '
                 'method, which SetTaskSampler needs'
             )
         self._env_constructor = env_constructor
-        self._env = env
+        self._env: _SamplesTasks = env
         self._wrapper = wrapper
 
     def sample(

@@ -5,7 +5,7 @@ Every helper here works on whole arrays: none loops over time steps.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -94,6 +94,14 @@ def _combine(
     return result
 
 
+@overload
+def slice_nested_dict(
+    dict_or_array: dict[str, Any], start: int, stop: int
+) -> dict[str, Any]: ...
+@overload
+def slice_nested_dict(
+    dict_or_array: np.ndarray, start: int, stop: int
+) -> np.ndarray: ...
 def slice_nested_dict(
     dict_or_array: dict[str, Any] | np.ndarray, start: int, stop: int
 ) -> dict[str, Any] | np.ndarray:

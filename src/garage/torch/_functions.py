@@ -5,7 +5,7 @@ garage keeps one global device, CPU unless `set_gpu_mode` chose a GPU;
 """
 
 import copy
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -154,7 +154,7 @@ def state_dict_to(state_dict: Mapping, device: str | torch.device) -> Mapping:
 def _to_device(value: Any, device: torch.device) -> Any:
     if isinstance(value, torch.Tensor):
         return value.to(device)
-    if isinstance(value, Mapping):
+    if isinstance(value, MutableMapping):
         moved = copy.copy(value)
         for key, item in value.items():
             moved[key] = _to_device(item, device)
@@ -204,7 +204,8 @@ def update_module_params(
             raise ValueError(
                 f'{name!r} is not a parameter of the module; expected one of {known}'
             )
-        submodule._parameters[param_name] = new_param
+        # a plain tensor, not a Parameter, so that gradients flow through it
+        submodule._parameters[param_name] = new_param  # type: ignore[assignment]
 
 
 @torch.no_grad()

@@ -107,6 +107,11 @@ class TestSetTaskSampler:
         ):
             SetTaskSampler(PointEnv).sample(n_tasks)
 
+    def test_takes_a_wrapped_env(self):
+        # sample_tasks is reached through the wrapper's __getattr__
+        sampler = SetTaskSampler(PointEnv, env=normalize(PointEnv()))
+        assert len(sampler.sample(2)) == 2
+
     def test_rejects_bad_constructors(self):
         with pytest.raises(TypeError, match='class'):
             SetTaskSampler(lambda: PointEnv())

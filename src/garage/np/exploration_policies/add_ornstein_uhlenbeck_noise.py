@@ -1,5 +1,6 @@
 """Temporally correlated action noise: an Ornstein-Uhlenbeck process."""
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -90,7 +91,7 @@ class AddOrnsteinUhlenbeckNoise(ExplorationPolicy):
         space = self._action_space
         return np.clip(actions + self._state, space.low, space.high).astype(space.dtype)
 
-    def reset(self, do_resets: np.ndarray | None = None) -> None:
+    def reset(self, do_resets: Sequence[bool] | np.ndarray | None = None) -> None:
         """Restart the noise of the environments that start new episodes.
 
         Args:

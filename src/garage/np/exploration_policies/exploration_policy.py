@@ -1,6 +1,7 @@
 """The base of exploration policies, and the linear decay two of them share."""
 
 import abc
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -74,7 +75,7 @@ class ExplorationPolicy(Policy):
 
         """
 
-    def reset(self, do_resets: np.ndarray | None = None) -> None:
+    def reset(self, do_resets: Sequence[bool] | np.ndarray | None = None) -> None:
         """Reset the wrapped policy (and any state of the exploration).
 
         Args:

@@ -94,7 +94,7 @@ class TanhNormal(Distribution):
 
     def expand(
         self,
-        batch_shape: torch.Size | tuple[int, ...],
+        batch_shape: torch.Size | list[int] | tuple[int, ...],
         _instance: Distribution | None = None,
     ) -> 'TanhNormal':
         """Expand the batch dimensions, without copying ``loc`` or ``scale``.
@@ -146,7 +146,9 @@ class TanhNormal(Distribution):
         """
         return self._normal.variance
 
-    def rsample(self, sample_shape: torch.Size | tuple[int, ...] = ()) -> torch.Tensor:
+    def rsample(
+        self, sample_shape: torch.Size | list[int] | tuple[int, ...] = ()
+    ) -> torch.Tensor:
         """Draw samples that are differentiable with respect to the parameters.
 
         Args:
@@ -160,7 +162,7 @@ class TanhNormal(Distribution):
         return torch.tanh(self._normal.rsample(sample_shape))
 
     def rsample_with_pre_tanh_value(
-        self, sample_shape: torch.Size | tuple[int, ...] = ()
+        self, sample_shape: torch.Size | list[int] | tuple[int, ...] = ()
     ) -> tuple[torch.Tensor, torch.Tensor]:
         r"""Draw differentiable samples and the Gaussian values behind them.
 

@@ -17,7 +17,7 @@ import abc
 import functools
 import inspect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
@@ -89,7 +89,8 @@ class GaussianMLPBaseModule(nn.Module, abc.ABC):
         self._init_std_param = self._to_std_param(init_std)
         self._min_std_param = None if min_std is None else self._to_std_param(min_std)
         self._max_std_param = None if max_std is None else self._to_std_param(max_std)
-        self._norm_dist_class = normal_distribution_cls
+        # called with (mean, std), not with the base class's shapes
+        self._norm_dist_class: Callable[..., Distribution] = normal_distribution_cls
         self._dist_takes_validate_args = (
             'validate_args' in inspect.signature(normal_distribution_cls).parameters
         )

@@ -1,6 +1,7 @@
 """Natural-gradient steps in a trust region, as TRPO takes them."""
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -125,7 +126,7 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
                 )
         return first
 
-    def step(
+    def step(  # type: ignore[override]  # garage's API: two closures, not one
         self,
         f_loss: Callable[[], torch.Tensor],
         f_constraint: Callable[[], torch.Tensor],
@@ -148,6 +149,7 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
         params = [
             p for group in self.param_groups for p in group['params'] if p.requires_grad
         ]
+        grads: Sequence[torch.Tensor | None]
         if any(p.grad is not None for p in params):
             grads = [p.grad for p in params]
             loss_before = None
@@ -246,7 +248,9 @@ def _hessian_vector_product(
         if not differentiable:
             return reg_coeff * vector
         pieces = _unflatten(vector, params)
-        grad_dot_vector = sum((g * pieces[i]).sum() for i, g in differentiable)
+        grad_dot_vector = functools.reduce(
+            torch.add, ((g * pieces[i]).sum() for i, g in differentiable)
+        )
         hvp = torch.autograd.grad(
             grad_dot_vector, params, retain_graph=True, allow_unused=True
         )
