@@ -159,7 +159,7 @@ class ExperimentTemplate:
 
     def __init__(self, function: Callable[..., Any], *, options: _ExperimentOptions):
         if not callable(function):
-            raise TypeError(
+            raise _validation.ArgumentTypeError(
                 f'wrap_experiment wraps a function, not '
                 f'{function!r}; pass its options as keyword '
                 f'arguments: @wrap_experiment(snapshot_mode=...)'
