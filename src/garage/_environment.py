@@ -4,6 +4,7 @@ import abc
 import dataclasses
 from typing import Any
 
+from garage import _validation
 from garage._dtypes import EnvSpec, StepType, _check_step_type, _StepTypeProperties
 from garage._legacy_gym import akro
 
@@ -178,12 +179,7 @@ class Environment(abc.ABC):
             ValueError: If ``mode`` is not one of ``render_modes``.
 
         """
-        if mode not in self.render_modes:
-            raise ValueError(
-                f'render mode {mode!r} is not supported; the '
-                f'supported render modes are '
-                f'{list(self.render_modes)}'
-            )
+        _validation.one_of('mode', mode, self.render_modes)
 
     @property
     def unwrapped(self) -> 'Environment':
@@ -204,7 +200,7 @@ class Wrapper(Environment):
 
     def __init__(self, env: Environment):
         if not isinstance(env, Environment):
-            raise TypeError(
+            raise _validation.ArgumentTypeError(
                 f'Wrapper needs a garage Environment, not '
                 f'{type(env).__name__}; wrap gym and Gymnasium '
                 'environments with garage.envs.GymEnv first'

@@ -25,7 +25,8 @@ def _import_quietly() -> tuple[ModuleType, ModuleType]:
     """
     blocked = [name for name in _BLOCKED if name not in sys.modules]
     for name in blocked:
-        sys.modules[name] = None  # makes ``import name`` raise ImportError
+        # None makes ``import name`` raise ImportError (typeshed omits None)
+        sys.modules[name] = None  # type: ignore[assignment]
     try:
         with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
             warnings.simplefilter('ignore')

@@ -8,6 +8,8 @@ This module imports no deep-learning framework.
 import dataclasses
 from typing import Any
 
+from garage import _validation
+
 
 @dataclasses.dataclass(frozen=True)
 class _Default:
@@ -80,7 +82,9 @@ def make_optimizer(
             for name, arg in kwargs.items()
         }
     if not callable(opt_type):
-        raise TypeError(f'the optimizer type must be a class, not {opt_type!r}')
+        raise _validation.ArgumentTypeError(
+            f'the optimizer type must be a class, not {opt_type!r}'
+        )
     if module is not None:
         return opt_type(module.parameters(), **opt_args)
     return opt_type(**opt_args)

@@ -85,6 +85,15 @@ def int_at_least(
 
 
 @overload
+def integer(name: str, value: object, *, allow_none: Literal[False] = False) -> int: ...
+@overload
+def integer(name: str, value: object, *, allow_none: bool) -> int | None: ...
+def integer(name: str, value: object, *, allow_none: bool = False) -> int | None:
+    """Check that ``value`` is an integer of any sign; see `int_at_least`."""
+    return _integer(name, value, 'an integer', allow_none)
+
+
+@overload
 def positive_int(
     name: str, value: object, *, allow_none: Literal[False] = False
 ) -> int: ...

@@ -5,6 +5,7 @@ from garage._validation import (
     ArgumentTypeError,
     instance_of,
     int_at_least,
+    integer,
     non_negative_int,
     number_in,
     one_of,
@@ -47,6 +48,17 @@ def test_none_only_where_allowed():
         non_negative_int('n', -1, allow_none=True)
     with pytest.raises(ValueError, match='n must be an integer of at least 2, got 1'):
         int_at_least('n', 1, 2)
+
+
+def test_integer_takes_any_sign():
+    assert integer('n', -3) == -3
+    assert integer('n', np.int8(-2)) == -2
+    assert integer('n', -1e4) == -10000
+    assert integer('n', None, allow_none=True) is None
+    with pytest.raises(ArgumentTypeError, match=r'^n must be an integer, got True'):
+        integer('n', True)
+    with pytest.raises(ValueError, match=r'^n must be an integer, got 0.5'):
+        integer('n', 0.5)
 
 
 def test_seed():

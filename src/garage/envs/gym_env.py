@@ -6,6 +6,7 @@ from typing import Any
 import gymnasium
 import numpy as np
 
+from garage import _validation
 from garage._dtypes import EnvSpec, StepType
 from garage._environment import Environment, EnvStep
 from garage._legacy_gym import akro, disable_env_checker, gym
@@ -42,10 +43,11 @@ class GymEnv(Environment):
             id, such as ``render_mode='rgb_array'``.
 
     Raises:
-        ValueError: If the id is unknown, or ``max_episode_length`` exceeds
-            the time limit of an environment instance.
-        TypeError: If ``env`` is not an id or an environment, or
-            ``make_kwargs`` are given with an instance.
+        ValueError: If the id is unknown, or ``max_episode_length`` is not
+            positive or exceeds the time limit of an environment instance.
+        ArgumentTypeError: If ``env`` is not an id or an environment, or
+            ``max_episode_length`` is not an integer.
+        TypeError: If ``make_kwargs`` are given with an instance.
 
     """
 
@@ -56,6 +58,9 @@ class GymEnv(Environment):
         max_episode_length: int | None = None,
         **make_kwargs: Any,
     ):
+        max_episode_length = _validation.positive_int(
+            'max_episode_length', max_episode_length, allow_none=True
+        )
         if isinstance(env, str):
             env = _make(env, max_episode_length, make_kwargs)
         elif make_kwargs:
@@ -65,7 +70,7 @@ class GymEnv(Environment):
                 'environment instance'
             )
         elif not isinstance(env, (gymnasium.Env, gym.Env)):
-            raise TypeError(
+            raise _validation.ArgumentTypeError(
                 'env must be a Gymnasium or gym environment or an '
                 f'environment id, not {type(env).__name__}'
             )
@@ -225,7 +230,7 @@ class GymEnv(Environment):
                 f'to render in mode {mode!r}, make it with '
                 f'GymEnv(env_id, render_mode={mode!r})'
             )
-        return self._env.render(mode=mode)
+        return self._env.render(mode=mode)  # type: ignore[call-arg]  # old API
 
     def visualize(self) -> None:
         """Show the environment in a window, updated at every step.
@@ -246,7 +251,7 @@ class GymEnv(Environment):
         self._visualize = True
 
     def _show(self) -> None:
-        self._env.render(mode='human')
+        self._env.render(mode='human')  # type: ignore[call-arg]  # old API
 
     def close(self) -> None:
         """Close the environment."""

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from garage import _validation
 from garage._dtypes import EnvSpec
 from garage._environment import Environment, EnvStep, Wrapper
 from garage._legacy_gym import akro
@@ -90,8 +91,7 @@ class MultiEnvWrapper(Wrapper):
         if len(envs) == 0:
             raise ValueError('MultiEnvWrapper needs at least one env, got none')
         super().__init__(envs[0])
-        if mode not in _MODES:
-            raise ValueError(f'mode must be one of {list(_MODES)}, got {mode!r}')
+        _validation.one_of('mode', mode, _MODES)
         if env_names is not None and (
             len(env_names) != len(envs) or len(set(env_names)) != len(envs)
         ):

@@ -4,6 +4,7 @@ from typing import Any
 
 import numpy as np
 
+from garage import _validation
 from garage._dtypes import EnvSpec
 from garage._environment import Environment, EnvStep, Wrapper
 from garage._legacy_gym import akro
@@ -62,13 +63,11 @@ class NormalizedEnv(Wrapper):
         reward_alpha: float = 0.001,
     ):
         super().__init__(env)
-        if not expected_action_scale > 0:
-            raise ValueError(
-                f'expected_action_scale must be positive, got {expected_action_scale=}'
-            )
-        for name, alpha in (('obs_alpha', obs_alpha), ('reward_alpha', reward_alpha)):
-            if not 0 < alpha <= 1:
-                raise ValueError(f'{name} must be in (0, 1], got {alpha!r}')
+        _validation.number_in(
+            'expected_action_scale', expected_action_scale, 0, low_open=True
+        )
+        _validation.number_in('obs_alpha', obs_alpha, 0, 1, low_open=True)
+        _validation.number_in('reward_alpha', reward_alpha, 0, 1, low_open=True)
         inner_obs_space = env.observation_space
         is_box = isinstance(inner_obs_space, akro.Box)
         if normalize_obs and not is_box:

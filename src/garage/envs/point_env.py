@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from garage import _validation
 from garage._dtypes import EnvSpec, StepType
 from garage._environment import Environment, EnvStep
 from garage._legacy_gym import akro
@@ -49,9 +50,9 @@ class PointEnv(Environment):
         never_done: bool = False,
         max_episode_length: int | None = None,
     ):
-        if not arena_size > 0:
-            raise ValueError(f'arena_size must be positive, got {arena_size=}')
-        self._arena_size = float(arena_size)
+        self._arena_size = _validation.number_in(
+            'arena_size', arena_size, 0, low_open=True
+        )
         self._done_bonus = float(done_bonus)
         self._never_done = never_done
         self._action_space = akro.Box(
@@ -229,14 +230,7 @@ class PointEnv(Environment):
             ValueError: If ``num_tasks`` is not a non-negative integer.
 
         """
-        if (
-            isinstance(num_tasks, bool)
-            or not isinstance(num_tasks, (int, np.integer))
-            or num_tasks < 0
-        ):
-            raise ValueError(
-                f'num_tasks must be a non-negative integer, got {num_tasks=}'
-            )
+        num_tasks = _validation.non_negative_int('num_tasks', num_tasks)
         radius = min(2.0, self._arena_size)
         goals = np.random.uniform(-radius, radius, size=(num_tasks, 2))
         return [{'goal': goal.astype(np.float32)} for goal in goals]

@@ -6,6 +6,7 @@ from typing import Any, Self
 
 import numpy as np
 
+from garage import _validation
 from garage._dtypes import EnvSpec
 from garage._environment import Environment, EnvStep, Wrapper
 from garage._legacy_gym import akro
@@ -33,30 +34,20 @@ class TaskOnehotWrapper(Wrapper):
 
     def __init__(self, env: Environment, task_index: int, n_total_tasks: int):
         super().__init__(env)
-        if (
-            isinstance(n_total_tasks, bool)
-            or not isinstance(n_total_tasks, (int, np.integer))
-            or n_total_tasks < 1
-        ):
+        n_total_tasks = _validation.positive_int('n_total_tasks', n_total_tasks)
+        task_index = _validation.non_negative_int('task_index', task_index)
+        if task_index >= n_total_tasks:
             raise ValueError(
-                f'n_total_tasks must be a positive integer, got {n_total_tasks=}'
-            )
-        if (
-            isinstance(task_index, bool)
-            or not isinstance(task_index, (int, np.integer))
-            or not 0 <= task_index < n_total_tasks
-        ):
-            raise ValueError(
-                f'task_index must be an integer in [0, '
-                f'{n_total_tasks}), got {task_index=}'
+                f'task_index must be less than n_total_tasks, {n_total_tasks}, '
+                f'got {task_index}'
             )
         inner = env.observation_space
         if not isinstance(inner, akro.Box):
             raise ValueError(
                 f'TaskOnehotWrapper needs a Box observation space, not {inner}'
             )
-        self._task_index = int(task_index)
-        self._n_total_tasks = int(n_total_tasks)
+        self._task_index = task_index
+        self._n_total_tasks = n_total_tasks
         self._one_hot = np.zeros(self._n_total_tasks, dtype=inner.dtype)
         self._one_hot[self._task_index] = 1
         self._observation_space = akro.Box(

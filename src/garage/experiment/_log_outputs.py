@@ -10,7 +10,8 @@ import os
 import secrets
 import shutil
 import tempfile
-from typing import TextIO
+from collections.abc import Callable
+from typing import Literal, TextIO
 
 import tensorboardX
 
@@ -38,8 +39,6 @@ class CsvOutput(dowel.LogOutput):
             truncated.
 
     """
-
-    _log_file: TextIO | None = None  # until __init__ opens the file
 
     def __init__(self, file_name: str | os.PathLike, *, append: bool = False):
         self._file_name = os.fspath(file_name)
@@ -95,10 +94,12 @@ class CsvOutput(dowel.LogOutput):
 
     def close(self) -> None:
         """Close the file."""
-        if self._log_file is not None and not self._log_file.closed:
-            self._log_file.close()
+        # there is no file if __init__ failed before opening it
+        log_file: TextIO | None = getattr(self, '_log_file', None)
+        if log_file is not None and not log_file.closed:
+            log_file.close()
 
-    def _open(self, mode: str) -> TextIO:
+    def _open(self, mode: Literal['a', 'w']) -> TextIO:
         return open(self._file_name, mode, newline='', encoding='utf-8')
 
     def _rewrite_with_header(self, fieldnames: list[str]) -> None:
@@ -160,13 +161,13 @@ class TensorBoardOutput(dowel.TensorBoardOutput):
             filename_suffix=f'.{secrets.token_hex(4)}',
         )
         self._x_axis = x_axis
-        self._additional_x_axes = []
+        self._additional_x_axes: list[str] = []
         self._default_step = 0
         self._histogram_samples = 1000
         self._added_graph = False
-        self._waiting_for_dump = []
+        self._waiting_for_dump: list[Callable[[int | None], None]] = []
         self._tf = None
-        self._warned_once = set()
+        self._warned_once: set[str] = set()
         self._disable_warnings = False
 
     def dump(self, step: int | None = None) -> None:

@@ -9,9 +9,11 @@ import random
 
 import numpy as np
 
+from garage import _validation
+
 _SEED_MODULUS = 4294967294
 
-_seed = None
+_seed: int | None = None
 
 
 def set_seed(seed: int) -> None:
@@ -26,15 +28,13 @@ def set_seed(seed: int) -> None:
         seed: The seed.
 
     Raises:
-        TypeError: If ``seed`` is not an integer (booleans are refused).
+        ArgumentTypeError: If ``seed`` is not an integer (booleans are
+            refused; a whole float such as ``1e4`` is taken).
+        ValueError: If ``seed`` is a float that is not whole.
 
     """
     global _seed
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(
-            f'seed must be an integer, not {seed!r} ({type(seed).__name__})'
-        )
-    seed = int(seed) % _SEED_MODULUS
+    seed = _validation.integer('seed', seed) % _SEED_MODULUS
     _seed = seed
     random.seed(seed)
     np.random.seed(seed)

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
+from garage import _validation
 from garage.experiment.snapshotter import Snapshotter
 
 __all__ = [
@@ -54,20 +55,23 @@ _POSITIONAL = (
 )
 
 
-def _check_snapshot_options(snapshot_mode: str, snapshot_gap: int) -> None:
+def _checked_snapshot_gap(snapshot_mode: str, snapshot_gap: int) -> int:
     """Check a snapshot mode and gap as the trainer's Snapshotter will.
 
     Args:
         snapshot_mode: The snapshot mode.
         snapshot_gap: The snapshot gap.
 
+    Returns:
+        The gap as a Python int.
+
     Raises:
         ValueError: If the mode is unknown, the gap is not positive, or the
             gap does not suit the mode.
-        TypeError: If the gap is not an integer.
+        ArgumentTypeError: If the gap is not an integer.
 
     """
-    Snapshotter(os.curdir, snapshot_mode, snapshot_gap)  # writes nothing
+    return Snapshotter(os.curdir, snapshot_mode, snapshot_gap).snapshot_gap
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -87,7 +91,7 @@ class ExperimentContext:
 
     Raises:
         ValueError: If the mode is unknown or the gap is not positive.
-        TypeError: If the gap is not an integer.
+        ArgumentTypeError: If the gap is not an integer.
 
     """
 
@@ -96,7 +100,8 @@ class ExperimentContext:
     snapshot_gap: int
 
     def __post_init__(self) -> None:
-        _check_snapshot_options(self.snapshot_mode, self.snapshot_gap)
+        gap = _checked_snapshot_gap(self.snapshot_mode, self.snapshot_gap)
+        object.__setattr__(self, 'snapshot_gap', gap)
 
     @property
     def log_dir(self) -> str:
@@ -119,18 +124,16 @@ class _ExperimentOptions:
     x_axis: str | None
 
     def __post_init__(self) -> None:
-        _check_snapshot_options(self.snapshot_mode, self.snapshot_gap)
-        if self.name_parameters not in NAME_PARAMETERS:
-            raise ValueError(
-                f'unknown name_parameters={self.name_parameters!r}: '
-                f'use one of {", ".join(map(repr, NAME_PARAMETERS))}'
-            )
-        if not isinstance(self.prefix, str) or not self.prefix:
-            raise ValueError(f'prefix must be a non-empty string, not {self.prefix!r}')
-        if self.name is not None and (not isinstance(self.name, str) or not self.name):
-            raise ValueError(
-                f'name must be a non-empty string or None, not {self.name!r}'
-            )
+        gap = _checked_snapshot_gap(self.snapshot_mode, self.snapshot_gap)
+        object.__setattr__(self, 'snapshot_gap', gap)
+        _validation.one_of('name_parameters', self.name_parameters, NAME_PARAMETERS)
+        _validation.instance_of('prefix', self.prefix, str)
+        if not self.prefix:
+            raise ValueError("prefix must be a non-empty string, got ''")
+        if self.name is not None:
+            _validation.instance_of('name', self.name, str)
+            if not self.name:
+                raise ValueError("name must be a non-empty string or None, got ''")
 
 
 _OPTION_NAMES = tuple(field.name for field in dataclasses.fields(_ExperimentOptions))
@@ -156,7 +159,7 @@ class ExperimentTemplate:
 
     def __init__(self, function: Callable[..., Any], *, options: _ExperimentOptions):
         if not callable(function):
-            raise TypeError(
+            raise _validation.ArgumentTypeError(
                 f'wrap_experiment wraps a function, not '
                 f'{function!r}; pass its options as keyword '
                 f'arguments: @wrap_experiment(snapshot_mode=...)'
@@ -235,12 +238,13 @@ class ExperimentTemplate:
         if not args:
             return self._options
         if len(args) > 1 or not isinstance(args[0], Mapping):
+            name = self._function.__name__
             raise ValueError(
-                f'{self.__name__}() takes keyword arguments only (its '
+                f'{name}() takes keyword arguments only (its '
                 f'ExperimentContext is passed by wrap_experiment), but got '
                 f'{len(args)} positional argument(s): call it as '
-                f'{self.__name__}(seed=1), or pass one dict of wrap_experiment '
-                f'options, as in {self.__name__}(dict(log_dir=...), seed=1)'
+                f'{name}(seed=1), or pass one dict of wrap_experiment '
+                f'options, as in {name}(dict(log_dir=...), seed=1)'
             )
         unknown = sorted(set(args[0]) - set(_OPTION_NAMES))
         if unknown:
@@ -604,14 +608,14 @@ def _launch_metadata() -> tuple[str | None, dict[str, Any]]:
         ``start_time`` (ISO 8601, local time) and ``command_line``.
 
     """
-    launcher = getattr(sys.modules['__main__'], '__file__', None)
+    launcher: str | None = getattr(sys.modules['__main__'], '__file__', None)
     git_root = commit = dirty = githash = None
     if launcher is not None:
         launcher = os.path.realpath(launcher)
         git_root = (
             _git(os.path.dirname(launcher), 'rev-parse', '--show-toplevel') or None
         )
-    if git_root is not None:
+    if launcher is not None and git_root is not None:
         launcher = os.path.relpath(launcher, git_root)
         commit = _git(git_root, 'rev-parse', '--verify', '--quiet', 'HEAD')
         changed = _git(git_root, 'status', '--porcelain', '--untracked-files=no')
@@ -651,7 +655,7 @@ def _archive_launch_repo(
         logger: ``dowel.logger``, for warnings.
 
     """
-    if git_root is None:
+    if git_root is None or launcher is None:
         logger.log(
             'WARNING: the launcher script is not in a git repository: '
             'launch_archive.tar.xz not written (pass '

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
-import numbers
 import os
 import pathlib
 import pickle
@@ -42,6 +41,8 @@ import secrets
 import shutil
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
+
+from garage import _validation
 
 if TYPE_CHECKING:
     import torch
@@ -106,7 +107,7 @@ class Snapshotter:
     Raises:
         ValueError: If the mode is unknown, the gap is not positive, or the
             gap does not suit the mode.
-        TypeError: If the gap is not an integer.
+        ArgumentTypeError: If the gap is not an integer.
 
     """
 
@@ -116,15 +117,8 @@ class Snapshotter:
         snapshot_mode: str = 'last',
         snapshot_gap: int = 1,
     ) -> None:
-        if snapshot_mode not in SNAPSHOT_MODES:
-            raise ValueError(
-                f'unknown {snapshot_mode=}: use one of '
-                f'{", ".join(map(repr, SNAPSHOT_MODES))}'
-            )
-        if isinstance(snapshot_gap, bool) or not isinstance(snapshot_gap, int):
-            raise TypeError(f'snapshot_gap must be an integer, not {snapshot_gap!r}')
-        if snapshot_gap < 1:
-            raise ValueError(f'{snapshot_gap=} must be a positive integer')
+        _validation.one_of('snapshot_mode', snapshot_mode, SNAPSHOT_MODES)
+        snapshot_gap = _validation.positive_int('snapshot_gap', snapshot_gap)
         if snapshot_mode == 'last' and snapshot_gap != 1:
             raise ValueError(
                 f'{snapshot_gap=} must be 1 with snapshot_mode='
@@ -167,17 +161,13 @@ class Snapshotter:
                 pickle: modules, tensors, arrays, RNG states, functions.
 
         Raises:
-            TypeError: If ``itr`` is not an integer or ``params`` not a dict.
+            ArgumentTypeError: If ``itr`` is not an integer or ``params``
+                not a dict.
             ValueError: If ``itr`` is negative.
 
         """
-        if isinstance(itr, bool) or not isinstance(itr, numbers.Integral):
-            raise TypeError(f'itr must be an integer, not {itr!r}')
-        itr = int(itr)
-        if itr < 0:
-            raise ValueError(f'{itr=} must not be negative')
-        if not isinstance(params, dict):
-            raise TypeError(f'params must be a dict, not {type(params).__name__}')
+        itr = _validation.non_negative_int('itr', itr)
+        _validation.instance_of('params', params, dict)
         names = self._file_names(itr)
         if not names:
             return
@@ -258,12 +248,11 @@ class Snapshotter:
 
         Raises:
             ValueError: If ``file_name`` is a path or a snapshot's name.
-            TypeError: If ``params`` is not a dict.
+            ArgumentTypeError: If ``params`` is not a dict.
 
         """
         path = self._object_path(file_name)
-        if not isinstance(params, dict):
-            raise TypeError(f'params must be a dict, not {type(params).__name__}')
+        _validation.instance_of('params', params, dict)
         _prepare(path.parent)
         _replace_atomically(path, functools.partial(_dump, params))
 
@@ -330,15 +319,14 @@ def _load(path: pathlib.Path, map_location: MapLocation) -> dict[str, Any]:
 
 def _parse_itr(itr: int | str) -> int | str:
     """Check ``itr`` and return it as an int, ``'last'`` or ``'first'``."""
-    if isinstance(itr, str):
-        if itr in ('last', 'first'):
-            return itr
-        if itr.isascii() and itr.isdigit():
-            return int(itr)
-    elif isinstance(itr, numbers.Integral) and not isinstance(itr, bool) and itr >= 0:
+    if not isinstance(itr, str):
+        return _validation.non_negative_int('itr', itr)
+    if itr in ('last', 'first'):
+        return itr
+    if itr.isascii() and itr.isdigit():
         return int(itr)
     raise ValueError(
-        f"itr must be a non-negative iteration number, 'last' or 'first', not {itr!r}"
+        f"itr must be a non-negative iteration number, 'last' or 'first', got {itr!r}"
     )
 
 

@@ -11,10 +11,11 @@ Tasks are drawn from NumPy's global random state, which
 import abc
 import copy
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, TypeGuard
 
 import numpy as np
 
+from garage import _validation
 from garage._environment import Environment
 from garage.sampler.env_update import (
     EnvUpdate,
@@ -24,11 +25,26 @@ from garage.sampler.env_update import (
 )
 
 
+class _SamplesTasks(Protocol):
+    """An environment with ``sample_tasks``, as `SetTaskSampler` needs."""
+
+    def sample_tasks(self, n_tasks: int) -> list[Any]:
+        """Sample ``n_tasks`` tasks, each a value ``set_task`` takes."""
+
+
+def _samples_tasks(env: object) -> TypeGuard[_SamplesTasks]:
+    # getattr, not a runtime protocol check: Python 3.12's ignores the
+    # __getattr__ through which wrappers reach the environment they wrap
+    return callable(getattr(env, 'sample_tasks', None))
+
+
 class TaskSampler(abc.ABC):
     """Samples tasks, each as an update of a worker's environment."""
 
     @abc.abstractmethod
-    def sample(self, n_tasks: int, with_replacement: bool = False) -> list[EnvUpdate]:
+    def sample(
+        self, n_tasks: int, with_replacement: bool = False
+    ) -> Sequence[EnvUpdate]:
         """Sample tasks.
 
         Args:
@@ -65,7 +81,7 @@ class ConstructEnvsSampler(TaskSampler):
         _check_nonempty('env_constructors', env_constructors)
         for i, constructor in enumerate(env_constructors):
             if not callable(constructor):
-                raise TypeError(
+                raise _validation.ArgumentTypeError(
                     f'env_constructors[{i}] must be callable, got {constructor!r}'
                 )
         self._env_constructors = list(env_constructors)
@@ -128,19 +144,19 @@ class SetTaskSampler(TaskSampler):
         wrapper: Callable[[Environment, Any], Environment] | None = None,
     ):
         if not isinstance(env_constructor, type):
-            raise TypeError(
+            raise _validation.ArgumentTypeError(
                 'env_constructor must be the class of the '
                 f'environment, got {env_constructor!r}'
             )
         if env is None:
             env = env_constructor()
-        if not callable(getattr(env, 'sample_tasks', None)):
-            raise TypeError(
+        if not _samples_tasks(env):
+            raise _validation.ArgumentTypeError(
                 f'{type(env).__name__} has no sample_tasks() '
                 'method, which SetTaskSampler needs'
             )
         self._env_constructor = env_constructor
-        self._env = env
+        self._env: _SamplesTasks = env
         self._wrapper = wrapper
 
     def sample(
@@ -158,6 +174,7 @@ class SetTaskSampler(TaskSampler):
 
         """
         del with_replacement
+        n_tasks = _validation.non_negative_int('n_tasks', n_tasks)
         return [
             SetTaskUpdate(self._env_constructor, task, self._wrapper)
             for task in self._env.sample_tasks(n_tasks)
@@ -183,7 +200,7 @@ class EnvPoolSampler(TaskSampler):
         _check_nonempty('envs', envs)
         for i, env in enumerate(envs):
             if not isinstance(env, Environment):
-                raise TypeError(
+                raise _validation.ArgumentTypeError(
                     f'envs[{i}] must be a garage Environment, got {type(env).__name__}'
                 )
         self._envs = list(envs)
@@ -225,6 +242,7 @@ class EnvPoolSampler(TaskSampler):
             new_size: The size of the pool to reach.
 
         """
+        new_size = _validation.non_negative_int('new_size', new_size)
         n_existing = len(self._envs)
         self._envs.extend(
             copy.deepcopy(self._envs[i % n_existing])
@@ -257,12 +275,7 @@ def _sample_indices(
         ValueError: If ``n_to_sample`` is not a non-negative integer.
 
     """
-    if (
-        isinstance(n_to_sample, bool)
-        or not isinstance(n_to_sample, (int, np.integer))
-        or n_to_sample < 0
-    ):
-        raise ValueError(f'n_tasks must be a non-negative integer, got {n_to_sample!r}')
+    n_to_sample = _validation.non_negative_int('n_tasks', n_to_sample)
     if with_replacement:
         return np.random.randint(n_available, size=n_to_sample)
     if n_to_sample == 0:

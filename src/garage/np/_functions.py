@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from garage import _validation
 from garage.np._tensor_dicts import pad_tensor
 
 
@@ -64,19 +65,19 @@ def explained_variance_1d(
             than 0 and 1.
 
     """
-    ypred = np.asarray(ypred)
-    y = np.asarray(y)
-    if ypred.shape != y.shape:
+    ypred_array = np.asarray(ypred)
+    y_array = np.asarray(y)
+    if ypred_array.shape != y_array.shape:
         raise ValueError(
-            f'ypred has shape {ypred.shape} but y has shape '
-            f'{y.shape}; they must be the same'
+            f'ypred has shape {ypred_array.shape} but y has shape '
+            f'{y_array.shape}; they must be the same'
         )
     if valids is not None:
         valids = np.asarray(valids)
-        if valids.shape != y.shape:
+        if valids.shape != y_array.shape:
             raise ValueError(
                 f'valids has shape {valids.shape} but y has '
-                f'shape {y.shape}; they must be the same'
+                f'shape {y_array.shape}; they must be the same'
             )
         if not np.isin(valids, (0, 1)).all():
             raise ValueError(
@@ -84,10 +85,10 @@ def explained_variance_1d(
                 f'but holds {np.unique(valids)}'
             )
         mask = valids.astype(bool)
-        ypred = ypred[mask]
-        y = y[mask]
-    var_y = np.var(y)
-    var_residual = np.var(y - ypred)
+        ypred_array = ypred_array[mask]
+        y_array = y_array[mask]
+    var_y = np.var(y_array)
+    var_residual = np.var(y_array - ypred_array)
     if np.isclose(var_y, 0):
         return 1.0 if np.isclose(var_residual, 0) else 0.0
     return float(1 - var_residual / var_y)
@@ -153,8 +154,11 @@ def sliding_window(t: ArrayLike, window: int, smear: bool = False) -> np.ndarray
     t = np.asarray(t)
     if t.ndim != 1:
         raise ValueError(f't must be 1-D, but has shape {t.shape}')
-    if not 1 <= window <= len(t):
-        raise ValueError(f'{window=} must be between 1 and the length of t, {len(t)}')
+    window = _validation.positive_int('window', window)
+    if window > len(t):
+        raise ValueError(
+            f'window must be at most the length of t, {len(t)}, got {window}'
+        )
     windows = np.lib.stride_tricks.sliding_window_view(t, window)
     if smear:
         return pad_tensor(windows, len(t), mode='last')

@@ -5,10 +5,12 @@ Every helper here works on whole arrays: none loops over time steps.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from garage import _validation
 
 
 def stack_tensor_dict_list(
@@ -92,6 +94,14 @@ def _combine(
     return result
 
 
+@overload
+def slice_nested_dict(
+    dict_or_array: dict[str, Any], start: int, stop: int
+) -> dict[str, Any]: ...
+@overload
+def slice_nested_dict(
+    dict_or_array: np.ndarray, start: int, stop: int
+) -> np.ndarray: ...
 def slice_nested_dict(
     dict_or_array: dict[str, Any] | np.ndarray, start: int, stop: int
 ) -> dict[str, Any] | np.ndarray:
@@ -228,8 +238,7 @@ def pad_tensor(x: ArrayLike, max_len: int, mode: str = 'zero') -> np.ndarray:
 
     """
     x = np.asarray(x)
-    if mode not in ('zero', 'last'):
-        raise ValueError(f"mode must be 'zero' or 'last', not {mode!r}")
+    _validation.one_of('mode', mode, ('zero', 'last'))
     if len(x) > max_len:
         raise ValueError(f'the array has {len(x)} rows, more than {max_len=}')
     padded = np.zeros((max_len, *x.shape[1:]), dtype=x.dtype)

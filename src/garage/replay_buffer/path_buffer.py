@@ -66,9 +66,9 @@ class PathBuffer(ReplayBuffer):
         self._capacity = positive_int(
             'capacity_in_transitions', capacity_in_transitions
         )
-        if rng is None:
-            rng = np.random.randint(2**31, size=4)
-        self._rng = np.random.default_rng(rng)
+        self._rng = np.random.default_rng(
+            np.random.randint(2**31, size=4) if rng is None else rng
+        )
         self._env_spec: EnvSpec | None = None
         self._obs_dim = 0
         self._arrays: dict[str, np.ndarray] = {}
@@ -148,11 +148,13 @@ class PathBuffer(ReplayBuffer):
         starts = np.zeros(len(episodes.rewards), dtype=bool)
         starts[np.cumsum(lengths) - lengths] = True
         self._store(
-            observations=self._flat_observations('observations', episodes.observations),
-            actions=self._flat_actions('actions', episodes.actions),
+            observations=self._flat_observations(
+                spec, 'observations', episodes.observations
+            ),
+            actions=self._flat_actions(spec, 'actions', episodes.actions),
             rewards=episodes.rewards,
             next_observations=self._flat_observations(
-                'next_observations', episodes.next_observations
+                spec, 'next_observations', episodes.next_observations
             ),
             step_types=episodes.step_types,
             path_starts=starts,
@@ -181,6 +183,7 @@ class PathBuffer(ReplayBuffer):
                 'before add_path: pass env_spec to the '
                 'constructor, or add an EpisodeBatch first'
             )
+        spec = self._env_spec
         missing = [key for key in _PATH_KEYS if key not in path]
         if 'step_types' not in path and 'terminals' not in path:
             missing.append('step_types (or terminals)')
@@ -204,11 +207,11 @@ class PathBuffer(ReplayBuffer):
             )
         arrays = {
             'observations': self._flat_observations(
-                'observations', np.asarray(path['observations'])
+                spec, 'observations', np.asarray(path['observations'])
             ),
-            'actions': self._flat_actions('actions', np.asarray(path['actions'])),
+            'actions': self._flat_actions(spec, 'actions', np.asarray(path['actions'])),
             'next_observations': self._flat_observations(
-                'next_observations', np.asarray(path['next_observations'])
+                spec, 'next_observations', np.asarray(path['next_observations'])
             ),
             'step_types': step_types,
         }
@@ -230,8 +233,10 @@ class PathBuffer(ReplayBuffer):
                 f'in a buffer of capacity {self._capacity}'
             )
 
-    def _flat_observations(self, name: str, observations: np.ndarray) -> np.ndarray:
-        space = self._env_spec.observation_space
+    def _flat_observations(
+        self, spec: EnvSpec, name: str, observations: np.ndarray
+    ) -> np.ndarray:
+        space = spec.observation_space
         flat_dim = self._obs_dim
         shape = observations.shape
         if shape[1:] == (flat_dim,):
@@ -248,8 +253,10 @@ class PathBuffer(ReplayBuffer):
             f'observation space {space}'
         )
 
-    def _flat_actions(self, name: str, actions: np.ndarray) -> np.ndarray:
-        space = self._env_spec.action_space
+    def _flat_actions(
+        self, spec: EnvSpec, name: str, actions: np.ndarray
+    ) -> np.ndarray:
+        space = spec.action_space
         n = len(actions)
         if isinstance(space, akro.Discrete):
             if actions.shape == (n,):
@@ -289,11 +296,16 @@ class PathBuffer(ReplayBuffer):
 
     def _check_batch_size(self, batch_size: int) -> int:
         batch_size = positive_int('batch_size', batch_size)
-        if self._n_stored == 0:
+        self._check_not_empty()
+        return batch_size
+
+    def _check_not_empty(self) -> EnvSpec:
+        """Raise unless transitions are stored; return their specification."""
+        if self._env_spec is None or self._n_stored == 0:
             raise ValueError(
                 'cannot sample from an empty PathBuffer; add transitions first'
             )
-        return batch_size
+        return self._env_spec
 
     def sample_transitions(self, batch_size: int) -> dict[str, np.ndarray]:
         """Sample transitions uniformly, with replacement.
@@ -339,7 +351,7 @@ class PathBuffer(ReplayBuffer):
         """
         samples = self.sample_transitions(batch_size)
         return TimeStepBatch(
-            env_spec=self._env_spec,
+            env_spec=self._check_not_empty(),
             episode_infos={},
             observations=samples['observations'],
             actions=samples['actions'],

@@ -5,13 +5,15 @@ garage keeps one global device, CPU unless `set_gpu_mode` chose a GPU;
 """
 
 import copy
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 from numpy.typing import ArrayLike
 from torch import nn
+
+from garage import _validation
 
 _device = torch.device('cpu')
 
@@ -39,14 +41,12 @@ def set_gpu_mode(mode: bool, gpu_id: int = 0) -> None:
             f'{torch.__version__}, built for CUDA {torch.version.cuda}); '
             'call set_gpu_mode(False) to run on the CPU'
         )
+    gpu_id = _validation.non_negative_int('gpu_id', gpu_id)
     n_gpus = torch.cuda.device_count()
-    if (
-        isinstance(gpu_id, bool)
-        or not isinstance(gpu_id, int)
-        or not 0 <= gpu_id < n_gpus
-    ):
+    if gpu_id >= n_gpus:
         raise ValueError(
-            f'{gpu_id=} must be the index of a visible GPU, from 0 to {n_gpus - 1}'
+            f'gpu_id must be the index of a visible GPU, from 0 to {n_gpus - 1}, '
+            f'got {gpu_id}'
         )
     _device = torch.device(f'cuda:{gpu_id}')
 
@@ -154,7 +154,7 @@ def state_dict_to(state_dict: Mapping, device: str | torch.device) -> Mapping:
 def _to_device(value: Any, device: torch.device) -> Any:
     if isinstance(value, torch.Tensor):
         return value.to(device)
-    if isinstance(value, Mapping):
+    if isinstance(value, MutableMapping):
         moved = copy.copy(value)
         for key, item in value.items():
             moved[key] = _to_device(item, device)
@@ -204,7 +204,8 @@ def update_module_params(
             raise ValueError(
                 f'{name!r} is not a parameter of the module; expected one of {known}'
             )
-        submodule._parameters[param_name] = new_param
+        # a plain tensor, not a Parameter, so that gradients flow through it
+        submodule._parameters[param_name] = new_param  # type: ignore[assignment]
 
 
 @torch.no_grad()
@@ -228,8 +229,7 @@ def soft_update_model(
             parameters differ in number or shape.
 
     """
-    if not 0 <= tau <= 1:
-        raise ValueError(f'{tau=} must be between 0 and 1')
+    _validation.number_in('tau', tau, 0, 1)
     target_params = list(target_model.parameters())
     source_params = list(source_model.parameters())
     target_shapes = [tuple(p.shape) for p in target_params]
@@ -289,12 +289,11 @@ def compute_advantages(
             both of shape ``(N, max_episode_length)``.
 
     """
-    if not 0 <= discount <= 1:
-        raise ValueError(f'{discount=} must be between 0 and 1')
-    if not 0 <= gae_lambda <= 1:
-        raise ValueError(f'{gae_lambda=} must be between 0 and 1')
-    if max_episode_length < 1:
-        raise ValueError(f'{max_episode_length=} must be positive')
+    _validation.number_in('discount', discount, 0, 1)
+    _validation.number_in('gae_lambda', gae_lambda, 0, 1)
+    max_episode_length = _validation.positive_int(
+        'max_episode_length', max_episode_length
+    )
     for name, tensor in (('rewards', rewards), ('baselines', baselines)):
         if tensor.dim() != 2 or tensor.shape[1] != max_episode_length:
             raise ValueError(

@@ -153,7 +153,9 @@ class TestErrors:
             env.step(action)
 
     def test_unknown_render_mode(self):
-        with pytest.raises(ValueError, match="render mode 'human' is not"):
+        with pytest.raises(
+            ValueError, match=r"^mode must be one of 'ascii', got 'human'$"
+        ):
             GridWorldEnv().render('human')
 
 

@@ -238,13 +238,21 @@ class TestStep:
 class TestErrors:
     @pytest.mark.parametrize('scale', [0.0, -1.0])
     def test_expected_action_scale_not_positive(self, scale):
-        with pytest.raises(ValueError, match='expected_action_scale must be positive'):
+        with pytest.raises(
+            ValueError, match=r'^expected_action_scale must be a number in \(0, inf\]'
+        ):
             NormalizedEnv(PointEnv(), expected_action_scale=scale)
+
+    def test_expected_action_scale_not_a_number(self):
+        with pytest.raises(TypeError, match=r'^expected_action_scale must be a number'):
+            NormalizedEnv(PointEnv(), expected_action_scale='1')
 
     @pytest.mark.parametrize('name', ['obs_alpha', 'reward_alpha'])
     @pytest.mark.parametrize('alpha', [0.0, 1.5])
     def test_alpha_out_of_range(self, name, alpha):
-        with pytest.raises(ValueError, match=rf'{name} must be in \(0, 1\]'):
+        with pytest.raises(
+            ValueError, match=rf'^{name} must be a number in \(0, 1\], got {alpha}$'
+        ):
             NormalizedEnv(PointEnv(), **{name: alpha})
 
     def test_normalize_obs_needs_box(self):

@@ -179,7 +179,9 @@ class TestErrors:
             PointEnv(goal=(1.0, 1.0, 1.0))
 
     def test_arena_size_not_positive(self):
-        with pytest.raises(ValueError, match='arena_size must be positive'):
+        with pytest.raises(
+            ValueError, match=r'^arena_size must be a number in \(0, inf\], got 0.0$'
+        ):
             PointEnv(arena_size=0.0)
 
     def test_bad_max_episode_length(self):
@@ -192,11 +194,19 @@ class TestErrors:
 
     @pytest.mark.parametrize('num_tasks', [-1, 2.5, True])
     def test_bad_num_tasks(self, num_tasks):
-        with pytest.raises(ValueError, match='num_tasks must be a non-neg'):
+        with pytest.raises(
+            ValueError,
+            match=rf'^num_tasks must be a non-negative integer, got {num_tasks}$',
+        ):
             PointEnv().sample_tasks(num_tasks)
 
+    def test_whole_float_num_tasks(self):
+        assert len(PointEnv().sample_tasks(3.0)) == 3
+
     def test_unknown_render_mode(self):
-        with pytest.raises(ValueError, match="render mode 'rgb_array' is not"):
+        with pytest.raises(
+            ValueError, match=r"^mode must be one of 'ascii', got 'rgb_array'$"
+        ):
             PointEnv().render('rgb_array')
 
 

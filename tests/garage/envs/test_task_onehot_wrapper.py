@@ -97,19 +97,31 @@ class TestWrapLists:
 
 
 class TestErrors:
-    @pytest.mark.parametrize('task_index', [-1, 3, 1.0, None])
+    @pytest.mark.parametrize('task_index', [-1, 0.5, None, True])
     def test_bad_task_index(self, task_index):
         with pytest.raises(
-            ValueError, match=r'task_index must be an integer in \[0, 3\)'
+            ValueError,
+            match=rf'^task_index must be a non-negative integer, got {task_index}$',
         ):
             TaskOnehotWrapper(PointEnv(), task_index, 3)
 
-    @pytest.mark.parametrize('n_total_tasks', [0, -2, 2.0])
+    def test_task_index_past_the_tasks(self):
+        with pytest.raises(
+            ValueError, match=r'^task_index must be less than n_total_tasks, 3, got 3$'
+        ):
+            TaskOnehotWrapper(PointEnv(), 3, 3)
+
+    @pytest.mark.parametrize('n_total_tasks', [0, -2, 2.5, True])
     def test_bad_n_total_tasks(self, n_total_tasks):
         with pytest.raises(
-            ValueError, match='n_total_tasks must be a positive integer'
+            ValueError,
+            match=rf'^n_total_tasks must be a positive integer, got {n_total_tasks}$',
         ):
             TaskOnehotWrapper(PointEnv(), 0, n_total_tasks)
+
+    def test_whole_float_counts_are_taken(self):
+        env = TaskOnehotWrapper(PointEnv(), 1.0, 2.0)
+        np.testing.assert_array_equal(env.reset()[0][-2:], [0.0, 1.0])
 
     def test_discrete_observations(self):
         with pytest.raises(ValueError, match='needs a Box observation space'):

@@ -280,7 +280,9 @@ def test_a_dict_of_options_is_checked():
         r"'color': use 'log_dir', 'prefix'",
     ):
         experiment({'color': 'red'})
-    with pytest.raises(ValueError, match="unknown snapshot_mode='often'"):
+    with pytest.raises(
+        ValueError, match=r"^snapshot_mode must be one of .*, got 'often'$"
+    ):
         experiment({'snapshot_mode': 'often'})
     assert not os.path.exists('data')
 
@@ -301,25 +303,30 @@ def test_arguments_that_do_not_fit_make_no_directory():
         (
             {'snapshot_mode': 'often'},
             ValueError,
-            r"unknown snapshot_mode='often': use one of 'all', 'last', 'gap', "
-            r"'gap_and_last', 'gap_overwrite', 'none'",
+            r"^snapshot_mode must be one of 'all', 'last', 'gap', "
+            r"'gap_and_last', 'gap_overwrite', 'none', got 'often'$",
         ),
-        ({'snapshot_gap': 0}, ValueError, 'snapshot_gap=0 must be a positive integer'),
+        (
+            {'snapshot_gap': 0},
+            ValueError,
+            '^snapshot_gap must be a positive integer, got 0$',
+        ),
         (
             {'snapshot_gap': -2},
             ValueError,
-            'snapshot_gap=-2 must be a positive integer',
+            '^snapshot_gap must be a positive integer, got -2$',
         ),
-        ({'snapshot_gap': 1.5}, TypeError, 'snapshot_gap must be an integer'),
-        ({'snapshot_gap': True}, TypeError, 'snapshot_gap must be an integer'),
+        ({'snapshot_gap': 1.5}, ValueError, 'snapshot_gap must be a positive integer'),
+        ({'snapshot_gap': True}, TypeError, 'snapshot_gap must be a positive integer'),
         (
             {'name_parameters': 'some'},
             ValueError,
-            r"unknown name_parameters='some': use one of None, 'all', 'passed'",
+            r"^name_parameters must be one of None, 'all', 'passed', got 'some'$",
         ),
-        ({'prefix': ''}, ValueError, "prefix must be a non-empty string, not ''"),
-        ({'prefix': None}, ValueError, 'prefix must be a non-empty string'),
-        ({'name': ''}, ValueError, 'name must be a non-empty string or None'),
+        ({'prefix': ''}, ValueError, "^prefix must be a non-empty string, got ''$"),
+        ({'prefix': None}, TypeError, '^prefix must be a str, not NoneType'),
+        ({'name': ''}, ValueError, "^name must be a non-empty string or None, got ''"),
+        ({'name': 3}, TypeError, r'^name must be a str, not int \(3\)$'),
     ],
 )
 def test_invalid_options_are_refused_when_decorating(options, error, match):
@@ -370,14 +377,24 @@ def test_experiment_context_is_frozen_and_keyword_only():
 @pytest.mark.parametrize(
     ('mode', 'gap', 'error', 'match'),
     [
-        ('sometimes', 1, ValueError, "unknown snapshot_mode='sometimes'"),
-        ('gap', 0, ValueError, 'snapshot_gap=0 must be a positive integer'),
-        ('gap', '2', TypeError, "snapshot_gap must be an integer, not '2'"),
+        ('sometimes', 1, ValueError, "snapshot_mode must be one of .*'sometimes'"),
+        ('gap', 0, ValueError, 'snapshot_gap must be a positive integer, got 0'),
+        ('gap', '2', TypeError, "snapshot_gap must be a positive integer, got '2'"),
     ],
 )
 def test_experiment_context_checks_its_options(mode, gap, error, match):
     with pytest.raises(error, match=match):
         ExperimentContext(snapshot_dir='/d', snapshot_mode=mode, snapshot_gap=gap)
+
+
+def test_a_whole_float_gap_is_taken_as_an_int(tmp_path):
+    ctxt = ExperimentContext(snapshot_dir='/d', snapshot_mode='gap', snapshot_gap=2.0)
+    assert ctxt.snapshot_gap == 2
+    assert type(ctxt.snapshot_gap) is int
+    experiment = wrap_experiment(
+        returns_ctxt, log_dir=tmp_path / 'gap', snapshot_mode='gap', snapshot_gap=3e0
+    )
+    assert type(experiment().snapshot_gap) is int
 
 
 # The files of the log directory
@@ -856,7 +873,7 @@ def test_experiment_logging_resume_needs_the_directory(tmp_path):
 
 def test_experiment_logging_checks_the_snapshot_options(tmp_path):
     with (
-        pytest.raises(ValueError, match="unknown snapshot_mode='often'"),
+        pytest.raises(ValueError, match=r"snapshot_mode must be one of .*'often'"),
         experiment_logging(tmp_path / 'bad', snapshot_mode='often', snapshot_gap=1),
     ):
         pass

@@ -62,9 +62,16 @@ class TestConstructEnvsSampler:
     def test_zero_tasks(self):
         assert ConstructEnvsSampler(self.constructors()).sample(0) == []
 
-    def test_rejects_bad_counts(self):
-        with pytest.raises(ValueError, match='n_tasks'):
-            ConstructEnvsSampler(self.constructors()).sample(-1)
+    @pytest.mark.parametrize('n_tasks', [-1, 1.5, True])
+    def test_rejects_bad_counts(self, n_tasks):
+        with pytest.raises(
+            ValueError,
+            match=rf'^n_tasks must be a non-negative integer, got {n_tasks}$',
+        ):
+            ConstructEnvsSampler(self.constructors()).sample(n_tasks)
+
+    def test_takes_a_whole_float_count(self):
+        assert len(ConstructEnvsSampler(self.constructors()).sample(2.0)) == 2
 
     def test_needs_callables(self):
         with pytest.raises(ValueError, match='at least one'):
@@ -92,6 +99,18 @@ class TestSetTaskSampler:
         assert (np.abs(update.task['goal']) <= 0.5).all()
         made = update()
         assert made.unwrapped is not made
+
+    @pytest.mark.parametrize('n_tasks', [-1, True])
+    def test_rejects_bad_counts(self, n_tasks):
+        with pytest.raises(
+            ValueError, match=r'^n_tasks must be a non-negative integer'
+        ):
+            SetTaskSampler(PointEnv).sample(n_tasks)
+
+    def test_takes_a_wrapped_env(self):
+        # sample_tasks is reached through the wrapper's __getattr__
+        sampler = SetTaskSampler(PointEnv, env=normalize(PointEnv()))
+        assert len(sampler.sample(2)) == 2
 
     def test_rejects_bad_constructors(self):
         with pytest.raises(TypeError, match='class'):
@@ -121,6 +140,13 @@ class TestEnvPoolSampler:
         assert sampler.n_tasks == 5
         firsts = sorted(goal[0] for goal in goals(u() for u in sampler.sample(5)))
         assert firsts == [0.0, 0.0, 0.0, 1.0, 1.0]
+
+    def test_grow_pool_rejects_a_bad_size(self):
+        sampler = EnvPoolSampler([PointEnv()])
+        with pytest.raises(
+            TypeError, match=r"^new_size must be a non-negative integer, got '3'$"
+        ):
+            sampler.grow_pool('3')
 
     def test_needs_environments(self):
         with pytest.raises(ValueError, match='at least one'):

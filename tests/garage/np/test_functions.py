@@ -201,14 +201,23 @@ class TestSlidingWindow:
         with pytest.raises(ValueError, match='read-only'):
             windows[0, 0] = 1
 
-    @pytest.mark.parametrize('window', [0, 6])
+    def test_window_longer_than_t(self):
+        with pytest.raises(
+            ValueError, match=r'^window must be at most the length of t, 5, got 6$'
+        ):
+            sliding_window(np.arange(5), 6)
+
+    @pytest.mark.parametrize('window', [0, 1.5, True])
     def test_bad_window(self, window):
         with pytest.raises(
-            ValueError,
-            match=rf'window={window} must be between 1 and '
-            r'the length of t, 5',
+            ValueError, match=rf'^window must be a positive integer, got {window}$'
         ):
             sliding_window(np.arange(5), window)
+
+    def test_whole_float_window(self):
+        np.testing.assert_array_equal(
+            sliding_window(np.arange(3), 2.0), sliding_window(np.arange(3), 2)
+        )
 
     def test_not_one_dimensional(self):
         with pytest.raises(ValueError, match=r't must be 1-D, but has shape \(2, 3\)'):

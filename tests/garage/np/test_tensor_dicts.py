@@ -284,8 +284,7 @@ class TestPadTensor:
     def test_bad_mode(self):
         with pytest.raises(
             ValueError,
-            match=r"mode must be 'zero' or 'last', not "
-            r"'first'",
+            match=r"^mode must be one of 'zero', 'last', got 'first'$",
         ):
             pad_tensor(np.zeros(1), 2, mode='first')
 
@@ -336,7 +335,9 @@ class TestPadTensorDict:
         )
 
     def test_bad_mode(self):
-        with pytest.raises(ValueError, match=r"mode must be 'zero' or 'last'"):
+        with pytest.raises(
+            ValueError, match=r"^mode must be one of 'zero', 'last', got 'mean'$"
+        ):
             pad_tensor_dict({'a': np.zeros(1)}, 2, mode='mean')
 
     def test_stack_and_pad(self):

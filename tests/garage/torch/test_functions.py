@@ -53,16 +53,30 @@ class TestDevice:
         set_gpu_mode(False)
         assert global_device() == torch.device('cpu')
 
-    @pytest.mark.parametrize('gpu_id', [2, -1, 1.0])
-    def test_gpu_id_must_be_a_visible_gpu(self, monkeypatch, gpu_id):
+    def test_gpu_id_must_be_a_visible_gpu(self, monkeypatch):
         monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
         monkeypatch.setattr(torch.cuda, 'device_count', lambda: 2)
         with pytest.raises(
             ValueError,
-            match=r'gpu_id=.* must be the index of '
-            r'a visible GPU, from 0 to 1',
+            match=r'^gpu_id must be the index of a visible GPU, from 0 to 1, got 2$',
+        ):
+            set_gpu_mode(True, gpu_id=2)
+
+    @pytest.mark.parametrize('gpu_id', [-1, 0.5, True, '1'])
+    def test_gpu_id_must_be_a_non_negative_integer(self, monkeypatch, gpu_id):
+        monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+        monkeypatch.setattr(torch.cuda, 'device_count', lambda: 2)
+        with pytest.raises(
+            ValueError, match=r'^gpu_id must be a non-negative integer, got '
         ):
             set_gpu_mode(True, gpu_id=gpu_id)
+
+    def test_whole_float_gpu_id(self, monkeypatch):
+        monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+        monkeypatch.setattr(torch.cuda, 'device_count', lambda: 2)
+        set_gpu_mode(True, gpu_id=1.0)
+        assert global_device() == torch.device('cuda:1')
+        set_gpu_mode(False)
 
     @needs_cuda
     def test_np_to_torch_on_gpu(self):
@@ -200,7 +214,9 @@ class TestSoftUpdateModel:
             )
 
     def test_tau_out_of_range_raises(self):
-        with pytest.raises(ValueError, match=r'tau=1.5 must be between 0 and 1'):
+        with pytest.raises(
+            ValueError, match=r'^tau must be a number in \[0, 1\], got 1.5$'
+        ):
             soft_update_model(nn.Linear(1, 1), nn.Linear(1, 1), 1.5)
 
     def test_mismatched_modules_raise(self):
@@ -284,7 +300,7 @@ class TestComputeAdvantages:
     def test_factor_out_of_range_raises(self, name, value):
         kwargs = {'discount': 0.9, 'gae_lambda': 0.9, name: value}
         with pytest.raises(
-            ValueError, match=rf'{name}={value} must be between 0 and 1'
+            ValueError, match=rf'^{name} must be a number in \[0, 1\], got {value}$'
         ):
             compute_advantages(
                 max_episode_length=2,
@@ -294,7 +310,9 @@ class TestComputeAdvantages:
             )
 
     def test_non_positive_length_raises(self):
-        with pytest.raises(ValueError, match=r'max_episode_length=0 must be positive'):
+        with pytest.raises(
+            ValueError, match=r'^max_episode_length must be a positive integer, got 0$'
+        ):
             compute_advantages(0.9, 0.9, 0, torch.zeros(1, 0), torch.zeros(1, 0))
 
     @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from garage import _validation
 from garage._dtypes import EnvSpec
 from garage.np.baselines.baseline import Baseline, check_path, check_paths
 
@@ -35,8 +36,7 @@ class LinearFeatureBaseline(Baseline):
         reg_coeff: float = 1e-5,
         name: str = 'LinearFeatureBaseline',
     ):
-        if not reg_coeff >= 0:
-            raise ValueError(f'{reg_coeff=} must be non-negative')
+        _validation.number_in('reg_coeff', reg_coeff, 0)
         super().__init__(env_spec)
         self._coeffs: np.ndarray | None = None
         self._reg_coeff = reg_coeff

@@ -1,10 +1,12 @@
 """Temporally correlated action noise: an Ornstein-Uhlenbeck process."""
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from garage import _validation
 from garage._legacy_gym import akro
 from garage.np.exploration_policies.exploration_policy import ExplorationPolicy
 from garage.np.policies import Policy
@@ -57,12 +59,9 @@ class AddOrnsteinUhlenbeckNoise(ExplorationPolicy):
                 'AddOrnsteinUhlenbeckNoise needs an akro.Box '
                 f'action space, not {space!r}'
             )
-        if not sigma >= 0 or not theta >= 0:
-            raise ValueError(
-                f'sigma and theta must be non-negative, got {sigma=} and {theta=}'
-            )
-        if not dt > 0:
-            raise ValueError(f'dt must be positive, got {dt=}')
+        _validation.number_in('sigma', sigma, 0)
+        _validation.number_in('theta', theta, 0)
+        _validation.number_in('dt', dt, 0, low_open=True)
         super().__init__(policy)
         self._action_space = space
         self._mu = np.asarray(mu, dtype=np.float64)
@@ -92,7 +91,7 @@ class AddOrnsteinUhlenbeckNoise(ExplorationPolicy):
         space = self._action_space
         return np.clip(actions + self._state, space.low, space.high).astype(space.dtype)
 
-    def reset(self, do_resets: np.ndarray | None = None) -> None:
+    def reset(self, do_resets: Sequence[bool] | np.ndarray | None = None) -> None:
         """Restart the noise of the environments that start new episodes.
 
         Args:

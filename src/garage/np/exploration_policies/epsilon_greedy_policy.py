@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from garage import _validation
 from garage._legacy_gym import akro
 from garage.np.exploration_policies.exploration_policy import (
     ScheduledExplorationPolicy,
@@ -53,12 +54,8 @@ class EpsilonGreedyPolicy(ScheduledExplorationPolicy):
                 'EpsilonGreedyPolicy needs an akro.Discrete or '
                 f'akro.Box action space, not {space!r}'
             )
-        for name, epsilon in (
-            ('max_epsilon', max_epsilon),
-            ('min_epsilon', min_epsilon),
-        ):
-            if not 0 <= epsilon <= 1:
-                raise ValueError(f'{name} must be in [0, 1], got {epsilon!r}')
+        _validation.number_in('max_epsilon', max_epsilon, 0, 1)
+        _validation.number_in('min_epsilon', min_epsilon, 0, 1)
         super().__init__(
             policy,
             total_timesteps=total_timesteps,

@@ -1,10 +1,12 @@
 """The base of exploration policies, and the linear decay two of them share."""
 
 import abc
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from garage import _validation
 from garage.np.policies import Policy
 
 if TYPE_CHECKING:
@@ -73,7 +75,7 @@ class ExplorationPolicy(Policy):
 
         """
 
-    def reset(self, do_resets: np.ndarray | None = None) -> None:
+    def reset(self, do_resets: Sequence[bool] | np.ndarray | None = None) -> None:
         """Reset the wrapped policy (and any state of the exploration).
 
         Args:
@@ -146,19 +148,10 @@ class ScheduledExplorationPolicy(ExplorationPolicy):
         names: tuple[str, str],
     ):
         super().__init__(policy)
-        if (
-            isinstance(total_timesteps, bool)
-            or not isinstance(total_timesteps, int | np.integer)
-            or total_timesteps < 1
-        ):
-            raise ValueError(
-                f'total_timesteps must be a positive integer, got {total_timesteps!r}'
-            )
-        if not 0 < decay_ratio <= 1:
-            raise ValueError(f'decay_ratio must be in (0, 1], got {decay_ratio!r}')
+        total_timesteps = _validation.positive_int('total_timesteps', total_timesteps)
+        _validation.number_in('decay_ratio', decay_ratio, 0, 1, low_open=True)
         for name, level in zip(names, (start, end), strict=True):
-            if not level >= 0:
-                raise ValueError(f'{name} must be non-negative, got {level!r}')
+            _validation.number_in(name, level, 0)
         self._decay_period = int(total_timesteps * decay_ratio)
         if self._decay_period < 1:
             raise ValueError(

@@ -53,7 +53,7 @@ class FixedPolicy(ParameterFreePolicy):
         """garage.EnvSpec: The specification of the environment."""
         return self._env_spec
 
-    def reset(self, do_resets: Sequence[bool] | None = None) -> None:
+    def reset(self, do_resets: Sequence[bool] | np.ndarray | None = None) -> None:
         """Rewind to the first scripted action.
 
         Args:

@@ -1,6 +1,7 @@
 """Base class of policies that map observations to actions."""
 
 import abc
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,7 +55,7 @@ class Policy(abc.ABC):
         """str: The name of the policy; the class name unless overridden."""
         return type(self).__name__
 
-    def reset(self, do_resets: np.ndarray | None = None) -> None:  # noqa: B027
+    def reset(self, do_resets: Sequence[bool] | np.ndarray | None = None) -> None:  # noqa: B027
         """Reset the policy's internal state, if it has any.
 
         The default does nothing: a policy without memory has nothing to
@@ -65,6 +66,38 @@ class Policy(abc.ABC):
                 of them start a new episode; None means all of them.
 
         """
+
+    def get_param_values(self) -> Any:
+        """Return the parameters, which a sampler ships to its workers.
+
+        Returns:
+            The parameters, in a form `set_param_values` takes.
+
+        Raises:
+            NotImplementedError: Unless a subclass defines it; a policy a
+                sampler runs must.
+
+        """
+        raise NotImplementedError(
+            f'{type(self).__name__} does not define get_param_values(), which '
+            'samplers call to ship the policy to their workers'
+        )
+
+    def set_param_values(self, params: Any) -> None:
+        """Load parameters, as `get_param_values` returns them.
+
+        Args:
+            params: The parameters.
+
+        Raises:
+            NotImplementedError: Unless a subclass defines it; a policy a
+                sampler runs must.
+
+        """
+        raise NotImplementedError(
+            f'{type(self).__name__} does not define set_param_values(), which '
+            'sampler workers call to load the parameters they are sent'
+        )
 
     @property
     def observation_space(self):

@@ -39,7 +39,7 @@ class ScriptedPolicy(ParameterFreePolicy):
         self._env_spec = env_spec
 
     @property
-    def env_spec(self) -> 'EnvSpec | None':
+    def env_spec(self) -> 'EnvSpec | None':  # type: ignore[override]  # made without one
         """garage.EnvSpec or None: The specification of the environment."""
         return self._env_spec
 

@@ -7,6 +7,8 @@ import numpy as np
 import torch
 from torch.distributions import Distribution, Independent, Normal, constraints
 
+from garage import _validation
+
 # Below this scale the entropy integral is computed with Gauss-Hermite
 # quadrature, above it with Gauss-Laguerre quadrature (see _mean_log_det).
 _HERMITE_MAX_SCALE = 0.75
@@ -83,7 +85,7 @@ class TanhNormal(Distribution):
         ):
             base = new_normal.base_dist
         if not isinstance(base, Normal):
-            raise TypeError(
+            raise _validation.ArgumentTypeError(
                 'new_normal must be a Normal or an '
                 'Independent(Normal, 1), not '
                 f'{new_normal!r}'
@@ -92,7 +94,7 @@ class TanhNormal(Distribution):
 
     def expand(
         self,
-        batch_shape: torch.Size | tuple[int, ...],
+        batch_shape: torch.Size | list[int] | tuple[int, ...],
         _instance: Distribution | None = None,
     ) -> 'TanhNormal':
         """Expand the batch dimensions, without copying ``loc`` or ``scale``.
@@ -144,7 +146,9 @@ class TanhNormal(Distribution):
         """
         return self._normal.variance
 
-    def rsample(self, sample_shape: torch.Size | tuple[int, ...] = ()) -> torch.Tensor:
+    def rsample(
+        self, sample_shape: torch.Size | list[int] | tuple[int, ...] = ()
+    ) -> torch.Tensor:
         """Draw samples that are differentiable with respect to the parameters.
 
         Args:
@@ -158,7 +162,7 @@ class TanhNormal(Distribution):
         return torch.tanh(self._normal.rsample(sample_shape))
 
     def rsample_with_pre_tanh_value(
-        self, sample_shape: torch.Size | tuple[int, ...] = ()
+        self, sample_shape: torch.Size | list[int] | tuple[int, ...] = ()
     ) -> tuple[torch.Tensor, torch.Tensor]:
         r"""Draw differentiable samples and the Gaussian values behind them.
 

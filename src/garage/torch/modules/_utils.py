@@ -8,6 +8,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from garage import _validation
+
 #: A nonlinearity as users give it: a function such as ``torch.tanh``, an
 #: ``nn.Module`` class such as ``nn.ReLU``, or an ``nn.Module`` instance.
 NonLinearitySpec = Callable[[torch.Tensor], torch.Tensor] | type[nn.Module] | nn.Module
@@ -35,7 +37,7 @@ def make_nonlinearity(non_linear: NonLinearitySpec) -> nn.Module:
     """
     if isinstance(non_linear, type):
         if not issubclass(non_linear, nn.Module):
-            raise TypeError(
+            raise _validation.ArgumentTypeError(
                 'a nonlinearity given as a class must be an '
                 f'nn.Module subclass, not {non_linear!r}'
             )
@@ -43,7 +45,7 @@ def make_nonlinearity(non_linear: NonLinearitySpec) -> nn.Module:
     if isinstance(non_linear, nn.Module):
         return copy.deepcopy(non_linear)
     if not callable(non_linear):
-        raise TypeError(
+        raise _validation.ArgumentTypeError(
             'a nonlinearity must be a function, an nn.Module '
             f'class or an nn.Module instance, not {non_linear!r}'
         )

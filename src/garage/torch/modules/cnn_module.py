@@ -3,11 +3,12 @@
 import math
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from torch import nn
 
+from garage import _validation
 from garage._dtypes import EnvSpec, InOutSpec
 from garage._legacy_gym import akro
 from garage.torch.modules._utils import (
@@ -22,6 +23,7 @@ _IMAGE_FORMATS = ('NCHW', 'NHWC')
 
 #: A size of a 2-D operation: one int for both sides, or ``(height, width)``.
 Size2d = int | tuple[int, int]
+PaddingMode = Literal['zeros', 'reflect', 'replicate', 'circular']
 
 
 class CNNModule(nn.Module):
@@ -97,7 +99,7 @@ class CNNModule(nn.Module):
         hidden_w_init: Initializer = nn.init.xavier_uniform_,
         hidden_b_init: Initializer = nn.init.zeros_,
         paddings: Size2d | Sequence[Size2d] = 0,
-        padding_mode: str = 'zeros',
+        padding_mode: PaddingMode = 'zeros',
         max_pool: bool = False,
         pool_shape: Size2d | Sequence[Size2d] | None = None,
         pool_stride: Size2d | Sequence[Size2d] = 1,
@@ -106,10 +108,7 @@ class CNNModule(nn.Module):
     ):
         super().__init__()
         input_shape, self._scale_floats = image_shape(spec_or_input_shape)
-        if image_format not in _IMAGE_FORMATS:
-            raise ValueError(
-                f'image_format must be one of {_IMAGE_FORMATS}, not {image_format!r}'
-            )
+        _validation.one_of('image_format', image_format, _IMAGE_FORMATS)
         if max_pool and pool_shape is None:
             raise ValueError('pool_shape is required when max_pool is True')
         n_layers = len(hidden_channels)
@@ -121,16 +120,16 @@ class CNNModule(nn.Module):
                 and not any(is_sequence(item) for item in value)
             )
 
-        kernel_sizes = per_layer(
+        layer_kernel_sizes = per_layer(
             kernel_sizes, n_layers, 'kernel_sizes', is_single=is_size
         )
-        strides = per_layer(strides, n_layers, 'strides', is_single=is_size)
-        paddings = per_layer(paddings, n_layers, 'paddings', is_single=is_size)
+        layer_strides = per_layer(strides, n_layers, 'strides', is_single=is_size)
+        layer_paddings = per_layer(paddings, n_layers, 'paddings', is_single=is_size)
         if max_pool:
-            pool_shape = per_layer(
+            layer_pool_shapes = per_layer(
                 pool_shape, n_layers, 'pool_shape', is_single=is_size
             )
-            pool_stride = per_layer(
+            layer_pool_strides = per_layer(
                 pool_stride, n_layers, 'pool_stride', is_single=is_size
             )
         if enable_cudnn_benchmarks:
@@ -151,12 +150,13 @@ class CNNModule(nn.Module):
                 conv = nn.Conv2d(
                     prev_channels,
                     n_channels,
-                    kernel_sizes[i],
-                    stride=strides[i],
-                    padding=paddings[i],
+                    layer_kernel_sizes[i],
+                    stride=layer_strides[i],
+                    padding=layer_paddings[i],
                     padding_mode=padding_mode,
                 )
                 hidden_w_init(conv.weight)
+                assert conv.bias is not None  # made with bias=True
                 hidden_b_init(conv.bias)
                 layer.add_module('conv', conv)
                 x = _dummy_forward(conv, x, input_shape, i)
@@ -169,7 +169,9 @@ class CNNModule(nn.Module):
                         'non_linearity', make_nonlinearity(hidden_nonlinearity)
                     )
                 if max_pool:
-                    pool = nn.MaxPool2d(pool_shape[i], stride=pool_stride[i])
+                    pool = nn.MaxPool2d(
+                        layer_pool_shapes[i], stride=layer_pool_strides[i]
+                    )
                     layer.add_module('max_pooling', pool)
                     x = _dummy_forward(pool, x, input_shape, i)
                 self._cnn_layers.add_module(f'layer_{i}', layer)
@@ -249,7 +251,12 @@ def image_shape(spec_or_input_shape: Any) -> tuple[tuple[int, ...], bool]:
     if not (
         is_sequence(shape)
         and len(shape) == 3
-        and all(isinstance(size, numbers.Integral) and size > 0 for size in shape)
+        and all(
+            isinstance(size, numbers.Integral)
+            and not isinstance(size, bool)
+            and int(size) > 0
+            for size in shape
+        )
     ):
         raise ValueError(
             f'the input shape must be three positive ints (one '

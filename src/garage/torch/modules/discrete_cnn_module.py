@@ -8,7 +8,7 @@ from torch import nn
 
 from garage._dtypes import InOutSpec
 from garage.torch.modules._utils import NonLinearitySpec
-from garage.torch.modules.cnn_module import CNNModule, Size2d, image_shape
+from garage.torch.modules.cnn_module import CNNModule, PaddingMode, Size2d, image_shape
 from garage.torch.modules.mlp_module import MLPModule
 from garage.torch.modules.multi_headed_mlp_module import Initializer
 
@@ -75,7 +75,7 @@ class DiscreteCNNModule(nn.Module):
         hidden_w_init: Initializer = nn.init.xavier_uniform_,
         hidden_b_init: Initializer = nn.init.zeros_,
         paddings: Size2d | Sequence[Size2d] = 0,
-        padding_mode: str = 'zeros',
+        padding_mode: PaddingMode = 'zeros',
         max_pool: bool = False,
         pool_shape: Size2d | Sequence[Size2d] | None = None,
         pool_stride: Size2d | Sequence[Size2d] = 1,

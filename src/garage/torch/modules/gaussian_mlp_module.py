@@ -17,12 +17,13 @@ import abc
 import functools
 import inspect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
 from torch.distributions import Distribution, Independent, Normal
 
+from garage import _validation
 from garage.torch.modules._utils import NonLinearitySpec, inverse_softplus
 from garage.torch.modules.mlp_module import MLPModule
 from garage.torch.modules.multi_headed_mlp_module import (
@@ -74,16 +75,12 @@ class GaussianMLPBaseModule(nn.Module, abc.ABC):
         normal_distribution_cls: type[Distribution],
     ):
         super().__init__()
-        if std_parameterization not in _STD_PARAMETERIZATIONS:
-            raise ValueError(
-                f'std_parameterization must be one of '
-                f'{_STD_PARAMETERIZATIONS}, not {std_parameterization!r}'
-            )
-        if not init_std > 0:
-            raise ValueError(f'init_std must be positive, not {init_std!r}')
+        _validation.one_of(
+            'std_parameterization', std_parameterization, _STD_PARAMETERIZATIONS
+        )
+        _validation.number_in('init_std', init_std, 0, low_open=True)
         for name, bound in (('min_std', min_std), ('max_std', max_std)):
-            if bound is not None and not bound > 0:
-                raise ValueError(f'{name} must be positive or None, not {bound!r}')
+            _validation.number_in(name, bound, 0, low_open=True, allow_none=True)
         if min_std is not None and max_std is not None and max_std < min_std:
             raise ValueError(
                 f'max_std must be at least min_std, got {max_std=} and {min_std=}'
@@ -92,7 +89,8 @@ class GaussianMLPBaseModule(nn.Module, abc.ABC):
         self._init_std_param = self._to_std_param(init_std)
         self._min_std_param = None if min_std is None else self._to_std_param(min_std)
         self._max_std_param = None if max_std is None else self._to_std_param(max_std)
-        self._norm_dist_class = normal_distribution_cls
+        # called with (mean, std), not with the base class's shapes
+        self._norm_dist_class: Callable[..., Distribution] = normal_distribution_cls
         self._dist_takes_validate_args = (
             'validate_args' in inspect.signature(normal_distribution_cls).parameters
         )

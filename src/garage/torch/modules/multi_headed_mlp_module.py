@@ -5,6 +5,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
+from garage import _validation
 from garage.torch.modules._utils import (
     NonLinearitySpec,
     is_sequence,
@@ -72,8 +73,7 @@ class MultiHeadedMLPModule(nn.Module):
         layer_normalization: bool = False,
     ):
         super().__init__()
-        if n_heads < 1:
-            raise ValueError(f'n_heads must be at least 1, not {n_heads!r}')
+        n_heads = _validation.positive_int('n_heads', n_heads)
         output_dims = per_layer(
             output_dims, n_heads, 'output_dims', is_single=_is_single, unit='head'
         )

@@ -1,11 +1,14 @@
 """Natural-gradient steps in a trust region, as TRPO takes them."""
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import torch
+
+from garage import _validation
 
 _HYPERPARAMETERS = (
     'max_constraint_value',
@@ -87,15 +90,15 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
         hvp_reg_coeff: float = 1e-5,
         accept_violation: bool = False,
     ):
-        if not max_constraint_value > 0:
-            raise ValueError(f'{max_constraint_value=} must be positive')
-        for name, value in (('cg_iters', cg_iters), ('max_backtracks', max_backtracks)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f'{name} must be a positive integer, not {value!r}')
-        if not 0 < backtrack_ratio < 1:
-            raise ValueError(f'{backtrack_ratio=} must be between 0 and 1 (exclusive)')
-        if not hvp_reg_coeff >= 0:
-            raise ValueError(f'{hvp_reg_coeff=} must be non-negative')
+        _validation.number_in(
+            'max_constraint_value', max_constraint_value, 0, low_open=True
+        )
+        cg_iters = _validation.positive_int('cg_iters', cg_iters)
+        max_backtracks = _validation.positive_int('max_backtracks', max_backtracks)
+        _validation.number_in(
+            'backtrack_ratio', backtrack_ratio, 0, 1, low_open=True, high_open=True
+        )
+        _validation.number_in('hvp_reg_coeff', hvp_reg_coeff, 0)
         defaults = {
             'max_constraint_value': max_constraint_value,
             'cg_iters': cg_iters,
@@ -123,7 +126,7 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
                 )
         return first
 
-    def step(
+    def step(  # type: ignore[override]  # garage's API: two closures, not one
         self,
         f_loss: Callable[[], torch.Tensor],
         f_constraint: Callable[[], torch.Tensor],
@@ -146,6 +149,7 @@ class ConjugateGradientOptimizer(torch.optim.Optimizer):
         params = [
             p for group in self.param_groups for p in group['params'] if p.requires_grad
         ]
+        grads: Sequence[torch.Tensor | None]
         if any(p.grad is not None for p in params):
             grads = [p.grad for p in params]
             loss_before = None
@@ -244,7 +248,9 @@ def _hessian_vector_product(
         if not differentiable:
             return reg_coeff * vector
         pieces = _unflatten(vector, params)
-        grad_dot_vector = sum((g * pieces[i]).sum() for i, g in differentiable)
+        grad_dot_vector = functools.reduce(
+            torch.add, ((g * pieces[i]).sum() for i, g in differentiable)
+        )
         hvp = torch.autograd.grad(
             grad_dot_vector, params, retain_graph=True, allow_unused=True
         )

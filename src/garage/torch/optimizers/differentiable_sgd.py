@@ -2,6 +2,7 @@
 
 import torch
 
+from garage import _validation
 from garage.torch._functions import update_module_params
 
 
@@ -29,8 +30,7 @@ class DifferentiableSGD:
     """
 
     def __init__(self, module: torch.nn.Module, lr: float = 1e-3):
-        if not lr >= 0:
-            raise ValueError(f'{lr=} must be non-negative')
+        _validation.number_in('lr', lr, 0)
         self.module = module
         self.lr = lr
 

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from garage import _validation
 from garage._optimizers import make_optimizer
 
 _Batch = torch.Tensor | np.ndarray
@@ -43,10 +44,12 @@ class OptimizerWrapper:
         max_optimization_epochs: int = 1,
         minibatch_size: int | None = None,
     ):
-        if not _is_positive_int(max_optimization_epochs):
-            raise ValueError(f'{max_optimization_epochs=} must be a positive integer')
-        if minibatch_size is not None and not _is_positive_int(minibatch_size):
-            raise ValueError(f'{minibatch_size=} must be None or a positive integer')
+        max_optimization_epochs = _validation.positive_int(
+            'max_optimization_epochs', max_optimization_epochs
+        )
+        minibatch_size = _validation.positive_int(
+            'minibatch_size', minibatch_size, allow_none=True
+        )
         if isinstance(optimizer, torch.optim.Optimizer):
             if module is not None:
                 raise ValueError(
@@ -92,7 +95,7 @@ class OptimizerWrapper:
             raise ValueError('get_minibatch needs at least one input')
         for value in inputs:
             if not isinstance(value, _Batch):
-                raise TypeError(
+                raise _validation.ArgumentTypeError(
                     'get_minibatch takes tensors and NumPy arrays, '
                     f'not {type(value).__name__}'
                 )
@@ -150,14 +153,6 @@ class OptimizerWrapper:
 
         """
         self._optimizer.load_state_dict(state_dict)
-
-
-def _is_positive_int(value: Any) -> bool:
-    return (
-        isinstance(value, int | np.integer)
-        and not isinstance(value, bool)
-        and value > 0
-    )
 
 
 def _take(value: _Batch, indices: torch.Tensor) -> _Batch:

@@ -79,7 +79,7 @@ class Policy(torch.nn.Module, NumPyPolicy):
         input_shape = flat_shape if flatten_observations else space.shape
         self._single_input_shape = (1, *input_shape)
         self._batch_input_shape = (-1, *input_shape)
-        self._tensor_options = None
+        self._tensor_options: tuple[torch.device, np.dtype, bool] | None = None
 
     @property
     def env_spec(self) -> 'EnvSpec':
@@ -145,7 +145,7 @@ class Policy(torch.nn.Module, NumPyPolicy):
         """
         with torch.inference_mode():
             actions, info = self._act(self._single_observation(observation))
-            if self._tensor_options[2]:
+            if (self._tensor_options or self._get_tensor_options())[2]:
                 actions, info = _to_cpu(actions, info)
         return _to_numpy(actions)[0].copy(), {
             key: _to_numpy(value)[0].copy() for key, value in info.items()
@@ -175,7 +175,7 @@ class Policy(torch.nn.Module, NumPyPolicy):
         """
         with torch.inference_mode():
             actions, info = self._act(self._observation_batch(observations))
-            if self._tensor_options[2]:
+            if (self._tensor_options or self._get_tensor_options())[2]:
                 actions, info = _to_cpu(actions, info)
         return _to_numpy(actions).copy(), {
             key: _to_numpy(value).copy() for key, value in info.items()

@@ -9,7 +9,7 @@ from garage._dtypes import EnvSpec
 from garage._legacy_gym import akro
 from garage.torch.modules import DiscreteCNNModule
 from garage.torch.modules._utils import NonLinearitySpec
-from garage.torch.modules.cnn_module import Size2d
+from garage.torch.modules.cnn_module import PaddingMode, Size2d
 from garage.torch.modules.multi_headed_mlp_module import Initializer
 
 
@@ -64,7 +64,7 @@ class DiscreteCNNQFunction(nn.Module):
         hidden_w_init: Initializer = nn.init.xavier_uniform_,
         hidden_b_init: Initializer = nn.init.zeros_,
         paddings: Size2d | Sequence[Size2d] = 0,
-        padding_mode: str = 'zeros',
+        padding_mode: PaddingMode = 'zeros',
         max_pool: bool = False,
         pool_shape: Size2d | Sequence[Size2d] | None = None,
         pool_stride: Size2d | Sequence[Size2d] = 1,

@@ -86,7 +86,9 @@ class TestLinearFeatureBaseline:
             r"\['observations'\]",
         ):
             baseline.predict({'rewards': np.zeros(3)})
-        with pytest.raises(ValueError, match='reg_coeff=-1'):
+        with pytest.raises(
+            ValueError, match=r'^reg_coeff must be a number in \[0, inf\], got -1$'
+        ):
             LinearFeatureBaseline(SPEC, reg_coeff=-1)
 
 

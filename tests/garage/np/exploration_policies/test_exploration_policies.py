@@ -183,13 +183,14 @@ def test_gaussian_noise_needs_a_box_action_space():
 @pytest.mark.parametrize(
     ('kwargs', 'message'),
     [
-        ({'total_timesteps': 0}, 'total_timesteps must be a positive integer'),
+        ({'total_timesteps': 0}, 'total_timesteps must be a positive integer, got 0'),
         ({'total_timesteps': 1.5}, 'total_timesteps must be a positive integer'),
-        ({'decay_ratio': 0}, r'decay_ratio must be in \(0, 1\]'),
-        ({'decay_ratio': 1.5}, r'decay_ratio must be in \(0, 1\]'),
+        ({'total_timesteps': True}, 'total_timesteps must be a positive integer'),
+        ({'decay_ratio': 0}, r'decay_ratio must be a number in \(0, 1\], got 0'),
+        ({'decay_ratio': 1.5}, r'decay_ratio must be a number in \(0, 1\]'),
         ({'total_timesteps': 3, 'decay_ratio': 0.2}, 'the decay lasts'),
-        ({'max_sigma': -1}, 'max_sigma must be non-negative'),
-        ({'min_sigma': float('nan')}, 'min_sigma must be non-negative'),
+        ({'max_sigma': -1}, r'max_sigma must be a number in \[0, inf\], got -1'),
+        ({'min_sigma': float('nan')}, r'min_sigma must be a number in \[0, inf\]'),
     ],
 )
 def test_gaussian_noise_checks_its_schedule(kwargs, message):
@@ -249,9 +250,9 @@ def test_ou_noise_runs_one_process_per_environment():
 @pytest.mark.parametrize(
     ('kwargs', 'message'),
     [
-        ({'sigma': -1}, 'sigma and theta must be non-negative'),
-        ({'theta': -1}, 'sigma and theta must be non-negative'),
-        ({'dt': 0}, 'dt must be positive'),
+        ({'sigma': -1}, r'^sigma must be a number in \[0, inf\], got -1$'),
+        ({'theta': -1}, r'^theta must be a number in \[0, inf\], got -1$'),
+        ({'dt': 0}, r'^dt must be a number in \(0, inf\], got 0$'),
         ({'x0': [0.0, 1.0]}, r'x0 has shape \(2,\)'),
     ],
 )
@@ -345,8 +346,8 @@ def test_epsilon_greedy_draws_box_actions_within_the_bounds():
 @pytest.mark.parametrize(
     ('kwargs', 'message'),
     [
-        ({'max_epsilon': 1.5}, r'max_epsilon must be in \[0, 1\]'),
-        ({'min_epsilon': -0.1}, r'min_epsilon must be in \[0, 1\]'),
+        ({'max_epsilon': 1.5}, r'max_epsilon must be a number in \[0, 1\], got 1.5'),
+        ({'min_epsilon': -0.1}, r'min_epsilon must be a number in \[0, 1\]'),
         ({'total_timesteps': -5}, 'total_timesteps must be a positive'),
     ],
 )

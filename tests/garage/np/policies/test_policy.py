@@ -97,3 +97,15 @@ def test_base_has_no_constructor_state():
     policy = ModulePolicy(make_env_spec())
     assert len(list(policy.parameters())) == 2
     assert policy.action_space.n == 4
+
+
+def test_parameters_are_required_only_when_used():
+    policy = ConstantPolicy(make_env_spec())
+    with pytest.raises(
+        NotImplementedError, match=r'^ConstantPolicy does not define get_param_values'
+    ):
+        policy.get_param_values()
+    with pytest.raises(
+        NotImplementedError, match=r'^ConstantPolicy does not define set_param_values'
+    ):
+        policy.set_param_values({})

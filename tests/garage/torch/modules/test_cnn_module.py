@@ -198,8 +198,7 @@ def test_per_layer_option_of_wrong_length_raises_naming_it():
 def test_bad_image_format_raises_listing_choices():
     with pytest.raises(
         ValueError,
-        match=r'image_format must be one of '
-        r"\('NCHW', 'NHWC'\), not 'HWC'",
+        match=r"^image_format must be one of 'NCHW', 'NHWC', got 'HWC'$",
     ):
         CNNModule((3, 8, 8), 'HWC', (4,), (3,), (1,))
 

@@ -92,8 +92,14 @@ def test_per_head_option_of_wrong_length_raises_naming_it(option, value):
 
 
 def test_no_heads_raises():
-    with pytest.raises(ValueError, match='n_heads must be at least 1'):
+    with pytest.raises(
+        ValueError, match=r'^n_heads must be a positive integer, got 0$'
+    ):
         MultiHeadedMLPModule(0, 4, 2, (8,))
+
+
+def test_whole_float_head_count():
+    assert len(MultiHeadedMLPModule(2.0, 4, 2, (8,))._heads) == 2
 
 
 def test_wrong_input_dim_raises_naming_expected_shape():

@@ -250,19 +250,24 @@ def test_line_search_result_is_frozen():
 @pytest.mark.parametrize(
     ('kwargs', 'message'),
     [
-        ({'max_constraint_value': 0.0}, r'max_constraint_value=0.0 must be positive'),
-        ({'cg_iters': 0}, r'cg_iters must be a positive integer, not 0'),
+        (
+            {'max_constraint_value': 0.0},
+            r'^max_constraint_value must be a number in \(0, inf\], got 0.0$',
+        ),
+        ({'cg_iters': 0}, r'^cg_iters must be a positive integer, got 0$'),
+        ({'cg_iters': True}, r'^cg_iters must be a positive integer, got True$'),
         (
             {'max_backtracks': 2.5},
-            r'max_backtracks must be a positive integer, '
-            r'not 2.5',
+            r'^max_backtracks must be a positive integer, got 2.5$',
         ),
         (
             {'backtrack_ratio': 1.0},
-            r'backtrack_ratio=1.0 must be between 0 and 1 '
-            r'\(exclusive\)',
+            r'^backtrack_ratio must be a number in \(0, 1\), got 1.0$',
         ),
-        ({'hvp_reg_coeff': -1e-3}, r'hvp_reg_coeff=-0.001 must be non-negative'),
+        (
+            {'hvp_reg_coeff': -1e-3},
+            r'^hvp_reg_coeff must be a number in \[0, inf\], got -0.001$',
+        ),
     ],
 )
 def test_bad_hyperparameters_raise(kwargs, message):

@@ -112,5 +112,7 @@ def test_step_without_grad_mode_builds_no_graph():
 
 
 def test_negative_learning_rate_raises():
-    with pytest.raises(ValueError, match=r'lr=-0.1 must be non-negative'):
+    with pytest.raises(
+        ValueError, match=r'^lr must be a number in \[0, inf\], got -0.1$'
+    ):
         DifferentiableSGD(nn.Linear(1, 1), lr=-0.1)

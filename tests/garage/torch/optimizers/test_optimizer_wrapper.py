@@ -193,19 +193,27 @@ class TestOptimizing:
 def test_bad_epoch_count_raises(epochs):
     with pytest.raises(
         ValueError,
-        match=r'max_optimization_epochs=.* must be a '
-        r'positive integer',
+        match=r'^max_optimization_epochs must be a positive integer, got ',
     ):
         OptimizerWrapper(
             torch.optim.SGD, nn.Linear(1, 1), max_optimization_epochs=epochs
         )
 
 
-@pytest.mark.parametrize('size', [0, -2, 2.0])
+@pytest.mark.parametrize('size', [0, -2, 2.5, True])
 def test_bad_minibatch_size_raises(size):
     with pytest.raises(
         ValueError,
-        match=r'minibatch_size=.* must be None or a '
-        r'positive integer',
+        match=rf'^minibatch_size must be a positive integer or None, got {size}$',
     ):
         OptimizerWrapper(torch.optim.SGD, nn.Linear(1, 1), minibatch_size=size)
+
+
+def test_whole_float_counts_are_taken_as_ints():
+    wrapper = OptimizerWrapper(
+        torch.optim.SGD,
+        nn.Linear(1, 1),
+        max_optimization_epochs=2.0,
+        minibatch_size=1e1,
+    )
+    assert (wrapper._max_optimization_epochs, wrapper._minibatch_size) == (2, 10)
