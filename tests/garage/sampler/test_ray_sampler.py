@@ -36,9 +36,9 @@ from garage.sampler import (
     LocalSampler,
     NewEnvUpdate,
     VecWorker,
+    WorkerError,
     WorkerFactory,
 )
-from garage.sampler.multiprocessing_sampler import WorkerError
 from garage.sampler.ray_sampler import RaySampler
 from garage.torch.policies import GaussianMLPPolicy
 
@@ -319,7 +319,7 @@ class TestFailures:
         assert error.remote_traceback in str(error)
         # the sampler shut down: its actors are gone, Ray stays up
         wait_for_free_cpus()
-        with pytest.raises(RuntimeError, match='killed after a failure'):
+        with pytest.raises(RuntimeError, match='stopped after a failure'):
             sampler.obtain_samples(0, 10, None)
         sampler.shutdown_worker()
         assert ray.is_initialized()
