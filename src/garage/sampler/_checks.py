@@ -1,18 +1,38 @@
-"""The check of the deprecated ``is_tf_worker`` option, shared by samplers."""
+"""Warnings and checks shared by the samplers and the worker factory."""
 
+import sys
 import warnings
 
 
-def check_is_tf_worker(
-    owner: str, is_tf_worker: bool | None, stacklevel: int = 3
-) -> None:
+def warn_caller(message: str, category: type[Warning] = UserWarning) -> None:
+    """Warn, naming the first frame outside ``garage.sampler``.
+
+    Samplers' constructors reach their warnings through a varying number of
+    frames of their own; the warning names the user's line that called
+    them, wherever that is.
+
+    Args:
+        message: The warning's message.
+        category: The warning's class.
+
+    """
+    frame = sys._getframe(1)  # the caller, at stacklevel 2
+    stacklevel = 2
+    while frame.f_back is not None and frame.f_globals.get('__name__', '').startswith(
+        'garage.sampler'
+    ):
+        frame = frame.f_back
+        stacklevel += 1
+    warnings.warn(message, category, stacklevel=stacklevel)
+
+
+def check_is_tf_worker(owner: str, is_tf_worker: bool | None) -> None:
     """Reject TensorFlow workers; warn that ``is_tf_worker`` is obsolete.
 
     Args:
         owner: The class given the argument, for the messages.
         is_tf_worker: The original garage's ``is_tf_worker`` argument, None
             when not given.
-        stacklevel: The frame the warning names: 3 is the caller's caller.
 
     Raises:
         ValueError: If ``is_tf_worker`` is true.
@@ -25,9 +45,8 @@ def check_is_tf_worker(
             f'{owner}(is_tf_worker=True): TensorFlow workers '
             'are not supported; garage runs PyTorch policies'
         )
-    warnings.warn(
+    warn_caller(
         f'{owner}(is_tf_worker=False) has no effect and is '
         'deprecated: every worker is a PyTorch worker',
         DeprecationWarning,
-        stacklevel=stacklevel,
     )

@@ -11,9 +11,18 @@ which takes lambdas too).
 
 import abc
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from garage._environment import Environment
+from garage._validation import instance_of
+
+
+@runtime_checkable
+class _TaskEnv(Protocol):
+    """An environment with tasks, as ``SetTaskUpdate`` needs."""
+
+    def set_task(self, task: Any) -> None:
+        """Switch to a task."""
 
 
 class EnvUpdate(abc.ABC):
@@ -138,6 +147,9 @@ class SetTaskUpdate(EnvUpdate):
         Returns:
             The environment with the task set.
 
+        Raises:
+            TypeError: If the environment has no ``set_task`` method.
+
         """
         if old_env is None:
             env = self._make_env()
@@ -148,6 +160,11 @@ class SetTaskUpdate(EnvUpdate):
         else:
             old_env.close()
             env = self._make_env()
+        if not isinstance(env, _TaskEnv):
+            raise TypeError(
+                f'SetTaskUpdate needs an environment with set_task(task), but '
+                f'{type(env).__name__} has none'
+            )
         env.set_task(self._task)
         return env
 
@@ -168,11 +185,7 @@ class ExistingEnvUpdate(EnvUpdate):
     """
 
     def __init__(self, env: Environment):
-        if not isinstance(env, Environment):
-            raise TypeError(
-                f'env must be a garage Environment, got {type(env).__name__}'
-            )
-        self._env = env
+        self._env: Environment = instance_of('env', env, Environment)
 
     def __call__(self, old_env: Environment | None = None) -> Environment:
         """Close the old environment and return the given one.

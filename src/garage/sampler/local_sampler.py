@@ -1,14 +1,13 @@
 """The sampler that runs its workers in the calling process."""
 
 import copy
-from typing import Any
 
 from garage._dtypes import EpisodeBatch
-from garage.sampler._collect import collect_episodes, collect_samples
-from garage.sampler.default_worker import DefaultWorker
-from garage.sampler.sampler import Sampler
+from garage._environment import Environment
+from garage.sampler._updates import AgentUpdate, EnvUpdateLike, PolicyLike
+from garage.sampler.env_update import EnvUpdate
+from garage.sampler.sampler import Broadcast, Collect, Sampler
 from garage.sampler.worker import Worker, is_parameter_update
-from garage.sampler.worker_factory import WorkerFactory
 
 
 class LocalSampler(Sampler):
@@ -56,106 +55,7 @@ class LocalSampler(Sampler):
 
     """
 
-    def __init__(
-        self,
-        agents: Any,
-        envs: Any,
-        *legacy_args: Any,
-        worker_factory: WorkerFactory | None = None,
-        max_episode_length: int | None = None,
-        is_tf_worker: bool | None = None,
-        seed: int | None = None,
-        n_workers: int | None = None,
-        worker_class: type[Worker] = DefaultWorker,
-        worker_args: dict[str, Any] | None = None,
-    ):
-        self._factory, agents, envs = self._resolve_factory(
-            agents,
-            envs,
-            legacy_args,
-            worker_factory=worker_factory,
-            max_episode_length=max_episode_length,
-            is_tf_worker=is_tf_worker,
-            seed=seed,
-            n_workers=n_workers,
-            worker_class=worker_class,
-            worker_args=worker_args,
-        )
-        agents, envs = self._initial_messages(
-            self._factory, agents, envs, copy.deepcopy
-        )
-        self._workers = [self._factory(i) for i in range(self._factory.n_workers)]
-        for worker, agent, env in zip(self._workers, agents, envs, strict=True):
-            worker.update_agent(agent)
-            worker.update_env(copy.deepcopy(env))
-
-    @property
-    def worker_factory(self) -> WorkerFactory:
-        """The factory the workers were built with."""
-        return self._factory
-
-    def obtain_samples(
-        self, itr: int, num_samples: int, agent_update: Any, env_update: Any = None
-    ) -> EpisodeBatch:
-        """Collect at least a given number of steps, in whole episodes.
-
-        Each worker samples whole episodes until it has at least
-        ``ceil(num_samples / n_workers)`` steps.
-
-        Args:
-            itr: The iteration number; deprecated and unused.
-            num_samples: The least number of steps to collect.
-            agent_update: Sent to every worker's ``update_agent`` before
-                sampling (a policy, its parameter values, or None), or a
-                list with one entry per worker.
-            env_update: Sent to every worker's ``update_env`` before
-                sampling (None, an ``Environment`` or an ``EnvUpdate``), or
-                a list with one entry per worker.
-
-        Returns:
-            The episodes, in worker order.
-
-        Raises:
-            ValueError: If ``num_samples`` is not a positive integer, or a
-                list of updates does not have one entry per worker.
-            RuntimeError: If the workers were shut down.
-
-        """
-        del itr
-        quota = self._steps_per_worker(num_samples, self._factory.n_workers)
-        workers = self._update_workers(agent_update, env_update)
-        return EpisodeBatch.concatenate(
-            *(collect_samples(worker, quota) for worker in workers)
-        )
-
-    def obtain_exact_episodes(
-        self, n_eps_per_worker: int, agent_update: Any, env_update: Any = None
-    ) -> EpisodeBatch:
-        """Sample an exact number of episodes per worker.
-
-        Args:
-            n_eps_per_worker: The number of episodes each worker samples
-                (fragments, for ``FragmentWorker``).
-            agent_update: Sent to every worker's ``update_agent``, or a list
-                with one entry per worker.
-            env_update: Sent to every worker's ``update_env``, or a list
-                with one entry per worker.
-
-        Returns:
-            The episodes in worker order: all of worker 0's, then all of
-                worker 1's, and so on.
-
-        Raises:
-            ValueError: If ``n_eps_per_worker`` is not a positive integer,
-                or a list of updates does not have one entry per worker.
-            RuntimeError: If the workers were shut down.
-
-        """
-        n_episodes = self._check_n_episodes(n_eps_per_worker)
-        workers = self._update_workers(agent_update, env_update)
-        return EpisodeBatch.concatenate(
-            *(collect_episodes(worker, n_episodes) for worker in workers)
-        )
+    _workers: list[Worker]
 
     def shutdown_worker(self) -> None:
         """Shut the workers down (close their environments).
@@ -166,43 +66,50 @@ class LocalSampler(Sampler):
         for worker in workers:
             worker.shutdown()
 
-    def _update_workers(self, agent_update: Any, env_update: Any) -> list[Worker]:
-        """Send the updates to the workers.
+    def _start(
+        self,
+        agents: Broadcast[PolicyLike],
+        envs: Broadcast[Environment | EnvUpdate],
+    ) -> None:
+        self._workers = [self._factory(i) for i in range(self._factory.n_workers)]
+        self._update_workers(agents, envs)
 
-        A single environment update is deep-copied for each worker, and so
-        is each entry of a list, so that workers never share an
-        environment; a single policy is deep-copied for each worker, while
-        parameter values are shared (``set_param_values`` copies them).
-
-        Returns:
-            The workers.
-
-        Raises:
-            RuntimeError: If the workers were shut down.
-
-        """
+    def _sample(
+        self,
+        collect: Collect,
+        count: int,
+        agent_updates: Broadcast[AgentUpdate],
+        env_updates: Broadcast[EnvUpdateLike],
+    ) -> list[EpisodeBatch]:
         if not self._workers:
             raise RuntimeError(
                 'this LocalSampler was shut down; make a new sampler to sample again'
             )
-        agent_updates, env_updates = self._update_messages(
-            self._factory, agent_update, env_update, _copy_agent_update
-        )
+        self._update_workers(agent_updates, env_updates)
+        return [collect(worker, count) for worker in self._workers]
+
+    def _update_workers(
+        self,
+        agent_updates: Broadcast[AgentUpdate],
+        env_updates: Broadcast[EnvUpdateLike],
+    ) -> None:
+        """Send the updates to the workers, copied so they share nothing.
+
+        An update for every worker is deep-copied for each, unless it is
+        parameter values, which workers load with ``set_param_values``
+        (which copies them); an entry of a list is given as it is. Every
+        environment update is deep-copied, so that workers never share an
+        environment.
+
+        Args:
+            agent_updates: Each worker's agent (update).
+            env_updates: Each worker's environment (update).
+
+        """
         for worker, agent_up, env_up in zip(
-            self._workers, agent_updates, env_updates, strict=True
+            self._workers, agent_updates.messages, env_updates.messages, strict=True
         ):
+            if agent_updates.shared and not is_parameter_update(agent_up):
+                agent_up = copy.deepcopy(agent_up)
             worker.update_agent(agent_up)
             worker.update_env(copy.deepcopy(env_up))
-        return self._workers
-
-
-def _copy_agent_update(agent_update: Any) -> Any:
-    """Copy an agent update for one of several workers in this process.
-
-    Parameter values (dicts, arrays) are shared, since workers load them
-    with ``set_param_values``, which copies them; a policy is deep-copied,
-    so that workers do not share a policy object.
-    """
-    if agent_update is None or is_parameter_update(agent_update):
-        return agent_update
-    return copy.deepcopy(agent_update)

@@ -12,22 +12,58 @@ same batch whichever sampler draws it:
   exactly that many episodes
   (`garage.sampler._collect.collect_episodes`);
 
-and the batch is the workers' batches concatenated in worker order.
+and the batch is the workers' batches concatenated in worker order. The
+base class implements both methods, and the broadcasting and checking of
+updates, once; a sampler provides `Sampler._start`, which starts its
+workers, and `Sampler._sample`, which has each of them apply its updates
+and collect.
 """
 
 import abc
+import dataclasses
 import warnings
-from collections.abc import Callable
-from typing import Any, Self
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, Self, TypeVar
 
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
 from garage._validation import positive_int
 from garage.sampler._checks import check_is_tf_worker
+from garage.sampler._collect import collect_episodes, collect_samples
+from garage.sampler._updates import (
+    AgentUpdate,
+    AgentUpdates,
+    EnvUpdateLike,
+    EnvUpdates,
+    PolicyLike,
+)
 from garage.sampler.default_worker import DefaultWorker
 from garage.sampler.env_update import EnvUpdate, check_env_update
 from garage.sampler.worker import Worker, check_agent_update
-from garage.sampler.worker_factory import WorkerFactory, identity_function
+from garage.sampler.worker_factory import WorkerFactory
+
+__all__ = ['Sampler']
+
+T_co = TypeVar('T_co', covariant=True)
+
+# What a worker does with its count: collect_samples or collect_episodes.
+Collect = Callable[[Worker, int], EpisodeBatch]
+
+
+@dataclasses.dataclass(frozen=True)
+class Broadcast(Generic[T_co]):
+    """One message for each worker, from an argument of a sampler.
+
+    Attributes:
+        messages: The message of each worker, in worker order.
+        shared: Whether the argument was one value for every worker (so
+            ``messages`` holds that one object ``n_workers`` times), not a
+            list of one per worker.
+
+    """
+
+    messages: Sequence[T_co]
+    shared: bool
 
 
 class Sampler(abc.ABC):
@@ -36,11 +72,71 @@ class Sampler(abc.ABC):
     Samplers take their agents and environments when constructed and start
     their workers then. ``agent_update`` and ``env_update`` may be one value,
     sent to every worker, or a list with exactly one entry per worker.
+
+    A sampler implements `_start` and `_sample` (and `shutdown_worker`);
+    one written for the original garage may instead override the
+    constructor, `obtain_samples` and `obtain_exact_episodes`.
+
+    Args:
+        agents: The agent, or a list with one agent per worker.
+        envs: The environment (or an ``EnvUpdate`` that makes it), or a list
+            with one per worker.
+        *legacy_args: ``envs``, in the older form ``Sampler(worker_factory,
+            agents, envs)``.
+        worker_factory: Builds the workers; if given, the options below
+            must not be.
+        max_episode_length: The longest an episode may run; needed if no
+            ``worker_factory`` is given.
+        is_tf_worker: The original garage's TensorFlow switch: True is
+            an error, False a deprecation warning.
+        seed: The seed the workers derive theirs from; None takes
+            ``garage.experiment.deterministic.get_seed()``.
+        n_workers: The number of workers; None takes the number of physical
+            CPU cores.
+        worker_class: The class of the workers.
+        worker_args: Further keyword arguments of ``worker_class``.
+
+    Raises:
+        TypeError: If neither ``worker_factory`` nor ``max_episode_length``
+            is given, both a factory and options are, an agent is not a
+            policy, or an environment is not a garage ``Environment``.
+        ValueError: If a list of agents or environments does not have one
+            entry per worker.
+
     """
+
+    _factory: WorkerFactory
+
+    def __init__(
+        self,
+        agents: AgentUpdates | WorkerFactory,
+        envs: EnvUpdates | AgentUpdates,
+        *legacy_args: EnvUpdates,
+        worker_factory: WorkerFactory | None = None,
+        max_episode_length: int | None = None,
+        is_tf_worker: bool | None = None,
+        seed: int | None = None,
+        n_workers: int | None = None,
+        worker_class: type[Worker] = DefaultWorker,
+        worker_args: dict[str, Any] | None = None,
+    ) -> None:
+        self._factory, agents, envs = self._resolve_factory(
+            agents,
+            envs,
+            legacy_args,
+            worker_factory=worker_factory,
+            max_episode_length=max_episode_length,
+            is_tf_worker=is_tf_worker,
+            seed=seed,
+            n_workers=n_workers,
+            worker_class=worker_class,
+            worker_args=worker_args,
+        )
+        self._start(*self._initial_messages(agents, envs))
 
     @classmethod
     def from_worker_factory(
-        cls, worker_factory: WorkerFactory, agents: Any, envs: Any
+        cls, worker_factory: WorkerFactory, agents: AgentUpdates, envs: EnvUpdates
     ) -> Self:
         """Construct a sampler from a worker factory.
 
@@ -56,6 +152,11 @@ class Sampler(abc.ABC):
         """
         return cls(agents, envs, worker_factory=worker_factory)
 
+    @property
+    def worker_factory(self) -> WorkerFactory:
+        """The factory the workers were built with."""
+        return self._factory
+
     def start_worker(self) -> None:
         """Do nothing: samplers start their workers when constructed.
 
@@ -68,9 +169,12 @@ class Sampler(abc.ABC):
             stacklevel=2,
         )
 
-    @abc.abstractmethod
     def obtain_samples(
-        self, itr: int, num_samples: int, agent_update: Any, env_update: Any = None
+        self,
+        itr: int,
+        num_samples: int,
+        agent_update: AgentUpdates,
+        env_update: EnvUpdates = None,
     ) -> EpisodeBatch:
         """Collect at least a given number of steps, in whole episodes.
 
@@ -93,12 +197,23 @@ class Sampler(abc.ABC):
         Raises:
             ValueError: If ``num_samples`` is not a positive integer, or a
                 list of updates does not have one entry per worker.
+            TypeError: If an update is of a kind workers do not take, or
+                (for samplers whose workers run elsewhere) cannot be
+                pickled.
+            RuntimeError: If the workers were shut down.
+            WorkerError: If a worker in another process raised an
+                exception or died; every worker has then been stopped.
 
         """
+        del itr
+        quota = self._steps_per_worker(num_samples, self._factory.n_workers)
+        return self._obtain(collect_samples, quota, agent_update, env_update)
 
-    @abc.abstractmethod
     def obtain_exact_episodes(
-        self, n_eps_per_worker: int, agent_update: Any, env_update: Any = None
+        self,
+        n_eps_per_worker: int,
+        agent_update: AgentUpdates,
+        env_update: EnvUpdates = None,
     ) -> EpisodeBatch:
         """Sample an exact number of episodes per worker.
 
@@ -117,12 +232,90 @@ class Sampler(abc.ABC):
         Raises:
             ValueError: If ``n_eps_per_worker`` is not a positive integer,
                 or a list of updates does not have one entry per worker.
+            TypeError: If an update is of a kind workers do not take, or
+                (for samplers whose workers run elsewhere) cannot be
+                pickled.
+            RuntimeError: If the workers were shut down.
+            WorkerError: If a worker in another process raised an
+                exception or died; every worker has then been stopped.
 
         """
+        n_episodes = positive_int('n_eps_per_worker', n_eps_per_worker)
+        return self._obtain(collect_episodes, n_episodes, agent_update, env_update)
 
     @abc.abstractmethod
     def shutdown_worker(self) -> None:
         """Shut the workers down; calling it again does nothing."""
+
+    def _start(
+        self,
+        agents: Broadcast[PolicyLike],
+        envs: Broadcast[Environment | EnvUpdate],
+    ) -> None:
+        """Build the workers and give each its agent and environment.
+
+        Args:
+            agents: Each worker's agent, checked to be a policy.
+            envs: Each worker's environment, or an ``EnvUpdate`` that
+                makes it.
+
+        Raises:
+            NotImplementedError: If the sampler does not implement it.
+
+        """
+        raise NotImplementedError(
+            f'{type(self).__name__} implements neither Sampler._start nor '
+            'a constructor of its own'
+        )
+
+    def _sample(
+        self,
+        collect: Collect,
+        count: int,
+        agent_updates: Broadcast[AgentUpdate],
+        env_updates: Broadcast[EnvUpdateLike],
+    ) -> list[EpisodeBatch]:
+        """Have every worker apply its updates, then collect a batch.
+
+        Args:
+            collect: What each worker runs, ``collect(worker, count)``.
+            count: The steps (or episodes) each worker collects.
+            agent_updates: Each worker's agent update, checked.
+            env_updates: Each worker's environment update, checked.
+
+        Returns:
+            Each worker's batch, in worker order.
+
+        Raises:
+            NotImplementedError: If the sampler does not implement it.
+
+        """
+        raise NotImplementedError(
+            f'{type(self).__name__} implements neither Sampler._sample nor '
+            'obtain_samples and obtain_exact_episodes of its own'
+        )
+
+    def _obtain(
+        self,
+        collect: Collect,
+        count: int,
+        agent_update: AgentUpdates,
+        env_update: EnvUpdates,
+    ) -> EpisodeBatch:
+        """Check and broadcast the updates, sample, join the batches.
+
+        Args:
+            collect: What each worker runs, ``collect(worker, count)``.
+            count: The steps (or episodes) each worker collects.
+            agent_update: The ``agent_update`` argument.
+            env_update: The ``env_update`` argument.
+
+        Returns:
+            The workers' batches, concatenated in worker order.
+
+        """
+        updates = self._update_messages(agent_update, env_update)
+        return EpisodeBatch.concatenate(*self._sample(collect, count, *updates))
 
     @classmethod
     def _resolve_factory(
@@ -168,7 +361,7 @@ class Sampler(abc.ABC):
 
         """
         name = cls.__name__
-        check_is_tf_worker(name, is_tf_worker, stacklevel=4)
+        check_is_tf_worker(name, is_tf_worker)
         if isinstance(agents, WorkerFactory):
             if worker_factory is not None:
                 raise TypeError(
@@ -187,25 +380,31 @@ class Sampler(abc.ABC):
                 f'{name} takes 2 positional arguments (agents, envs), or 3 '
                 f'(worker_factory, agents, envs), got {2 + len(extra_args)}'
             )
-        options = {
-            'max_episode_length': max_episode_length,
-            'seed': seed,
-            'n_workers': n_workers,
-            'worker_args': worker_args,
-        }
         if worker_factory is None:
             if max_episode_length is None:
                 raise TypeError(
                     f'{name} needs a worker_factory, or the options to build '
                     'one: at least max_episode_length'
                 )
-            factory = WorkerFactory(worker_class=worker_class, **options)
+            factory = WorkerFactory(
+                max_episode_length=max_episode_length,
+                seed=seed,
+                n_workers=n_workers,
+                worker_class=worker_class,
+                worker_args=worker_args,
+            )
             return factory, agents, envs
         if not isinstance(worker_factory, WorkerFactory):
             raise TypeError(
                 'worker_factory must be a WorkerFactory, got '
                 f'{type(worker_factory).__name__}'
             )
+        options = {
+            'max_episode_length': max_episode_length,
+            'seed': seed,
+            'n_workers': n_workers,
+            'worker_args': worker_args,
+        }
         given = [key for key, value in options.items() if value is not None]
         if worker_class is not DefaultWorker:
             given.append('worker_class')
@@ -234,36 +433,12 @@ class Sampler(abc.ABC):
         num_samples = positive_int('num_samples', num_samples)
         return -(-num_samples // n_workers)
 
-    @staticmethod
-    def _check_n_episodes(n_eps_per_worker: int) -> int:
-        """Check the ``n_eps_per_worker`` of ``obtain_exact_episodes``.
-
-        Args:
-            n_eps_per_worker: The number of episodes per worker.
-
-        Returns:
-            It, as a Python int.
-
-        Raises:
-            ValueError: If it is not a positive integer.
-
-        """
-        return positive_int('n_eps_per_worker', n_eps_per_worker)
-
-    @staticmethod
-    def _worker_messages(
-        worker_factory: WorkerFactory,
-        name: str,
-        objs: Any,
-        preprocess: Callable[[Any], Any] = identity_function,
-    ) -> list[Any]:
+    def _broadcast(self, name: str, objs: Any) -> Broadcast[Any]:
         """One message per worker, via ``prepare_worker_messages``.
 
         Args:
-            worker_factory: The sampler's worker factory.
-            name: The argument the messages came from, for errors.
+            name: The argument the messages come from, for errors.
             objs: One value for every worker, or a list with one per worker.
-            preprocess: Applied to a single value once per worker.
 
         Returns:
             One message per worker.
@@ -273,25 +448,19 @@ class Sampler(abc.ABC):
 
         """
         try:
-            return worker_factory.prepare_worker_messages(objs, preprocess)
+            messages = self._factory.prepare_worker_messages(objs)
         except ValueError as error:
             raise ValueError(f'{name}: {error}') from None
+        return Broadcast(messages, shared=not isinstance(objs, (list, tuple)))
 
-    @classmethod
     def _initial_messages(
-        cls,
-        worker_factory: WorkerFactory,
-        agents: Any,
-        envs: Any,
-        agent_preprocess: Callable[[Any], Any] = identity_function,
-    ) -> tuple[list[Any], list[Any]]:
+        self, agents: Any, envs: Any
+    ) -> tuple[Broadcast[PolicyLike], Broadcast[Environment | EnvUpdate]]:
         """The agent and environment of each worker, checked.
 
         Args:
-            worker_factory: The sampler's worker factory.
             agents: The ``agents`` argument of the sampler.
             envs: The ``envs`` argument of the sampler.
-            agent_preprocess: Applied to a single agent once per worker.
 
         Returns:
             One agent and one environment (or ``EnvUpdate``) per worker.
@@ -302,12 +471,12 @@ class Sampler(abc.ABC):
                 neither an ``Environment`` nor an ``EnvUpdate``.
 
         """
-        agents = cls._worker_messages(
-            worker_factory, 'agents', agents, agent_preprocess
-        )
-        envs = cls._worker_messages(worker_factory, 'envs', envs)
-        for i, (agent, env) in enumerate(zip(agents, envs, strict=True)):
-            if not callable(getattr(agent, 'get_action', None)):
+        agent_messages = self._broadcast('agents', agents)
+        env_messages = self._broadcast('envs', envs)
+        for i, (agent, env) in enumerate(
+            zip(agent_messages.messages, env_messages.messages, strict=True)
+        ):
+            if not isinstance(agent, PolicyLike):
                 raise TypeError(
                     'agents must be policies (with get_action), but the one '
                     f'for worker {i} is {type(agent).__name__}'
@@ -319,24 +488,16 @@ class Sampler(abc.ABC):
                     f'{type(env).__name__}; wrap gym and Gymnasium '
                     'environments with garage.envs.GymEnv'
                 )
-        return agents, envs
+        return agent_messages, env_messages
 
-    @classmethod
     def _update_messages(
-        cls,
-        worker_factory: WorkerFactory,
-        agent_update: Any,
-        env_update: Any,
-        agent_preprocess: Callable[[Any], Any] = identity_function,
-    ) -> tuple[list[Any], list[Any]]:
+        self, agent_update: AgentUpdates, env_update: EnvUpdates
+    ) -> tuple[Broadcast[AgentUpdate], Broadcast[EnvUpdateLike]]:
         """The agent and environment update of each worker, checked.
 
         Args:
-            worker_factory: The sampler's worker factory.
             agent_update: The ``agent_update`` argument.
             env_update: The ``env_update`` argument.
-            agent_preprocess: Applied to a single agent update once per
-                worker.
 
         Returns:
             One agent update and one environment update per worker.
@@ -346,12 +507,10 @@ class Sampler(abc.ABC):
             TypeError: If an update is of a kind workers do not take.
 
         """
-        agent_updates = cls._worker_messages(
-            worker_factory, 'agent_update', agent_update, agent_preprocess
-        )
-        env_updates = cls._worker_messages(worker_factory, 'env_update', env_update)
+        agent_updates = self._broadcast('agent_update', agent_update)
+        env_updates = self._broadcast('env_update', env_update)
         for i, (agent_up, env_up) in enumerate(
-            zip(agent_updates, env_updates, strict=True)
+            zip(agent_updates.messages, env_updates.messages, strict=True)
         ):
             check_agent_update(agent_up, f'agent_update for worker {i}')
             check_env_update(env_up, f'env_update for worker {i}')

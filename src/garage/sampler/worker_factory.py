@@ -4,10 +4,9 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import psutil
 
-from garage._validation import positive_int
+from garage._validation import instance_of, non_negative_int, positive_int
 from garage._validation import seed as check_seed
 from garage.experiment import deterministic
 from garage.sampler._checks import check_is_tf_worker
@@ -83,12 +82,7 @@ class WorkerFactory:
             )
         if worker_args is None:
             worker_args = {}
-        elif not isinstance(worker_args, dict):
-            raise TypeError(
-                'worker_args must be a dict of keyword arguments '
-                f'of {worker_class.__name__}, got '
-                f'{type(worker_args).__name__}'
-            )
+        instance_of('worker_args', worker_args, dict)
         try:
             inspect.signature(worker_class).bind(
                 seed=self._seed,
@@ -175,11 +169,8 @@ class WorkerFactory:
             ValueError: If ``worker_number`` is not in that range.
 
         """
-        if (
-            isinstance(worker_number, bool)
-            or not isinstance(worker_number, (int, np.integer))
-            or not 0 <= worker_number < self._n_workers
-        ):
+        worker_number = non_negative_int('worker_number', worker_number)
+        if worker_number >= self._n_workers:
             raise ValueError(
                 f'worker_number must be an integer from 0 to '
                 f'{self._n_workers - 1}, got {worker_number!r}'
@@ -187,7 +178,7 @@ class WorkerFactory:
         return self._worker_class(
             seed=self._seed,
             max_episode_length=self._max_episode_length,
-            worker_number=int(worker_number),
+            worker_number=worker_number,
             **self._worker_args,
         )
 

@@ -7,11 +7,18 @@ which would take seconds for every sampler.
 """
 
 import logging
+import os
 import pathlib
 
 import pytest
 
+import garage
+
 TESTS_DIR = pathlib.Path(__file__).resolve().parents[2]
+# where the garage under test lives: Ray's workers import it from there,
+# not from wherever the environment installed garage
+GARAGE_DIR = pathlib.Path(garage.__file__).resolve().parents[1]
+PYTHONPATH = os.pathsep.join([str(TESTS_DIR), str(GARAGE_DIR)])
 # two samplers of two workers at once, each worker asking Ray for one CPU
 RAY_CPUS = 4
 
@@ -20,7 +27,8 @@ RAY_CPUS = 4
 def ray_instance():
     """A local Ray instance with ``RAY_CPUS`` CPUs; yields the ray module.
 
-    Its workers import from ``tests/`` as this process does.
+    Its workers import from ``tests/``, and import garage, as this process
+    does.
     """
     ray = pytest.importorskip('ray')
     if ray.is_initialized():
@@ -36,7 +44,7 @@ def ray_instance():
             include_dashboard=False,
             log_to_driver=False,
             logging_level=logging.ERROR,
-            runtime_env={'env_vars': {'PYTHONPATH': str(TESTS_DIR)}},
+            runtime_env={'env_vars': {'PYTHONPATH': PYTHONPATH}},
         )
     yield ray
     ray.shutdown()

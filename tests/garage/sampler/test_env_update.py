@@ -82,6 +82,11 @@ class TestSetTaskUpdate:
         with pytest.raises(TypeError, match='wrapper_constructor'):
             SetTaskUpdate(PointEnv, GOAL, 'normalize')
 
+    def test_needs_an_environment_with_tasks(self):
+        update = SetTaskUpdate(StepCountEnv, GOAL)
+        with pytest.raises(TypeError, match=r'set_task.*StepCountEnv has none'):
+            update()
+
     def test_pickles(self):
         update = pickle.loads(pickle.dumps(SetTaskUpdate(PointEnv, GOAL)))
         np.testing.assert_array_equal(goal_of(update()), GOAL['goal'])
@@ -100,7 +105,7 @@ class TestExistingEnvUpdate:
         assert not env.closed
 
     def test_needs_an_environment(self):
-        with pytest.raises(TypeError, match='garage Environment, got str'):
+        with pytest.raises(TypeError, match='env must be a Environment, not str'):
             ExistingEnvUpdate('PointEnv')
 
 

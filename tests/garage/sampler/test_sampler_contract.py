@@ -2,9 +2,11 @@
 
 Each test runs for every class in ``SAMPLER_CLASSES`` (add a sampler there,
 as a ``pytest.param`` with marks if it needs an optional extra), most of
-them for every worker class in ``WORKER_CONFIGS`` too. Samplers are built
-with the keyword form ``cls(agents, envs, max_episode_length=..., ...)``
-that all of them share, and shut down after each test.
+them for every worker class in ``WORKER_CONFIGS`` too; the fault tests run
+for every sampler whose workers run in other processes
+(``REMOTE_SAMPLER_CLASSES``). Samplers are built with the keyword form
+``cls(agents, envs, max_episode_length=..., ...)`` that all of them share,
+and shut down after each test.
 """
 
 import functools
@@ -12,13 +14,22 @@ import importlib.util
 import math
 import pickle
 import random
+import time
 
 import cloudpickle
 import numpy as np
+import psutil
 import pytest
 import torch
 
-from fixtures.envs import StepCountEnv
+from fixtures.envs import DummyBoxEnv, StepCountEnv
+from fixtures.faulty import (
+    BrokenOnUnpickleEnv,
+    FailingStepEnv,
+    SlowEnv,
+    UnpicklableEnv,
+    worker_processes,
+)
 from fixtures.policies import TagPolicy
 from garage import StepType
 from garage.envs import GymEnv, PointEnv
@@ -32,12 +43,12 @@ from garage.sampler import (
     RaySampler,
     SetTaskUpdate,
     VecWorker,
+    WorkerError,
     WorkerFactory,
 )
 from garage.torch.policies import CategoricalMLPPolicy, GaussianMLPPolicy
 
-SAMPLER_CLASSES = [
-    LocalSampler,
+REMOTE_SAMPLER_CLASSES = [
     MultiprocessingSampler,
     pytest.param(
         RaySampler,
@@ -50,6 +61,9 @@ SAMPLER_CLASSES = [
         ],
     ),
 ]
+SAMPLER_CLASSES = [LocalSampler, *REMOTE_SAMPLER_CLASSES]
+# a worker that fails must surface in the caller within this
+FAILURE_SECONDS = 5.0
 
 WORKER_CONFIGS = {
     'default': (DefaultWorker, None),
@@ -66,14 +80,18 @@ def sampler_cls(request):
     return request.param
 
 
+@pytest.fixture(params=REMOTE_SAMPLER_CLASSES, ids=lambda cls: cls.__name__)
+def remote_sampler_cls(request):
+    return request.param
+
+
 @pytest.fixture(params=list(WORKER_CONFIGS))
 def worker_config(request):
     return WORKER_CONFIGS[request.param]
 
 
-@pytest.fixture
-def make_sampler(sampler_cls):
-    """Build samplers of the class under test; shut them down afterwards."""
+def sampler_maker(sampler_cls):
+    """Build samplers of a class; shut them down when the test is done."""
     samplers = []
 
     def make(
@@ -97,6 +115,18 @@ def make_sampler(sampler_cls):
     yield make
     for sampler in samplers:
         sampler.shutdown_worker()
+
+
+@pytest.fixture
+def make_sampler(sampler_cls):
+    """Build samplers of the class under test."""
+    yield from sampler_maker(sampler_cls)
+
+
+@pytest.fixture
+def make_remote_sampler(remote_sampler_cls):
+    """Build samplers of the remote sampler class under test."""
+    yield from sampler_maker(remote_sampler_cls)
 
 
 @pytest.fixture(autouse=True)
@@ -398,8 +428,10 @@ class TestLifecycle:
         self, sampler_cls, make_sampler
     ):
         env = point_env()
-        with pytest.warns(DeprecationWarning, match='is_tf_worker'):
+        with pytest.warns(DeprecationWarning, match='is_tf_worker') as record:
             sampler = make_sampler(TagPolicy(env.spec), env, is_tf_worker=False)
+        # the warning names the line that made the sampler
+        assert record[0].filename == make_sampler.__code__.co_filename
         assert len(sampler.obtain_exact_episodes(1, None).lengths) == 2
         with pytest.raises(ValueError, match='TensorFlow workers'):
             sampler_cls(
@@ -458,3 +490,108 @@ class TestLifecycle:
         env = point_env()
         with pytest.raises(TypeError, match='max_episode_length'):
             sampler_cls(TagPolicy(env.spec), env)
+
+
+class TestPickling:
+    @pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps])
+    def test_copy_goes_on_like_the_original(self, make_sampler, dumps):
+        policy, env = TestDeterminism.cases()['gaussian']
+        sampler = make_sampler(policy, env)
+        sampler.obtain_samples(0, 10, None)
+        copy = pickle.loads(dumps(sampler))
+        try:
+            assert_batches_equal(
+                sampler.obtain_samples(0, 10, None), copy.obtain_samples(0, 10, None)
+            )
+        finally:
+            copy.shutdown_worker()
+
+
+def workers_gone(sampler_cls, baseline):
+    """Whether the workers a test started are gone: processes or actors."""
+    if sampler_cls is MultiprocessingSampler:
+        _, alive = psutil.wait_procs(
+            [p for p in worker_processes() if p.pid not in baseline], timeout=2
+        )
+        return not alive
+    import ray
+
+    deadline = time.monotonic() + 10
+    n_cpus = ray.cluster_resources()['CPU']
+    while ray.available_resources().get('CPU', 0) < n_cpus:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.mark.timeout(120)
+class TestFaults:
+    @pytest.fixture
+    def baseline(self):
+        """The pids of worker processes that were there before the test."""
+        return {process.pid for process in worker_processes()}
+
+    def test_raising_worker_surfaces_promptly_with_its_traceback(
+        self, remote_sampler_cls, make_remote_sampler, baseline
+    ):
+        # worker 0 would take seconds to fill its quota; worker 1 fails
+        envs = [
+            SlowEnv(step_seconds=0.01, max_episode_length=100),
+            FailingStepEnv(max_episode_length=100),
+        ]
+        sampler = make_remote_sampler(
+            TagPolicy(envs[0].spec), envs, max_episode_length=100
+        )
+        start = time.monotonic()
+        with pytest.raises(WorkerError) as info:
+            sampler.obtain_samples(0, 1000, None)
+        assert time.monotonic() - start < FAILURE_SECONDS
+        error = info.value
+        assert error.worker_number == 1
+        assert str(error).startswith('worker 1 (')
+        assert 'raised an exception while sampling' in str(error)
+        assert 'Traceback (most recent call last)' in error.remote_traceback
+        assert 'faulty.py", line ' in error.remote_traceback
+        assert 'ValueError: FailingStepEnv.step failed on purpose' in (
+            error.remote_traceback
+        )
+        assert error.remote_traceback in str(error)
+        assert workers_gone(remote_sampler_cls, baseline)
+        with pytest.raises(RuntimeError, match='stopped after a failure'):
+            sampler.obtain_samples(0, 10, None)
+        sampler.shutdown_worker()
+
+    def test_failure_to_start(self, remote_sampler_cls, make_remote_sampler, baseline):
+        env = DummyBoxEnv()
+        with pytest.raises(WorkerError, match='while starting') as info:
+            make_remote_sampler(TagPolicy(env.spec), [env, BrokenOnUnpickleEnv()])
+        assert info.value.worker_number == 1
+        assert 'BrokenOnUnpickleEnv.__setstate__ failed on purpose' in (
+            info.value.remote_traceback
+        )
+        assert workers_gone(remote_sampler_cls, baseline)
+
+    def test_unpicklable_update_is_refused_before_anything_is_sent(
+        self, make_remote_sampler
+    ):
+        env = DummyBoxEnv()
+        sampler = make_remote_sampler(TagPolicy(env.spec), env)
+        with pytest.raises(
+            TypeError,
+            match=r'cannot send the environment update UnpicklableEnv\(\) to '
+            'worker 1: .*cloudpickle',
+        ):
+            sampler.obtain_samples(0, 10, None, [env, UnpicklableEnv()])
+        assert len(sampler.obtain_exact_episodes(1, None).lengths) == N_WORKERS
+
+    def test_shutdown_stops_the_workers(
+        self, remote_sampler_cls, make_remote_sampler, baseline
+    ):
+        env = DummyBoxEnv()
+        sampler = make_remote_sampler(TagPolicy(env.spec), env)
+        sampler.obtain_samples(0, 10, None)
+        sampler.shutdown_worker()
+        assert workers_gone(remote_sampler_cls, baseline)
+        with pytest.raises(RuntimeError, match=r'shutdown_worker\(\) was called'):
+            sampler.obtain_exact_episodes(1, None)

@@ -150,11 +150,25 @@ class TestCall:
         )
         assert factory(0).n_envs == 3
 
-    @pytest.mark.parametrize('worker_number', [-1, 2, 1.0, True, None])
-    def test_rejects_bad_worker_numbers(self, worker_number):
+    @pytest.mark.parametrize(
+        ('worker_number', 'match'),
+        [
+            (2, 'from 0 to 1, got 2'),
+            (-1, 'worker_number must be a non-negative integer, got -1'),
+            (True, 'worker_number must be a non-negative integer, got True'),
+            (None, 'worker_number must be a non-negative integer, got None'),
+        ],
+    )
+    def test_rejects_bad_worker_numbers(self, worker_number, match):
         factory = WorkerFactory(max_episode_length=5, n_workers=2)
-        with pytest.raises(ValueError, match='from 0 to 1'):
+        with pytest.raises(ValueError, match=match):
             factory(worker_number)
+
+    def test_takes_a_whole_float_worker_number(self):
+        factory = WorkerFactory(max_episode_length=5, n_workers=2)
+        worker = factory(1.0)
+        assert worker.worker_number == 1
+        assert type(worker.worker_number) is int
 
     @pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps])
     def test_pickles(self, dumps):
@@ -172,7 +186,8 @@ class TestCall:
 
 
 def test_is_tf_worker_false_warns_and_true_is_refused():
-    with pytest.warns(DeprecationWarning, match='is_tf_worker.*no effect'):
+    with pytest.warns(DeprecationWarning, match='is_tf_worker.*no effect') as record:
         WorkerFactory(max_episode_length=5, is_tf_worker=False, n_workers=1)
+    assert record[0].filename == __file__  # the warning names the caller
     with pytest.raises(ValueError, match='TensorFlow workers'):
         WorkerFactory(max_episode_length=5, is_tf_worker=True)
