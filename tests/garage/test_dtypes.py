@@ -1280,7 +1280,9 @@ class TestEpisodeBatch:
                 'env_infos',
                 'agent_infos',
                 'step_types',
+                'identity',
             }
+            assert path['identity'] == batch.identities[i]
             np.testing.assert_array_equal(
                 path['observations'], batch.observations[start:stop]
             )
