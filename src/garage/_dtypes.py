@@ -9,7 +9,7 @@ time steps in Python.
 import dataclasses
 import enum
 from collections.abc import Callable, Iterator, Sequence, Sized
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 
@@ -902,11 +902,7 @@ class EpisodeBatch(_StepBatch):
         ``episode_infos_by_episode`` repeated to `N • [T]`
         rows, one for each step of each episode.
         """
-        # a dict in gives a dict out
-        return cast(
-            dict[str, Any],
-            repeat_nested_dict(self.episode_infos_by_episode, self.lengths),
-        )
+        return repeat_nested_dict(self.episode_infos_by_episode, self.lengths)
 
     @property
     def _max_length(self) -> int:

@@ -5,7 +5,7 @@ Every helper here works on whole arrays: none loops over time steps.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -92,6 +92,14 @@ def _combine(
     return result
 
 
+@overload
+def slice_nested_dict(
+    dict_or_array: dict[str, Any], start: int, stop: int
+) -> dict[str, Any]: ...
+@overload
+def slice_nested_dict(
+    dict_or_array: np.ndarray, start: int, stop: int
+) -> np.ndarray: ...
 def slice_nested_dict(
     dict_or_array: dict[str, Any] | np.ndarray, start: int, stop: int
 ) -> dict[str, Any] | np.ndarray:
@@ -112,6 +120,14 @@ def slice_nested_dict(
     return dict_or_array[start:stop]
 
 
+@overload
+def index_nested_dict(
+    dict_or_array: dict[str, Any], index: int | np.ndarray
+) -> dict[str, Any]: ...
+@overload
+def index_nested_dict(
+    dict_or_array: np.ndarray, index: int | np.ndarray
+) -> np.ndarray: ...
 def index_nested_dict(
     dict_or_array: dict[str, Any] | np.ndarray, index: int | np.ndarray
 ) -> dict[str, Any] | np.ndarray:
@@ -138,6 +154,14 @@ def index_nested_dict(
     return dict_or_array[index]
 
 
+@overload
+def repeat_nested_dict(
+    dict_or_array: dict[str, Any], repeats: np.ndarray
+) -> dict[str, Any]: ...
+@overload
+def repeat_nested_dict(
+    dict_or_array: np.ndarray, repeats: np.ndarray
+) -> np.ndarray: ...
 def repeat_nested_dict(
     dict_or_array: dict[str, Any] | np.ndarray, repeats: np.ndarray
 ) -> dict[str, Any] | np.ndarray:
