@@ -680,7 +680,8 @@ class EpisodeBatch(_StepBatch):
         """Build the ``identities`` of episodes.
 
         Each argument is one integer, shared by every episode, or an
-        integer array with one entry per episode.
+        integer array with one entry per episode; all integers give the
+        identity of one episode, an array of shape `(1,)`.
 
         Args:
             worker: The number of the worker that sampled the episodes.
@@ -690,11 +691,14 @@ class EpisodeBatch(_StepBatch):
                 first, or for a whole episode.
 
         Returns:
-            The identities, an array of dtype ``IDENTITY_DTYPE``.
+            The identities, a 1-D array of dtype ``IDENTITY_DTYPE``.
 
         """
         columns = np.broadcast_arrays(
-            *(np.asarray(value, np.int64) for value in (worker, env, episode, fragment))
+            *(
+                np.atleast_1d(np.asarray(value, np.int64))
+                for value in (worker, env, episode, fragment)
+            )
         )
         identities = np.empty(columns[0].shape, IDENTITY_DTYPE)
         for name, column in zip(IDENTITY_DTYPE.names or (), columns, strict=True):
