@@ -1,6 +1,5 @@
 """The worker that returns fragments of episodes that go on across calls."""
 
-
 import numpy as np
 
 from garage._dtypes import EpisodeBatch

@@ -36,8 +36,9 @@ class FragmentJoiner:
     An unfinished fragment not continued by the next batch is dropped (the
     sampler restarted its environments), and so are episodes that were
     still running when sampling stopped, and continuations whose earlier
-    fragments were not seen (their episode is incomplete). An episode whose
-    identity is unknown (a worker that sets none) is whole.
+    fragments were not seen (their episode is incomplete). Episodes whose
+    identity is unknown (a worker that sets none) cannot be joined: those
+    that ended are whole, and the others are dropped.
 
     Batches of whole episodes pass through unchanged.
     """
@@ -59,9 +60,7 @@ class FragmentJoiner:
         """
         identities = episodes.identities
         last_steps = last_step_types(episodes)
-        known = identities['episode'] >= 0
-        ended = ~known | (last_steps == StepType.TERMINAL)
-        ended |= last_steps == StepType.TIMEOUT
+        ended = (last_steps == StepType.TERMINAL) | (last_steps == StepType.TIMEOUT)
         continued = identities['fragment'] > 0
         if ended.all() and not continued.any():
             self._unfinished = {}
@@ -71,8 +70,9 @@ class FragmentJoiner:
         finished = []
         keys = identities[['worker', 'env', 'episode']].tolist()
         fragment_numbers = identities['fragment'].tolist()
-        for fragment, key, number, is_last in zip(
-            episodes.split(), keys, fragment_numbers, ended.tolist(), strict=True
+        known = (identities['episode'] >= 0).tolist()
+        for fragment, key, number, is_known, is_last in zip(
+            episodes.split(), keys, fragment_numbers, known, ended.tolist(), strict=True
         ):
             pieces = [fragment]
             if number > 0:
@@ -82,7 +82,7 @@ class FragmentJoiner:
                 pieces = before + pieces
             if is_last:
                 finished.append(pieces)
-            else:
+            elif is_known:
                 unfinished[key] = pieces
         self._unfinished = unfinished
         return _join(finished) if finished else None

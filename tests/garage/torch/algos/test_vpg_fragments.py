@@ -69,9 +69,18 @@ def test_whole_episodes_pass_through():
 
 
 def test_episodes_of_unknown_identity_are_whole():
-    # a user's worker that sets no identities, its last step even MID
-    batch = fragments(piece([1, 2], [F, TERM], 3), piece([4], [F], 5))
+    # a user's worker that sets no identities
+    batch = fragments(piece([1, 2], [F, TERM], 3), piece([4], [TIME], 5))
     assert FragmentJoiner().ended_episodes(batch) is batch
+
+
+def test_unfinished_episodes_of_unknown_identity_are_dropped():
+    joiner = FragmentJoiner()
+    ended = joiner.ended_episodes(
+        fragments(piece([1, 2], [F, TERM], 3), piece([4], [F], 5))
+    )
+    np.testing.assert_array_equal(ended.rewards, [1, 2])
+    assert joiner.ended_episodes(fragments(piece([5], [M], 6))) is None
 
 
 def test_fragments_are_joined_across_batches():
