@@ -9,7 +9,7 @@ time steps in Python.
 import dataclasses
 import enum
 from collections.abc import Callable, Iterator, Sequence, Sized
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
@@ -343,6 +343,8 @@ _MISSING: Any = object()
 class _StepBatch:
     """What `TimeStepBatch` and `EpisodeBatch` share: per-step views."""
 
+    # both are dataclasses
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
     env_spec: EnvSpec
     observations: np.ndarray
     actions: np.ndarray
@@ -1207,7 +1209,7 @@ def _concat_infos(name: str, batches: Sequence[object]) -> dict[str, Any]:
 
 def _batch_repr(batch: _StepBatch) -> str:
     fields = []
-    for field in dataclasses.fields(batch):  # type: ignore[arg-type]
+    for field in dataclasses.fields(batch):
         value = getattr(batch, field.name)
         if isinstance(value, np.ndarray):
             dtype = 'identity' if value.dtype == IDENTITY_DTYPE else value.dtype

@@ -22,6 +22,8 @@ class DefaultWorker(Worker):
 
     `rollout` samples one episode. The step loop only appends to
     lists; arrays are built once per collection, in `collect_episode`.
+    Each episode's identity is the worker's number, environment 0 and the
+    episode's serial number, counted over the worker's collections.
 
     Args:
         seed: The sampler's seed, from which the worker derives its own;

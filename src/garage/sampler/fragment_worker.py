@@ -20,7 +20,9 @@ class FragmentWorker(VecWorker):
     ``last_observations`` entry the observation the next call continues
     from). An environment whose episode ends is reset at once and its next
     fragment begins. Off-policy algorithms sample this way, a few steps
-    between updates.
+    between updates. Each fragment's identity names its environment, its
+    episode's serial number in that environment and its fragment number
+    (0 for an episode's first), by which ``VPG`` joins the fragments.
 
     Args:
         seed: The sampler's seed, from which the worker derives its own;

@@ -37,6 +37,8 @@ class VecWorker(Worker):
     to each environment (and its result deep-copied if it returns one
     environment already in use). Environment ``i`` is seeded from the
     worker's seed and ``i``, so the copies do not replay one another.
+    Each episode's identity is the worker's number, its environment's
+    index and its serial number in that environment.
 
     Args:
         seed: The sampler's seed, from which the worker derives its own;
