@@ -9,7 +9,7 @@ time steps in Python.
 import dataclasses
 import enum
 from collections.abc import Callable, Iterator, Sequence, Sized
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
@@ -322,55 +322,36 @@ def _check_step_type(step_type: object) -> None:
         raise ValueError(f'step_type must be a StepType, not {step_type!r}')
 
 
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class TimeStepBatch:
-    r"""A batch of time steps, not necessarily forming whole episodes.
+#: The dtype of ``EpisodeBatch.identities``: the number of the worker that
+#: sampled an episode, the index of its environment in that worker, the
+#: episode's serial number in that environment, and which fragment of the
+#: episode it is (0 for the first, or for a whole episode). An episode
+#: whose identity is unknown has -1 in every field.
+IDENTITY_DTYPE = np.dtype(
+    [
+        ('worker', np.int64),
+        ('env', np.int64),
+        ('episode', np.int64),
+        ('fragment', np.int64),
+    ]
+)
 
-    The data type of off-policy algorithms, imitation learning and batch RL.
-    `N` below is the number of time steps.
+# Stands for an argument not given, where None is a value to reject.
+_MISSING: Any = object()
 
-    Attributes:
-        env_spec: Specification of the environment sampled.
-        episode_infos: Episode-level information of the episode each step
-            belongs to, each value of shape `(N, S*)`.
-        observations: Observations, shape `(N, O*)`.
-        actions: Actions, shape `(N, A*)`.
-        rewards: Rewards, shape `(N,)`.
-        next_observations: The observations after each action, shape
-            `(N, O*)`.
-        env_infos: Environment information, each value of shape
-            `(N, S*)`; values may be nested dicts.
-        agent_infos: Agent information, each value of shape
-            `(N, S*)`; values may be nested dicts.
-        step_types: ``StepType`` values, shape `(N,)`, stored as
-            ``int8``.
 
-    Observations and actions have either the space's shape or its
-    flattened shape; a ``Discrete`` space's elements are indices of shape
-    ``()`` or one-hot vectors.
+class _StepBatch:
+    """What `TimeStepBatch` and `EpisodeBatch` share: per-step views."""
 
-    Raises:
-        ValueError: If a field does not conform to its type and shape.
-
-    """
-
+    # both are dataclasses
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
     env_spec: EnvSpec
-    episode_infos: dict[str, np.ndarray]
     observations: np.ndarray
     actions: np.ndarray
     rewards: np.ndarray
-    next_observations: np.ndarray
-    env_infos: dict[str, np.ndarray]
-    agent_infos: dict[str, np.ndarray]
+    env_infos: dict[str, Any]
+    agent_infos: dict[str, Any]
     step_types: np.ndarray
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, 'step_types', _as_step_types(self.step_types))
-        n = _check_timestep_fields(self)
-        _check_rows('episode_infos', self.episode_infos, n, 'step')
-        _check_like_observations(
-            'next_observations', self.next_observations, self.observations, n, 'step'
-        )
 
     def __repr__(self) -> str:
         return _batch_repr(self)
@@ -383,43 +364,10 @@ class TimeStepBatch:
             object.__setattr__(batch, name, value)
         return batch
 
-    @classmethod
-    def concatenate(cls, *batches: Self) -> Self:
-        """Concatenate two or more batches.
-
-        Args:
-            *batches: Batches to concatenate.
-
-        Returns:
-            The concatenation of the batches.
-
-        Raises:
-            ValueError: If no batches are given, or their info keys differ.
-
-        """
-        _check_any('concatenate', 'batches', batches)
-        return cls(
-            env_spec=batches[0].env_spec,
-            episode_infos=_concat_infos('episode_infos', batches),
-            observations=_concat_arrays('observations', batches),
-            actions=_concat_arrays('actions', batches),
-            rewards=_concat_arrays('rewards', batches),
-            next_observations=_concat_arrays('next_observations', batches),
-            env_infos=_concat_infos('env_infos', batches),
-            agent_infos=_concat_infos('agent_infos', batches),
-            step_types=_concat_arrays('step_types', batches),
-        )
-
-    def split(self) -> list['TimeStepBatch']:
-        """Split the batch into one batch per time step.
-
-        The opposite of `concatenate`.
-
-        Returns:
-            A list of batches of a single time step each.
-
-        """
-        return [TimeStepBatch._unchecked(**sample) for sample in self._step_slices()]
+    @property
+    def terminals(self) -> np.ndarray:
+        """Bool array, True where a step is ``TERMINAL``."""
+        return self.step_types == StepType.TERMINAL
 
     def to_time_step_list(self) -> list[dict[str, Any]]:
         """Convert the batch into a list of single-step dictionaries.
@@ -484,10 +432,104 @@ class TimeStepBatch:
             ]
         )
 
-    @property
-    def terminals(self) -> np.ndarray:
-        """Bool array, True where a step is ``TERMINAL``."""
-        return self.step_types == StepType.TERMINAL
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class TimeStepBatch(_StepBatch):
+    r"""A batch of time steps, not necessarily forming whole episodes.
+
+    The data type of off-policy algorithms, imitation learning and batch RL.
+    `N` below is the number of time steps.
+
+    Attributes:
+        env_spec: Specification of the environment sampled.
+        episode_infos: Episode-level information of the episode each step
+            belongs to, each value of shape `(N, S*)`.
+        observations: Observations, shape `(N, O*)`.
+        actions: Actions, shape `(N, A*)`.
+        rewards: Rewards, shape `(N,)`.
+        next_observations: The observations after each action, shape
+            `(N, O*)`.
+        env_infos: Environment information, each value of shape
+            `(N, S*)`; values may be nested dicts.
+        agent_infos: Agent information, each value of shape
+            `(N, S*)`; values may be nested dicts.
+        step_types: ``StepType`` values, shape `(N,)`, stored as
+            ``int8``.
+
+    Observations and actions have either the space's shape or its
+    flattened shape; a ``Discrete`` space's elements are indices of shape
+    ``()`` or one-hot vectors. `N` is the row count most of the per-step
+    arrays agree on, so a malformed field is the one named in the error.
+
+    Raises:
+        ValueError: If a field does not conform to its type and shape.
+
+    """
+
+    env_spec: EnvSpec
+    episode_infos: dict[str, np.ndarray]
+    observations: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    next_observations: np.ndarray
+    env_infos: dict[str, np.ndarray]
+    agent_infos: dict[str, np.ndarray]
+    step_types: np.ndarray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, 'step_types', _as_step_types(self.step_types))
+        _check_env_spec(self.env_spec)
+        rows = _row_counts(self, 'next_observations')
+        counts = list(rows.values())
+        n = max(counts, key=counts.count) if counts else 0
+        _check_step_fields(self, n)
+        _check_rows('episode_infos', self.episode_infos, n, 'step')
+        _check_like_observations(
+            'next_observations', self.next_observations, self.observations, n, 'step'
+        )
+
+    @classmethod
+    def concatenate(cls, *batches: 'TimeStepBatch | EpisodeBatch') -> Self:
+        """Concatenate two or more batches.
+
+        Args:
+            *batches: Batches to concatenate; an ``EpisodeBatch``
+                contributes its steps.
+
+        Returns:
+            The concatenation of the batches.
+
+        Raises:
+            ValueError: If no batches are given, or their info keys differ.
+
+        """
+        _check_any('concatenate', 'batches', batches)
+        steps = [
+            b.to_time_step_batch() if isinstance(b, EpisodeBatch) else b
+            for b in batches
+        ]
+        return cls(
+            env_spec=steps[0].env_spec,
+            episode_infos=_concat_infos('episode_infos', steps),
+            observations=_concat_arrays('observations', steps),
+            actions=_concat_arrays('actions', steps),
+            rewards=_concat_arrays('rewards', steps),
+            next_observations=_concat_arrays('next_observations', steps),
+            env_infos=_concat_infos('env_infos', steps),
+            agent_infos=_concat_infos('agent_infos', steps),
+            step_types=_concat_arrays('step_types', steps),
+        )
+
+    def split(self) -> list['TimeStepBatch']:
+        """Split the batch into one batch per time step.
+
+        The opposite of `concatenate`.
+
+        Returns:
+            A list of batches of a single time step each.
+
+        """
+        return [TimeStepBatch._unchecked(**sample) for sample in self._step_slices()]
 
 
 _TIMESTEP_FIELDS = (
@@ -503,13 +545,23 @@ _TIMESTEP_FIELDS = (
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False, init=False)
-class EpisodeBatch(TimeStepBatch):
+class EpisodeBatch(_StepBatch):
     r"""A batch of whole episodes, the data type of on-policy algorithms.
 
     `N` is the number of episodes, `[T]` the variable length of
     each, and `N • [T]` the flattened time dimension of length
     `Σ_i [T]_i`: the steps of episode 0, then those of episode 1,
-    and so on.
+    and so on. ``lengths`` gives the number of steps, so a field with the
+    wrong number of rows is the one named in the error.
+
+    Each episode carries its identity (``identities``): which worker and
+    which of its environments sampled it, its serial number in that
+    environment, and, for a fragment of an episode that goes on in a
+    later batch, which fragment it is. Whatever joins fragments or tells
+    episodes apart uses it, never the data.
+
+    An EpisodeBatch is not a ``TimeStepBatch``; `to_time_step_batch`
+    converts it.
 
     Args:
         env_spec: Specification of the environment sampled.
@@ -528,29 +580,58 @@ class EpisodeBatch(TimeStepBatch):
             values may be nested dicts.
         step_types: ``StepType`` values, shape `(N • [T],)`.
         lengths: Integer length of each episode, shape `(N,)`.
+        identities: Each episode's identity, shape `(N,)` of dtype
+            ``IDENTITY_DTYPE`` (see `make_identities`); None for
+            unknown identities (-1 in every field), which mark whole
+            episodes.
+        episode_infos_by_episode: Another name of ``episode_infos``, the
+            name of the stored field, which ``dataclasses.replace``
+            passes; give one of the two.
 
     Raises:
+        TypeError: If an argument is missing, or both ``episode_infos``
+            and ``episode_infos_by_episode`` are given.
         ValueError: If a field does not conform to its type and shape.
 
     """
 
+    env_spec: EnvSpec
     episode_infos_by_episode: dict[str, np.ndarray]
+    observations: np.ndarray
     last_observations: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    env_infos: dict[str, np.ndarray]
+    agent_infos: dict[str, np.ndarray]
+    step_types: np.ndarray
     lengths: np.ndarray
+    identities: np.ndarray
 
     def __init__(
         self,
         env_spec: EnvSpec,
-        episode_infos: dict[str, np.ndarray],
-        observations: np.ndarray,
-        last_observations: np.ndarray,
-        actions: np.ndarray,
-        rewards: np.ndarray,
-        env_infos: dict[str, np.ndarray],
-        agent_infos: dict[str, np.ndarray],
-        step_types: np.ndarray,
-        lengths: np.ndarray,
+        episode_infos: dict[str, np.ndarray] = _MISSING,
+        observations: np.ndarray = _MISSING,
+        last_observations: np.ndarray = _MISSING,
+        actions: np.ndarray = _MISSING,
+        rewards: np.ndarray = _MISSING,
+        env_infos: dict[str, np.ndarray] = _MISSING,
+        agent_infos: dict[str, np.ndarray] = _MISSING,
+        step_types: np.ndarray = _MISSING,
+        lengths: np.ndarray = _MISSING,
+        *,
+        identities: np.ndarray | None = None,
+        episode_infos_by_episode: dict[str, np.ndarray] = _MISSING,
     ):
+        if episode_infos is not _MISSING and episode_infos_by_episode is not _MISSING:
+            raise TypeError(
+                'EpisodeBatch takes episode_infos or episode_infos_by_episode '
+                '(its stored name, which dataclasses.replace passes), not '
+                'both; to replace them, use dataclasses.replace(batch, '
+                'episode_infos_by_episode=...)'
+            )
+        if episode_infos is _MISSING:
+            episode_infos = episode_infos_by_episode
         fields = dict(
             env_spec=env_spec,
             episode_infos_by_episode=episode_infos,
@@ -560,18 +641,71 @@ class EpisodeBatch(TimeStepBatch):
             rewards=rewards,
             env_infos=env_infos,
             agent_infos=agent_infos,
-            step_types=_as_step_types(step_types),
+            step_types=step_types,
             lengths=lengths,
         )
+        missing = [name for name, value in fields.items() if value is _MISSING]
+        if missing:
+            raise TypeError(
+                f'EpisodeBatch() is missing the arguments {missing}'.replace(
+                    'episode_infos_by_episode', 'episode_infos'
+                )
+            )
+        fields['step_types'] = _as_step_types(step_types)
         for name, value in fields.items():
             object.__setattr__(self, name, value)
-        n = _check_timestep_fields(self)
-        _check_lengths(self.lengths, n, env_spec)
-        n_episodes = len(self.lengths)
+        _check_env_spec(env_spec)
+        n = _check_lengths(lengths, env_spec)
+        rows = _row_counts(self)
+        if rows and n not in rows.values() and len(set(rows.values())) == 1:
+            name, m = next(iter(rows.items()))
+            raise ValueError(
+                f'lengths add up to {n}, but the batch has {m} steps '
+                f'({name} has shape {_shape_str(getattr(self, name).shape)})'
+            )
+        _check_step_fields(self, n)
+        n_episodes = len(lengths)
         _check_rows('episode_infos', episode_infos, n_episodes, 'episode')
         _check_like_observations(
             'last_observations', last_observations, observations, n_episodes, 'episode'
         )
+        if identities is None:
+            identities = np.full(n_episodes, -1, IDENTITY_DTYPE)
+        else:
+            _check_identities(identities, n_episodes)
+        object.__setattr__(self, 'identities', identities)
+
+    @staticmethod
+    def make_identities(
+        *, worker: Any, env: Any, episode: Any, fragment: Any = 0
+    ) -> np.ndarray:
+        """Build the ``identities`` of episodes.
+
+        Each argument is one integer, shared by every episode, or an
+        integer array with one entry per episode; all integers give the
+        identity of one episode, an array of shape `(1,)`.
+
+        Args:
+            worker: The number of the worker that sampled the episodes.
+            env: The index of each episode's environment in the worker.
+            episode: Each episode's serial number in its environment.
+            fragment: Which fragment of its episode each is: 0 for the
+                first, or for a whole episode.
+
+        Returns:
+            The identities, a 1-D array of dtype ``IDENTITY_DTYPE``.
+
+        """
+        columns = np.broadcast_arrays(
+            *(
+                np.atleast_1d(np.asarray(value, np.int64))
+                for value in (worker, env, episode, fragment)
+            )
+        )
+        identities = np.empty(columns[0].shape, IDENTITY_DTYPE)
+        for name, column in zip(IDENTITY_DTYPE.names or (), columns, strict=True):
+            identities[name] = column
+        return identities
 
     @classmethod
     def concatenate(cls, *batches: Self) -> Self:
@@ -581,7 +715,7 @@ class EpisodeBatch(TimeStepBatch):
             *batches: Batches to concatenate.
 
         Returns:
-            The concatenation of the batches.
+            The concatenation of the batches, identities included.
 
         Raises:
             ValueError: If no batches are given, or their info keys differ.
@@ -599,6 +733,7 @@ class EpisodeBatch(TimeStepBatch):
             agent_infos=_concat_infos('agent_infos', batches),
             step_types=_concat_arrays('step_types', batches),
             lengths=_concat_arrays('lengths', batches),
+            identities=_concat_arrays('identities', batches),
         )
 
     def split(self) -> list['EpisodeBatch']:
@@ -627,9 +762,30 @@ class EpisodeBatch(TimeStepBatch):
                     agent_infos=slice_nested_dict(self.agent_infos, start, stop),
                     step_types=self.step_types[start:stop],
                     lengths=self.lengths[i : i + 1],
+                    identities=self.identities[i : i + 1],
                 )
             )
         return batches
+
+    def to_time_step_batch(self) -> TimeStepBatch:
+        """The steps of the episodes, as a batch of time steps.
+
+        Returns:
+            A ``TimeStepBatch`` with ``next_observations`` computed and
+                ``episode_infos`` repeated for each step.
+
+        """
+        return TimeStepBatch._unchecked(
+            env_spec=self.env_spec,
+            episode_infos=self.episode_infos,
+            observations=self.observations,
+            actions=self.actions,
+            rewards=self.rewards,
+            next_observations=self.next_observations,
+            env_infos=self.env_infos,
+            agent_infos=self.agent_infos,
+            step_types=self.step_types,
+        )
 
     def to_list(self) -> list[dict[str, Any]]:
         """Convert the batch into a list of per-episode dictionaries.
@@ -639,8 +795,9 @@ class EpisodeBatch(TimeStepBatch):
                 ``next_observations``, ``actions`` (each of shape
                 `(T, S*)`), ``rewards`` and ``step_types`` (shape
                 `(T,)`), ``env_infos`` and ``agent_infos`` (dicts of
-                arrays with `T` rows) and ``episode_infos`` (a dict
-                of this episode's values, each of shape `(S*)`).
+                arrays with `T` rows), ``episode_infos`` (a dict
+                of this episode's values, each of shape `(S*)`) and
+                ``identity`` (this episode's entry of ``identities``).
 
         """
         next_observations = self.next_observations
@@ -658,6 +815,7 @@ class EpisodeBatch(TimeStepBatch):
                     'env_infos': slice_nested_dict(self.env_infos, start, stop),
                     'agent_infos': slice_nested_dict(self.agent_infos, start, stop),
                     'step_types': self.step_types[start:stop],
+                    'identity': self.identities[i],
                 }
             )
         return episodes
@@ -671,7 +829,9 @@ class EpisodeBatch(TimeStepBatch):
             paths: One dict per episode with the keys ``observations``,
                 ``actions``, ``rewards``, ``env_infos``, ``agent_infos`` and
                 ``step_types`` as `to_list` produces them, and
-                optionally ``episode_infos`` and ``next_observations``.
+                optionally ``episode_infos``, ``next_observations`` and
+                ``identity`` (a record of ``IDENTITY_DTYPE`` or a tuple
+                of its four integers; unknown if absent).
                 ``observations`` may have `T + 1` rows, the last being
                 the final observation; otherwise the final observation is
                 taken from ``next_observations``, or, if that is absent too,
@@ -720,6 +880,9 @@ class EpisodeBatch(TimeStepBatch):
             agent_infos=concat_tensor_dict_list([p['agent_infos'] for p in paths]),
             step_types=np.concatenate([p['step_types'] for p in paths]),
             lengths=np.asarray([len(p['rewards']) for p in paths]),
+            identities=np.array(
+                [p.get('identity', _UNKNOWN_IDENTITY) for p in paths], IDENTITY_DTYPE
+            ),
         )
 
     def _episode_bounds(self) -> Iterator[tuple[int, int]]:
@@ -739,7 +902,7 @@ class EpisodeBatch(TimeStepBatch):
         return next_obs
 
     @property
-    def episode_infos(self) -> dict[str, np.ndarray]:
+    def episode_infos(self) -> dict[str, Any]:
         r"""Episode-level information per step.
 
         ``episode_infos_by_episode`` repeated to `N • [T]`
@@ -822,6 +985,7 @@ def _check_any(method: str, name: str, values: Sized) -> None:
 
 
 _MIN_STEP_TYPE, _MAX_STEP_TYPE = min(StepType), max(StepType)
+_UNKNOWN_IDENTITY = (-1, -1, -1, -1)
 
 
 def _as_step_types(step_types: object) -> np.ndarray:
@@ -886,18 +1050,6 @@ def _check_array(
         )
 
 
-def _check_observations(batch: TimeStepBatch, n: int) -> None:
-    spec = batch.env_spec
-    _check_array(
-        'observations',
-        batch.observations,
-        n,
-        'step',
-        spec._observation_shapes,
-        lambda: f'to match the observation space {spec.observation_space}',
-    )
-
-
 def _check_like_observations(
     name: str, value: object, observations: np.ndarray, n: int, unit: str
 ) -> None:
@@ -907,12 +1059,23 @@ def _check_like_observations(
     )
 
 
-def _check_timestep_fields(batch: TimeStepBatch) -> int:
-    """Check the fields batches of steps share; return the step count."""
-    if not isinstance(batch.env_spec, EnvSpec):
-        raise ValueError(
-            f'env_spec must be an EnvSpec, not {type(batch.env_spec).__name__}'
-        )
+def _check_env_spec(env_spec: object) -> None:
+    if not isinstance(env_spec, EnvSpec):
+        raise ValueError(f'env_spec must be an EnvSpec, not {type(env_spec).__name__}')
+
+
+def _row_counts(batch: _StepBatch, *extra: str) -> dict[str, int]:
+    """The row counts of the per-step arrays that have rows, rewards first."""
+    rows = {}
+    for name in ('rewards', 'observations', 'actions', 'step_types', *extra):
+        value = getattr(batch, name)
+        if isinstance(value, np.ndarray) and value.ndim:
+            rows[name] = len(value)
+    return rows
+
+
+def _check_step_fields(batch: _StepBatch, n: int) -> None:
+    """Check the fields batches of steps share against the step count."""
     rewards = batch.rewards
     if not isinstance(rewards, np.ndarray) or rewards.ndim != 1:
         shape = getattr(rewards, 'shape', None)
@@ -924,9 +1087,20 @@ def _check_timestep_fields(batch: TimeStepBatch) -> int:
                 else f'shape {_shape_str(shape)}'
             )
         )
-    n = len(rewards)
-    _check_observations(batch, n)
+    if len(rewards) != n:
+        raise ValueError(
+            f'rewards has shape {_shape_str(rewards.shape)}, but expected '
+            f'{_shape_str((n,))}; one row per step'
+        )
     spec = batch.env_spec
+    _check_array(
+        'observations',
+        batch.observations,
+        n,
+        'step',
+        spec._observation_shapes,
+        lambda: f'to match the observation space {spec.observation_space}',
+    )
     _check_array(
         'actions',
         batch.actions,
@@ -943,7 +1117,6 @@ def _check_timestep_fields(batch: TimeStepBatch) -> int:
         )
     _check_rows('env_infos', batch.env_infos, n, 'step')
     _check_rows('agent_infos', batch.agent_infos, n, 'step')
-    return n
 
 
 def _check_rows(name: str, tensor_dict: object, n: int, unit: str) -> None:
@@ -965,7 +1138,8 @@ def _check_rows(name: str, tensor_dict: object, n: int, unit: str) -> None:
             )
 
 
-def _check_lengths(lengths: object, n: int, env_spec: EnvSpec) -> None:
+def _check_lengths(lengths: object, env_spec: EnvSpec) -> int:
+    """Check the episode lengths; return the step count they add up to."""
     if (
         not isinstance(lengths, np.ndarray)
         or lengths.ndim != 1
@@ -976,20 +1150,43 @@ def _check_lengths(lengths: object, n: int, env_spec: EnvSpec) -> None:
         )
     if (lengths < 1).any():
         raise ValueError(f'lengths must all be at least 1, got {lengths}')
-    if lengths.sum() != n:
-        raise ValueError(
-            f'lengths add up to {lengths.sum()}, but the batch '
-            f'has {n} steps (rewards has shape {_shape_str((n,))})'
-        )
     limit = env_spec.max_episode_length
     if limit is not None and len(lengths) and lengths.max() > limit:
         raise ValueError(
             f'lengths holds an episode of {lengths.max()} steps, '
             f'more than env_spec.max_episode_length={limit}'
         )
+    return int(lengths.sum())
 
 
-def _concat_arrays(name: str, batches: Sequence[TimeStepBatch]) -> np.ndarray:
+def _check_identities(identities: object, n_episodes: int) -> None:
+    if (
+        not isinstance(identities, np.ndarray)
+        or identities.dtype != IDENTITY_DTYPE
+        or identities.shape != (n_episodes,)
+    ):
+        found = (
+            f'shape {_shape_str(identities.shape)} of dtype {identities.dtype}'
+            if isinstance(identities, np.ndarray)
+            else type(identities).__name__
+        )
+        raise ValueError(
+            f'identities must be a numpy.ndarray of shape '
+            f'{_shape_str((n_episodes,))}, one per episode, of dtype '
+            f'IDENTITY_DTYPE (build it with EpisodeBatch.make_identities), '
+            f'got {found}'
+        )
+    columns = [identities[name] for name in IDENTITY_DTYPE.names or ()]
+    unknown = np.logical_and.reduce([column == -1 for column in columns])
+    bad = ~unknown & np.logical_or.reduce([column < 0 for column in columns])
+    if bad.any():
+        raise ValueError(
+            'identities must have every field at least 0, or -1 in every '
+            f'field for an unknown identity, got {identities[bad][0]}'
+        )
+
+
+def _concat_arrays(name: str, batches: Sequence[object]) -> np.ndarray:
     arrays = [getattr(b, name) for b in batches]
     first = arrays[0].shape[1:]
     for i, array in enumerate(arrays):
@@ -1003,21 +1200,20 @@ def _concat_arrays(name: str, batches: Sequence[TimeStepBatch]) -> np.ndarray:
     return np.concatenate(arrays)
 
 
-def _concat_infos(name: str, batches: Sequence[TimeStepBatch]) -> dict[str, Any]:
+def _concat_infos(name: str, batches: Sequence[object]) -> dict[str, Any]:
     try:
         return concat_tensor_dict_list([getattr(b, name) for b in batches])
     except ValueError as e:
         raise ValueError(f'cannot concatenate the {name} of the batches: {e}') from e
 
 
-def _batch_repr(batch: TimeStepBatch) -> str:
+def _batch_repr(batch: _StepBatch) -> str:
     fields = []
     for field in dataclasses.fields(batch):
-        if isinstance(getattr(type(batch), field.name, None), property):
-            continue  # derived from the stored fields, not stored
         value = getattr(batch, field.name)
         if isinstance(value, np.ndarray):
-            value = f'array(shape={_shape_str(value.shape)}, {value.dtype})'
+            dtype = 'identity' if value.dtype == IDENTITY_DTYPE else value.dtype
+            value = f'array(shape={_shape_str(value.shape)}, {dtype})'
         elif isinstance(value, dict):
             value = '{' + ', '.join(map(repr, value)) + '}'
         else:

@@ -34,6 +34,7 @@ from garage import (
     TimeStep,
     TimeStepBatch,
 )
+from garage._dtypes import IDENTITY_DTYPE
 from garage._legacy_gym import akro
 
 NESTED = BatchConfig(
@@ -1280,7 +1281,9 @@ class TestEpisodeBatch:
                 'env_infos',
                 'agent_infos',
                 'step_types',
+                'identity',
             }
+            assert path['identity'] == batch.identities[i]
             np.testing.assert_array_equal(
                 path['observations'], batch.observations[start:stop]
             )
@@ -1537,3 +1540,223 @@ def test_million_steps():
 @given(episode_batches(max_episodes=3))
 def test_episode_batch_pickle_round_trip(batch):
     assert_episode_batches_equal(pickle.loads(cloudpickle.dumps(batch)), batch)
+
+
+# Each batch its own dataclass; dataclasses.replace.
+
+
+class TestSeparateTypes:
+    def test_an_episode_batch_is_not_a_time_step_batch(self):
+        assert not isinstance(make_episode_batch([2]), TimeStepBatch)
+        assert not issubclass(TimeStepBatch, EpisodeBatch)
+
+    def test_episode_batch_fields_are_the_stored_ones(self):
+        names = [f.name for f in dataclasses.fields(EpisodeBatch)]
+        assert names == [
+            'env_spec',
+            'episode_infos_by_episode',
+            'observations',
+            'last_observations',
+            'actions',
+            'rewards',
+            'env_infos',
+            'agent_infos',
+            'step_types',
+            'lengths',
+            'identities',
+        ]
+
+    def test_to_time_step_batch(self):
+        episodes = make_episode_batch([2, 3], NESTED)
+        steps = episodes.to_time_step_batch()
+        assert type(steps) is TimeStepBatch
+        np.testing.assert_array_equal(
+            steps.next_observations, _naive_next_observations(episodes)
+        )
+        assert_tree_equal(steps.episode_infos, episodes.episode_infos)
+        for name in ('observations', 'actions', 'rewards', 'step_types'):
+            np.testing.assert_array_equal(getattr(steps, name), getattr(episodes, name))
+        assert_tree_equal(steps.env_infos, episodes.env_infos)
+        assert_tree_equal(steps.agent_infos, episodes.agent_infos)
+
+
+class TestReplace:
+    def test_time_step_batch(self):
+        batch = make_time_step_batch(3, NESTED)
+        replaced = dataclasses.replace(batch, rewards=np.arange(3.0))
+        assert type(replaced) is TimeStepBatch
+        np.testing.assert_array_equal(replaced.rewards, [0, 1, 2])
+        assert replaced.observations is batch.observations
+        assert replaced.episode_infos is batch.episode_infos
+
+    def test_episode_batch(self):
+        batch = make_episode_batch([2, 3], NESTED)
+        replaced = dataclasses.replace(batch, rewards=np.arange(5.0))
+        assert type(replaced) is EpisodeBatch
+        np.testing.assert_array_equal(replaced.rewards, np.arange(5.0))
+        assert replaced.episode_infos_by_episode is batch.episode_infos_by_episode
+        assert replaced.identities is batch.identities
+        np.testing.assert_array_equal(replaced.lengths, [2, 3])
+        assert_tree_equal(replaced.episode_infos, batch.episode_infos)
+
+    def test_episode_batch_checks_the_replacement(self):
+        batch = make_episode_batch([2, 3])
+        with pytest.raises(
+            ValueError,
+            match='^'
+            + esc('rewards has shape (4,), but expected (5,); one row per step'),
+        ):
+            dataclasses.replace(batch, rewards=np.zeros(4))
+
+    def test_episode_infos_by_their_stored_name(self):
+        batch = make_episode_batch([2, 3])
+        replaced = dataclasses.replace(
+            batch, episode_infos_by_episode={'goal': np.array([1, 2])}
+        )
+        np.testing.assert_array_equal(replaced.episode_infos['goal'], [1, 1, 2, 2, 2])
+
+    def test_episode_infos_by_both_names_is_a_type_error(self):
+        batch = make_episode_batch([2, 3])
+        with pytest.raises(TypeError, match=esc('episode_infos_by_episode=...')):
+            dataclasses.replace(batch, episode_infos={'goal': np.array([1, 2])})
+
+    def test_identities(self):
+        batch = make_episode_batch([2, 3])
+        identities = EpisodeBatch.make_identities(worker=1, env=[0, 1], episode=5)
+        replaced = dataclasses.replace(batch, identities=identities)
+        assert replaced.identities.tolist() == [(1, 0, 5, 0), (1, 1, 5, 0)]
+
+    def test_missing_arguments_are_a_type_error(self):
+        kwargs = episode_batch_kwargs([2])
+        del kwargs['rewards'], kwargs['episode_infos']
+        with pytest.raises(
+            TypeError, match=esc("missing the arguments ['episode_infos', 'rewards']")
+        ):
+            EpisodeBatch(**kwargs)
+
+    def test_positional_arguments_in_the_documented_order(self):
+        kwargs = episode_batch_kwargs([2, 1])
+        del kwargs['identities']
+        batch = EpisodeBatch(*kwargs.values())
+        assert_tree_equal(batch.lengths, kwargs['lengths'])
+
+
+# The step count comes from lengths; errors name the bad field.
+
+
+class TestBadFieldNamed:
+    def test_rewards_of_the_wrong_length(self):
+        kwargs = episode_batch_kwargs([3, 4], config=BatchConfig(make_env_spec((3,))))
+        with pytest.raises(
+            ValueError,
+            match='^'
+            + esc('rewards has shape (4,), but expected (7,); one row per step'),
+        ):
+            EpisodeBatch(**{**kwargs, 'rewards': np.zeros(4)})
+
+    @pytest.mark.parametrize('field', ['observations', 'actions', 'step_types'])
+    def test_other_step_fields_of_the_wrong_length(self, field):
+        kwargs = episode_batch_kwargs([3, 4])
+        kwargs[field] = kwargs[field][:4]
+        with pytest.raises(ValueError, match=f'^{field} has shape \\(4'):
+            EpisodeBatch(**kwargs)
+
+    @pytest.mark.parametrize(
+        'field', ['rewards', 'observations', 'actions', 'step_types']
+    )
+    def test_time_step_batch_names_the_odd_one_out(self, field):
+        kwargs = time_step_batch_kwargs(5)
+        kwargs[field] = kwargs[field][:2]
+        with pytest.raises(ValueError, match=f'^{field} has shape \\(2'):
+            TimeStepBatch(**kwargs)
+
+
+# Episode identities.
+
+
+class TestIdentities:
+    def test_unknown_by_default(self):
+        kwargs = episode_batch_kwargs([2, 3])
+        del kwargs['identities']
+        batch = EpisodeBatch(**kwargs)
+        assert batch.identities.dtype == IDENTITY_DTYPE
+        assert batch.identities.tolist() == [(-1, -1, -1, -1)] * 2
+
+    def test_make_identities_of_one_episode(self):
+        identities = EpisodeBatch.make_identities(worker=1, env=2, episode=3)
+        assert identities.tolist() == [(1, 2, 3, 0)]
+
+    def test_make_identities_broadcasts(self):
+        identities = EpisodeBatch.make_identities(
+            worker=2, env=np.array([0, 1, 1]), episode=[4, 0, 1], fragment=np.int64(3)
+        )
+        assert identities.dtype == IDENTITY_DTYPE
+        assert identities.tolist() == [(2, 0, 4, 3), (2, 1, 0, 3), (2, 1, 1, 3)]
+        assert identities['env'].tolist() == [0, 1, 1]
+
+    def test_survive_concatenate_and_split(self):
+        a, b = make_episode_batch([2, 1], seed=1), make_episode_batch([3], seed=2)
+        joined = EpisodeBatch.concatenate(a, b)
+        expected = a.identities.tolist() + b.identities.tolist()
+        assert joined.identities.tolist() == expected
+        assert [p.identities.tolist()[0] for p in joined.split()] == expected
+
+    @pytest.mark.parametrize('dumps', [pickle.dumps, cloudpickle.dumps])
+    def test_survive_pickling(self, dumps):
+        batch = EpisodeBatch.concatenate(
+            make_episode_batch([2], seed=1), make_episode_batch([3, 1], seed=2)
+        )
+        restored = pickle.loads(dumps(batch))
+        assert restored.identities.dtype == IDENTITY_DTYPE
+        assert restored.identities.tolist() == batch.identities.tolist()
+
+    def test_from_list_without_identity_is_unknown(self):
+        paths = make_episode_batch([2, 3]).to_list()
+        del paths[1]['identity']
+        paths[0]['identity'] = (1, 2, 3, 4)
+        restored = EpisodeBatch.from_list(make_env_spec(), paths)
+        assert restored.identities.tolist() == [(1, 2, 3, 4), (-1, -1, -1, -1)]
+
+    def test_concatenate_mixes_known_and_unknown(self):
+        kwargs = episode_batch_kwargs([2])
+        del kwargs['identities']
+        unknown = EpisodeBatch(**kwargs)
+        known = dataclasses.replace(
+            unknown, identities=EpisodeBatch.make_identities(worker=0, env=0, episode=0)
+        )
+        joined = EpisodeBatch.concatenate(known, unknown)
+        assert joined.identities.tolist() == [(0, 0, 0, 0), (-1, -1, -1, -1)]
+
+    @pytest.mark.parametrize(
+        'bad',
+        [
+            np.zeros(2, np.int64),
+            np.zeros((2, 4), np.int64),
+            np.zeros(3, IDENTITY_DTYPE),
+            [(0, 0, 0, 0)] * 2,
+        ],
+    )
+    def test_wrong_form(self, bad):
+        with pytest.raises(
+            ValueError,
+            match='^'
+            + esc('identities must be a numpy.ndarray of shape (2,), one per episode'),
+        ):
+            EpisodeBatch(**_eb_kwargs(identities=bad))
+
+    def test_partly_unknown(self):
+        bad = EpisodeBatch.make_identities(worker=[0, -1], env=0, episode=0)
+        with pytest.raises(
+            ValueError,
+            match='^'
+            + esc(
+                'identities must have every field at least 0, or -1 in every '
+                'field for an unknown identity, got (-1, 0, 0, 0)'
+            ),
+        ):
+            EpisodeBatch(**_eb_kwargs(identities=bad))
+
+    def test_repr_names_the_identity_dtype(self):
+        assert 'identities=array(shape=(2,), identity)' in repr(
+            make_episode_batch([1, 2])
+        )

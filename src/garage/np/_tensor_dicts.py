@@ -122,6 +122,14 @@ def slice_nested_dict(
     return dict_or_array[start:stop]
 
 
+@overload
+def index_nested_dict(
+    dict_or_array: dict[str, Any], index: int | np.ndarray
+) -> dict[str, Any]: ...
+@overload
+def index_nested_dict(
+    dict_or_array: np.ndarray, index: int | np.ndarray
+) -> np.ndarray: ...
 def index_nested_dict(
     dict_or_array: dict[str, Any] | np.ndarray, index: int | np.ndarray
 ) -> dict[str, Any] | np.ndarray:
@@ -148,6 +156,14 @@ def index_nested_dict(
     return dict_or_array[index]
 
 
+@overload
+def repeat_nested_dict(
+    dict_or_array: dict[str, Any], repeats: np.ndarray
+) -> dict[str, Any]: ...
+@overload
+def repeat_nested_dict(
+    dict_or_array: np.ndarray, repeats: np.ndarray
+) -> np.ndarray: ...
 def repeat_nested_dict(
     dict_or_array: dict[str, Any] | np.ndarray, repeats: np.ndarray
 ) -> dict[str, Any] | np.ndarray:

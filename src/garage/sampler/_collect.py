@@ -106,6 +106,7 @@ def first_episodes(batch: EpisodeBatch, n_episodes: int) -> EpisodeBatch:
         agent_infos=slice_nested_dict(batch.agent_infos, 0, n_steps),
         step_types=batch.step_types[:n_steps],
         lengths=batch.lengths[:n_episodes],
+        identities=batch.identities[:n_episodes],
     )
 
 

@@ -7,8 +7,14 @@ import numpy as np
 from garage._dtypes import EpisodeBatch, StepType
 from garage._environment import Environment
 from garage.sampler._collect import stack_infos
+from garage.sampler._updates import EnvUpdateLike
 from garage.sampler.env_update import apply_env_update
 from garage.sampler.worker import Worker, paused_gc
+
+_NOT_READY = (
+    'the worker needs an environment and an agent before it samples: '
+    'call update_env and update_agent first'
+)
 
 
 class DefaultWorker(Worker):
@@ -16,6 +22,8 @@ class DefaultWorker(Worker):
 
     `rollout` samples one episode. The step loop only appends to
     lists; arrays are built once per collection, in `collect_episode`.
+    Each episode's identity is the worker's number, environment 0 and the
+    episode's serial number, counted over the worker's collections.
 
     Args:
         seed: The sampler's seed, from which the worker derives its own;
@@ -51,6 +59,8 @@ class DefaultWorker(Worker):
         self._truncated: list[bool] = []
         self._last_observations: list[Any] = []
         self._episode_infos: list[dict[str, Any]] = []
+        # the serial number of the next episode collected
+        self._next_episode = 0
 
     def update_agent(self, agent_update: Any) -> None:
         """Update the agent.
@@ -68,7 +78,7 @@ class DefaultWorker(Worker):
         """
         self.agent = self._updated_agent(self.agent, agent_update)
 
-    def update_env(self, env_update: Any) -> None:
+    def update_env(self, env_update: EnvUpdateLike) -> None:
         """Update the environment, seeding a new or changed one.
 
         Args:
@@ -80,11 +90,12 @@ class DefaultWorker(Worker):
             TypeError: If ``env_update`` is none of these.
 
         """
+        if env_update is None:
+            return
         with self._own_rng():
-            env, changed = apply_env_update(self.env, env_update)
-            if changed:
-                self._n_env_updates += 1
-                self._seed_new_env(env)
+            env, _ = apply_env_update(self.env, env_update)
+            self._n_env_updates += 1
+            self._seed_new_env(env)
             self.env = env
 
     def start_episode(self) -> None:
@@ -92,7 +103,13 @@ class DefaultWorker(Worker):
 
         The steps of an episode left unfinished (by an exception, say) are
         dropped.
+
+        Raises:
+            RuntimeError: If the worker has no environment or no agent yet.
+
         """
+        if self.env is None or self.agent is None:
+            raise RuntimeError(_NOT_READY)
         del self._steps[sum(self._lengths) :]
         self._eps_length = 0
         self._prev_obs, self._episode_info = self.env.reset()
@@ -107,9 +124,15 @@ class DefaultWorker(Worker):
                 ``TIMEOUT``. Call `start_episode` before stepping
                 again.
 
+        Raises:
+            RuntimeError: If the worker has no environment yet.
+
         """
+        env = self.env
+        if env is None:
+            raise RuntimeError(_NOT_READY)
         action, agent_info = self.agent.get_action(self._prev_obs)
-        env_step = self.env.step(action)
+        env_step = env.step(action)
         # the fields, not the EnvStep: its memory is reused at once
         self._steps.append(
             (
@@ -144,19 +167,20 @@ class DefaultWorker(Worker):
         """
         steps = self._steps
         lengths = np.asarray(self._lengths, dtype=np.int64)
-        if not self._lengths or len(steps) != lengths.sum():
+        if self.env is None or not self._lengths or len(steps) != lengths.sum():
             raise RuntimeError(
                 f'collect_episode() needs whole episodes: {len(lengths)} were '
                 f'completed and {len(steps) - lengths.sum()} steps belong to '
                 'one still in progress; step until step_episode() returns '
                 'True'
             )
-        (observations, agent_infos, actions, rewards, step_types, env_infos) = zip(
-            *steps, strict=True
+        (observations, agent_infos, actions, rewards, step_type_members, env_infos) = (
+            zip(*steps, strict=True)
         )
         # fromiter converts StepType members twice as fast as asarray
-        step_types = np.fromiter(step_types, dtype=np.int8, count=len(steps))
+        step_types = np.fromiter(step_type_members, dtype=np.int8, count=len(steps))
         step_types[(np.cumsum(lengths) - 1)[self._truncated]] = StepType.TIMEOUT
+        first = self._next_episode
         batch = EpisodeBatch(
             env_spec=self.env.spec,
             episode_infos=stack_infos(self._episode_infos),
@@ -168,7 +192,13 @@ class DefaultWorker(Worker):
             agent_infos=stack_infos(list(agent_infos)),
             step_types=step_types,
             lengths=lengths,
+            identities=EpisodeBatch.make_identities(
+                worker=self._worker_number,
+                env=0,
+                episode=np.arange(first, first + len(lengths)),
+            ),
         )
+        self._next_episode += len(lengths)
         self._steps = []
         self._lengths = []
         self._truncated = []

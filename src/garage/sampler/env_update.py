@@ -11,7 +11,7 @@ which takes lambdas too).
 
 import abc
 from collections.abc import Callable
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, overload, runtime_checkable
 
 from garage._environment import Environment
 from garage._validation import instance_of
@@ -223,6 +223,14 @@ def check_env_update(env_update: Any, name: str = 'env_update') -> None:
         )
 
 
+@overload
+def apply_env_update(
+    old_env: Environment | None, env_update: None
+) -> tuple[Environment | None, bool]: ...
+@overload
+def apply_env_update(
+    old_env: Environment | None, env_update: 'Environment | EnvUpdate'
+) -> tuple[Environment, bool]: ...
 def apply_env_update(
     old_env: Environment | None, env_update: Any
 ) -> tuple[Environment | None, bool]:

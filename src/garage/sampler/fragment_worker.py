@@ -1,11 +1,10 @@
 """The worker that returns fragments of episodes that go on across calls."""
 
-from typing import Any
-
 import numpy as np
 
 from garage._dtypes import EpisodeBatch
 from garage._validation import positive_int
+from garage.sampler._updates import EnvUpdateLike
 from garage.sampler.vec_worker import VecWorker
 from garage.sampler.worker import Worker
 
@@ -21,7 +20,9 @@ class FragmentWorker(VecWorker):
     ``last_observations`` entry the observation the next call continues
     from). An environment whose episode ends is reset at once and its next
     fragment begins. Off-policy algorithms sample this way, a few steps
-    between updates.
+    between updates. Each fragment's identity names its environment, its
+    episode's serial number in that environment and its fragment number
+    (0 for an episode's first), by which ``VPG`` joins the fragments.
 
     Args:
         seed: The sampler's seed, from which the worker derives its own;
@@ -64,6 +65,8 @@ class FragmentWorker(VecWorker):
         self._all_envs = list(range(self._n_envs))
         self._eps_lengths: list[int] = []
         self._fragment_lengths: list[int] = []
+        # which fragment of its episode each environment is sampling
+        self._fragment_numbers: list[int] = []
         self._needs_start = True
 
     @property
@@ -71,7 +74,7 @@ class FragmentWorker(VecWorker):
         """The steps each environment takes per `rollout`."""
         return self._timesteps_per_call
 
-    def update_env(self, env_update: Any) -> None:
+    def update_env(self, env_update: EnvUpdateLike) -> None:
         """Update every environment; new episodes start at the next rollout.
 
         Args:
@@ -96,6 +99,7 @@ class FragmentWorker(VecWorker):
         super().start_episode()
         self._eps_lengths = [0] * self._n_envs
         self._fragment_lengths = [0] * self._n_envs
+        self._fragment_numbers = [0] * self._n_envs
 
     def step_episode(self) -> bool:
         """Take one step in every environment.
@@ -127,12 +131,16 @@ class FragmentWorker(VecWorker):
                         not env_step.last,
                         env_step.observation,
                         self._current_infos[i],
+                        self._episodes_begun[i] - 1,
+                        self._fragment_numbers[i],
                     )
                 )
                 ended[i] = True
                 self._eps_lengths[i] = 0
                 self._fragment_lengths[i] = 0
+                self._fragment_numbers[i] = 0
                 prev_obs[i], self._current_infos[i] = env.reset()
+                self._episodes_begun[i] += 1
             else:
                 self._eps_lengths[i] = length
                 prev_obs[i] = env_step.observation
@@ -154,9 +162,18 @@ class FragmentWorker(VecWorker):
         for i, length in enumerate(self._fragment_lengths):
             if length:
                 self._ends.append(
-                    (i, length, False, self._prev_obs[i].copy(), self._current_infos[i])
+                    (
+                        i,
+                        length,
+                        False,
+                        self._prev_obs[i].copy(),
+                        self._current_infos[i],
+                        self._episodes_begun[i] - 1,
+                        self._fragment_numbers[i],
+                    )
                 )
                 self._fragment_lengths[i] = 0
+                self._fragment_numbers[i] += 1
         if not self._ends:
             raise RuntimeError(
                 'collect_episode() found no steps sampled '

@@ -12,6 +12,7 @@ from garage._environment import Environment
 from garage._validation import positive_int
 from garage.np._tensor_dicts import index_nested_dict
 from garage.sampler._collect import concat_infos, stack_infos
+from garage.sampler._updates import EnvUpdateLike
 from garage.sampler.env_update import apply_env_update
 from garage.sampler.worker import Worker, paused_gc
 
@@ -36,6 +37,8 @@ class VecWorker(Worker):
     to each environment (and its result deep-copied if it returns one
     environment already in use). Environment ``i`` is seeded from the
     worker's seed and ``i``, so the copies do not replay one another.
+    Each episode's identity is the worker's number, its environment's
+    index and its serial number in that environment.
 
     Args:
         seed: The sampler's seed, from which the worker derives its own;
@@ -90,8 +93,12 @@ class VecWorker(Worker):
         self._step_types = bytearray()
         self._env_infos: list[dict[str, Any]] = []
         # ... and, per finished episode (or fragment): (env index, length,
-        # whether the worker cut it short, last observation, episode info)
-        self._ends: list[tuple[int, int, bool, Any, dict[str, Any]]] = []
+        # whether the worker cut it short, last observation, episode info,
+        # episode serial number, fragment number)
+        self._ends: list[tuple[int, int, bool, Any, dict[str, Any], int, int]] = []
+        # the episodes begun in each environment: the running one's serial
+        # number is one less
+        self._episodes_begun = [0] * self._n_envs
 
     @property
     def n_envs(self) -> int:
@@ -119,7 +126,7 @@ class VecWorker(Worker):
         """
         self.agent = self._updated_agent(self.agent, agent_update)
 
-    def update_env(self, env_update: Any) -> None:
+    def update_env(self, env_update: EnvUpdateLike) -> None:
         """Update every environment, seeding each new or changed one.
 
         Args:
@@ -135,7 +142,8 @@ class VecWorker(Worker):
             return
         with self._own_rng():
             envs: list[Environment] = []
-            for old_env in self._envs or [None] * self._n_envs:
+            old_envs: list[Environment | None] = [*self._envs] or [None] * self._n_envs
+            for old_env in old_envs:
                 env, _ = apply_env_update(old_env, env_update)
                 if any(env is other for other in envs):
                     env = copy.deepcopy(env)
@@ -159,6 +167,7 @@ class VecWorker(Worker):
             observations.append(observation)
             self._current_infos.append(episode_info)
         self._prev_obs = np.asarray(observations)
+        self._episodes_begun = [n + 1 for n in self._episodes_begun]
         self._time = 0
         self._starts = [0] * self._n_envs
         self._next_cut = self._max_episode_length
@@ -229,21 +238,24 @@ class VecWorker(Worker):
 
         """
         running, starts, time = self._running, self._starts, self._time
+        begun = self._episodes_begun
         finished = []
         for i in running:
             length = time - starts[i]
             if i in ended:
-                self._ends.append((i, length, False, ended[i], self._current_infos[i]))
+                last, truncated = ended[i], False
             elif length >= self._max_episode_length:
-                self._ends.append(
-                    (i, length, True, self._prev_obs[i].copy(), self._current_infos[i])
-                )
+                last, truncated = self._prev_obs[i].copy(), True
             else:
                 continue
+            self._ends.append(
+                (i, length, truncated, last, self._current_infos[i], begun[i] - 1, 0)
+            )
             finished.append(i)
         if len(self._rewards) < self._min_steps:
             for i in finished:
                 self._prev_obs[i], self._current_infos[i] = self._envs[i].reset()
+                begun[i] += 1
                 starts[i] = time
             mask = np.zeros(self._n_envs, dtype=bool)
             mask[finished] = True
@@ -361,6 +373,12 @@ class VecWorker(Worker):
             agent_infos=index_nested_dict(agent_infos, order),
             step_types=step_types,
             lengths=lengths,
+            identities=EpisodeBatch.make_identities(
+                worker=self._worker_number,
+                env=[end[0] for end in ends],
+                episode=[end[5] for end in ends],
+                fragment=[end[6] for end in ends],
+            ),
         )
         self._clear()
         return batch

@@ -30,9 +30,10 @@ import numpy as np
 
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
-from garage._validation import positive_int
+from garage._validation import non_negative_int, positive_int
 from garage._validation import seed as check_seed
 from garage.sampler._collect import concatenate_batches
+from garage.sampler._updates import EnvUpdateLike
 
 # The streams derived from a worker's seed, as SeedSequence spawn keys.
 _RNG_STREAM = 0
@@ -72,15 +73,7 @@ class Worker(abc.ABC):
         self._max_episode_length = positive_int(
             'max_episode_length', max_episode_length
         )
-        if (
-            isinstance(worker_number, bool)
-            or not isinstance(worker_number, (int, np.integer))
-            or worker_number < 0
-        ):
-            raise ValueError(
-                f'worker_number must be a non-negative integer, got {worker_number!r}'
-            )
-        self._worker_number = int(worker_number)
+        self._worker_number = non_negative_int('worker_number', worker_number)
         self._n_env_updates = 0
         self._n_agent_updates = 0
         self._rng_states: list[Any] | None = None
@@ -136,7 +129,7 @@ class Worker(abc.ABC):
             yield
             return
         torch = sys.modules.get('torch')
-        outer = [random.getstate(), np.random.get_state()]
+        outer_random, outer_numpy = random.getstate(), np.random.get_state()
         random.setstate(self._rng_states[0])
         np.random.set_state(self._rng_states[1])
         if torch is not None:
@@ -145,7 +138,7 @@ class Worker(abc.ABC):
                     _seed_int(self._seed_sequence(_RNG_STREAM, 2))
                 )
                 self._torch_rng_state = generator.get_state()
-            outer.append(torch.get_rng_state())
+            outer_torch = torch.get_rng_state()
             torch.set_rng_state(self._torch_rng_state)
         self._owning_rng = True
         try:
@@ -153,11 +146,11 @@ class Worker(abc.ABC):
         finally:
             self._owning_rng = False
             self._rng_states = [random.getstate(), np.random.get_state()]
-            random.setstate(outer[0])
-            np.random.set_state(outer[1])
+            random.setstate(outer_random)
+            np.random.set_state(outer_numpy)
             if torch is not None:
                 self._torch_rng_state = torch.get_rng_state()
-                torch.set_rng_state(outer[2])
+                torch.set_rng_state(outer_torch)
 
     def _seed_new_env(self, env: Environment, env_index: int = 0) -> None:
         """Seed an environment the worker just received.
@@ -239,7 +232,7 @@ class Worker(abc.ABC):
         """
 
     @abc.abstractmethod
-    def update_env(self, env_update: Any) -> None:
+    def update_env(self, env_update: EnvUpdateLike) -> None:
         """Update the environment(s).
 
         Args:

@@ -3,7 +3,13 @@ import pytest
 
 from fixtures.envs import StepCountEnv
 from fixtures.policies import TagPolicy
-from garage.sampler import DefaultWorker, FragmentWorker, VecWorker
+from garage.sampler import (
+    DefaultWorker,
+    FragmentWorker,
+    LocalSampler,
+    MultiprocessingSampler,
+    VecWorker,
+)
 from garage.sampler._collect import (
     collect_episodes,
     collect_samples,
@@ -82,6 +88,38 @@ def test_first_episodes():
     np.testing.assert_array_equal(first.observations, batch.observations[:4])
     np.testing.assert_array_equal(first.env_infos['step'], [1, 2, 1, 2])
     np.testing.assert_array_equal(first.episode_infos_by_episode['episode'], [0, 1])
+    assert first.identities.tolist() == batch.identities[:2].tolist()
+
+
+class TestIdentitiesThroughSamplers:
+    """Samplers concatenate their workers' batches; identities survive."""
+
+    @staticmethod
+    def _sample(sampler_class):
+        env = StepCountEnv(terminate_after=None)
+        sampler = sampler_class(
+            TagPolicy(env.spec),
+            env,
+            max_episode_length=10,
+            seed=1,
+            n_workers=2,
+            worker_class=FragmentWorker,
+            worker_args={'n_envs': 2, 'timesteps_per_call': 2},
+        )
+        try:
+            return [sampler.obtain_samples(itr, 8, None) for itr in range(2)]
+        finally:
+            sampler.shutdown_worker()
+
+    @pytest.mark.parametrize('sampler_class', [LocalSampler, MultiprocessingSampler])
+    def test_fragments_name_their_worker_env_and_fragment(self, sampler_class):
+        first, second = self._sample(sampler_class)
+        assert first.identities.tolist() == [
+            (worker, env, 0, 0) for worker in (0, 1) for env in (0, 1)
+        ]
+        assert second.identities.tolist() == [
+            (worker, env, 0, 1) for worker in (0, 1) for env in (0, 1)
+        ]
 
 
 class TestStackInfos:

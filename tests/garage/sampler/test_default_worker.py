@@ -270,3 +270,35 @@ class TestConstruction:
         options[option] = value
         with pytest.raises(ValueError, match=option):
             DefaultWorker(**options)
+
+
+class TestIdentities:
+    def test_episodes_carry_worker_env_0_and_serial_numbers(self):
+        worker = make_worker(StepCountEnv(terminate_after=2), worker_number=3)
+        first = worker.rollout_steps(4)
+        second = worker.rollout()
+        assert first.identities.tolist() == [(3, 0, 0, 0), (3, 0, 1, 0)]
+        assert second.identities.tolist() == [(3, 0, 2, 0)]
+
+    def test_step_by_step_collections_number_on(self):
+        worker = make_worker(StepCountEnv(terminate_after=1))
+        for _ in range(2):
+            worker.start_episode()
+            worker.step_episode()
+            batch = worker.collect_episode()
+        assert batch.identities['episode'].tolist() == [1]
+
+    def test_sampling_before_update_env_says_what_is_missing(self):
+        worker = DefaultWorker(seed=1, max_episode_length=5, worker_number=0)
+        with pytest.raises(RuntimeError, match='call update_env and update_agent'):
+            worker.rollout()
+
+    @pytest.mark.parametrize('number', [np.int64(2), 2.0])
+    def test_whole_numbers_are_worker_numbers(self, number):
+        worker = DefaultWorker(seed=1, max_episode_length=5, worker_number=number)
+        assert worker.worker_number == 2
+        assert type(worker.worker_number) is int
+
+    def test_boolean_worker_number_is_refused(self):
+        with pytest.raises(TypeError, match='worker_number'):
+            DefaultWorker(seed=1, max_episode_length=5, worker_number=True)

@@ -1,11 +1,14 @@
+import itertools
+
 import numpy as np
 import pytest
 
 from fixtures.envs import StepCountEnv
 from fixtures.policies import TagPolicy
-from garage import StepType
-from garage.envs import PointEnv
+from garage import EnvStep, StepType, Wrapper
+from garage.envs import GridWorldEnv, PointEnv
 from garage.sampler import FragmentWorker, NewEnvUpdate
+from garage.torch.algos._fragments import FragmentJoiner
 from garage.torch.policies import GaussianMLPPolicy
 
 FIRST, MID, TERMINAL, TIMEOUT = (
@@ -152,3 +155,110 @@ def test_rejects_bad_timesteps_per_call(timesteps_per_call):
             worker_number=0,
             timesteps_per_call=timesteps_per_call,
         )
+
+
+class TestIdentities:
+    def test_fragments_carry_episode_and_fragment_numbers(self):
+        worker = make_worker(StepCountEnv(terminate_after=3), timesteps_per_call=2)
+        first, second, third = worker.rollout(), worker.rollout(), worker.rollout()
+        assert first.identities.tolist() == [(0, 0, 0, 0), (0, 1, 0, 0)]
+        # the episode ends after one more step, and the next begins
+        assert second.identities.tolist() == [
+            (0, 0, 0, 1),
+            (0, 0, 1, 0),
+            (0, 1, 0, 1),
+            (0, 1, 1, 0),
+        ]
+        assert third.identities.tolist() == [(0, 0, 1, 1), (0, 1, 1, 1)]
+
+    def test_restarted_episodes_get_new_numbers(self):
+        worker = make_worker(StepCountEnv(terminate_after=None))
+        worker.rollout()
+        worker.update_env(NewEnvUpdate(lambda: StepCountEnv(terminate_after=None)))
+        assert worker.rollout().identities.tolist() == [(0, 0, 1, 0), (0, 1, 1, 0)]
+
+
+class RecordingEnv(Wrapper):
+    """Gives every step a reward no other step has, and records it.
+
+    The rewards come from one counter shared by all copies, so steps that
+    a join mixes up between episodes show; ``record`` holds, per step of
+    this copy, its reward and whether it ended the episode.
+    """
+
+    _rewards = itertools.count(1)
+
+    def __init__(self, env):
+        super().__init__(env)
+        self.record = []
+
+    def step(self, action):
+        step = self._env.step(action)
+        reward = float(next(self._rewards))
+        self.record.append((reward, step.last))
+        return EnvStep(
+            env_spec=step.env_spec,
+            action=step.action,
+            reward=reward,
+            observation=step.observation,
+            env_info=step.env_info,
+            step_type=step.step_type,
+        )
+
+
+class RandomMoves:
+    """Uniformly random moves in a grid world, from NumPy's global RNG."""
+
+    def reset(self, do_resets=None):
+        pass
+
+    def get_action(self, observation):
+        return np.random.randint(4), {}
+
+    def get_actions(self, observations):
+        return np.random.randint(4, size=len(observations)), {}
+
+
+def _episodes_of(record):
+    """The reward sequences of the episodes a record holds, whole ones only."""
+    episodes, current = [], []
+    for reward, last in record:
+        current.append(reward)
+        if last:
+            episodes.append(current)
+            current = []
+    return episodes
+
+
+def test_joined_grid_world_episodes_are_each_environments_own():
+    """Environments in one cell at a rollout's end keep their own episodes.
+
+    Eight copies of a small grid world, stepped three steps per call, often
+    share a cell when a rollout ends; the joined episodes must be the very
+    episodes each environment ran, step for step.
+    """
+    env = RecordingEnv(GridWorldEnv('4x4_safe', max_episode_length=12))
+    worker = make_worker(
+        env, RandomMoves(), n_envs=8, timesteps_per_call=3, max_episode_length=12
+    )
+    joiner = FragmentJoiner()
+    joined = []
+    collisions = 0
+    for _ in range(40):
+        batch = worker.rollout()
+        running = batch.step_types[np.cumsum(batch.lengths) - 1] < StepType.TERMINAL
+        cells = batch.last_observations[running].tolist()
+        collisions += len(cells) - len(set(cells))
+        ended = joiner.ended_episodes(batch)
+        if ended is not None:
+            joined.extend(zip(ended.identities.tolist(), ended.split(), strict=True))
+    assert collisions > 20  # the case that joining by observation got wrong
+    for index, copy in enumerate(worker.envs):
+        truth = _episodes_of(copy.record)
+        mine = sorted(
+            (identity[2], episode.rewards.tolist())
+            for identity, episode in joined
+            if identity[1] == index
+        )
+        assert [serial for serial, _ in mine] == list(range(len(truth)))
+        assert [rewards for _, rewards in mine] == truth

@@ -275,3 +275,23 @@ class TestUpdateEnv:
 def test_rejects_bad_n_envs(n_envs):
     with pytest.raises(ValueError, match='n_envs'):
         VecWorker(seed=1, max_episode_length=5, worker_number=0, n_envs=n_envs)
+
+
+class TestIdentities:
+    def test_each_episode_names_its_env_and_serial_number(self):
+        worker = make_worker(StepCountEnv(terminate_after=2), n_envs=2, worker_number=4)
+        batch = worker.rollout_steps(8)
+        # every env ran two 2-step episodes, grouped by env
+        assert batch.identities.tolist() == [
+            (4, 0, 0, 0),
+            (4, 0, 1, 0),
+            (4, 1, 0, 0),
+            (4, 1, 1, 0),
+        ]
+        assert worker.rollout().identities['episode'].tolist() == [2, 2]
+
+    def test_unfinished_episodes_dropped_by_start_keep_their_numbers(self):
+        worker = make_worker(StepCountEnv(terminate_after=3), n_envs=2)
+        worker.start_episode()
+        worker.step_episode()
+        assert worker.rollout().identities['episode'].tolist() == [1, 1]

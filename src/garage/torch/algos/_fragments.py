@@ -25,20 +25,27 @@ class FragmentJoiner:
     A ``FragmentWorker`` returns, for each environment, the episodes that
     ended during a rollout and the beginning of the one still running,
     whose last step is neither ``TERMINAL`` nor ``TIMEOUT``; the next
-    rollout continues that episode from the observation stored as the
-    fragment's last observation. The joiner keeps the unfinished fragments
-    and, when a fragment that does not begin with a ``FIRST`` step starts
-    from such an observation, joins the two. Continuations are found by
-    observation, not by position, so any number of workers and rollouts
-    per batch work. An unfinished fragment not continued by the next batch
-    is dropped (the sampler restarted its environments), and so are
-    episodes that were still running when sampling stopped.
+    rollout continues that episode. Each fragment carries its identity
+    (``EpisodeBatch.identities``): its worker, environment and episode,
+    and its fragment number. The joiner keeps the unfinished fragments and
+    joins each to the fragment of the same episode numbered one more, in
+    the same batch or the next, wherever it lies in the batch: continuations
+    are found by identity, never by their data, so any number of workers,
+    environments in one state, and rollouts per batch work.
+
+    An unfinished fragment not continued by the next batch is dropped (the
+    sampler restarted its environments), and so are episodes that were
+    still running when sampling stopped, and continuations whose earlier
+    fragments were not seen (their episode is incomplete). Episodes whose
+    identity is unknown (a worker that sets none) cannot be joined: those
+    that ended are whole, and the others are dropped.
 
     Batches of whole episodes pass through unchanged.
     """
 
     def __init__(self) -> None:
-        self._unfinished: dict[bytes, list[EpisodeBatch]] = {}
+        # the fragments of each unfinished episode, by (worker, env, episode)
+        self._unfinished: dict[tuple[int, int, int], list[EpisodeBatch]] = {}
 
     def ended_episodes(self, episodes: EpisodeBatch) -> EpisodeBatch | None:
         """Take a batch; return the episodes that ended in it, whole.
@@ -51,23 +58,32 @@ class FragmentJoiner:
                 its fragments from earlier batches; None if none ended.
 
         """
+        identities = episodes.identities
         last_steps = last_step_types(episodes)
-        ended = (
-            (last_steps == StepType.TERMINAL) | (last_steps == StepType.TIMEOUT)
-        ).tolist()
-        if all(ended) and not self._unfinished:
+        ended = (last_steps == StepType.TERMINAL) | (last_steps == StepType.TIMEOUT)
+        continued = identities['fragment'] > 0
+        if ended.all() and not continued.any():
+            self._unfinished = {}
             return episodes
-        earlier, unfinished = self._unfinished, {}
+        earlier = self._unfinished
+        unfinished: dict[tuple[int, int, int], list[EpisodeBatch]] = {}
         finished = []
-        for fragment, is_last in zip(episodes.split(), ended, strict=True):
+        keys = identities[['worker', 'env', 'episode']].tolist()
+        fragment_numbers = identities['fragment'].tolist()
+        known = (identities['episode'] >= 0).tolist()
+        for fragment, key, number, is_known, is_last in zip(
+            episodes.split(), keys, fragment_numbers, known, ended.tolist(), strict=True
+        ):
             pieces = [fragment]
-            if fragment.step_types[0] != StepType.FIRST:
-                key = fragment.observations[0].tobytes()
-                pieces = (unfinished.pop(key, None) or earlier.pop(key, [])) + pieces
+            if number > 0:
+                before = unfinished.pop(key, None) or earlier.pop(key, None)
+                if before is None or len(before) != number:
+                    continue  # its episode's beginning was not seen
+                pieces = before + pieces
             if is_last:
                 finished.append(pieces)
-            else:
-                unfinished[fragment.last_observations[0].tobytes()] = pieces
+            elif is_known:
+                unfinished[key] = pieces
         self._unfinished = unfinished
         return _join(finished) if finished else None
 
@@ -89,4 +105,5 @@ def _join(episodes: list[list[EpisodeBatch]]) -> EpisodeBatch:
         agent_infos=batch.agent_infos,
         step_types=batch.step_types,
         lengths=np.add.reduceat(batch.lengths, first_pieces),
+        identities=batch.identities[first_pieces],
     )
