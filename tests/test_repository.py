@@ -32,6 +32,13 @@ def test_ruff_is_clean(command):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_mypy_is_clean():
+    result = subprocess.run(
+        [sys.executable, '-m', 'mypy'], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_import_garage_prints_nothing_and_skips_tensorflow_and_ray():
     result = run_python(
         'import sys, garage, garage.envs, garage.np.policies, '
