@@ -675,6 +675,13 @@ class EpisodeBatch(_StepBatch):
             _check_identities(identities, n_episodes)
         object.__setattr__(self, 'identities', identities)
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # batches pickled by releases before identities have none
+        if 'identities' not in state:
+            n_episodes = len(state['lengths'])
+            state = {**state, 'identities': np.full(n_episodes, -1, IDENTITY_DTYPE)}
+        self.__dict__.update(state)
+
     @staticmethod
     def make_identities(
         *, worker: Any, env: Any, episode: Any, fragment: Any = 0

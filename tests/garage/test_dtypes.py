@@ -986,6 +986,19 @@ class TestFrozenPickleRepr:
         with pytest.raises(dataclasses.FrozenInstanceError):
             restored.rewards = None
 
+    def test_a_batch_pickled_before_identities_loads_with_unknown_ones(self):
+        batch = _make(EpisodeBatch)
+        old = object.__new__(EpisodeBatch)
+        old.__dict__.update(
+            {k: v for k, v in batch.__dict__.items() if k != 'identities'}
+        )
+        restored = pickle.loads(pickle.dumps(old))
+        assert (restored.identities['worker'] == -1).all()
+        assert len(restored.identities) == len(batch.lengths)
+        assert_episode_batches_equal(
+            dataclasses.replace(restored, identities=batch.identities), batch
+        )
+
     @BOTH
     def test_repr_does_not_dump_arrays(self, cls):
         batch = _make(cls, rewards=np.full(3, 123456.789))
