@@ -11,6 +11,8 @@ from garage._validation import positive_int
 from garage.replay_buffer.replay_buffer import ReplayBuffer
 
 _PATH_KEYS = ('observations', 'actions', 'rewards', 'next_observations')
+#: The keys of a path that are not stored as extra arrays.
+_KNOWN_KEYS = frozenset((*_PATH_KEYS, 'step_types', 'terminals'))
 
 
 class PathBuffer(ReplayBuffer):
@@ -33,6 +35,14 @@ class PathBuffer(ReplayBuffer):
     and whether a path starts there. Pendulum's transitions (three float32
     observation values, one float32 action) take 34 bytes each: 34 MB for a
     million.
+
+    As in the original garage, the buffer also stores whatever other keys
+    the paths given to `add_path` have (log-probabilities, goals, ...):
+    each gets an array of the capacity, allocated when the key is first
+    seen with that path's row shape and dtype, and is returned by the
+    sampling methods beside the standard keys. Without a specification,
+    the first `add_path` infers one: Box spaces of its observations' and
+    actions' row shapes.
 
     Once full, each new transition replaces the oldest. A path partly
     overwritten is no longer returned by `sample_path`, but its
@@ -72,6 +82,7 @@ class PathBuffer(ReplayBuffer):
         self._env_spec: EnvSpec | None = None
         self._obs_dim = 0
         self._arrays: dict[str, np.ndarray] = {}
+        self._extra_keys: list[str] = []
         self._path_starts = np.zeros(0, dtype=bool)
         self._n_stored = 0
         self._next = 0
@@ -143,6 +154,11 @@ class PathBuffer(ReplayBuffer):
                 f'the episodes come from an environment with {spec!r}, but '
                 f'the buffer stores transitions of {self._env_spec!r}'
             )
+        if self._extra_keys:
+            raise ValueError(
+                f'the buffer stores the extra keys {self._extra_keys}, which '
+                'an EpisodeBatch does not have: add paths with add_path'
+            )
         lengths = episodes.lengths
         self._check_lengths(lengths)
         starts = np.zeros(len(episodes.rewards), dtype=bool)
@@ -167,28 +183,28 @@ class PathBuffer(ReplayBuffer):
             path: Arrays with one row per step: ``observations``,
                 ``actions``, ``rewards`` and ``next_observations``
                 (flattened or in their space's shape; rewards of shape
-                ``(T,)`` or ``(T, 1)``), and either ``step_types`` or, as
+                ``(T,)`` or ``(T, 1)``), either ``step_types`` or, as
                 the original garage stored them, boolean ``terminals``
-                (``TERMINAL`` where true, ``MID`` elsewhere).
+                (``TERMINAL`` where true, ``MID`` elsewhere), and any
+                other keys to store with them (see the class).
 
         Raises:
-            ValueError: If the buffer has no environment specification yet,
-                a key is missing, an array has the wrong shape, or the path
-                is longer than the capacity.
+            ValueError: If a key is missing (one of the standard keys, or
+                an extra key the buffer stores), an array has the wrong
+                shape or number of rows, or the path is longer than the
+                capacity.
 
         """
-        if self._env_spec is None:
-            raise ValueError(
-                'PathBuffer needs the environment specification '
-                'before add_path: pass env_spec to the '
-                'constructor, or add an EpisodeBatch first'
-            )
-        spec = self._env_spec
         missing = [key for key in _PATH_KEYS if key not in path]
         if 'step_types' not in path and 'terminals' not in path:
             missing.append('step_types (or terminals)')
+        missing += [key for key in self._extra_keys if key not in path]
         if missing:
             raise ValueError(f'the path lacks the keys {missing}')
+        if self._env_spec is None:
+            self._allocate(_inferred_spec(path))
+        spec = self._env_spec
+        assert spec is not None
         rewards = np.asarray(path['rewards'])
         if rewards.ndim == 2 and rewards.shape[1] == 1:
             rewards = rewards[:, 0]
@@ -215,16 +231,43 @@ class PathBuffer(ReplayBuffer):
             ),
             'step_types': step_types,
         }
-        for key, array in arrays.items():
-            if len(array) != n_steps:
+        extras = {}
+        for key, value in path.items():
+            if key in _KNOWN_KEYS:
+                continue
+            if isinstance(value, Mapping):
                 raise ValueError(
-                    f'{key} has {len(array)} rows, but rewards '
+                    f'{key} is a dict, but PathBuffer stores arrays: give '
+                    f'each of its entries as a key of the path'
+                )
+            extras[key] = np.asarray(value)
+        for key, array in {**arrays, **extras}.items():
+            if array.ndim == 0 or len(array) != n_steps:
+                rows = 'no' if array.ndim == 0 else len(array)
+                raise ValueError(
+                    f'{key} has {rows} rows, but rewards '
                     f'has {n_steps}; one row per step'
                 )
+        for key, array in extras.items():
+            self._check_extra(key, array)
         self._check_lengths(np.array([n_steps]))
         starts = np.zeros(n_steps, dtype=bool)
         starts[:1] = True
-        self._store(rewards=rewards, path_starts=starts, **arrays)
+        self._store(rewards=rewards, path_starts=starts, **arrays, **extras)
+
+    def _check_extra(self, key: str, array: np.ndarray) -> None:
+        """Allocate an extra key's array, or check a path's rows fit it."""
+        stored = self._arrays.get(key)
+        if stored is None:
+            self._arrays[key] = np.zeros(
+                (self._capacity, *array.shape[1:]), dtype=array.dtype
+            )
+            self._extra_keys.append(key)
+        elif array.shape[1:] != stored.shape[1:]:
+            raise ValueError(
+                f'{key} has rows of shape {array.shape[1:]}, but the buffer '
+                f'stores {key} in rows of shape {stored.shape[1:]}'
+            )
 
     def _check_lengths(self, lengths: np.ndarray) -> None:
         if len(lengths) and lengths.max() > self._capacity:
@@ -409,9 +452,30 @@ class PathBuffer(ReplayBuffer):
     def __setstate__(self, state: dict[str, Any]) -> None:
         stored, starts = state['_arrays'], state['_path_starts']
         self.__dict__.update(state)
+        self._extra_keys = state.get('_extra_keys', [])  # older pickles
         if self._env_spec is not None:
             self._allocate(self._env_spec)
             n = len(starts)
             for key, array in stored.items():
+                if key in self._extra_keys:
+                    self._arrays[key] = np.zeros(
+                        (self._capacity, *array.shape[1:]), dtype=array.dtype
+                    )
                 self._arrays[key][:n] = array
             self._path_starts[:n] = starts
+
+
+def _inferred_spec(path: Mapping[str, Any]) -> EnvSpec:
+    """A specification of unbounded Box spaces of a path's row shapes."""
+    spaces = []
+    for key in ('observations', 'actions'):
+        array = np.asarray(path[key])
+        if array.ndim < 2:
+            raise ValueError(
+                f'{key} has shape {array.shape}: without an env_spec, '
+                f'PathBuffer infers the spaces from the first path, whose '
+                f'{key} must have one row per step, as (T, d)'
+            )
+        dtype = array.dtype if np.issubdtype(array.dtype, np.floating) else np.float32
+        spaces.append(akro.Box(-np.inf, np.inf, array.shape[1:], dtype=dtype))
+    return EnvSpec(spaces[0], spaces[1])

@@ -302,9 +302,86 @@ def test_add_path_takes_step_types_or_garage_terminals():
     assert paths == {(1, 2), (3,)}
 
 
-def test_add_path_needs_a_spec():
-    with pytest.raises(ValueError, match='needs the environment spec'):
-        PathBuffer(10).add_path({})
+def original_path(n_steps, start=0.0):
+    """A path as the original garage's users stored them: (T, d) arrays."""
+    steps = np.arange(start, start + n_steps, dtype=np.float32)[:, None]
+    return {
+        'observations': np.repeat(steps, 2, axis=1),
+        'actions': steps * 10,
+        'rewards': steps,
+        'next_observations': np.repeat(steps + 1, 2, axis=1),
+        'terminals': np.zeros((n_steps, 1), dtype=bool),
+        'log_probs': -steps,
+        'goals': np.repeat(steps[:, :, None], 3, axis=2).astype(np.int64),
+    }
+
+
+def test_add_path_without_a_spec_infers_it_and_stores_extra_keys():
+    buffer = PathBuffer(10)
+    buffer.add_path(original_path(3))
+    buffer.add_path(original_path(2, start=3))
+    spec = buffer.env_spec
+    assert spec.observation_space.shape == (2,)
+    assert spec.action_space.shape == (1,)
+    stored = all_transitions(buffer)
+    np.testing.assert_array_equal(stored['log_probs'][:, 0], -np.arange(5))
+    assert stored['goals'].shape == (5, 1, 3)
+    assert stored['goals'].dtype == np.int64
+    sample = buffer.sample_transitions(8)
+    np.testing.assert_array_equal(sample['log_probs'][:, 0], -sample['rewards'])
+    np.testing.assert_array_equal(sample['goals'][:, 0, 0], sample['rewards'])
+    path = buffer.sample_path()
+    assert set(path) >= {'log_probs', 'goals'}
+
+
+def test_extra_keys_survive_pickling_and_wrapping():
+    buffer = PathBuffer(4)
+    for start in range(0, 6, 2):
+        buffer.add_path(original_path(2, start=start))
+    copy = pickle.loads(pickle.dumps(buffer))
+    np.testing.assert_array_equal(
+        all_transitions(copy)['log_probs'][:, 0], [-4, -5, -2, -3]
+    )
+    copy.add_path(original_path(1, start=9))
+    np.testing.assert_array_equal(
+        all_transitions(copy)['log_probs'][:, 0], [-4, -5, -9, -3]
+    )
+
+
+def test_every_later_path_needs_the_extra_keys():
+    buffer = PathBuffer(10)
+    buffer.add_path(original_path(2))
+    path = original_path(2)
+    del path['goals']
+    with pytest.raises(ValueError, match=r"lacks the keys \['goals'\]"):
+        buffer.add_path(path)
+    path = original_path(2)
+    path['goals'] = np.zeros((2, 4))
+    with pytest.raises(ValueError, match=r'goals has rows of shape \(4,\)'):
+        buffer.add_path(path)
+    path = original_path(2)
+    path['log_probs'] = np.zeros((3, 1))
+    with pytest.raises(ValueError, match='log_probs has 3 rows, but rewards has 2'):
+        buffer.add_path(path)
+    episode = make_batch([2])
+    path = {
+        key: getattr(episode, key)
+        for key in ('observations', 'actions', 'rewards', 'step_types')
+    }
+    path['next_observations'] = episode.next_observations
+    buffer = PathBuffer(10, box_spec())
+    with pytest.raises(ValueError, match='env_infos is a dict'):
+        buffer.add_path({**path, 'env_infos': {}})
+    buffer.add_path({**path, 'log_probs': np.zeros(2)})
+    with pytest.raises(ValueError, match=r"extra keys \['log_probs'\]"):
+        buffer.add_episode_batch(make_batch([2]))
+
+
+def test_inferring_the_spec_needs_rows_of_observations():
+    path = original_path(2)
+    path['observations'] = np.zeros(2)
+    with pytest.raises(ValueError, match=r'observations has shape \(2,\)'):
+        PathBuffer(10).add_path(path)
 
 
 def test_add_path_names_missing_keys():
