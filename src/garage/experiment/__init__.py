@@ -1,6 +1,11 @@
-"""Running experiments: launchers, snapshots, seeding, task sampling."""
+"""Running experiments: launchers, snapshots, seeding, task sampling, evaluation."""
 
 from garage.experiment import deterministic, task_sampler
+from garage.experiment.evaluation import (
+    EvaluationError,
+    EvaluationResult,
+    evaluate_experiment,
+)
 from garage.experiment.experiment import ExperimentContext, wrap_experiment
 from garage.experiment.snapshotter import (
     SnapshotConfig,
@@ -17,6 +22,8 @@ from garage.experiment.task_sampler import (
 __all__ = [
     'ConstructEnvsSampler',
     'EnvPoolSampler',
+    'EvaluationError',
+    'EvaluationResult',
     'ExperimentContext',
     'LocalRunner',
     'SetTaskSampler',
@@ -25,6 +32,7 @@ __all__ = [
     'Snapshotter',
     'TaskSampler',
     'deterministic',
+    'evaluate_experiment',
     'task_sampler',
     'wrap_experiment',
 ]
