@@ -1,6 +1,12 @@
 """Running experiments: launchers, snapshots, seeding, task sampling."""
 
 from garage.experiment import deterministic, task_sampler
+from garage.experiment.callbacks import (
+    CheckpointEvery,
+    EvaluationScore,
+    SamplingRecord,
+    StopAtReturn,
+)
 from garage.experiment.experiment import ExperimentContext, wrap_experiment
 from garage.experiment.snapshotter import (
     SnapshotConfig,
@@ -15,14 +21,18 @@ from garage.experiment.task_sampler import (
 )
 
 __all__ = [
+    'CheckpointEvery',
     'ConstructEnvsSampler',
     'EnvPoolSampler',
+    'EvaluationScore',
     'ExperimentContext',
     'LocalRunner',
+    'SamplingRecord',
     'SetTaskSampler',
     'SnapshotConfig',
     'SnapshotError',
     'Snapshotter',
+    'StopAtReturn',
     'TaskSampler',
     'deterministic',
     'task_sampler',
