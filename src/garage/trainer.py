@@ -4,9 +4,10 @@ import contextlib
 import dataclasses
 import os
 import random
+import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import cloudpickle
@@ -17,6 +18,7 @@ from garage._dowel import logger, tabular
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
 from garage._functions import log_performance, obtain_evaluation_episodes
+from garage.experiment.callbacks import Callback, EvaluationScore, SamplingRecord
 from garage.experiment.deterministic import get_seed, set_seed
 from garage.experiment.snapshotter import Snapshotter
 from garage.np.algos.rl_algorithm import AlgorithmMembers, EpochRecord
@@ -38,7 +40,8 @@ class TrainArgs(NamedTuple):
     """The arguments of `Trainer.train`, kept for `Trainer.resume`.
 
     Attributes:
-        n_epochs: The number of epochs.
+        n_epochs: The number of epochs, or None when training is budgeted
+            in environment steps.
         batch_size: The number of environment steps in one batch.
         plot: Visualize an episode of the policy after each epoch.
         store_episodes: Save the epoch's episodes in the snapshot.
@@ -50,10 +53,13 @@ class TrainArgs(NamedTuple):
             epochs, or never if None.
         eval_episodes: The number of evaluation episodes.
         keep_best: Save the policy with the best evaluation return so far.
+        n_env_steps: Train until this many environment steps in all, or
+            None when training is budgeted in epochs. (A snapshot of an
+            older version, without this field, loads with None.)
 
     """
 
-    n_epochs: int
+    n_epochs: int | None
     batch_size: int | None
     plot: bool
     store_episodes: bool
@@ -63,6 +69,7 @@ class TrainArgs(NamedTuple):
     eval_every: int | None = None
     eval_episodes: int = 10
     keep_best: bool = False
+    n_env_steps: int | None = None
 
 
 class ExperimentStats:
@@ -150,6 +157,11 @@ class Trainer:
         self._epoch_batch: EpisodeBatch | None = None
         self._reported: EpochRecord | None = None
         self._in_epoch = False
+        self._current_epoch: int | None = None
+        self._callbacks: tuple[Callback, ...] = ()
+        self._frequency: _CallbackFrequency | None = None
+        self._stopped_by: Callback | None = None
+        self._bar_fields: list[tuple[str, str]] = []
         self.last_record: EpochRecord | None = None
         self.step_itr = 0
         self.step_episode: Any = None
@@ -196,6 +208,11 @@ class Trainer:
     @total_env_steps.setter
     def total_env_steps(self, value: int) -> None:
         self._stats.total_env_steps = value
+
+    @property
+    def current_epoch(self) -> int | None:
+        """The epoch running, or the last one run; None before the first."""
+        return self._current_epoch
 
     def obtain_episodes(
         self,
@@ -247,6 +264,10 @@ class Trainer:
         self._sampling_seconds += time.perf_counter() - start
         self._stats.total_env_steps += int(episodes.lengths.sum())
         self._epoch_batch = episodes
+        if self._frequency is not None and self._in_epoch:
+            record = self._frequency.add(episodes, self._current_epoch or 0)
+            if record is not None:
+                self._call_callbacks(record)
         return episodes
 
     def obtain_samples(
@@ -365,7 +386,7 @@ class Trainer:
 
     def train(
         self,
-        n_epochs: int,
+        n_epochs: int | None = None,
         batch_size: int | None = None,
         plot: bool = False,
         store_episodes: bool = False,
@@ -375,8 +396,18 @@ class Trainer:
         eval_every: int | None = None,
         eval_episodes: int = 10,
         keep_best: bool = False,
+        n_env_steps: int | None = None,
+        callbacks: Callback | Sequence[Callback] | None = None,
+        callback_episode_frequency: int | None = None,
+        callback_timestep_frequency: int | None = None,
     ) -> float | None:
         """Train the algorithm.
+
+        Training runs for ``n_epochs`` epochs, or, with ``n_env_steps``,
+        until the environment steps sampled in all reach ``n_env_steps``:
+        an epoch is never cut, so training stops after the epoch in which
+        the total reaches the budget. Give exactly one of the two. The
+        budget is kept in the snapshot, so `resume` continues towards it.
 
         Args:
             n_epochs: The number of epochs.
@@ -385,26 +416,58 @@ class Trainer:
             store_episodes: Save the epoch's episodes in the snapshot.
             pause_for_plot: Wait for Enter after each plotted episode.
             progress: Show a progress bar: None shows it when standard
-                error is a terminal.
+                error is a terminal. Its unit is the epoch, or the
+                environment step with ``n_env_steps``.
             eval_every: Evaluate the deterministic policy every this many
-                epochs (and after the last), logging under
-                ``Evaluation/``; None never evaluates. An epoch in which the
-                algorithm evaluated its policy itself (the off-policy
-                algorithms do, every epoch) keeps its evaluation.
+                epochs (and after the last epoch of the budget), logging
+                under ``Evaluation/``; None never evaluates. An epoch in
+                which the algorithm evaluated its policy itself (the
+                off-policy algorithms do, every epoch) keeps its
+                evaluation. With an `EvaluationScore` among the callbacks,
+                the trainer calls it instead of playing evaluation
+                episodes.
             eval_episodes: The number of evaluation episodes.
-            keep_best: Save the policy with the best evaluation return so
-                far to ``best_policy.pkl`` in the snapshot directory.
+            keep_best: Save the policy with the best evaluation return (or
+                `EvaluationScore`) so far to ``best_policy.pkl`` in the
+                snapshot directory.
+            n_env_steps: Train until this many environment steps in all,
+                instead of ``n_epochs``.
+            callbacks: A callback, or a sequence of them, each called as
+                ``callback(trainer, record)`` after every epoch with the
+                epoch's `EpochRecord` (its evaluation return filled in),
+                once the epoch is recorded and before its row is logged
+                and its snapshot saved. One that returns ``False`` (exactly
+                False, or NumPy's; None and anything else continue) stops
+                training: the epoch still ends as usual, is logged, and its
+                snapshot is saved even where the snapshot mode would skip
+                it (all modes but ``'none'``); then ``train`` returns what
+                the algorithm returns. Callbacks are not saved in the
+                snapshot; give them again to `resume`. See
+                ``garage.experiment.callbacks`` for ready-made ones.
+            callback_episode_frequency: Also call the callbacks while
+                sampling, every this many episodes: after each batch of
+                `obtain_episodes` (or `obtain_samples`) in which the count
+                of episodes sampled since this call began passes a
+                multiple of it, once per batch however many it passes,
+                with a `SamplingRecord` of the episodes sampled since the
+                previous such call. A False from such a call stops
+                training at the end of the epoch.
+            callback_timestep_frequency: The same, every this many
+                environment steps. With both frequencies, a batch that
+                passes either calls the callbacks (once).
 
         Returns:
             What the algorithm's ``train`` returns: the average return of
                 the last epoch.
 
         Raises:
-            NotSetupError: If the trainer was not set up.
+            NotSetupError: If `setup` was not called first.
             TypeError: If an argument has the wrong type (the error is
                 also a ``ValueError``).
             ValueError: If an argument is out of range, or options
-                conflict.
+                conflict: both or neither of ``n_epochs`` and
+                ``n_env_steps``, a frequency without callbacks, an
+                `EvaluationScore` without ``eval_every``.
 
         """
         if not self._has_setup:
@@ -423,7 +486,11 @@ class Trainer:
                 eval_every=eval_every,
                 eval_episodes=eval_episodes,
                 keep_best=keep_best,
+                n_env_steps=n_env_steps,
             )
+        )
+        self._set_callbacks(
+            callbacks, callback_episode_frequency, callback_timestep_frequency
         )
         return self._run()
 
@@ -439,11 +506,20 @@ class Trainer:
         eval_every: int | None = None,
         eval_episodes: int | None = None,
         keep_best: bool | None = None,
+        n_env_steps: int | None = None,
+        callbacks: Callback | Sequence[Callback] | None = None,
+        callback_episode_frequency: int | None = None,
+        callback_timestep_frequency: int | None = None,
     ) -> float | None:
         """Continue a restored experiment.
 
-        Each argument left None takes its value from the interrupted
-        `train` call; see there for their meaning.
+        Each training argument left None takes its value from the
+        interrupted `train` call; see there for their meaning. A budget
+        given here replaces the saved one: ``n_epochs`` continues an
+        experiment budgeted in steps for that many epochs in all, and
+        ``n_env_steps`` one budgeted in epochs until that many steps.
+        Callbacks and their frequencies are not saved: only those given
+        here are called.
 
         Returns:
             What the algorithm's ``train`` returns.
@@ -470,13 +546,78 @@ class Trainer:
             'eval_every': eval_every,
             'eval_episodes': eval_episodes,
             'keep_best': keep_best,
+            'n_env_steps': n_env_steps,
         }
-        self._train_args = _checked_train_args(
-            self._train_args._replace(
-                **{key: value for key, value in given.items() if value is not None}
-            )
+        changed = {key: value for key, value in given.items() if value is not None}
+        if (n_epochs is None) != (n_env_steps is None):
+            # one budget given: it replaces the saved one, whichever it is
+            changed.setdefault('n_epochs', None)
+            changed.setdefault('n_env_steps', None)
+        self._train_args = _checked_train_args(self._train_args._replace(**changed))
+        self._set_callbacks(
+            callbacks, callback_episode_frequency, callback_timestep_frequency
         )
         return self._run()
+
+    def _set_callbacks(
+        self,
+        callbacks: Callback | Sequence[Callback] | None,
+        episode_frequency: int | None,
+        timestep_frequency: int | None,
+    ) -> None:
+        """Check and keep the callbacks of a `train` or `resume` call."""
+        if callbacks is None:
+            given: tuple[Any, ...] = ()
+        elif callable(callbacks):
+            given = (callbacks,)
+        elif isinstance(callbacks, Sequence) and not isinstance(callbacks, str):
+            given = tuple(callbacks)
+        else:
+            raise _validation.ArgumentTypeError(
+                f'callbacks must be a callable or a sequence of callables, '
+                f'not {type(callbacks).__name__} ({callbacks!r})'
+            )
+        for index, callback in enumerate(given):
+            if not callable(callback):
+                raise _validation.ArgumentTypeError(
+                    f'callbacks[{index}] must be callable as callback(trainer, '
+                    f'record), not {type(callback).__name__} ({callback!r})'
+                )
+        episode_frequency = _validation.positive_int(
+            'callback_episode_frequency', episode_frequency, allow_none=True
+        )
+        timestep_frequency = _validation.positive_int(
+            'callback_timestep_frequency', timestep_frequency, allow_none=True
+        )
+        if not given and (episode_frequency or timestep_frequency):
+            raise ValueError(
+                'callback_episode_frequency and callback_timestep_frequency '
+                'say how often to call the callbacks, but no callbacks were given'
+            )
+        scores = [c for c in given if isinstance(c, EvaluationScore)]
+        if len(scores) > 1:
+            raise ValueError(
+                f'give at most one EvaluationScore among the callbacks, got '
+                f'{len(scores)}: {scores!r}'
+            )
+        if scores and self._args().eval_every is None:
+            raise ValueError(
+                'an EvaluationScore scores the policy when the trainer '
+                'evaluates, so it needs eval_every'
+            )
+        self._callbacks = given
+        self._frequency = (
+            _CallbackFrequency(episode_frequency, timestep_frequency)
+            if episode_frequency or timestep_frequency
+            else None
+        )
+
+    def _call_callbacks(self, record: EpochRecord) -> None:
+        """Call every callback; one returning False stops training."""
+        for callback in self._callbacks:
+            result = callback(self, record)
+            if (result is False or result is np.False_) and self._stopped_by is None:
+                self._stopped_by = callback
 
     def _run(self) -> float | None:
         args = self._args()
@@ -508,8 +649,11 @@ class Trainer:
 
         Before each epoch it yields the epoch number; after the algorithm's
         work for it, it evaluates (if asked), records the statistics,
-        dumps the logs and saves a snapshot, in that order, so that a
-        snapshot holds everything logged up to its epoch. The algorithm
+        calls the callbacks, dumps the logs and saves a snapshot, in that
+        order, so that a snapshot holds everything logged up to its epoch.
+        It stops when the budget is spent (``n_epochs`` epochs, or
+        ``n_env_steps`` environment steps, checked before each epoch) or
+        after the epoch in which a callback returned False. The algorithm
         reports the epoch with `report_epoch`; one written for the
         original garage sets `step_episode` and increments `step_itr`
         instead.
@@ -519,16 +663,18 @@ class Trainer:
 
         """
         args = self._args()
-        n_epochs = args.n_epochs
+        stop_epoch = args.n_epochs
         if os.environ.get(N_EPOCHS_ENV_VAR):
-            n_epochs = min(
-                n_epochs, args.start_epoch + int(os.environ[N_EPOCHS_ENV_VAR])
-            )
+            cap = args.start_epoch + int(os.environ[N_EPOCHS_ENV_VAR])
+            stop_epoch = cap if stop_epoch is None else min(stop_epoch, cap)
         self.step_itr = self._stats.total_itr
         self.step_episode = None
+        self._stopped_by = None
         logger.log('Obtaining samples...')
-        with self._progress_bar(args.start_epoch, n_epochs) as bar:
-            for epoch in range(args.start_epoch, n_epochs):
+        with self._progress_bar(args.start_epoch, stop_epoch) as bar:
+            epoch = args.start_epoch
+            while not self._budget_spent(epoch, stop_epoch):
+                self._current_epoch = epoch
                 self._epoch_start_time = time.perf_counter()
                 self._epoch_start_itr = self.step_itr
                 self._sampling_seconds = 0.0
@@ -540,7 +686,17 @@ class Trainer:
                         yield epoch
                     finally:
                         self._in_epoch = False
-                    self._end_epoch(epoch, n_epochs, bar)
+                    self._end_epoch(epoch, stop_epoch, bar)
+                if self._stopped_by is not None:
+                    break
+                epoch += 1
+
+    def _budget_spent(self, epoch: int, stop_epoch: int | None) -> bool:
+        """Whether training stops before ``epoch``."""
+        n_env_steps = self._args().n_env_steps
+        return (stop_epoch is not None and epoch >= stop_epoch) or (
+            n_env_steps is not None and self._stats.total_env_steps >= n_env_steps
+        )
 
     def report_epoch(self, record: EpochRecord) -> None:
         """Report the epoch's results, once per epoch of `step_epochs`.
@@ -583,12 +739,21 @@ class Trainer:
             record = dataclasses.replace(record, env_steps=epoch_steps)
         return record
 
-    def _end_epoch(self, epoch: int, n_epochs: int, bar: 'tqdm | None') -> None:
+    def _end_epoch(
+        self, epoch: int, stop_epoch: int | None, bar: 'tqdm | None'
+    ) -> None:
         args = self._args()
-        record = self._epoch_record(self._steps_this_epoch())
-        if args.eval_every is not None and (
-            (epoch + 1) % args.eval_every == 0 or epoch == n_epochs - 1
-        ):
+        epoch_steps = self._steps_this_epoch()
+        if args.n_env_steps is not None and epoch_steps == 0:
+            raise RuntimeError(
+                f'n_env_steps={args.n_env_steps} budgets training in environment '
+                f'steps, but epoch {epoch} sampled none through the trainer '
+                f'(trainer.obtain_episodes or obtain_samples): budget '
+                f'{type(self._algo).__name__} in epochs with n_epochs'
+            )
+        record = self._epoch_record(epoch_steps)
+        last = self._budget_spent(epoch + 1, stop_epoch)
+        if args.eval_every is not None and ((epoch + 1) % args.eval_every == 0 or last):
             record = self._evaluate(epoch, record)
         self.last_record = record
         episodes = self.step_episode
@@ -606,19 +771,65 @@ class Trainer:
             tabular.record('Epoch', epoch_seconds)
             tabular.record('Total', time.perf_counter() - self._start_time)
             tabular.record('SamplingShare', sampling_share)
+        self._call_callbacks(record)
         if bar is not None:
-            bar.update(1)
-            bar.set_postfix(
-                _progress_fields(
-                    self._stats.total_env_steps, record, epoch_seconds, sampling_share
-                ),
-                refresh=True,
+            # the line without fields first: the old fields may no longer fit
+            bar.set_postfix_str('', refresh=False)
+            if args.n_env_steps is None:
+                bar.update(1)
+            else:
+                done = min(self._stats.total_env_steps, args.n_env_steps)
+                bar.update(max(0, done - bar.n))
+            self._bar_fields = _progress_fields(
+                self._stats.total_env_steps,
+                record,
+                epoch_seconds,
+                sampling_share,
+                epoch=None if args.n_env_steps is None else epoch,
             )
+            _show_fields(bar, self._bar_fields)
         if self.enable_logging:
             self.log_diagnostics(args.pause_for_plot)
             logger.dump_all(self.step_itr)
             tabular.clear()
-        self.save(epoch)
+        if self._stopped_by is None:
+            self.save(epoch)
+            return
+        logger.log(
+            f'Training stopped after epoch {epoch}: {self._stopped_by!r} returned False'
+        )
+        # the files of the mode, or, where its gap skips this epoch, those of
+        # an epoch on the gap
+        snapshotter = self._snapshotter
+        names = snapshotter._file_names(epoch) or snapshotter._file_names(
+            epoch, final=True
+        )
+        with snapshotter._writing_to(names):
+            self.save(epoch)
+
+    def save_checkpoint(self, file_name: str) -> None:
+        """Save a snapshot of the experiment now to a file of its own.
+
+        The file, in the snapshot directory, holds what `save` saves after
+        the last epoch, whatever the snapshot mode, and is written
+        atomically; later snapshots never overwrite it.
+        ``Snapshotter.load_object(file_name)`` loads it, and a copy of it
+        named ``params.pkl`` in a directory of its own is what `restore`
+        restores.
+
+        Args:
+            file_name: The file's name, such as ``'checkpoint_9.pkl'``: not
+                a path, nor a snapshot's name (``params.pkl``,
+                ``itr_N.pkl``).
+
+        Raises:
+            ValueError: If ``file_name`` is a path or a snapshot's name.
+            NotSetupError: If the trainer was not set up.
+
+        """
+        self._snapshotter._object_path(file_name)  # checks the name
+        with self._snapshotter._writing_to([file_name]):
+            self.save(self._stats.total_epoch)
 
     def _steps_this_epoch(self) -> int:
         steps = self._stats.total_env_steps - self._epoch_start_steps
@@ -626,15 +837,18 @@ class Trainer:
         return steps
 
     @contextlib.contextmanager
-    def _progress_bar(self, start: int, stop: int) -> Iterator[Any]:
+    def _progress_bar(self, start: int, stop: int | None) -> Iterator[Any]:
         """The progress bar, or None when it is off.
 
-        While the bar is shown, the logger's standard output is set aside:
-        the bar takes the place of the table printed every epoch, which
-        ``debug.log`` and ``progress.csv`` still get.
+        Its unit is the epoch, from ``start`` to ``stop``, or, when the
+        budget is in environment steps, the step. While the bar is shown,
+        the logger's standard output is set aside: the bar takes the place
+        of the table printed every epoch, which ``debug.log`` and
+        ``progress.csv`` still get.
         """
         self._epoch_start_steps = self._stats.total_env_steps
-        show = self._args().progress
+        args = self._args()
+        show = args.progress
         if show is None:
             show = sys.stderr.isatty()
         if not show:
@@ -644,20 +858,31 @@ class Trainer:
 
         from garage._dowel import dowel
 
+        if args.n_env_steps is None:
+            counts: dict[str, Any] = {'total': stop, 'initial': start, 'unit': 'epoch'}
+        else:
+            counts = {
+                'total': args.n_env_steps,
+                'initial': min(self._stats.total_env_steps, args.n_env_steps),
+                'unit': 'step',
+                # 12.3k/100k rather than 12345/100000
+                'unit_scale': args.n_env_steps >= 10_000,
+            }
         screens = [
             output for output in logger._outputs if isinstance(output, dowel.StdOutput)
         ]
         for screen in screens:
             logger.remove_output_type(type(screen))
+        self._bar_fields = []
         try:
             with tqdm(
-                total=stop,
-                initial=start,
-                unit='epoch',
-                dynamic_ncols=True,
-                bar_format='{l_bar}{bar:16}{r_bar}',
+                **counts, dynamic_ncols=True, bar_format='{l_bar}{bar:16}{r_bar}'
             ) as bar:
-                yield bar
+                try:
+                    yield bar
+                finally:
+                    # the final line, drawn at close, fits the width too
+                    _show_fields(bar, self._bar_fields, refresh=False)
         finally:
             for screen in screens:
                 logger.add_output(screen)
@@ -667,7 +892,10 @@ class Trainer:
 
         An algorithm that evaluated its policy itself this epoch (the
         off-policy ones do, every epoch) gave the return in its record:
-        that return is taken instead of evaluating again.
+        that return is taken instead of evaluating again. With an
+        `EvaluationScore` among the callbacks, its score is logged as
+        ``Evaluation/Score`` and decides the best policy instead, and the
+        trainer plays no evaluation episodes.
 
         Args:
             epoch: The epoch.
@@ -679,8 +907,15 @@ class Trainer:
         """
         args = self._args()
         members = self._checked_members()
-        average = record.evaluation_return
-        if average is None:
+        scorer = next(
+            (c for c in self._callbacks if isinstance(c, EvaluationScore)), None
+        )
+        if scorer is not None:
+            value = scorer.evaluate(self)
+            tabular.record('Evaluation/Score', value)
+        elif record.evaluation_return is not None:
+            value = record.evaluation_return
+        else:
             eval_env = self._eval_env or self.get_env_copy()
             if eval_env is None:
                 raise NotSetupError('evaluation needs an environment: call setup()')
@@ -695,18 +930,24 @@ class Trainer:
             returns = log_performance(
                 epoch, episodes, members.discount, prefix='Evaluation'
             )
-            average = float(np.mean(returns))
-            record = dataclasses.replace(record, evaluation_return=average)
+            value = float(np.mean(returns))
+            record = dataclasses.replace(record, evaluation_return=value)
         best = self._stats.best_return
-        if best is not None and average <= best:
+        if best is not None and value <= best:
             return record
-        self._stats.best_return = average
+        self._stats.best_return = value
         if args.keep_best:
             self._snapshotter.save_object(
                 BEST_POLICY_FILE,
-                {'policy': members.policy, 'epoch': epoch, 'average_return': average},
+                {
+                    'policy': members.policy,
+                    'epoch': epoch,
+                    'average_return': record.evaluation_return,
+                    'score': value,
+                },
             )
-            logger.log(f'New best policy: evaluation return {average:.3f}')
+            what = 'score' if scorer is not None else 'return'
+            logger.log(f'New best policy: evaluation {what} {value:.3f}')
         return record
 
     def _eval_max_episode_length(self) -> int:
@@ -772,7 +1013,10 @@ def _checked_train_args(args: TrainArgs) -> TrainArgs:
 
     """
     args = args._replace(
-        n_epochs=_validation.positive_int('n_epochs', args.n_epochs),
+        n_epochs=_validation.positive_int('n_epochs', args.n_epochs, allow_none=True),
+        n_env_steps=_validation.positive_int(
+            'n_env_steps', args.n_env_steps, allow_none=True
+        ),
         batch_size=_validation.positive_int(
             'batch_size', args.batch_size, allow_none=True
         ),
@@ -781,6 +1025,16 @@ def _checked_train_args(args: TrainArgs) -> TrainArgs:
         ),
         eval_episodes=_validation.positive_int('eval_episodes', args.eval_episodes),
     )
+    if args.n_epochs is None and args.n_env_steps is None:
+        raise ValueError(
+            'training needs a budget: give n_epochs (epochs) or n_env_steps '
+            '(environment steps)'
+        )
+    if args.n_epochs is not None and args.n_env_steps is not None:
+        raise ValueError(
+            f'n_epochs={args.n_epochs} and n_env_steps={args.n_env_steps} are '
+            f'two budgets: give only one of them'
+        )
     if args.keep_best and args.eval_every is None:
         raise ValueError(
             'keep_best=True keeps the policy with the best '
@@ -798,23 +1052,111 @@ def _progress_fields(
     record: EpochRecord,
     epoch_seconds: float,
     sampling_share: float,
-) -> dict[str, str]:
-    """The progress bar's fields: steps, returns, speed, time split.
+    epoch: int | None = None,
+) -> list[tuple[str, str]]:
+    """The progress bar's fields, the most important first.
 
     ``return`` is the average return of the training episodes that ended
-    in the epoch, ``eval`` the deterministic evaluation's, in the epochs
-    that have them.
+    in the epoch and ``eval`` the evaluation's, in the epochs that have
+    them; ``steps`` the environment steps so far (``epoch``, the epoch,
+    instead, when given: the bar then counts steps); ``ts/ep`` the
+    average length of the episodes; ``ms/ts`` the milliseconds the epoch
+    took per environment step; ``sampling`` and ``optimising`` how the
+    epoch's time split between sampling and the rest.
     """
-    fields = {'steps': f'{total_env_steps:,}'}
+    fields = []
     if record.average_return is not None:
-        fields['return'] = f'{record.average_return:.4g}'
+        fields.append(('return', f'{record.average_return:.4g}'))
     if record.evaluation_return is not None:
-        fields['eval'] = f'{record.evaluation_return:.4g}'
-    if epoch_seconds > 0 and record.env_steps is not None:
-        fields['steps/s'] = f'{record.env_steps / epoch_seconds:,.0f}'
-    fields['sampling'] = f'{sampling_share:.0%}'
-    fields['optimising'] = f'{1 - sampling_share:.0%}'
+        fields.append(('eval', f'{record.evaluation_return:.4g}'))
+    if epoch is None:
+        fields.append(('steps', f'{total_env_steps:,}'))
+    else:
+        fields.append(('epoch', str(epoch)))
+    if len(record.episode_lengths):
+        fields.append(('ts/ep', f'{record.episode_lengths.mean():.4g}'))
+    if record.env_steps:
+        fields.append(('ms/ts', f'{1000 * epoch_seconds / record.env_steps:.3g}'))
+    fields.append(('sampling', f'{sampling_share:.0%}'))
+    fields.append(('optimising', f'{1 - sampling_share:.0%}'))
     return fields
+
+
+#: Columns the progress line keeps free beyond its measured length: its
+#: time and speed may have grown a digit by the time tqdm draws it.
+_BAR_SLACK = 3
+
+
+def _show_fields(
+    bar: 'tqdm', fields: list[tuple[str, str]], refresh: bool = True
+) -> None:
+    """Show as many of ``fields`` as fit the bar's line, dropping the last first.
+
+    The width is the bar's (the terminal's, as tqdm reads it), or, when
+    tqdm knows none, the terminal size Python finds (``COLUMNS``, else
+    80). A field is shown whole or not at all: tqdm cuts a line longer
+    than its width anywhere.
+    """
+    from tqdm.utils import disp_len
+
+    state = dict(bar.format_dict)
+    width = state['ncols'] or shutil.get_terminal_size().columns - 1
+    state['ncols'] = None  # measure the whole line, uncut
+    parts = [f'{key}={value}' for key, value in fields]
+    while parts:
+        line = bar.format_meter(**{**state, 'postfix': ', '.join(parts)})
+        if disp_len(line) + _BAR_SLACK <= width:
+            break
+        parts.pop()
+    bar.set_postfix_str(', '.join(parts), refresh=refresh)
+
+
+class _CallbackFrequency:
+    """Counts what is sampled, and says when the callbacks are due.
+
+    Args:
+        episodes: Call every this many episodes, or None.
+        env_steps: Call every this many environment steps, or None.
+
+    """
+
+    def __init__(self, episodes: int | None, env_steps: int | None):
+        self._every_episodes = episodes
+        self._every_steps = env_steps
+        self._episodes = 0
+        self._steps = 0
+        self._returns: list[np.ndarray] = []
+        self._lengths: list[np.ndarray] = []
+
+    def add(self, batch: EpisodeBatch, epoch: int) -> SamplingRecord | None:
+        """Count a batch; the record of the episodes since the last call, if due."""
+        seen = EpochRecord.from_episodes(batch)
+        before_episodes, before_steps = self._episodes, self._steps
+        self._episodes += len(seen.returns)
+        self._steps += int(seen.episode_lengths.sum())
+        self._returns.append(seen.returns)
+        self._lengths.append(seen.episode_lengths)
+        if not (
+            _passes(before_episodes, self._episodes, self._every_episodes)
+            or _passes(before_steps, self._steps, self._every_steps)
+        ):
+            return None
+        lengths = np.concatenate(self._lengths)
+        record = SamplingRecord(
+            returns=np.concatenate(self._returns),
+            episode_lengths=lengths,
+            env_steps=int(lengths.sum()),
+            epoch=epoch,
+            run_episodes=self._episodes,
+            run_env_steps=self._steps,
+        )
+        self._returns, self._lengths = [], []
+        return record
+
+
+def _passes(before: int, after: int, every: int | None) -> bool:
+    """Whether counting from ``before`` to ``after`` passes a multiple of ``every``."""
+    return every is not None and after // every > before // every
 
 
 def _global_rng_states() -> dict[str, Any]:

@@ -5,6 +5,7 @@ import torch
 from dowel import logger, tabular
 
 from fixtures.algos import CountingAlgorithm, TinyPolicyGradient
+from fixtures.logs import RowRecorder
 from fixtures.policies import TagPolicy
 from garage import EpisodeBatch
 from garage._functions import log_performance as real_log_performance
@@ -31,28 +32,9 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-class RowRecorder(dowel.LogOutput):
-    """Keeps every dumped tabular row, without its timing keys."""
-
-    def __init__(self):
-        self.rows = []
-
-    @property
-    def types_accepted(self):
-        return (dowel.TabularInput,)
-
-    def record(self, data, prefix=''):
-        self.rows.append(
-            {key: value for key, value in data.as_dict.items() if key not in TIME_KEYS}
-        )
-
-    def dump(self, step=None):
-        pass
-
-
 @pytest.fixture
 def rows():
-    recorder = RowRecorder()
+    recorder = RowRecorder(skip=TIME_KEYS)
     logger.add_output(recorder)
     yield recorder.rows
     logger.remove_output_type(RowRecorder)
@@ -209,8 +191,11 @@ class TestErrors:
         [
             ({'n_epochs': 0}, 'n_epochs must be a positive integer'),
             ({'n_epochs': 1.5}, 'n_epochs must be a positive integer'),
-            ({'n_epochs': True}, 'n_epochs must be a positive integer, got True'),
-            ({'n_epochs': '3'}, "n_epochs must be a positive integer, got '3'"),
+            (
+                {'n_epochs': True},
+                'n_epochs must be a positive integer or None, got True',
+            ),
+            ({'n_epochs': '3'}, "n_epochs must be a positive integer or None, got '3'"),
             ({'batch_size': 5.5}, 'batch_size must be a positive integer or None'),
             ({'batch_size': -1}, 'batch_size must be a positive integer'),
             ({'eval_every': 0}, 'eval_every must be a positive integer'),
@@ -431,7 +416,10 @@ class TestEvaluation:
 
 
 class TestProgressBar:
-    def test_shows_steps_return_speed_and_time_split(self, tmp_path, capsys):
+    def test_shows_steps_return_speed_and_time_split(
+        self, tmp_path, capsys, monkeypatch
+    ):
+        monkeypatch.setenv('COLUMNS', '200')  # room for every field
         trainer, _ = counting_setup(tmp_path)
         trainer.train(n_epochs=2, batch_size=5, progress=True)
         shown = capsys.readouterr().err
@@ -439,14 +427,16 @@ class TestProgressBar:
             '2/2',
             'steps=10',
             'return=',
-            'steps/s=',
+            'ts/ep=5',
+            'ms/ts=',
             'sampling=',
             'optimising=',
         ):
             assert field in shown
         assert 'eval=' not in shown
 
-    def test_shows_the_evaluation_return(self, tmp_path, capsys):
+    def test_shows_the_evaluation_return(self, tmp_path, capsys, monkeypatch):
+        monkeypatch.setenv('COLUMNS', '200')
         trainer, _ = counting_setup(tmp_path)
         trainer.train(n_epochs=1, batch_size=5, progress=True, eval_every=1)
         assert 'eval=' in capsys.readouterr().err

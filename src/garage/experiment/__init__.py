@@ -1,6 +1,12 @@
 """Running experiments: launchers, snapshots, seeding, task sampling, evaluation."""
 
 from garage.experiment import deterministic, task_sampler
+from garage.experiment.callbacks import (
+    CheckpointEvery,
+    EvaluationScore,
+    SamplingRecord,
+    StopAtReturn,
+)
 from garage.experiment.evaluation import (
     EvaluationError,
     EvaluationResult,
@@ -20,16 +26,20 @@ from garage.experiment.task_sampler import (
 )
 
 __all__ = [
+    'CheckpointEvery',
     'ConstructEnvsSampler',
     'EnvPoolSampler',
     'EvaluationError',
     'EvaluationResult',
+    'EvaluationScore',
     'ExperimentContext',
     'LocalRunner',
+    'SamplingRecord',
     'SetTaskSampler',
     'SnapshotConfig',
     'SnapshotError',
     'Snapshotter',
+    'StopAtReturn',
     'TaskSampler',
     'deterministic',
     'evaluate_experiment',

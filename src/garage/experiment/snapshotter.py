@@ -30,6 +30,7 @@ save. A snapshot directory belongs to one Snapshotter at a time.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.metadata
 import os
@@ -39,7 +40,7 @@ import platform
 import re
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from garage import _validation
@@ -136,6 +137,7 @@ class Snapshotter:
         self._snapshot_dir = os.fspath(snapshot_dir)
         self._snapshot_mode = snapshot_mode
         self._snapshot_gap = snapshot_gap
+        self._redirect: list[str] | None = None
 
     @property
     def snapshot_dir(self) -> str:
@@ -168,7 +170,7 @@ class Snapshotter:
         """
         itr = _validation.non_negative_int('itr', itr)
         _validation.instance_of('params', params, dict)
-        names = self._file_names(itr)
+        names = self._file_names(itr) if self._redirect is None else self._redirect
         if not names:
             return
         directory = _prepare(pathlib.Path(self._snapshot_dir))
@@ -180,9 +182,23 @@ class Snapshotter:
                     directory / name, functools.partial(shutil.copyfileobj, source)
                 )
 
-    def _file_names(self, itr: int) -> list[str]:
+    @contextlib.contextmanager
+    def _writing_to(self, names: list[str]) -> Iterator[None]:
+        """Within the block, `save_itr_params` writes ``names`` instead.
+
+        The trainer's final snapshot and its checkpoints hold what a
+        snapshot holds, in files the mode would not write now.
+        """
+        self._redirect = list(names)
+        try:
+            yield
+        finally:
+            self._redirect = None
+
+    def _file_names(self, itr: int, *, final: bool = False) -> list[str]:
+        """The files of iteration ``itr``; ``final`` saves it off the gap too."""
         numbered = f'itr_{itr}.pkl'
-        on_gap = itr % self._snapshot_gap == 0
+        on_gap = final or itr % self._snapshot_gap == 0
         match self._snapshot_mode:
             case 'all':
                 return [numbered]
