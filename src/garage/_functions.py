@@ -215,7 +215,8 @@ def log_multitask_performance(
     Episodes are grouped by ``env_infos['task_name']``, or else by
     ``env_infos['task_id']`` mapped through ``name_map``, and logged with
     `log_performance` under the task's name; tasks in ``name_map``
-    with no episodes are recorded with ``NumEpisodes`` 0 and NaN returns.
+    with no episodes are recorded with ``NumEpisodes`` 0 and NaN returns,
+    termination and success rates.
     The whole batch is logged under ``Average/``.
 
     Args:
@@ -263,6 +264,7 @@ def log_multitask_performance(
                 'MinReturn',
                 'AverageEpisodeLength',
                 'TerminationRate',
+                'SuccessRate',
             ):
                 tabular.record(key, np.nan)
     return log_performance(itr, batch, discount=discount, prefix='Average')

@@ -218,6 +218,33 @@ class TestLogMultitaskPerformance:
         assert values['push/NumEpisodes'] == 0
         assert np.isnan(values['push/AverageReturn'])
 
+    def test_task_without_episodes_has_every_key_of_the_original(self):
+        # the original garage's call; its log rows had SuccessRate for a
+        # task with no episodes (as NaN)
+        batch = make_batch(
+            [[1]],
+            [[TE]],
+            env_infos={'task_id': np.array([0]), 'success': np.array([1])},
+        )
+        log_multitask_performance(
+            1, batch, discount=1.0, name_map={0: 'reach', 1: 'push'}
+        )
+        values = tabular.as_dict
+        assert values['reach/SuccessRate'] == 1.0
+        for key in (
+            'Iteration',
+            'NumEpisodes',
+            'AverageDiscountedReturn',
+            'AverageReturn',
+            'StdReturn',
+            'MaxReturn',
+            'MinReturn',
+            'TerminationRate',
+            'SuccessRate',
+        ):
+            assert f'push/{key}' in values, key
+        assert np.isnan(values['push/SuccessRate'])
+
     def test_by_task_id_without_name_map(self):
         batch = make_batch(
             [[1], [5]], [[TE], [TE]], env_infos={'task_id': np.array([0, 2])}

@@ -71,7 +71,9 @@ def evaluations(tmp_path, make_algo, n_epochs, batch_size):
 def pendulum(policy_class):
     env = normalize(GymEnv('Pendulum-v1'))
     if policy_class is DeterministicMLPPolicy:
-        policy = policy_class(env.spec, hidden_sizes=HIDDEN_SIZES)
+        policy = policy_class(
+            env.spec, hidden_sizes=HIDDEN_SIZES, output_nonlinearity=torch.tanh
+        )
     else:
         policy = policy_class(env.spec, HIDDEN_SIZES)
     qfs = [

@@ -4,6 +4,7 @@ A *tensor dict* maps string keys to NumPy arrays or to nested tensor dicts.
 Every helper here works on whole arrays: none loops over time steps.
 """
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
@@ -193,16 +194,17 @@ def pad_batch_array(
             episode, one episode after the other.
         lengths: The length of each episode.
         max_length: The padded time dimension; the longest episode's length
-            if None.
+            if None. As in the original garage, an episode longer than
+            ``max_length`` is not cut: a warning is issued and the array is
+            padded to the longest episode's length instead.
 
     Returns:
         An array of shape `(N, max_length, S*)`, zero after the end
             of each episode.
 
     Raises:
-        ValueError: If a length is negative, the lengths do not add up to
-            the array's first dimension, or an episode is longer than
-            ``max_length``.
+        ValueError: If a length is negative, or the lengths do not add up to
+            the array's first dimension.
 
     """
     array = np.asarray(array)
@@ -217,7 +219,12 @@ def pad_batch_array(
     if max_length is None:
         max_length = longest
     elif longest > max_length:
-        raise ValueError(f'an episode has {longest} steps, more than {max_length=}')
+        warnings.warn(
+            f'an episode has {longest} steps, more than {max_length=}: padding '
+            f'to {longest} steps instead',
+            stacklevel=2,
+        )
+        max_length = longest
     padded = np.zeros((len(lengths), max_length, *array.shape[1:]), dtype=array.dtype)
     padded[valid_mask(lengths, max_length)] = array
     return padded

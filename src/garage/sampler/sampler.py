@@ -39,7 +39,7 @@ from garage.sampler._updates import (
 )
 from garage.sampler.default_worker import DefaultWorker
 from garage.sampler.env_update import EnvUpdate, check_env_update
-from garage.sampler.worker import Worker, check_agent_update
+from garage.sampler.worker import Worker, check_agent_update, is_per_worker
 from garage.sampler.worker_factory import WorkerFactory
 
 __all__ = ['Sampler']
@@ -451,7 +451,7 @@ class Sampler(abc.ABC):
             messages = self._factory.prepare_worker_messages(objs)
         except ValueError as error:
             raise ValueError(f'{name}: {error}') from None
-        return Broadcast(messages, shared=not isinstance(objs, (list, tuple)))
+        return Broadcast(messages, shared=not is_per_worker(objs))
 
     def _initial_messages(
         self, agents: Any, envs: Any

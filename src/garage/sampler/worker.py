@@ -336,10 +336,31 @@ def is_parameter_update(agent_update: Any) -> bool:
 
     Returns:
         True for a mapping (a ``state_dict``, as torch policies'
-            ``get_param_values`` returns) or an array.
+            ``get_param_values`` returns), an array, or an empty tuple (the
+            parameters of a policy without any).
 
     """
-    return isinstance(agent_update, (Mapping, np.ndarray))
+    return isinstance(agent_update, (Mapping, np.ndarray)) or _is_empty_tuple(
+        agent_update
+    )
+
+
+def is_per_worker(objs: Any) -> bool:
+    """Whether a sampler argument is a sequence of one value per worker.
+
+    Args:
+        objs: The argument.
+
+    Returns:
+        True for a list or a tuple, except an empty tuple: that is one value
+            for every worker (the parameters of a policy without any).
+
+    """
+    return isinstance(objs, (list, tuple)) and not _is_empty_tuple(objs)
+
+
+def _is_empty_tuple(value: Any) -> bool:
+    return isinstance(value, tuple) and not value
 
 
 def check_agent_update(agent_update: Any, name: str = 'agent_update') -> None:

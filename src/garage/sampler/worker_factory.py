@@ -11,7 +11,7 @@ from garage._validation import seed as check_seed
 from garage.experiment import deterministic
 from garage.sampler._checks import check_is_tf_worker
 from garage.sampler.default_worker import DefaultWorker
-from garage.sampler.worker import Worker
+from garage.sampler.worker import Worker, is_per_worker
 
 
 def identity_function(value: Any) -> Any:
@@ -130,8 +130,9 @@ class WorkerFactory:
 
         Args:
             objs: A list or tuple with one entry per worker, used as it
-                is, or any other value, sent to every worker through
-                ``preprocess``.
+                is, or any other value (an empty tuple included: the
+                parameters of a policy without any), sent to every worker
+                through ``preprocess``.
             preprocess: Applied to a single value once per worker (for
                 example ``copy.deepcopy``, so that workers in one process
                 do not share an object).
@@ -144,7 +145,7 @@ class WorkerFactory:
                 ``n_workers`` entries.
 
         """
-        if isinstance(objs, (list, tuple)):
+        if is_per_worker(objs):
             if len(objs) != self._n_workers:
                 raise ValueError(
                     f'got a list of {len(objs)} entries, one per worker, but '

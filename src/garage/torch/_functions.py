@@ -5,6 +5,7 @@ garage keeps one global device, CPU unless `set_gpu_mode` chose a GPU;
 """
 
 import copy
+import math
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
@@ -49,6 +50,14 @@ def set_gpu_mode(mode: bool, gpu_id: int = 0) -> None:
             f'got {gpu_id}'
         )
     _device = torch.device(f'cuda:{gpu_id}')
+
+
+def prefer_gpu() -> None:
+    """Choose the first GPU as the global device if CUDA works, else the CPU.
+
+    The same as ``set_gpu_mode(torch.cuda.is_available())``.
+    """
+    set_gpu_mode(torch.cuda.is_available())
 
 
 def global_device() -> torch.device:
@@ -112,23 +121,27 @@ def torch_to_np(tensors: Iterable[torch.Tensor]) -> tuple[np.ndarray, ...]:
     return tuple(tensor.detach().cpu().numpy() for tensor in tensors)
 
 
-def as_torch_dict(array_dict: Mapping[str, Any]) -> dict[str, Any]:
-    """Convert a dict of arrays to a dict of tensors with `np_to_torch`.
+def as_torch_dict(array_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Convert the arrays of a dict to tensors with `np_to_torch`, in place.
 
-    Nested dicts are converted recursively. The input is left unchanged.
+    As in the original garage, the dict itself is modified: each array is
+    replaced by its tensor, and the same dict is returned. Nested dicts are
+    converted in place too.
 
     Args:
         array_dict: Arrays keyed by name, possibly nested.
 
     Returns:
-        dict: A new dict of float32 tensors on the global device, with the
-            same keys and nesting.
+        MutableMapping: ``array_dict``, now holding float32 tensors on the
+            global device, with the same keys and nesting.
 
     """
-    return {
-        key: as_torch_dict(value) if isinstance(value, Mapping) else np_to_torch(value)
-        for key, value in array_dict.items()
-    }
+    for key, value in array_dict.items():
+        if isinstance(value, MutableMapping):
+            as_torch_dict(value)
+        else:
+            array_dict[key] = np_to_torch(value)
+    return array_dict
 
 
 def state_dict_to(state_dict: Mapping, device: str | torch.device) -> Mapping:
@@ -404,3 +417,137 @@ def product_of_gaussians(
     sigma_squared = 1 / torch.sum(torch.reciprocal(sigmas_squared), dim=0)
     mu = sigma_squared * torch.sum(mus / sigmas_squared, dim=0)
     return mu, sigma_squared
+
+
+def pad_to_last(
+    nums: ArrayLike, total_length: int, axis: int = -1, val: float = 0
+) -> torch.Tensor:
+    """Pad an array with ``val`` at the end of one axis, up to a length.
+
+    An axis already ``total_length`` long or longer is left as it is.
+
+    Args:
+        nums: The array to pad.
+        total_length: The length of ``axis`` in the result.
+        axis: The axis to pad; negative counts from the end.
+        val: The value of the padding.
+
+    Returns:
+        torch.Tensor: The padded array, as a tensor of the default float
+            dtype on the CPU.
+
+    Raises:
+        IndexError: If ``axis`` is out of range for ``nums``.
+
+    """
+    tensor = torch.as_tensor(np.asarray(nums), dtype=torch.get_default_dtype())
+    n_dims = tensor.dim()
+    if not -n_dims <= axis < n_dims:
+        raise IndexError(
+            f'axis {axis} is out of range for an array of shape {tuple(tensor.shape)}'
+        )
+    axis %= n_dims
+    padding = [0, 0] * n_dims
+    # nn.functional.pad lists (before, after) pairs from the last axis back
+    padding[2 * (n_dims - 1 - axis) + 1] = max(total_length - tensor.shape[axis], 0)
+    return nn.functional.pad(tensor, padding, value=val)
+
+
+def flatten_to_single_vector(tensor: torch.Tensor) -> torch.Tensor:
+    """Flatten each entry of a batch into one vector.
+
+    Args:
+        tensor: A batch, of shape `(N, …)`, for example images of shape
+            `(N, C, H, W)`.
+
+    Returns:
+        torch.Tensor: Shape `(N, C · H · W)`, a view where possible.
+
+    """
+    return tensor.reshape(tensor.shape[0], -1)
+
+
+def output_height_2d(layer: nn.Conv2d | nn.MaxPool2d, height: int) -> int:
+    """Compute the output height of a ``Conv2d`` or ``MaxPool2d`` layer.
+
+    The layer works on images in NCHW format (as PyTorch's 2-D layers do).
+    The formula of the layers' documentation is used, with their padding
+    (``'same'`` and ``'valid'`` included), stride, dilation, kernel size
+    and ``ceil_mode``.
+
+    Args:
+        layer: The layer.
+        height: The height of the input images.
+
+    Returns:
+        int: The height of the output images.
+
+    """
+    return _output_size_2d(layer, height, 0)
+
+
+def output_width_2d(layer: nn.Conv2d | nn.MaxPool2d, width: int) -> int:
+    """Compute the output width of a layer; see `output_height_2d`.
+
+    Args:
+        layer: A ``Conv2d`` or ``MaxPool2d`` layer.
+        width: The width of the input images.
+
+    Returns:
+        int: The width of the output images.
+
+    """
+    return _output_size_2d(layer, width, 1)
+
+
+def _output_size_2d(layer: nn.Conv2d | nn.MaxPool2d, size: int, dim: int) -> int:
+    """The output size along dimension ``dim`` (0 height, 1 width)."""
+    _validation.instance_of('layer', layer, (nn.Conv2d, nn.MaxPool2d))
+
+    def pick(value: Any) -> Any:
+        return value[dim] if isinstance(value, tuple) else value
+
+    padding = pick(layer.padding)
+    if padding == 'same':
+        return size
+    if padding == 'valid':
+        padding = 0
+    stride = pick(layer.stride)
+    span = size + 2 * padding - pick(layer.dilation) * (pick(layer.kernel_size) - 1) - 1
+    round_ = math.ceil if getattr(layer, 'ceil_mode', False) else math.floor
+    return int(round_(span / stride + 1))
+
+
+def expand_var(name: str, item: Any, n_expected: int, reference: str) -> Any:
+    """Expand an option given once to one value per layer (or head).
+
+    A list or tuple of one value is repeated, one of ``n_expected`` values
+    is returned as it is, and any other value is repeated.
+
+    Args:
+        name: The option's name, for the error message.
+        item: The option.
+        n_expected: The number of values wanted.
+        reference: Where ``n_expected`` comes from (for example
+            ``'hidden_channels'``), for the error message.
+
+    Returns:
+        list or tuple: ``n_expected`` references to ``item`` (or to its one
+            entry), or ``item`` itself.
+
+    Raises:
+        ValueError: If ``item`` is a list or tuple whose length is neither
+            1 nor ``n_expected``.
+
+    """
+    if isinstance(item, list | tuple):
+        if len(item) == n_expected:
+            return item
+        if len(item) == 1:
+            return list(item) * n_expected
+        raise ValueError(
+            f'{name} must be one value or a sequence of 1 or {n_expected} '
+            f'values ({n_expected} from {reference}), got {len(item)} '
+            f'values: {item!r}'
+        )
+    return [item] * n_expected

@@ -223,13 +223,13 @@ class TestPadBatchArray:
         with pytest.raises(ValueError, match=r'lengths must not be negative'):
             pad_batch_array(np.arange(2), [3, -1])
 
-    def test_episode_longer_than_max_length(self):
-        with pytest.raises(
-            ValueError,
-            match=r'an episode has 3 steps, more than '
-            r'max_length=2',
+    def test_episode_longer_than_max_length_warns_and_pads_to_it(self):
+        # as the original garage did (RL2 relies on it): no episode is cut
+        with pytest.warns(
+            UserWarning, match=r'an episode has 3 steps, more than max_length=2'
         ):
-            pad_batch_array(np.zeros(4), [1, 3], max_length=2)
+            padded = pad_batch_array(np.arange(1, 5), [1, 3], max_length=2)
+        assert_tree_equal(padded, [[1, 0, 0], [2, 3, 4]])
 
     @given(lengths=st.lists(st.integers(0, 6), max_size=6), extra=st.integers(0, 3))
     def test_mask_recovers_array(self, lengths, extra):

@@ -127,6 +127,13 @@ class TestPrepareWorkerMessages:
         with pytest.raises(ValueError, match=rf'{n_entries} entries.* 2 '):
             factory.prepare_worker_messages([0] * n_entries)
 
+    def test_empty_tuple_is_one_value_for_every_worker(self):
+        # what a policy without parameters returns from get_param_values
+        factory = WorkerFactory(max_episode_length=5, n_workers=2)
+        assert factory.prepare_worker_messages(()) == [(), ()]
+        with pytest.raises(ValueError, match=r'0 entries'):
+            factory.prepare_worker_messages([])
+
     def test_identity_function(self):
         value = object()
         assert identity_function(value) is value

@@ -10,10 +10,16 @@ from torch import nn
 from garage.torch import (
     as_torch_dict,
     compute_advantages,
+    expand_var,
     filter_valids,
     flatten_batch,
+    flatten_to_single_vector,
     global_device,
     np_to_torch,
+    output_height_2d,
+    output_width_2d,
+    pad_to_last,
+    prefer_gpu,
     product_of_gaussians,
     set_gpu_mode,
     soft_update_model,
@@ -21,6 +27,16 @@ from garage.torch import (
     torch_to_np,
     update_module_params,
 )
+
+
+def test_what_the_original_torch_examples_imported():
+    # examples/torch/td3_pendulum.py and the SAC, MTSAC and PEARL examples;
+    # the names its tests imported are imported at the top of this file
+    from garage.torch import prefer_gpu, set_gpu_mode
+
+    assert callable(prefer_gpu)
+    assert callable(set_gpu_mode)
+
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
 
@@ -129,13 +145,17 @@ class TestConversions:
         ):
             torch_to_np(torch.zeros(2, 3))
 
-    def test_as_torch_dict_converts_nested_dicts_and_keeps_the_input(self):
+    def test_as_torch_dict_converts_in_place_and_returns_the_dict(self):
+        # the original garage's use: the dict is converted in place
         arrays = {'a': np.ones(2), 'inner': {'b': np.zeros((1, 2))}}
+        inner = arrays['inner']
         tensors = as_torch_dict(arrays)
-        assert isinstance(tensors['a'], torch.Tensor)
-        assert tensors['inner']['b'].shape == (1, 2)
-        assert tensors['a'].dtype == torch.float32
-        assert isinstance(arrays['a'], np.ndarray)
+        assert tensors is arrays
+        assert isinstance(arrays['a'], torch.Tensor)
+        assert arrays['a'].dtype == torch.float32
+        assert arrays['inner'] is inner
+        assert isinstance(inner['b'], torch.Tensor)
+        assert inner['b'].shape == (1, 2)
 
     def test_state_dict_to_moves_module_and_optimizer_state(self):
         module = nn.Linear(2, 1)
@@ -368,6 +388,100 @@ class TestFilterValids:
             r'tensor has shape \(3,\)',
         ):
             filter_valids(torch.zeros(3), [1, 1, 1])
+
+
+class TestPreferGpu:
+    def test_cpu_without_cuda(self, monkeypatch):
+        monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+        set_gpu_mode(False)
+        prefer_gpu()
+        assert global_device() == torch.device('cpu')
+
+    @needs_cuda
+    def test_gpu_with_cuda(self):
+        prefer_gpu()
+        assert global_device() == torch.device('cuda:0')
+
+
+class TestPadToLast:
+    def test_pads_the_last_axis_with_zeros(self):
+        # the original garage's call
+        nums = np.random.default_rng(0).integers(0, 100, size=(10, 3, 5))
+        padded = pad_to_last(nums, total_length=10)
+        expected = np.pad(nums, ((0, 0), (0, 0), (0, 5)))
+        assert isinstance(padded, torch.Tensor)
+        assert padded.dtype == torch.float32
+        np.testing.assert_array_equal(padded.numpy(), expected)
+
+    @pytest.mark.parametrize('axis', [0, 1, -2])
+    def test_pads_any_axis_with_val(self, axis):
+        nums = np.ones((2, 3, 4))
+        padded = pad_to_last(nums, total_length=6, axis=axis, val=-1)
+        width = [(0, 0)] * 3
+        width[axis] = (0, 6 - nums.shape[axis])
+        expected = np.pad(nums, width, constant_values=-1)
+        np.testing.assert_array_equal(padded.numpy(), expected)
+
+    def test_long_enough_axis_is_unchanged(self):
+        nums = [[1.0, 2.0, 3.0]]
+        assert pad_to_last(nums, total_length=2).tolist() == nums
+
+    @pytest.mark.parametrize('axis', [3, -4])
+    def test_axis_out_of_range_raises_index_error(self, axis):
+        with pytest.raises(IndexError, match=rf'axis {axis} is out of range'):
+            pad_to_last(np.ones((2, 3, 4)), total_length=5, axis=axis)
+
+
+def test_flatten_to_single_vector():
+    images = torch.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5)
+    flat = flatten_to_single_vector(images)
+    assert flat.shape == (2, 60)
+    assert torch.equal(flat[1], images[1].flatten())
+
+
+class TestOutputSize2d:
+    @pytest.mark.parametrize(
+        'layer',
+        [
+            nn.Conv2d(3, 4, kernel_size=3),
+            nn.Conv2d(3, 4, kernel_size=(3, 5), stride=(2, 1), padding=(1, 2)),
+            nn.Conv2d(3, 4, kernel_size=3, stride=2, dilation=2, padding=3),
+            nn.Conv2d(3, 4, kernel_size=3, padding='same'),
+            nn.Conv2d(3, 4, kernel_size=(2, 3), padding='valid'),
+            nn.MaxPool2d(2),
+            nn.MaxPool2d((3, 2), stride=(1, 2), padding=1),
+            nn.MaxPool2d(2, ceil_mode=True),
+        ],
+    )
+    def test_matches_the_layer(self, layer):
+        # NCHW images of height 11 and width 13
+        out = layer(torch.zeros(1, 3, 11, 13))
+        assert output_height_2d(layer, 11) == out.shape[2]
+        assert output_width_2d(layer, 13) == out.shape[3]
+
+    def test_other_layer_raises(self):
+        with pytest.raises(TypeError, match='layer'):
+            output_height_2d(nn.Linear(2, 2), 4)
+
+
+class TestExpandVar:
+    def test_one_value_is_repeated(self):
+        assert expand_var('kernel_sizes', 3, 2, 'hidden_channels') == [3, 3]
+
+    def test_a_list_of_one_is_repeated(self):
+        assert expand_var('pool_shape', [(2, 2)], 3, 'hidden_channels') == [(2, 2)] * 3
+
+    def test_a_sequence_of_n_expected_is_returned(self):
+        sizes = (3, 5)
+        assert expand_var('kernel_sizes', sizes, 2, 'hidden_channels') is sizes
+
+    def test_other_length_raises_naming_both(self):
+        with pytest.raises(
+            ValueError,
+            match=r'kernel_sizes must be one value or a sequence of 1 or 2 '
+            r'values \(2 from hidden_channels\), got 3 values',
+        ):
+            expand_var('kernel_sizes', [3, 3, 3], 2, 'hidden_channels')
 
 
 class TestFlattenBatch:

@@ -125,22 +125,22 @@ class Policy(abc.ABC):
 
 
 class ParameterFreePolicy(Policy):
-    """A policy without parameters: samplers ship it once, then nothing.
+    """A policy without parameters.
 
-    ``get_param_values`` returns None, which a worker takes as "keep the
-    agent you have".
+    ``get_param_values`` returns an empty tuple, as in the original garage;
+    a worker sent it loads nothing and keeps its agent.
     """
 
-    def get_param_values(self) -> None:
+    def get_param_values(self) -> tuple[()]:
         """Return the parameters, of which there are none.
 
         Returns:
-            None.
+            tuple: An empty tuple.
 
         """
-        return None
+        return ()
 
-    def set_param_values(self, params: None) -> None:
+    def set_param_values(self, params: Any) -> None:
         """Set the parameters: a no-op, since there are none.
 
         Args:

@@ -31,6 +31,8 @@ class TanhNormal(Distribution):
             broadcastable with ``loc``.
         validate_args: Whether to check the arguments and the values given
             to `log_prob`; None uses PyTorch's default.
+        epsilon: Accepted for code written for the original garage, and
+            ignored: `log_prob` is exact and needs no offset.
 
     Raises:
         ValueError: If ``loc`` and ``scale`` broadcast to a scalar, which has
@@ -47,7 +49,9 @@ class TanhNormal(Distribution):
         loc: torch.Tensor | float,
         scale: torch.Tensor | float,
         validate_args: bool | None = None,
+        epsilon: float | None = None,
     ):
+        del epsilon  # the original's offset in log_prob; log_prob is exact
         normal = Normal(loc, scale, validate_args=validate_args)
         if not normal.batch_shape:
             raise ValueError(
@@ -182,7 +186,10 @@ class TanhNormal(Distribution):
         return pre_tanh_value, torch.tanh(pre_tanh_value)
 
     def log_prob(
-        self, value: torch.Tensor, pre_tanh_value: torch.Tensor | None = None
+        self,
+        value: torch.Tensor,
+        pre_tanh_value: torch.Tensor | None = None,
+        epsilon: float | None = None,
     ) -> torch.Tensor:
         r"""Log density of actions, summed over the action dimension.
 
@@ -200,11 +207,14 @@ class TanhNormal(Distribution):
                 == value``, if known (from
                 `rsample_with_pre_tanh_value`); they are used instead
                 of inverting tanh.
+            epsilon: Accepted for code written for the original garage
+                (which added it inside the logarithm), and ignored.
 
         Returns:
             torch.Tensor: Log densities, of shape ``value.shape[:-1]``.
 
         """
+        del epsilon
         if self._validate_args:
             self._validate_sample(value)
         if pre_tanh_value is None:

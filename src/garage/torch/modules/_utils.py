@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from garage import _validation
+from garage.torch._functions import expand_var
 
 #: A nonlinearity as users give it: a function such as ``torch.tanh``, an
 #: ``nn.Module`` class such as ``nn.ReLU``, or an ``nn.Module`` instance.
@@ -102,37 +103,29 @@ def per_layer(
     name: str,
     *,
     is_single: Callable[[Any], bool],
-    unit: str = 'layer',
+    reference: str,
 ) -> list:
     """Expand an option given once, or once per layer, to a per-layer list.
 
     Args:
         value: The option: one value for every layer, or a list or tuple of
-            exactly ``n_layers`` values.
+            1 or ``n_layers`` values (one value is used for every layer).
         n_layers: The number of layers (or heads).
         name: The option's name, for the error message.
         is_single: Tells whether ``value`` is one value rather than a
             sequence of per-layer values.
-        unit: What one entry is for (``'layer'`` or ``'head'``), for the
-            error message.
+        reference: Where ``n_layers`` comes from, for the error message.
 
     Returns:
         list: One value per layer.
 
     Raises:
-        ValueError: If a sequence of the wrong length is given.
+        ValueError: If a sequence of another length is given.
 
     """
     if is_single(value):
         return [value] * n_layers
-    values = list(value)
-    if len(values) != n_layers:
-        raise ValueError(
-            f'{name} must be one value or a sequence of '
-            f'{n_layers} values (one per {unit}), got '
-            f'{len(values)} values: {value!r}'
-        )
-    return values
+    return list(expand_var(name, value, n_layers, reference))
 
 
 def flatten_observations(

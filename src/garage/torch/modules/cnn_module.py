@@ -5,6 +5,7 @@ import numbers
 from collections.abc import Sequence
 from typing import Any, Literal
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -30,6 +31,9 @@ class CNNModule(nn.Module):
     """Convolutional layers whose output is flattened to a vector.
 
     Each layer is ``Conv2d -> [LayerNorm] -> [nonlinearity] -> [MaxPool2d]``.
+    Given an ``InOutSpec`` whose output space is set, the module ends, as in
+    the original garage, in a linear layer from the flattened features to
+    the output space's ``flat_dim`` (initialised as ``nn.Linear`` does).
 
     Inputs are images of shape ``(..., *input_shape)`` or flattened images
     of shape ``(..., prod(input_shape))``; any leading dimensions are batch
@@ -45,19 +49,22 @@ class CNNModule(nn.Module):
 
     The original garage took an ``InOutSpec`` whose input space is the image
     space; this module takes the image shape, or still accepts such a spec
-    (or an ``EnvSpec``, whose observation space is then used).
+    (or an ``EnvSpec``, whose observation space is then used, and whose
+    action space adds no linear layer).
 
     Options given per layer (``kernel_sizes``, ``strides``, ``paddings``,
     ``pool_shape``, ``pool_stride``) take one value for every layer, or a
-    list or tuple of one value per layer; a value is an int or a
+    list or tuple of one value per layer, or a list or tuple of one value
+    for every layer (``pool_shape=[(2, 2)]``); a value is an int or a
     ``(height, width)`` pair. A sequence with one entry per layer is always
     read as per-layer values, so with exactly two layers ``(3, 5)`` means 3
     for the first layer and 5 for the second: write ``[(3, 5), (3, 5)]``
     for a 3x5 kernel in both.
 
     Args:
-        spec_or_input_shape: The shape of one image in ``image_format``, or
-            a spec or akro space that has it.
+        spec: The shape of one image in ``image_format``, or an akro space
+            or a spec that has it: an ``InOutSpec`` (whose output space, if
+            set, adds a final linear layer) or an ``EnvSpec``.
         image_format: ``'NCHW'`` or ``'NHWC'``.
         hidden_channels: Number of output channels of each layer.
         kernel_sizes: Kernel size of each layer.
@@ -89,7 +96,7 @@ class CNNModule(nn.Module):
 
     def __init__(
         self,
-        spec_or_input_shape: Sequence[int] | InOutSpec | Any,
+        spec: Sequence[int] | InOutSpec | Any,
         image_format: str,
         hidden_channels: Sequence[int],
         kernel_sizes: Size2d | Sequence[Size2d],
@@ -107,7 +114,7 @@ class CNNModule(nn.Module):
         enable_cudnn_benchmarks: bool = True,
     ):
         super().__init__()
-        input_shape, self._scale_floats = image_shape(spec_or_input_shape)
+        input_shape, self._scale_floats = image_shape(spec)
         _validation.one_of('image_format', image_format, _IMAGE_FORMATS)
         if max_pool and pool_shape is None:
             raise ValueError('pool_shape is required when max_pool is True')
@@ -120,18 +127,17 @@ class CNNModule(nn.Module):
                 and not any(is_sequence(item) for item in value)
             )
 
-        layer_kernel_sizes = per_layer(
-            kernel_sizes, n_layers, 'kernel_sizes', is_single=is_size
-        )
-        layer_strides = per_layer(strides, n_layers, 'strides', is_single=is_size)
-        layer_paddings = per_layer(paddings, n_layers, 'paddings', is_single=is_size)
+        def expand(value: Any, name: str) -> list:
+            return per_layer(
+                value, n_layers, name, is_single=is_size, reference='hidden_channels'
+            )
+
+        layer_kernel_sizes = expand(kernel_sizes, 'kernel_sizes')
+        layer_strides = expand(strides, 'strides')
+        layer_paddings = expand(paddings, 'paddings')
         if max_pool:
-            layer_pool_shapes = per_layer(
-                pool_shape, n_layers, 'pool_shape', is_single=is_size
-            )
-            layer_pool_strides = per_layer(
-                pool_stride, n_layers, 'pool_stride', is_single=is_size
-            )
+            layer_pool_shapes = expand(pool_shape, 'pool_shape')
+            layer_pool_strides = expand(pool_stride, 'pool_stride')
         if enable_cudnn_benchmarks:
             torch.backends.cudnn.benchmark = True
         self._input_shape = input_shape
@@ -176,11 +182,60 @@ class CNNModule(nn.Module):
                     x = _dummy_forward(pool, x, input_shape, i)
                 self._cnn_layers.add_module(f'layer_{i}', layer)
                 prev_channels = n_channels
-        self._output_dim = x[0].numel()
+        self._features_dim = self._output_dim = x[0].numel()
+        output_space = (
+            spec.output_space
+            if isinstance(spec, InOutSpec) and not isinstance(spec, EnvSpec)
+            else None
+        )
+        self._final_layer: nn.Linear | None = None
+        if output_space is not None:
+            self._final_layer = nn.Linear(self._output_dim, output_space.flat_dim)
+            self._output_dim = output_space.flat_dim
+        else:
+            output_space = akro.Box(-np.inf, np.inf, (self._output_dim,))
+        if isinstance(spec, InOutSpec) and not isinstance(spec, EnvSpec):
+            input_space = spec.input_space
+        elif isinstance(spec, EnvSpec):
+            input_space = spec.observation_space
+        elif isinstance(spec, akro.Space):
+            input_space = spec
+        else:
+            input_space = akro.Box(-np.inf, np.inf, input_shape)
+        self._spec = InOutSpec(input_space, output_space)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled module, also one pickled before the final layer.
+
+        Args:
+            state: The pickled ``__dict__``.
+
+        """
+        state.setdefault('_features_dim', state['_output_dim'])
+        if '_final_layer' not in state and '_final_layer' not in state['_modules']:
+            state['_final_layer'] = None
+        state.setdefault(
+            '_spec',
+            InOutSpec(
+                akro.Box(-np.inf, np.inf, state['_input_shape']),
+                akro.Box(-np.inf, np.inf, (state['_output_dim'],)),
+            ),
+        )
+        super().__setstate__(state)
+
+    @property
+    def spec(self) -> InOutSpec:
+        """InOutSpec: The image space and the space of the output vector.
+
+        The output space is the one the given ``InOutSpec`` set, or else an
+        unbounded ``akro.Box`` of shape ``(output_dim,)``; the input space is
+        the given space, or an unbounded ``akro.Box`` of the given shape.
+        """
+        return self._spec
 
     @property
     def output_dim(self) -> int:
-        """int: Size of the flattened output of one image."""
+        """int: Size of the output of one image, after any final linear layer."""
         return self._output_dim
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -221,7 +276,10 @@ class CNNModule(nn.Module):
         x = self._cnn_layers(x)
         if self._format == 'NHWC':
             x = x.permute(0, 2, 3, 1)
-        return x.reshape(*batch_shape, self._output_dim)
+        x = x.reshape(*batch_shape, self._features_dim)
+        if self._final_layer is not None:
+            x = self._final_layer(x)
+        return x
 
 
 def image_shape(spec_or_input_shape: Any) -> tuple[tuple[int, ...], bool]:

@@ -30,7 +30,8 @@ class MultiHeadedMLPModule(nn.Module):
 
     Per-head options (``output_dims``, ``output_nonlinearities``,
     ``output_w_inits``, ``output_b_inits``) take one value for every head, or
-    a list or tuple of exactly ``n_heads`` values.
+    a list or tuple of ``n_heads`` values, or of one value for every head
+    (``output_dims=[2]``).
 
     A nonlinearity may be a function (``torch.tanh``), an ``nn.Module`` class
     (``nn.ReLU``) or an ``nn.Module`` instance; None means linear.
@@ -52,7 +53,7 @@ class MultiHeadedMLPModule(nn.Module):
 
     Raises:
         ValueError: If ``n_heads`` is not positive, or a per-head option is
-            a sequence whose length is not ``n_heads``.
+            a sequence whose length is neither 1 nor ``n_heads``.
 
     """
 
@@ -75,20 +76,32 @@ class MultiHeadedMLPModule(nn.Module):
         super().__init__()
         n_heads = _validation.positive_int('n_heads', n_heads)
         output_dims = per_layer(
-            output_dims, n_heads, 'output_dims', is_single=_is_single, unit='head'
+            output_dims,
+            n_heads,
+            'output_dims',
+            is_single=_is_single,
+            reference='n_heads',
         )
         output_nonlinearities = per_layer(
             output_nonlinearities,
             n_heads,
             'output_nonlinearities',
             is_single=_is_single,
-            unit='head',
+            reference='n_heads',
         )
         output_w_inits = per_layer(
-            output_w_inits, n_heads, 'output_w_inits', is_single=_is_single, unit='head'
+            output_w_inits,
+            n_heads,
+            'output_w_inits',
+            is_single=_is_single,
+            reference='n_heads',
         )
         output_b_inits = per_layer(
-            output_b_inits, n_heads, 'output_b_inits', is_single=_is_single, unit='head'
+            output_b_inits,
+            n_heads,
+            'output_b_inits',
+            is_single=_is_single,
+            reference='n_heads',
         )
         self._input_dim = input_dim
         self._trunk = nn.Sequential(

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 class DeterministicMLPPolicy(Policy):
     """A deterministic policy: the action is an MLP's output (DDPG, TD3).
 
-    The MLP ends in ``tanh`` unless ``output_nonlinearity`` says otherwise,
-    so actions lie in ``[-1, 1]``; scale the environment's actions to that
+    As in the original garage, the MLP's output is linear unless
+    ``output_nonlinearity`` is given: pass ``output_nonlinearity=torch.tanh``
+    for actions in ``[-1, 1]``, and scale the environment's actions to that
     range (``garage.envs.normalize``). The agent information is empty.
 
     Args:
@@ -27,8 +28,8 @@ class DeterministicMLPPolicy(Policy):
         **kwargs: Options of `garage.torch.modules.MLPModule`
             (``hidden_sizes``, ``hidden_nonlinearity``,
             ``output_nonlinearity`` and the initialisers). ``hidden_sizes``
-            defaults to ``(32, 32)`` and ``output_nonlinearity`` to
-            ``torch.tanh``; ``input_dim`` and ``output_dim`` come from
+            defaults to ``(32, 32)`` and ``output_nonlinearity`` to None
+            (linear); ``input_dim`` and ``output_dim`` come from
             ``env_spec``.
 
     Raises:
@@ -50,7 +51,6 @@ class DeterministicMLPPolicy(Policy):
                 )
         super().__init__(env_spec, name)
         kwargs.setdefault('hidden_sizes', (32, 32))
-        kwargs.setdefault('output_nonlinearity', torch.tanh)
         self._module = MLPModule(
             input_dim=env_spec.observation_space.flat_dim,
             output_dim=env_spec.action_space.flat_dim,

@@ -109,7 +109,7 @@ def test_get_actions_other_batch_sizes(env_spec, n):
 
 def test_no_params(env_spec):
     policy = FixedPolicy(env_spec, [1, 2])
-    assert policy.get_param_values() is None
+    assert policy.get_param_values() == ()
     policy.get_action(None)
     policy.set_param_values(policy.get_param_values())
     assert policy.get_action(None)[0] == 2

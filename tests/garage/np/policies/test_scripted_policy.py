@@ -80,6 +80,6 @@ def test_missing_key():
 def test_reset_and_params_are_no_ops():
     policy = ScriptedPolicy([1, 2])
     policy.reset()
-    assert policy.get_param_values() is None
-    policy.set_param_values(None)
+    assert policy.get_param_values() == ()
+    policy.set_param_values(())
     assert policy.get_action(1)[0] == 2

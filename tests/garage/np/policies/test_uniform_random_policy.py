@@ -90,8 +90,9 @@ def test_samplers_ship_it_once_and_keep_it():
 
     env = PointEnv(max_episode_length=5)
     policy = UniformRandomPolicy(env.spec)
-    assert policy.get_param_values() is None
-    policy.set_param_values(None)
-    sampler = LocalSampler(policy, env, max_episode_length=5, n_workers=1, seed=1)
+    # an empty sequence, as in the original garage, sent to every worker
+    assert policy.get_param_values() == ()
+    policy.set_param_values(())
+    sampler = LocalSampler(policy, env, max_episode_length=5, n_workers=2, seed=1)
     batch = sampler.obtain_samples(0, 10, policy.get_param_values())
     assert len(batch.rewards) == 10

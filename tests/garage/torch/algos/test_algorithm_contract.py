@@ -94,7 +94,9 @@ def _on_policy(cls, **options):
 
 def _ddpg(**kwargs):
     env = _point_env()
-    policy = DeterministicMLPPolicy(env.spec, HIDDEN)
+    policy = DeterministicMLPPolicy(
+        env.spec, hidden_sizes=HIDDEN, output_nonlinearity=torch.tanh
+    )
     qf = ContinuousMLPQFunction(env.spec, hidden_sizes=HIDDEN)
     options = {**OFF_POLICY, 'n_train_steps': 1, 'num_evaluation_episodes': 1}
     algo = DDPG(
@@ -110,7 +112,9 @@ def _ddpg(**kwargs):
 
 def _td3(**kwargs):
     env = _point_env()
-    policy = DeterministicMLPPolicy(env.spec, HIDDEN)
+    policy = DeterministicMLPPolicy(
+        env.spec, hidden_sizes=HIDDEN, output_nonlinearity=torch.tanh
+    )
     qf1 = ContinuousMLPQFunction(env.spec, hidden_sizes=HIDDEN)
     qf2 = ContinuousMLPQFunction(env.spec, hidden_sizes=HIDDEN)
     options = {**OFF_POLICY, 'num_evaluation_episodes': 1, 'update_after': 0}

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.filterwarnings('ignore:.*(No outputs|accepted by any ou
 
 def make_ddpg(sampler=True, **kwargs):
     env = normalize(GymEnv('Pendulum-v1'))
-    policy = DeterministicMLPPolicy(env.spec, hidden_sizes=(8, 8))
+    policy = DeterministicMLPPolicy(
+        env.spec, hidden_sizes=(8, 8), output_nonlinearity=torch.tanh
+    )
     qf = ContinuousMLPQFunction(env.spec, hidden_sizes=(8, 8))
     exploration = AddOrnsteinUhlenbeckNoise(env.spec, policy, sigma=0.2)
     if sampler:

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.filterwarnings('ignore:.*(No outputs|accepted by any ou
 
 def make_td3(**kwargs):
     env = normalize(GymEnv('Pendulum-v1'))
-    policy = DeterministicMLPPolicy(env.spec, hidden_sizes=(8, 8))
+    policy = DeterministicMLPPolicy(
+        env.spec, hidden_sizes=(8, 8), output_nonlinearity=torch.tanh
+    )
     qf1 = ContinuousMLPQFunction(env.spec, hidden_sizes=(8, 8))
     qf2 = ContinuousMLPQFunction(env.spec, hidden_sizes=(8, 8))
     exploration = AddGaussianNoise(

@@ -141,6 +141,16 @@ class TestLogProb:
         total = torch.trapezoid(density, grid[:, 0])
         assert abs(total.item() - 1) < 1e-4
 
+    def test_epsilon_is_accepted_and_ignored(self):
+        # the original garage's calls, with its epsilon offset
+        loc, scale = torch.tensor([0.3, -1.0]), torch.tensor([0.5, 1.0])
+        value = torch.tensor([0.1, -0.9])
+        dist = TanhNormal(loc, scale, epsilon=1e-6)
+        exact = TanhNormal(loc, scale).log_prob(value)
+        assert torch.equal(dist.log_prob(value), exact)
+        assert torch.equal(dist.log_prob(value, epsilon=1e-6), exact)
+        assert torch.equal(dist.log_prob(value, None, 1e-6), exact)
+
 
 class TestSampling:
     def test_sample_statistics(self):

@@ -1,6 +1,7 @@
 import pickle
 
 import cloudpickle
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -71,7 +72,7 @@ def test_float_inputs_are_not_scaled_for_a_plain_shape():
     'make_spec',
     [
         lambda image: image,
-        lambda image: InOutSpec(image, akro.Discrete(2)),
+        lambda image: InOutSpec(image, None),
         lambda image: EnvSpec(image, akro.Discrete(2)),
     ],
     ids=['space', 'in_out_spec', 'env_spec'],
@@ -190,9 +191,87 @@ def test_per_layer_option_of_wrong_length_raises_naming_it():
     with pytest.raises(
         ValueError,
         match=r'kernel_sizes must be one value or '
-        r'a sequence of 2 values \(one per layer\)',
+        r'a sequence of 1 or 2 values \(2 from hidden_channels\), got 3 values',
     ):
         CNNModule((3, 8, 8), 'NCHW', (4, 5), (3, 3, 3), 1)
+
+
+def original_spec(output_space=None):
+    return InOutSpec(akro.Box(0.0, 1.0, (3, 16, 16)), output_space)
+
+
+def test_length_one_lists_broadcast_to_every_layer():
+    # the original garage's call: one-entry lists for three layers
+    module = CNNModule(
+        spec=original_spec(),
+        image_format='NCHW',
+        hidden_channels=(4, 5, 6),
+        kernel_sizes=[3],
+        strides=[1],
+        paddings=[1],
+        max_pool=True,
+        pool_shape=[(2, 2)],
+        pool_stride=[2],
+    )
+    # each layer keeps the size (3x3 kernel, padding 1) and pools it by 2
+    assert module.output_dim == 6 * 2 * 2
+    convs = [m for m in module.modules() if isinstance(m, nn.Conv2d)]
+    pools = [m for m in module.modules() if isinstance(m, nn.MaxPool2d)]
+    assert [conv.kernel_size for conv in convs] == [(3, 3)] * 3
+    assert [pool.kernel_size for pool in pools] == [(2, 2)] * 3
+    assert module(torch.rand(2, 3, 16, 16)).shape == (2, 24)
+
+
+def test_output_space_of_the_spec_adds_a_final_linear_layer():
+    # the original garage's call: an InOutSpec whose output space is set
+    spec = original_spec(akro.Box(-np.inf, np.inf, (7,)))
+    module = CNNModule(
+        spec,
+        image_format='NCHW',
+        hidden_channels=(4,),
+        kernel_sizes=(3,),
+        strides=(2,),
+    )
+    linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [(4 * 7 * 7, 7)]
+    assert module.output_dim == 7
+    assert module.spec.output_space.shape == (7,)
+    images = torch.rand(5, 3, 16, 16)
+    assert module(images).shape == (5, 7)
+    assert module(images[0]).shape == (7,)
+    assert module(images[:0]).shape == (0, 7)
+    features = module._cnn_layers(images).reshape(5, -1)
+    assert torch.allclose(module(images), linears[0](features))
+
+
+@pytest.mark.parametrize(
+    'spec',
+    [
+        (3, 16, 16),
+        akro.Box(0.0, 1.0, (3, 16, 16)),
+        InOutSpec(akro.Box(0.0, 1.0, (3, 16, 16)), None),
+        EnvSpec(akro.Box(0.0, 1.0, (3, 16, 16)), akro.Box(-1.0, 1.0, (2,))),
+    ],
+    ids=['shape', 'space', 'in_out_spec_without_output', 'env_spec'],
+)
+def test_no_output_space_no_final_layer(spec):
+    module = CNNModule(spec, 'NCHW', (4,), (3,), (2,))
+    assert not any(isinstance(m, nn.Linear) for m in module.modules())
+    assert module.output_dim == 4 * 7 * 7
+    assert module.spec.output_space.shape == (4 * 7 * 7,)
+    assert module.spec.input_space.shape == (3, 16, 16)
+
+
+def test_module_pickled_before_the_final_layer_loads():
+    module = CNNModule((3, 16, 16), 'NCHW', (4,), (3,), (2,))
+    state = module.__dict__.copy()
+    for key in ('_final_layer', '_features_dim', '_spec'):
+        del state[key]
+    old = CNNModule.__new__(CNNModule)
+    old.__setstate__(state)
+    images = torch.rand(2, 3, 16, 16)
+    assert torch.equal(old(images), module(images))
+    assert old.spec.output_space.shape == (4 * 7 * 7,)
 
 
 def test_bad_image_format_raises_listing_choices():

@@ -75,7 +75,7 @@ def test_layer_normalization_adds_one_layer_norm_per_hidden_layer():
     [
         ('output_dims', [1, 2, 3]),
         ('output_nonlinearities', [None, None, None]),
-        ('output_w_inits', [nn.init.zeros_]),
+        ('output_w_inits', []),
         ('output_b_inits', (nn.init.zeros_, nn.init.zeros_, nn.init.zeros_)),
     ],
 )
@@ -85,10 +85,31 @@ def test_per_head_option_of_wrong_length_raises_naming_it(option, value):
         ValueError,
         match=(
             f'{option} must be one value or a sequence of '
-            r'2 values \(one per head\)'
+            r'1 or 2 values \(2 from n_heads\), got'
         ),
     ):
         MultiHeadedMLPModule(2, 4, hidden_sizes=(8,), **kwargs)
+
+
+def test_length_one_lists_broadcast_to_every_head():
+    # the original garage's call: one-entry lists for three heads
+    module = MultiHeadedMLPModule(
+        n_heads=3,
+        input_dim=4,
+        output_dims=[2],
+        hidden_sizes=(8,),
+        output_nonlinearities=[torch.tanh],
+        output_w_inits=[nn.init.ones_],
+        output_b_inits=[constant(5.0)],
+    )
+    outputs = module(torch.ones(5, 4))
+    assert [tuple(output.shape) for output in outputs] == [(5, 2)] * 3
+    # one initialiser for every head: the heads are identical
+    assert torch.equal(outputs[0], outputs[1])
+    assert torch.equal(outputs[0], outputs[2])
+    # weights of ones and biases of 5 on ReLU features: tanh of at least 5
+    assert (outputs[0] >= torch.tanh(torch.tensor(5.0)) - 1e-6).all()
+    assert (outputs[0] <= 1).all()
 
 
 def test_no_heads_raises():

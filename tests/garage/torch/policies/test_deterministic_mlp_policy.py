@@ -49,25 +49,26 @@ def test_unknown_option_is_rejected():
         DeterministicMLPPolicy(make_spec(), hidden_size=(8,))
 
 
-def test_action_is_the_tanh_output_of_the_mlp():
-    policy = DeterministicMLPPolicy(make_spec())
+def test_output_is_linear_by_default_as_in_the_original():
+    # the original garage's call, with no output_nonlinearity
+    policy = DeterministicMLPPolicy(env_spec=make_spec(), hidden_sizes=(4,))
+    assert [m.out_features for m in linears(policy)] == [4, 2]
+    with torch.no_grad():
+        linears(policy)[-1].weight.zero_()
+        linears(policy)[-1].bias.copy_(torch.tensor([5.0, -3.0]))
+    action, info = policy.get_action(np.ones(3))
+    np.testing.assert_allclose(action, [5.0, -3.0])
+    assert info == {}
+
+
+def test_tanh_output_when_asked():
+    policy = DeterministicMLPPolicy(make_spec(), output_nonlinearity=torch.tanh)
     with torch.no_grad():
         linears(policy)[-1].weight.zero_()
         linears(policy)[-1].bias.copy_(torch.tensor([0.5, -20.0]))
     action, info = policy.get_action(np.ones(3))
     np.testing.assert_allclose(action, np.tanh([0.5, -20.0]), rtol=1e-6)
     assert info == {}
-
-
-def test_output_nonlinearity_can_be_changed():
-    policy = DeterministicMLPPolicy(
-        make_spec(), hidden_sizes=(4,), output_nonlinearity=None
-    )
-    assert [m.out_features for m in linears(policy)] == [4, 2]
-    with torch.no_grad():
-        linears(policy)[-1].weight.zero_()
-        linears(policy)[-1].bias.copy_(torch.tensor([5.0, -3.0]))
-    np.testing.assert_allclose(policy.get_action(np.ones(3))[0], [5.0, -3.0])
 
 
 def test_get_actions_matches_forward():
