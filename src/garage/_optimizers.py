@@ -18,7 +18,10 @@ class _Default:
     Algorithms wrap their defaults in it (``lr=_Default(1e-3)``) so that
     `make_optimizer` can tell them from arguments the user chose: a
     user's ``(class, dict_of_args)`` tuple replaces the defaults instead of
-    clashing with them.
+    clashing with them. It shows as its value, in ``help()`` and
+    ``inspect.signature`` as in the API reference (whose Griffe extension,
+    ``docs/griffe_defaults.py``, renders ``x: float | _Default =
+    _Default(1e-3)`` as ``x: float = 0.001``).
 
     Args:
         val: The default value.
@@ -26,6 +29,9 @@ class _Default:
     """
 
     val: Any
+
+    def __repr__(self) -> str:
+        return repr(self.val)
 
 
 def make_optimizer(
@@ -35,10 +41,12 @@ def make_optimizer(
 ) -> Any:
     """Build an optimizer.
 
-    ``optimizer_type`` is either a class, built with ``kwargs`` (each
-    `_Default` unwrapped to its value), or a ``(class, args)`` tuple,
-    built with ``args`` alone: its arguments replace the caller's defaults
-    entirely. When ``module`` is given its parameters are the first argument,
+    ``optimizer_type`` is either a class, built with ``kwargs``, or a
+    ``(class, args)`` tuple, built with ``args`` alone: its arguments
+    replace the defaults of the algorithm calling ``make_optimizer``
+    entirely, and an argument the user chose (such as an algorithm's
+    ``qf_lr=...``) beside a tuple is an error. When ``module`` is given its
+    parameters are the first argument,
     ``optimizer_type(module.parameters(), **args)``.
 
     Args:
@@ -46,16 +54,16 @@ def make_optimizer(
             dict of its keyword arguments.
         module: A module (e.g. a ``torch.nn.Module``) whose ``parameters()``
             the optimizer updates, or None to pass no parameters.
-        kwargs: Keyword arguments for the optimizer, each a value or a
-            `_Default`.
+        kwargs: Keyword arguments for the optimizer: values the user
+            chose, or defaults of the calling algorithm (marked as such).
 
     Returns:
         The optimizer.
 
     Raises:
         ValueError: If ``optimizer_type`` is a tuple and a keyword argument
-            other than a `_Default` is given too, or the tuple is not
-            a class and a dict.
+            the user chose is given too, or the tuple is not a class and a
+            dict.
         TypeError: If the optimizer class is not callable.
 
     """

@@ -19,8 +19,10 @@
 """
 
 import ast
+import html
 import importlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +36,10 @@ SRC = ROOT / 'src'
 DIRECTIVE = '::: '
 
 
-def test_site_builds_strictly(tmp_path):
+@pytest.fixture(scope='module')
+def site(tmp_path_factory):
+    """The directory of the site ``mkdocs build --strict`` builds."""
+    directory = tmp_path_factory.mktemp('site')
     result = subprocess.run(
         [
             sys.executable,
@@ -45,7 +50,7 @@ def test_site_builds_strictly(tmp_path):
             '-f',
             str(ROOT / 'mkdocs.yml'),
             '-d',
-            str(tmp_path / 'site'),
+            str(directory),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -58,6 +63,133 @@ def test_site_builds_strictly(tmp_path):
         f'mkdocs build --strict failed:\n{result.stdout[-4000:]}\n'
         f'{result.stderr[-8000:]}'
     )
+    return directory
+
+
+def test_site_builds_strictly(site):
+    assert (site / 'index.html').is_file()
+
+
+def html_text(fragment):
+    """The text of an HTML fragment, tags removed."""
+    return html.unescape(re.sub(r'<[^>]+>', '', fragment))
+
+
+# a private name: a leading underscore, not inside a longer word or number
+PRIVATE_NAME = re.compile(r'(?<![\w])_[A-Za-z]\w*')
+
+
+def rendered_defaults(source):
+    """The defaults a reference page's HTML shows: signatures and tables.
+
+    Each signature's defaults (the text after each ``=`` up to the next
+    parameter), and the Default column of each parameter table (rows of
+    four cells: name, type, description, default).
+    """
+    defaults = []
+    for signature in re.findall(
+        r'<div class="doc-signature highlight">(.*?)</div>', source, re.DOTALL
+    ):
+        text = html_text(signature)
+        defaults += re.findall(r'(?<![=!<>])=(?!=)\s*([^,\n]*)', text)
+    for row in re.findall(
+        r'<tr class="doc-section-item">(.*?)</tr>', source, re.DOTALL
+    ):
+        cells = re.findall(r'<td>(.*?)</td>', row, re.DOTALL)
+        if len(cells) == 4:
+            defaults.append(html_text(cells[3]).strip())
+    return defaults
+
+
+def test_reference_shows_no_private_defaults(site):
+    # a signature shows the value, qf_lr: float = 0.001, never a private
+    # sentinel such as _Default(0.001) or _QF_LR
+    pages = sorted((site / 'reference').rglob('*.html'))
+    assert pages
+    private = {}
+    for page in pages:
+        defaults = rendered_defaults(page.read_text())
+        assert defaults, f'{page}: no defaults found; has the HTML changed?'
+        found = sorted({d for d in defaults if PRIVATE_NAME.search(d)})
+        if found:
+            private[page.relative_to(site).as_posix()] = found
+    assert not private, (
+        f'defaults in the API reference that name private objects, by page: {private}'
+    )
+    algos = html_text((site / 'reference/torch_algos/index.html').read_text())
+    assert 'qf_lr: float = 0.001' in algos
+    assert 'policy_lr: float = 0.0001' in algos
+
+
+def test_private_default_detection():
+    page_html = (
+        '<div class="doc-signature highlight"><pre><code>DQN(\n'
+        '    env_spec,\n'
+        '    qf_lr: float | _Default = _QF_LR,\n'
+        '    n: int = 1,\n'
+        '    x: float = _Default(0.001),\n'
+        ')</code></pre></div>'
+        '<tr class="doc-section-item"><td>a</td><td>int</td><td>A.</td>'
+        '<td><code>_MISSING</code></td></tr>'
+    )
+    defaults = rendered_defaults(page_html)
+    assert defaults == ['_QF_LR', '1', '_Default(0.001)', '_MISSING']
+
+
+# the widest code line of the home page: the line length ruff allows,
+# which the code box holds at desktop widths
+HOME_CODE_COLUMNS = 88
+
+
+def code_blocks(text):
+    """The ``(language, code)`` of each fenced block of a Markdown text."""
+    return re.findall(r'^```(\w*)\n(.*?)^```', text, re.DOTALL | re.MULTILINE)
+
+
+def test_home_page_code_fits_its_boxes():
+    blocks = code_blocks((DOCS / 'index.md').read_text())
+    assert blocks
+    too_wide = [
+        line
+        for _, code in blocks
+        for line in code.splitlines()
+        if len(line) > HOME_CODE_COLUMNS
+    ]
+    assert not too_wide, (
+        f'code lines of docs/index.md wider than {HOME_CODE_COLUMNS} columns, '
+        f'which overflow their code box: {too_wide}'
+    )
+
+
+def test_home_page_quickstart_is_the_readmes():
+    # split over lines on the home page, the same two commands as the
+    # README's Quickstart (whose second command the CI runs)
+    def quickstart(text):
+        section = text.split('## Quickstart', 1)[1].split('\n## ', 1)[0]
+        return [
+            command
+            for language, code in code_blocks(section)
+            if language == 'bash'
+            for command in re.sub(r'\s*\\\n\s*', ' ', code).strip().splitlines()
+        ]
+
+    readme = quickstart((ROOT / 'README.md').read_text())
+    assert len(readme) == 2
+    assert quickstart((DOCS / 'index.md').read_text()) == readme
+
+
+def test_shell_commands_wrap_in_their_boxes(site):
+    # a shell line too wide for a narrow screen wraps instead of running
+    # past its box: the home page loads the stylesheet that says so
+    config = yaml.load((ROOT / 'mkdocs.yml').read_text(), Loader=_ConfigLoader)
+    (stylesheet,) = config['extra_css']
+    css = (site / stylesheet).read_text()
+    rule = re.search(r'\.language-bash pre > code\s*\{([^}]*)\}', css)
+    assert rule, css
+    assert 'white-space: pre-wrap' in rule[1]
+    home = (site / 'index.html').read_text()
+    assert f'href="{stylesheet}"' in home
+    assert home.count('class="language-bash highlight"') >= 2
 
 
 def public_modules():

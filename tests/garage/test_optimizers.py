@@ -1,3 +1,4 @@
+import inspect
 import pathlib
 import subprocess
 import sys
@@ -88,6 +89,31 @@ def test_non_callable_type_raises():
 def test_default_is_a_value_wrapper():
     assert _Default(3).val == 3
     assert _Default(3) == _Default(3)
+    assert repr(_Default(1e-3)) == '0.001'
+
+
+@pytest.mark.parametrize(
+    ('algorithm', 'argument', 'value'),
+    [
+        ('DQN', 'qf_lr', 1e-3),
+        ('DDPG', 'policy_lr', 1e-4),
+        ('DDPG', 'qf_lr', 1e-3),
+        ('TD3', 'policy_lr', 1e-4),
+        ('TD3', 'qf_lr', 1e-3),
+    ],
+)
+def test_algorithms_learning_rate_defaults_show_their_values(
+    algorithm, argument, value
+):
+    # marked, so that a (class, args) tuple replaces them; shown as values
+    from garage.torch import algos
+
+    signature = inspect.signature(getattr(algos, algorithm))
+    default = signature.parameters[argument].default
+    assert default == _Default(value)
+    assert f'{argument}: float | garage._optimizers._Default = {value!r}' in str(
+        signature
+    )
 
 
 def test_module_imports_no_framework():

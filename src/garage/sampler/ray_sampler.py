@@ -35,6 +35,9 @@ from garage.sampler.default_worker import DefaultWorker
 from garage.sampler.worker import Worker
 from garage.sampler.worker_factory import WorkerFactory
 
+# Ray's switch for token authentication, 'token' or 'disabled'
+_AUTH_MODE = 'RAY_AUTH_MODE'
+
 
 class RaySampler(RemoteSampler):
     """Runs each worker in a Ray actor, all of them at once.
@@ -48,7 +51,9 @@ class RaySampler(RemoteSampler):
 
     * if this process is connected to Ray by someone else (``ray.init``
       was called), the sampler uses that connection and leaves it open;
-    * else, if ``RAY_ADDRESS`` is set, it joins that cluster;
+    * else, if ``RAY_ADDRESS`` is set, it joins that cluster, with this
+      machine's Ray token if the cluster uses token authentication and
+      ``RAY_AUTH_MODE`` is unset;
     * else it starts a private local Ray instance with ``n_workers`` CPUs,
       no dashboard, quiet logging and no usage statistics, whose workers
       see this process's ``sys.path``.
@@ -291,7 +296,7 @@ class _Connection:
                     **quiet,
                 )
             else:
-                ray.init(**quiet)
+                _join(ray, os.environ['RAY_ADDRESS'], quiet)
         cls.n_users += 1
         return True
 
@@ -306,3 +311,103 @@ class _Connection:
         cls.n_users -= 1
         if cls.n_users == 0:
             ray.shutdown()
+
+
+def _join(ray: types.ModuleType, address: str, options: dict[str, Any]) -> None:
+    """Join the Ray cluster at ``address``, with its token if it asks for one.
+
+    Ray (2.60, for one) turns token authentication on for a head node that
+    finds a token on its machine (``~/.ray/auth_token``, which any local
+    ``ray.init()`` writes, a private instance of `RaySampler` included), but
+    a driver joining at an explicit address sends its token only if
+    ``RAY_AUTH_MODE=token``. So where ``RAY_AUTH_MODE`` is unset and this
+    machine holds a token, a cluster that refuses a connection without one
+    is joined in token mode, as Ray joins a cluster it finds by itself.
+
+    Args:
+        ray: The ``ray`` module.
+        address: The cluster's address, from ``RAY_ADDRESS``.
+        options: Further keyword arguments of ``ray.init``.
+
+    Raises:
+        ConnectionError: If Ray cannot join the cluster; where the cluster
+            refused this process's token, the message says what to set.
+
+    """
+    if os.environ.get(_AUTH_MODE) is None and _asks_for_token(ray, address):
+        # what Ray does to join a local cluster that wants a token: token
+        # mode for this process and the processes it starts
+        os.environ[_AUTH_MODE] = 'token'
+        from ray._raylet import Config  # type: ignore[attr-defined]
+
+        Config.initialize('')
+    try:
+        ray.init(**options)
+    except ConnectionError as error:
+        if not _refused_for_token(ray, error):
+            raise
+        raise ConnectionError(
+            f'RaySampler could not join the Ray cluster at RAY_ADDRESS={address}: '
+            'the cluster uses token authentication and refused this process '
+            f'(RAY_AUTH_MODE={os.environ.get(_AUTH_MODE, "unset")}). Set '
+            "RAY_AUTH_MODE=token and give this process the cluster's token: "
+            "copy the head node's ~/.ray/auth_token (`ray get-auth-token` "
+            'prints it there) to ~/.ray/auth_token on this machine, or set '
+            'RAY_AUTH_TOKEN to it (or RAY_AUTH_TOKEN_PATH to a file holding it); '
+            'see docs/howto/ray-cluster.md'
+        ) from error
+
+
+def _asks_for_token(ray: types.ModuleType, address: str) -> bool:
+    """Whether the cluster wants a token that this machine holds.
+
+    Args:
+        ray: The ``ray`` module.
+        address: The cluster's address, ``host:port``.
+
+    Returns:
+        True if this machine holds a token and the cluster's GCS refuses a
+            request without one; False for a Ray without token
+            authentication, and where the cluster cannot be asked (Ray's
+            own connection reports why).
+
+    """
+    try:
+        from ray._raylet import (  # type: ignore[attr-defined]
+            AuthenticationTokenLoader,
+            GcsClient,
+        )
+    except ImportError:  # a Ray without token authentication
+        return False
+    if address in ('auto', 'local') or '://' in address:
+        return False  # Ray settles these itself
+    if not AuthenticationTokenLoader.instance().has_token(ignore_auth_mode=True):
+        return False
+    try:
+        GcsClient(address=address)
+    except ray.exceptions.AuthenticationError:
+        return True
+    except Exception:  # ray.init reports an unreachable cluster
+        return False
+    return False
+
+
+def _refused_for_token(ray: types.ModuleType, error: BaseException) -> bool:
+    """Whether Ray's connection error comes from a refused token.
+
+    Args:
+        ray: The ``ray`` module.
+        error: The error ``ray.init`` raised.
+
+    Returns:
+        True if the error, or an error it was raised from, is Ray's
+            authentication error (Ray passes it on as text).
+
+    """
+    refused = getattr(ray.exceptions, 'AuthenticationError', ())
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, refused) or 'InvalidAuthToken' in str(cause):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False

@@ -28,10 +28,6 @@ if TYPE_CHECKING:
     from garage.sampler import Sampler
     from garage.torch.policies import Policy
 
-# defaults that a (class, args) optimizer tuple replaces
-_POLICY_LR = _Default(1e-4)
-_QF_LR = _Default(1e-3)
-
 
 class DDPG(OffPolicyAlgorithm):
     r"""Deep deterministic policy gradient: an actor and one critic.
@@ -110,8 +106,8 @@ class DDPG(OffPolicyAlgorithm):
         qf_weight_decay: float = 0.0,
         policy_optimizer: Any = torch.optim.Adam,
         qf_optimizer: Any = torch.optim.Adam,
-        policy_lr: float | _Default = _POLICY_LR,
-        qf_lr: float | _Default = _QF_LR,
+        policy_lr: float | _Default = _Default(1e-4),
+        qf_lr: float | _Default = _Default(1e-3),
         clip_pos_returns: bool = False,
         clip_return: float = math.inf,
         reward_scale: float = 1.0,

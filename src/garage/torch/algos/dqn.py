@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from garage.torch.policies import Policy
     from garage.trainer import Trainer
 
-# a default that a (class, args) optimizer tuple replaces
-_QF_LR = _Default(1e-3)
-
 
 class DQN(OffPolicyAlgorithm):
     r"""Deep Q-learning of a discrete-action Q-function.
@@ -97,7 +94,7 @@ class DQN(OffPolicyAlgorithm):
         qf_optimizer: Any = torch.optim.Adam,
         *,
         steps_per_epoch: int = 20,
-        qf_lr: float | _Default = _QF_LR,
+        qf_lr: float | _Default = _Default(1e-3),
         n_train_steps: int = 50,
         max_episode_length_eval: int | None = None,
         buffer_batch_size: int = 64,

@@ -31,10 +31,6 @@ if TYPE_CHECKING:
     from garage.torch.policies import Policy
     from garage.trainer import Trainer
 
-# defaults that a (class, args) optimizer tuple replaces
-_POLICY_LR = _Default(1e-4)
-_QF_LR = _Default(1e-3)
-
 
 class TD3(OffPolicyAlgorithm):
     r"""TD3: DDPG with twin critics, target smoothing and delayed updates.
@@ -134,8 +130,8 @@ class TD3(OffPolicyAlgorithm):
         policy_noise: float = 0.2,
         policy_noise_clip: float = 0.5,
         clip_return: float = math.inf,
-        policy_lr: float | _Default = _POLICY_LR,
-        qf_lr: float | _Default = _QF_LR,
+        policy_lr: float | _Default = _Default(1e-4),
+        qf_lr: float | _Default = _Default(1e-3),
         policy_optimizer: Any = torch.optim.Adam,
         qf_optimizer: Any = torch.optim.Adam,
         num_evaluation_episodes: int = 10,
