@@ -63,3 +63,11 @@ def test_a_command_is_required(capsys):
         main([])
     assert exit_info.value.code == 2
     assert 'resume' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('n_epochs', ['0', '-3', 'many'])
+def test_resume_takes_a_positive_number_of_epochs(tmp_path, capsys, n_epochs):
+    with pytest.raises(SystemExit) as exit_info:
+        main(['resume', str(tmp_path), '--n-epochs', n_epochs])
+    assert exit_info.value.code == 2
+    assert f"expected a positive integer, got '{n_epochs}'" in capsys.readouterr().err
