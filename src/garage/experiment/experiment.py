@@ -203,6 +203,8 @@ class ExperimentTemplate:
             ValueError: If an argument of the function is passed by position,
                 or the dict of options holds an unknown or invalid option.
             TypeError: If the keyword arguments do not fit the function.
+            LogDirectoryLockedError: If another process is logging to the
+                log directory (``use_existing_dir=True``).
 
         """
         options = self._options_for_run(args)
@@ -328,7 +330,11 @@ def wrap_experiment(
             ``'passed'`` (only passed parameters), each as ``_key=value``, in
             the order they appear in the function definition.
         use_existing_dir: If true, (re)use the directory for this experiment,
-            even if it already contains data.
+            even if it already contains data. A run found there is continued
+            in place if the experiment calls ``Trainer.restore`` on this
+            directory, and otherwise replaced at the first logged row (see
+            `experiment_logging`). A directory another process is logging
+            to is refused with `LogDirectoryLockedError`.
         x_axis: Key of ``dowel.tabular`` to use as the x axis of the
             TensorBoard plots; None plots against the number of dumps.
 
