@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     resume.add_argument('log_dir', help="the experiment's log directory")
     resume.add_argument(
         '--n-epochs',
-        type=int,
+        type=_positive_int,
         default=None,
         help='train until this many epochs in all '
         '(default: as the experiment was started)',
@@ -52,13 +52,27 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == 'eval':
         return _evaluate(args)
-    from garage.experiment.resume import resume_experiment
+    return _resume(parser, args)
+
+
+def _resume(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run ``python -m garage resume``; see ``docs/howto/resume.md``.
+
+    Errors (no snapshot, a directory another process writes, a bad
+    ``--n-epochs``) end with one line and status 1; a complete experiment
+    ends with a line saying how to extend it and status 0; Ctrl-C ends with
+    one line naming this command again, by SIGINT (status 130).
+    """
+    from garage.experiment.experiment import LogDirectoryLockedError
+    from garage.experiment.resume import ExperimentCompleteError, resume_experiment
     from garage.experiment.snapshotter import SnapshotError
 
     from_epoch = int(args.from_epoch) if args.from_epoch.isdigit() else args.from_epoch
     try:
         resume_experiment(args.log_dir, n_epochs=args.n_epochs, from_epoch=from_epoch)
-    except (FileNotFoundError, SnapshotError) as error:
+    except ExperimentCompleteError as complete:
+        parser.exit(0, f'python -m garage resume: {complete}\n')
+    except (FileNotFoundError, SnapshotError, LogDirectoryLockedError) as error:
         parser.exit(1, f'python -m garage resume: {error}\n')
     return 0
 

@@ -347,6 +347,13 @@ class Trainer:
     ) -> TrainArgs:
         """Restore an experiment from its snapshot.
 
+        Inside an experiment that logs to ``from_dir`` itself
+        (``wrap_experiment(log_dir=from_dir, use_existing_dir=True)``), the
+        experiment continues the run logged there, as ``python -m garage
+        resume`` does: ``progress.csv`` keeps its rows up to the snapshot's
+        epoch and takes the new ones, and ``variant.json`` and
+        ``metadata.json`` stay, with the resume recorded in the latter.
+
         Args:
             from_dir: The directory of the snapshots.
             from_epoch: The epoch: ``'first'``, ``'last'`` or a number.
@@ -356,9 +363,11 @@ class Trainer:
                 from the epoch after the snapshot's.
 
         """
-        return self._restore_saved(
-            self._snapshotter.load(from_dir, from_epoch), from_dir
-        )
+        from garage.experiment.experiment import _continue_logged_run
+
+        saved = self._snapshotter.load(from_dir, from_epoch)
+        _continue_logged_run(from_dir, saved['stats'].total_epoch)
+        return self._restore_saved(saved, from_dir)
 
     def _restore_saved(
         self, saved: dict[str, Any], from_dir: str | os.PathLike

@@ -180,3 +180,14 @@ def test_eval_checks_its_options(tmp_path, capsys, options):
         main(['eval', str(tmp_path), *options])
     assert exit_info.value.code == 2
     assert 'expected an integer of at least' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('n_epochs', ['0', '-3', 'many'])
+def test_resume_takes_a_positive_number_of_epochs(tmp_path, capsys, n_epochs):
+    with pytest.raises(SystemExit) as exit_info:
+        main(['resume', str(tmp_path), '--n-epochs', n_epochs])
+    assert exit_info.value.code == 2
+    assert (
+        f"expected an integer of at least 1, got '{n_epochs}'"
+        in capsys.readouterr().err
+    )

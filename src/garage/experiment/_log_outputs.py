@@ -43,9 +43,7 @@ class CsvOutput(dowel.LogOutput):
     def __init__(self, file_name: str | os.PathLike, *, append: bool = False):
         self._file_name = os.fspath(file_name)
         self._fieldnames: list[str] = []
-        if append:
-            self._fieldnames = _read_header_and_drop_partial_line(self._file_name)
-        self._log_file = self._open('a' if self._fieldnames else 'w')
+        self._start(append)
 
     @property
     def types_accepted(self) -> tuple[type, ...]:
@@ -99,6 +97,12 @@ class CsvOutput(dowel.LogOutput):
         if log_file is not None and not log_file.closed:
             log_file.close()
 
+    def _start(self, append: bool) -> None:
+        """Open the file: continue it if ``append``, else truncate it."""
+        if append:
+            self._fieldnames = _read_header_and_drop_partial_line(self._file_name)
+        self._log_file = self._open('a' if self._fieldnames else 'w')
+
     def _open(self, mode: Literal['a', 'w']) -> TextIO:
         return open(self._file_name, mode, newline='', encoding='utf-8')
 
@@ -133,6 +137,80 @@ class CsvOutput(dowel.LogOutput):
             raise
         finally:
             self._log_file = self._open('a')
+
+
+class DeferredCsvOutput(CsvOutput):
+    """A `CsvOutput` that leaves its file alone until its first row.
+
+    An experiment logging to a directory that holds an earlier run does not
+    know yet whether it continues that run (``Trainer.restore`` from the
+    directory) or starts a new one. Until the first row, the file is as the
+    earlier run left it; `continue_file` makes the rows append to it, and
+    otherwise the first row starts it afresh, after ``before_first_row`` is
+    called.
+
+    Args:
+        file_name: The CSV file to write.
+        before_first_row: Called once, just before the file is opened for
+            the first row.
+
+    """
+
+    def __init__(
+        self, file_name: str | os.PathLike, *, before_first_row: Callable[[], None]
+    ):
+        self._file_name = os.fspath(file_name)
+        self._fieldnames = []
+        self._append = False
+        self._before_first_row = before_first_row
+
+    @property
+    def opened(self) -> bool:
+        """bool: Whether the file is open (a row was written, or `open_now`)."""
+        return hasattr(self, '_log_file')
+
+    def continue_file(self) -> None:
+        """Append the rows to the file, under its header, when it is opened.
+
+        Raises:
+            RuntimeError: If the file is open already.
+
+        """
+        if self.opened:
+            raise RuntimeError(f'{self._file_name} is open already')
+        self._append = True
+
+    def open_now(self) -> None:
+        """Open the file now, without calling ``before_first_row``."""
+        if not self.opened:
+            self._start(self._append)
+
+    def record(self, data: dowel.TabularInput, prefix: str = '') -> None:
+        """Open the file at the first row, then write the row; see `CsvOutput`.
+
+        Args:
+            data: The tabular values.
+            prefix: Unused: a CSV row has no text prefix.
+
+        """
+        if (
+            not self.opened
+            and isinstance(data, dowel.TabularInput)
+            and data.as_primitive_dict
+        ):
+            self._before_first_row()
+            self._start(self._append)
+        super().record(data, prefix)
+
+    def dump(self, step: int | None = None) -> None:
+        """Flush the file, if it is open.
+
+        Args:
+            step: Unused.
+
+        """
+        if self.opened:
+            super().dump(step)
 
 
 class TensorBoardOutput(dowel.TensorBoardOutput):

@@ -17,29 +17,39 @@ dowel is imported only when an experiment runs: it takes seconds to import.
 """
 
 import contextlib
+import csv
 import dataclasses
 import datetime
 import functools
 import importlib
 import importlib.metadata
 import inspect
+import io
 import json
 import os
+import pathlib
 import platform
+import shlex
 import subprocess
 import sys
 import tarfile
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
-from typing import Any
+from typing import IO, Any
 
 from garage import _validation
-from garage.experiment.snapshotter import Snapshotter
+from garage.experiment._log_lock import LogDirectoryLock, LogDirectoryLockedError
+from garage.experiment.snapshotter import (
+    Snapshotter,
+    _replace_atomically,
+    _snapshots,
+)
 
 __all__ = [
     'ExperimentContext',
     'ExperimentTemplate',
+    'LogDirectoryLockedError',
     'experiment_logging',
     'wrap_experiment',
 ]
@@ -193,6 +203,8 @@ class ExperimentTemplate:
             ValueError: If an argument of the function is passed by position,
                 or the dict of options holds an unknown or invalid option.
             TypeError: If the keyword arguments do not fit the function.
+            LogDirectoryLockedError: If another process is logging to the
+                log directory (``use_existing_dir=True``).
 
         """
         options = self._options_for_run(args)
@@ -318,7 +330,11 @@ def wrap_experiment(
             ``'passed'`` (only passed parameters), each as ``_key=value``, in
             the order they appear in the function definition.
         use_existing_dir: If true, (re)use the directory for this experiment,
-            even if it already contains data.
+            even if it already contains data. A run found there is continued
+            in place if the experiment calls ``Trainer.restore`` on this
+            directory, and otherwise replaced at the first logged row (see
+            `experiment_logging`). A directory another process is logging
+            to is refused with `LogDirectoryLockedError`.
         x_axis: Key of ``dowel.tabular`` to use as the x axis of the
             TensorBoard plots; None plots against the number of dumps.
 
@@ -363,17 +379,31 @@ def experiment_logging(
 ) -> Iterator[ExperimentContext]:
     """Log an experiment to a directory while the context is open.
 
-    Attaches ``debug.log``, ``progress.csv``, TensorBoard and standard output
-    to ``dowel.logger``, with the directory's name as the prefix of logged
-    lines, and yields the `ExperimentContext` for the directory. When
-    not resuming, first writes ``variant.json``, ``metadata.json`` and,
-    if ``archive_launch_repo``, ``launch_archive.tar.xz``.
+    Locks the directory against other writers, attaches ``debug.log``,
+    ``progress.csv``, TensorBoard and standard output to ``dowel.logger``,
+    with the directory's name as the prefix of logged lines, and yields the
+    `ExperimentContext` for the directory. When not resuming, it writes
+    ``variant.json``, ``metadata.json`` and, if ``archive_launch_repo``,
+    ``launch_archive.tar.xz``.
+
+    A directory that holds an earlier run (its ``metadata.json`` or a
+    snapshot) is not overwritten straight away: if the experiment calls
+    ``Trainer.restore`` on this same directory before logging its first
+    row, it continues the earlier run, as ``resume=True`` does (see
+    below), and the resume is recorded in ``metadata.json``. Otherwise its
+    first row starts ``progress.csv`` afresh and writes the new
+    ``variant.json`` and ``metadata.json``, with a warning.
 
     The experiment has ``dowel.logger`` and ``dowel.tabular`` to itself: the
     outputs attached before, and tabular values recorded but not yet dumped,
     are set aside and put back when the context closes. On closing, even
-    because of an error, the outputs are flushed, closed and detached; an
-    error's traceback is written to ``debug.log`` before it propagates.
+    because of an error, the outputs are flushed, closed and detached and
+    the lock is released; an error's traceback is written to ``debug.log``
+    before it propagates. A ``KeyboardInterrupt`` (Ctrl-C) also prints one
+    line to standard error naming the command that resumes the experiment;
+    if nothing catches it, the script ends with that line alone and the
+    exit status of an interrupted process (130 in a shell), not a
+    traceback.
 
     Args:
         log_dir: The log directory, created if missing.
@@ -384,7 +414,6 @@ def experiment_logging(
         resume: Continue an experiment killed in ``log_dir``: append to its
             ``progress.csv`` (under its header) and ``debug.log``, and leave
             its ``variant.json``, ``metadata.json`` and archive as they are.
-            Otherwise ``progress.csv`` starts afresh.
         variant: The experiment's arguments, for ``variant.json``; values
             JSON cannot hold are written as their ``repr``. Unused when
             resuming.
@@ -397,6 +426,8 @@ def experiment_logging(
 
     Raises:
         FileNotFoundError: If resuming and ``log_dir`` is not a directory.
+        LogDirectoryLockedError: If another process (or another open
+            context of this one) is logging to ``log_dir``.
         ValueError: If the mode is unknown or the gap is not positive.
         TypeError: If the gap is not an integer.
 
@@ -408,15 +439,47 @@ def experiment_logging(
     if resume and not os.path.isdir(log_dir):
         raise FileNotFoundError(f'cannot resume logging in {log_dir}: not a directory')
     os.makedirs(log_dir, exist_ok=True)
+    lock = LogDirectoryLock(log_dir)
+    lock.acquire()
+    try:
+        with _logging_to(
+            log_dir,
+            ctxt,
+            x_axis=x_axis,
+            resume=resume,
+            variant=variant,
+            archive_launch_repo=archive_launch_repo,
+        ):
+            yield ctxt
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def _logging_to(
+    log_dir: str,
+    ctxt: ExperimentContext,
+    *,
+    x_axis: str | None,
+    resume: bool,
+    variant: Mapping[str, Any] | None,
+    archive_launch_repo: bool,
+) -> Iterator[None]:
+    """Attach the outputs and write the files; see `experiment_logging`."""
     from garage._dowel import dowel
-    from garage.experiment._log_outputs import CsvOutput, TensorBoardOutput
+    from garage.experiment._log_outputs import DeferredCsvOutput, TensorBoardOutput
 
     logger = dowel.logger
+    earlier_run = resume or _holds_run(log_dir)
+    run = _RunLog(log_dir, logger, variant=variant or {})
     with _isolated_dowel(dowel), contextlib.ExitStack() as outputs:
         text = dowel.TextOutput(os.path.join(log_dir, 'debug.log'))
+        run.progress = DeferredCsvOutput(
+            os.path.join(log_dir, 'progress.csv'), before_first_row=run.start_afresh
+        )
         for output in (
             text,
-            CsvOutput(os.path.join(log_dir, 'progress.csv'), append=resume),
+            run.progress,
             TensorBoardOutput(log_dir, x_axis=x_axis),
             dowel.StdOutput(),
         ):
@@ -428,25 +491,293 @@ def experiment_logging(
                 logger.log(
                     f'{"Resuming logging" if resume else "Logging"} to {log_dir}'
                 )
-                if not resume:
-                    _write_json(os.path.join(log_dir, 'variant.json'), variant or {})
+                if resume:
+                    run.progress.continue_file()
+                else:
                     git_root, metadata = _launch_metadata()
                     metadata.update(
                         x_axis=x_axis,
-                        snapshot_mode=snapshot_mode,
-                        snapshot_gap=snapshot_gap,
+                        snapshot_mode=ctxt.snapshot_mode,
+                        snapshot_gap=ctxt.snapshot_gap,
                     )
-                    _write_json(os.path.join(log_dir, 'metadata.json'), metadata)
-                    if archive_launch_repo:
-                        _archive_launch_repo(
-                            git_root, metadata['launcher'], log_dir, logger
-                        )
-                yield ctxt
+                    run.pending = functools.partial(
+                        _write_run_files,
+                        log_dir,
+                        variant or {},
+                        metadata,
+                        git_root,
+                        archive_launch_repo,
+                        logger,
+                    )
+                    if not earlier_run:
+                        run.write_pending()
+                        run.progress.open_now()
+                _active_runs.append(run)
+                try:
+                    yield
+                finally:
+                    _active_runs.remove(run)
+                # an experiment that logged no row still writes its files
+                run.write_pending()
+            except KeyboardInterrupt as error:
+                text.record(f'Interrupted (Ctrl-C):\n{traceback.format_exc()}')
+                _report_interrupt(error, log_dir)
+                raise
             except BaseException:
                 text.record(
                     f'Experiment raised an exception:\n{traceback.format_exc()}'
                 )
                 raise
+
+
+_active_runs: list['_RunLog'] = []
+"""The experiments logging in this process, innermost last."""
+
+
+class _RunLog:
+    """An experiment logging to its directory, and the files it may write.
+
+    Args:
+        log_dir: The log directory.
+        logger: ``dowel.logger``.
+        variant: The experiment's arguments.
+
+    Attributes:
+        progress: The ``progress.csv`` output.
+        pending: Writes ``variant.json``, ``metadata.json`` and the
+            archive, until it is called or the run continues an earlier one.
+
+    """
+
+    def __init__(self, log_dir: str, logger: Any, *, variant: Mapping[str, Any]):
+        self.log_dir = log_dir
+        self.progress: Any = None
+        self.pending: Callable[[], None] | None = None
+        self._logger = logger
+        self._variant = variant
+
+    def write_pending(self) -> None:
+        """Write the run's files, unless written or given up already."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending()
+
+    def start_afresh(self) -> None:
+        """At the first row: a run that did not continue the earlier one."""
+        if self.pending is not None:
+            self._logger.log(
+                f'WARNING: {self.log_dir} holds an earlier run: this new run '
+                f'replaces its progress.csv, variant.json and metadata.json '
+                f'(to continue it instead, call trainer.restore() on this '
+                f'directory before training, or run python -m garage resume)'
+            )
+            self.write_pending()
+
+    def continue_from(self, epoch: int) -> None:
+        """Continue the earlier run after ``epoch``, its snapshot's epoch."""
+        if self.progress.opened:
+            self._logger.log(
+                f'WARNING: rows were logged to {self.log_dir}/progress.csv '
+                f'before restoring its snapshot; they stay'
+            )
+        else:
+            _drop_rows_after(pathlib.Path(self.log_dir, 'progress.csv'), epoch)
+            self.progress.continue_file()
+        resuming_launcher = self.pending is not None
+        self.pending = None
+        _record_resume(
+            self.log_dir,
+            epoch,
+            self._variant if resuming_launcher else None,
+            self._logger,
+        )
+        self._logger.log(
+            f'Continuing the run logged here after its epoch {epoch}: '
+            f'progress.csv keeps the rows up to it, and variant.json and '
+            f'metadata.json stay; the resume is recorded in metadata.json'
+        )
+
+
+def _continue_logged_run(from_dir: str | os.PathLike, epoch: int) -> None:
+    """Make an experiment that logs to ``from_dir`` continue the run there.
+
+    ``Trainer.restore`` and ``python -m garage resume`` call this with the
+    directory and epoch of the snapshot they restore. If an experiment of
+    this process logs to that directory, it continues the run logged there:
+    ``progress.csv`` loses the rows after ``epoch`` and takes new rows
+    under its header, ``variant.json`` and ``metadata.json`` stay, and the
+    resume is recorded in ``metadata.json``. Otherwise nothing happens.
+
+    Args:
+        from_dir: The directory of the snapshot.
+        epoch: The snapshot's epoch.
+
+    """
+    for run in reversed(_active_runs):
+        if _same_directory(run.log_dir, from_dir):
+            run.continue_from(epoch)
+            return
+
+
+def _same_directory(first: str | os.PathLike, second: str | os.PathLike) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.abspath(first) == os.path.abspath(second)
+
+
+def _holds_run(log_dir: str) -> bool:
+    """Whether a directory holds an earlier run: metadata.json or a snapshot."""
+    directory = pathlib.Path(log_dir)
+    return (directory / 'metadata.json').exists() or bool(_snapshots(directory))
+
+
+def _write_run_files(
+    log_dir: str,
+    variant: Mapping[str, Any],
+    metadata: dict[str, Any],
+    git_root: str | None,
+    archive_launch_repo: bool,
+    logger: Any,
+) -> None:
+    """Write ``variant.json``, ``metadata.json`` and the launch archive."""
+    _write_json(os.path.join(log_dir, 'variant.json'), variant)
+    _write_json(os.path.join(log_dir, 'metadata.json'), metadata)
+    if archive_launch_repo:
+        _archive_launch_repo(git_root, metadata['launcher'], log_dir, logger)
+
+
+def _record_resume(
+    log_dir: str, epoch: int, variant: Mapping[str, Any] | None, logger: Any
+) -> None:
+    """Append a resume to the ``resumes`` list of ``metadata.json``.
+
+    The file is rewritten atomically; one that is not a JSON object is
+    left alone, with a warning.
+
+    Args:
+        log_dir: The log directory.
+        epoch: The epoch of the snapshot the run continues from.
+        variant: The arguments of the experiment function that resumed,
+            or None when ``python -m garage resume`` did.
+        logger: ``dowel.logger``, for the warning.
+
+    """
+    path = pathlib.Path(log_dir, 'metadata.json')
+    metadata: Any
+    try:
+        metadata = json.loads(path.read_text(encoding='utf-8'))
+    except FileNotFoundError:
+        metadata = {}
+    except (OSError, ValueError):
+        metadata = None
+    resumes = metadata.get('resumes', []) if isinstance(metadata, dict) else None
+    if not isinstance(resumes, list):
+        logger.log(
+            f'WARNING: {path} is not the JSON object garage writes; '
+            f'the resume is not recorded in it'
+        )
+        return
+    resume: dict[str, Any] = {
+        'time': datetime.datetime.now().astimezone().isoformat(),
+        'command_line': sys.orig_argv,
+        'from_epoch': epoch,
+        'garage_version': _garage_version(),
+        'python_version': platform.python_version(),
+    }
+    if variant is not None:
+        resume['variant'] = dict(variant)
+    metadata['resumes'] = [*resumes, resume]
+    text = json.dumps(metadata, indent=2, default=repr) + '\n'
+    _write_text_atomically(path, text)
+
+
+def _drop_rows_after(progress_csv: pathlib.Path, last_epoch: int) -> None:
+    """Keep the rows of epochs up to ``last_epoch``, rewriting atomically."""
+    if not progress_csv.exists():
+        return
+    with progress_csv.open(newline='') as file:
+        rows = list(csv.reader(file))
+    if not rows:
+        return
+    header, body = rows[0], rows[1:]
+    if 'Epoch' in header:
+        column = header.index('Epoch')
+        # a row cut short by a kill may lack the column
+        kept = [
+            row
+            for row in body
+            if len(row) > column
+            and row[column]
+            and int(float(row[column])) <= last_epoch
+        ]
+    else:
+        kept = body[: last_epoch + 1]
+    if len(kept) == len(body):
+        return
+    text = io.StringIO(newline='')
+    csv.writer(text).writerows([header, *kept])
+    _write_text_atomically(progress_csv, text.getvalue())
+
+
+def _write_text_atomically(path: pathlib.Path, text: str) -> None:
+    """Replace a file with ``text`` (UTF-8): the old or new file, never half."""
+
+    def write(file: IO[bytes]) -> None:
+        file.write(text.encode('utf-8'))
+
+    _replace_atomically(path, write)
+
+
+class _InterruptHook:
+    """``sys.excepthook`` that prints nothing for a reported Ctrl-C.
+
+    Args:
+        previous: The hook it wraps, for every other exception.
+
+    """
+
+    def __init__(self, previous: Callable[..., Any]):
+        self.previous = previous
+
+    def __call__(self, kind: type[BaseException], value: BaseException, tb: Any) -> Any:
+        if isinstance(value, KeyboardInterrupt) and getattr(value, _REPORTED, False):
+            return None
+        return self.previous(kind, value, tb)
+
+
+_REPORTED = '_garage_reported'
+
+
+def _report_interrupt(error: KeyboardInterrupt, log_dir: str) -> None:
+    """Print one line for a Ctrl-C: the command that resumes the experiment.
+
+    The error is marked as reported (an experiment logging inside another
+    reports it once), and ``sys.excepthook`` is wrapped so that, if nothing
+    catches it, the script ends without a traceback, by SIGINT as Python
+    ends on an uncaught ``KeyboardInterrupt``.
+
+    Args:
+        error: The interrupt.
+        log_dir: The experiment's log directory.
+
+    """
+    if getattr(error, _REPORTED, False):
+        return
+    setattr(error, _REPORTED, True)
+    shown = os.path.relpath(log_dir)
+    if shown.startswith(os.pardir):
+        shown = log_dir
+    if _snapshots(pathlib.Path(log_dir)):
+        line = (
+            f'Interrupted; the last snapshot is kept. Continue with: '
+            f'python -m garage resume {shlex.quote(shown)}'
+        )
+    else:
+        line = f'Interrupted before the first snapshot: nothing to resume in {shown}'
+    print(line, file=sys.stderr, flush=True)
+    if not isinstance(sys.excepthook, _InterruptHook):
+        sys.excepthook = _InterruptHook(sys.excepthook)
 
 
 @contextlib.contextmanager
@@ -622,21 +953,24 @@ def _launch_metadata() -> tuple[str | None, dict[str, Any]]:
         dirty = bool(changed) or launcher not in _git_files(git_root)
         if commit:
             githash = commit + ('-dirty' if dirty else '')
-    try:
-        garage_version = importlib.metadata.version('garage')
-    except importlib.metadata.PackageNotFoundError:
-        garage_version = None
     return git_root, {
         'launcher': launcher,
         'git_root': git_root,
         'git_commit': commit,
         'git_dirty': dirty,
         'githash': githash,
-        'garage_version': garage_version,
+        'garage_version': _garage_version(),
         'python_version': platform.python_version(),
         'start_time': datetime.datetime.now().astimezone().isoformat(),
         'command_line': sys.argv,
     }
+
+
+def _garage_version() -> str | None:
+    try:
+        return importlib.metadata.version('garage')
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _archive_launch_repo(

@@ -1,15 +1,49 @@
 """Continuing a killed experiment in its own log directory."""
 
-import csv
-import io
 import json
 import os
+import shlex
 from pathlib import Path
-from typing import IO
 
-from garage.experiment.experiment import experiment_logging
-from garage.experiment.snapshotter import Snapshotter, _replace_atomically
+from garage import _validation
+from garage.experiment.experiment import _continue_logged_run, experiment_logging
+from garage.experiment.snapshotter import Snapshotter
 from garage.trainer import Trainer
+
+__all__ = ['ExperimentCompleteError', 'resume_experiment']
+
+
+class ExperimentCompleteError(Exception):
+    """The snapshot to resume from has trained every epoch asked for.
+
+    ``python -m garage resume`` prints its message, which says how to train
+    for longer, and exits with status 0: there is nothing left to do.
+
+    Args:
+        log_dir: The experiment's log directory.
+        trained: The number of epochs the snapshot has trained.
+        n_epochs: The number of epochs asked for, at most ``trained``.
+
+    Attributes:
+        log_dir: The experiment's log directory.
+        trained: The number of epochs the snapshot has trained.
+
+    """
+
+    def __init__(self, log_dir: str | os.PathLike, trained: int, n_epochs: int):
+        self.log_dir = os.fspath(log_dir)
+        self.trained = trained
+        more = (
+            ''
+            if n_epochs == trained
+            else f', already more than the {n_epochs} asked for'
+        )
+        super().__init__(
+            f'the experiment in {self.log_dir} is complete: its snapshot has '
+            f'trained {trained} epoch(s){more}. To train it for longer, give '
+            f'a larger total: python -m garage resume '
+            f'{shlex.quote(self.log_dir)} --n-epochs {2 * trained}'
+        )
 
 
 def resume_experiment(
@@ -18,6 +52,7 @@ def resume_experiment(
     n_epochs: int | None = None,
     from_epoch: str | int = 'last',
     progress: bool | None = None,
+    learning_curve: bool = True,
 ) -> float | None:
     """Continue an experiment from its snapshot, logging where it logged.
 
@@ -25,7 +60,10 @@ def resume_experiment(
     snapshot's (a run killed between logging an epoch and saving it logged
     it once already); the resumed epochs then append to it, to
     ``debug.log`` and to the TensorBoard events, and snapshots go on in the
-    same mode.
+    same mode. ``variant.json`` and ``metadata.json`` stay as the first
+    start wrote them; the resume is recorded in the ``resumes`` list of
+    ``metadata.json``. While it trains, the directory is locked against
+    other writers.
 
     Args:
         log_dir: The experiment's log directory.
@@ -35,21 +73,35 @@ def resume_experiment(
             ``'first'`` or an epoch number.
         progress: Show a progress bar; None keeps the experiment's
             choice.
+        learning_curve: When training ends, draw the learning curve to
+            ``learning_curves.png`` in ``log_dir``, as the examples do; a
+            failure to draw it is logged, never raised.
 
     Returns:
         What the algorithm's ``train`` returns.
 
     Raises:
-        FileNotFoundError: If ``log_dir`` is not a directory.
+        FileNotFoundError: If ``log_dir`` is not a directory or holds no
+            snapshot.
+        ExperimentCompleteError: If the snapshot has trained ``n_epochs``
+            epochs (given, or the experiment's own) or more: nothing is
+            trained and nothing is written.
+        ValueError: If ``n_epochs`` is not a positive integer.
+        LogDirectoryLockedError: If another process is writing the
+            experiment.
 
     """
+    n_epochs = _validation.positive_int('n_epochs', n_epochs, allow_none=True)
     log_dir = Path(log_dir)
     if not log_dir.is_dir():
         raise FileNotFoundError(
             f'no experiment to resume: {log_dir} is not a directory'
         )
     saved = Snapshotter(log_dir).load(log_dir, from_epoch)
-    _drop_rows_after(log_dir / 'progress.csv', saved['stats'].total_epoch)
+    epoch = saved['stats'].total_epoch
+    total = saved['train_args'].n_epochs if n_epochs is None else n_epochs
+    if total <= epoch + 1:
+        raise ExperimentCompleteError(log_dir, epoch + 1, total)
     with experiment_logging(
         log_dir,
         snapshot_mode=saved['snapshot_mode'],
@@ -57,41 +109,27 @@ def resume_experiment(
         x_axis=_x_axis(log_dir),
         resume=True,
     ) as ctxt:
+        _continue_logged_run(log_dir, epoch)
         trainer = Trainer(ctxt)
         trainer._restore_saved(saved, log_dir)
-        return trainer.resume(n_epochs=n_epochs, progress=progress)
+        result = trainer.resume(n_epochs=n_epochs, progress=progress)
+        if learning_curve:
+            _draw_learning_curve(log_dir)
+    return result
 
 
-def _drop_rows_after(progress_csv: Path, last_epoch: int) -> None:
-    """Keep the rows of epochs up to ``last_epoch``, rewriting atomically."""
-    if not progress_csv.exists():
-        return
-    with progress_csv.open(newline='') as file:
-        rows = list(csv.reader(file))
-    if not rows:
-        return
-    header, body = rows[0], rows[1:]
-    if 'Epoch' in header:
-        column = header.index('Epoch')
-        # a row cut short by a kill may lack the column
-        kept = [
-            row
-            for row in body
-            if len(row) > column
-            and row[column]
-            and int(float(row[column])) <= last_epoch
-        ]
+def _draw_learning_curve(log_dir: Path) -> None:
+    """Draw ``learning_curves.png``; log, never raise, a failure."""
+    from garage._dowel import logger
+
+    try:
+        from garage.plotting import plot_learning_curves
+
+        path = plot_learning_curves(log_dir)
+    except Exception as error:  # matplotlib missing or broken, no returns
+        logger.log(f'Learning curve not drawn: {error}')
     else:
-        kept = body[: last_epoch + 1]
-    if len(kept) == len(body):
-        return
-    text = io.StringIO(newline='')
-    csv.writer(text).writerows([header, *kept])
-
-    def write(file: IO[bytes]) -> None:
-        file.write(text.getvalue().encode())
-
-    _replace_atomically(progress_csv, write)
+        logger.log(f'Learning curve: {path}')
 
 
 def _x_axis(log_dir: Path) -> str:

@@ -16,9 +16,12 @@ import dowel
 import pytest
 from dowel import logger, tabular
 
+from garage.experiment._log_lock import LogDirectoryLock
 from garage.experiment.experiment import (
     ExperimentContext,
     ExperimentTemplate,
+    LogDirectoryLockedError,
+    _continue_logged_run,
     experiment_logging,
     wrap_experiment,
 )
@@ -891,3 +894,181 @@ def test_experiment_logging_restores_pending_tabular_values(tmp_path):
         assert tabular.as_dict == {'Pending': 1}
     finally:
         tabular.as_dict.clear()
+
+
+# An earlier run in the log directory, the lock, Ctrl-C
+
+
+@pytest.fixture
+def earlier_run(tmp_path):
+    """A log directory holding a killed run: rows of epochs 0 to 3, a snapshot."""
+    log_dir = tmp_path / 'earlier'
+    log_dir.mkdir()
+    (log_dir / 'variant.json').write_text('{"seed": 1}\n')
+    (log_dir / 'metadata.json').write_text('{"command_line": ["first.py"]}\n')
+    (log_dir / 'progress.csv').write_text(
+        'Epoch,TotalEnvSteps\n' + ''.join(f'{epoch},{epoch}0\n' for epoch in range(4))
+    )
+    (log_dir / 'params.pkl').write_bytes(b'a snapshot')
+    return log_dir
+
+
+def snapshot_of_files(log_dir):
+    return {
+        path.name: path.read_bytes()
+        for path in log_dir.iterdir()
+        if not path.name.startswith('events.out.tfevents.') and path.name != 'debug.log'
+    }
+
+
+def test_an_earlier_run_is_left_alone_until_the_first_row(earlier_run):
+    before = snapshot_of_files(earlier_run)
+    with (
+        pytest.raises(RuntimeError, match='failed to build'),
+        experiment_logging(
+            earlier_run, snapshot_mode='last', snapshot_gap=1, variant={'seed': 2}
+        ),
+    ):
+        raise RuntimeError('failed to build the environment')
+    assert snapshot_of_files(earlier_run) == before
+
+
+def test_a_new_run_over_an_earlier_one_replaces_it_with_a_warning(earlier_run):
+    with experiment_logging(
+        earlier_run,
+        snapshot_mode='last',
+        snapshot_gap=1,
+        variant={'seed': 2},
+        archive_launch_repo=False,
+    ):
+        log_rows([{'Epoch': 0, 'TotalEnvSteps': 9}])
+    assert read_csv(earlier_run / 'progress.csv')[1] == [
+        {'Epoch': '0', 'TotalEnvSteps': '9'}
+    ]
+    assert read_json(earlier_run / 'variant.json') == {'seed': 2}
+    assert 'resumes' not in read_json(earlier_run / 'metadata.json')
+    assert 'holds an earlier run: this new run replaces its progress.csv' in (
+        (earlier_run / 'debug.log').read_text()
+    )
+
+
+def test_restoring_the_directory_logged_to_continues_its_run(earlier_run):
+    before = snapshot_of_files(earlier_run)
+    with experiment_logging(
+        earlier_run, snapshot_mode='last', snapshot_gap=1, variant={'seed': 2}
+    ):
+        # what Trainer.restore(earlier_run) does, with the snapshot's epoch
+        _continue_logged_run(str(earlier_run) + '/.', 1)
+        log_rows([{'Epoch': 2, 'TotalEnvSteps': 7}])
+    _, rows = read_csv(earlier_run / 'progress.csv')
+    assert [(row['Epoch'], row['TotalEnvSteps']) for row in rows] == [
+        ('0', '00'),
+        ('1', '10'),
+        ('2', '7'),
+    ]
+    assert (earlier_run / 'variant.json').read_bytes() == before['variant.json']
+    metadata = read_json(earlier_run / 'metadata.json')
+    (resume,) = metadata.pop('resumes')
+    assert metadata == {'command_line': ['first.py']}
+    assert resume['from_epoch'] == 1
+    assert resume['variant'] == {'seed': 2}
+    assert resume['command_line'] == sys.orig_argv
+    assert not (earlier_run / 'launch_archive.tar.xz').exists()
+
+
+def test_restoring_another_directory_logs_a_new_run(earlier_run, tmp_path):
+    with experiment_logging(
+        tmp_path / 'new', snapshot_mode='last', snapshot_gap=1, variant={'seed': 2}
+    ):
+        _continue_logged_run(earlier_run, 1)
+        log_rows([{'Epoch': 2, 'TotalEnvSteps': 7}])
+    assert read_csv(tmp_path / 'new' / 'progress.csv')[1] == [
+        {'Epoch': '2', 'TotalEnvSteps': '7'}
+    ]
+    assert 'resumes' not in read_json(tmp_path / 'new' / 'metadata.json')
+    assert len(read_csv(earlier_run / 'progress.csv')[1]) == 4
+
+
+def test_a_directory_is_logged_to_by_one_experiment_at_a_time(tmp_path):
+    log_dir = tmp_path / 'locked'
+    with experiment_logging(log_dir, snapshot_mode='last', snapshot_gap=1):
+        info = read_json(log_dir / '.garage.lock')
+        assert info['pid'] == os.getpid()
+        assert info['command_line'] == sys.orig_argv
+        with (
+            pytest.raises(
+                LogDirectoryLockedError,
+                match=rf'locked is being written by this process '
+                rf'\(pid {os.getpid()}\), in another experiment',
+            ),
+            experiment_logging(log_dir, snapshot_mode='last', snapshot_gap=1),
+        ):
+            pass
+    assert not (log_dir / '.garage.lock').exists()
+    with experiment_logging(log_dir, snapshot_mode='last', snapshot_gap=1):
+        pass
+
+
+LOCK_THEN_DIE = textwrap.dedent("""
+    import os, signal, sys, time
+    from garage.experiment._log_lock import LogDirectoryLock
+
+    LogDirectoryLock(sys.argv[1]).acquire()
+    child = os.fork()
+    if child == 0:
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        time.sleep(120)
+        os._exit(0)
+    print(child, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+""")
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs os.fork')
+def test_a_killed_writer_leaves_no_lock_behind_in_its_forked_workers(tmp_path):
+    script = tmp_path / 'lock_then_die.py'
+    script.write_text(LOCK_THEN_DIE)
+    result = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == -9
+    child = int(result.stdout)
+    try:
+        os.kill(child, 0)  # the forked worker lives on
+        lock = LogDirectoryLock(tmp_path)
+        lock.acquire()
+        lock.release()
+    finally:
+        os.kill(child, 9)
+
+
+def test_ctrl_c_prints_the_resume_command_once_and_logs_the_traceback(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(sys, 'excepthook', sys.__excepthook__)
+    outer, inner = tmp_path / 'outer', tmp_path / 'inner dir'
+
+    def interrupted():
+        with (
+            experiment_logging(outer, snapshot_mode='last', snapshot_gap=1),
+            experiment_logging(inner, snapshot_mode='last', snapshot_gap=1),
+        ):
+            (inner / 'params.pkl').write_bytes(b'a snapshot')
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt) as interrupt:
+        interrupted()
+    assert capsys.readouterr().err == (
+        'Interrupted; the last snapshot is kept. Continue with: '
+        f"python -m garage resume '{inner}'\n"
+    )
+    assert 'Interrupted (Ctrl-C):\nTraceback' in (inner / 'debug.log').read_text()
+    # uncaught, it ends the script without a traceback
+    sys.excepthook(KeyboardInterrupt, interrupt.value, None)
+    sys.excepthook(ValueError, ValueError('other'), None)
+    assert capsys.readouterr().err == 'ValueError: other\n'
