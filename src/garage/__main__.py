@@ -28,12 +28,20 @@ def main(argv: list[str] | None = None) -> int:
         'resume', help='continue a killed experiment in its log directory'
     )
     resume.add_argument('log_dir', help="the experiment's log directory")
-    resume.add_argument(
+    budget = resume.add_mutually_exclusive_group()
+    budget.add_argument(
         '--n-epochs',
         type=_positive_int,
         default=None,
         help='train until this many epochs in all '
         '(default: as the experiment was started)',
+    )
+    budget.add_argument(
+        '--n-env-steps',
+        type=_positive_int,
+        default=None,
+        help='train until this many environment steps in all, instead of a '
+        'number of epochs',
     )
     resume.add_argument(
         '--from-epoch',
@@ -69,7 +77,12 @@ def _resume(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     from_epoch = int(args.from_epoch) if args.from_epoch.isdigit() else args.from_epoch
     try:
-        resume_experiment(args.log_dir, n_epochs=args.n_epochs, from_epoch=from_epoch)
+        resume_experiment(
+            args.log_dir,
+            n_epochs=args.n_epochs,
+            n_env_steps=args.n_env_steps,
+            from_epoch=from_epoch,
+        )
     except ExperimentCompleteError as complete:
         parser.exit(0, f'python -m garage resume: {complete}\n')
     except (FileNotFoundError, SnapshotError, LogDirectoryLockedError) as error:

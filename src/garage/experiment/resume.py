@@ -4,6 +4,7 @@ import json
 import os
 import shlex
 from pathlib import Path
+from typing import Any
 
 from garage import _validation
 from garage.experiment.experiment import _continue_logged_run, experiment_logging
@@ -14,35 +15,43 @@ __all__ = ['ExperimentCompleteError', 'resume_experiment']
 
 
 class ExperimentCompleteError(Exception):
-    """The snapshot to resume from has trained every epoch asked for.
+    """The snapshot to resume from has trained all it was asked to.
 
     ``python -m garage resume`` prints its message, which says how to train
     for longer, and exits with status 0: there is nothing left to do.
 
     Args:
         log_dir: The experiment's log directory.
-        trained: The number of epochs the snapshot has trained.
-        n_epochs: The number of epochs asked for, at most ``trained``.
+        trained: The epochs (or environment steps) the snapshot has trained.
+        budget: The epochs (or environment steps) asked for, at most
+            ``trained``.
+        unit: ``'epochs'`` or ``'env_steps'``: what the budget counts.
 
     Attributes:
         log_dir: The experiment's log directory.
-        trained: The number of epochs the snapshot has trained.
+        trained: The epochs (or environment steps) the snapshot has trained.
 
     """
 
-    def __init__(self, log_dir: str | os.PathLike, trained: int, n_epochs: int):
+    def __init__(
+        self,
+        log_dir: str | os.PathLike,
+        trained: int,
+        budget: int,
+        unit: str = 'epochs',
+    ):
         self.log_dir = os.fspath(log_dir)
         self.trained = trained
+        name = 'epoch(s)' if unit == 'epochs' else 'environment steps'
         more = (
-            ''
-            if n_epochs == trained
-            else f', already more than the {n_epochs} asked for'
+            '' if budget == trained else f', already more than the {budget} asked for'
         )
         super().__init__(
             f'the experiment in {self.log_dir} is complete: its snapshot has '
-            f'trained {trained} epoch(s){more}. To train it for longer, give '
+            f'trained {trained} {name}{more}. To train it for longer, give '
             f'a larger total: python -m garage resume '
-            f'{shlex.quote(self.log_dir)} --n-epochs {2 * trained}'
+            f'{shlex.quote(self.log_dir)} --n-{unit.replace("_", "-")} '
+            f'{2 * trained}'
         )
 
 
@@ -50,6 +59,7 @@ def resume_experiment(
     log_dir: str | os.PathLike,
     *,
     n_epochs: int | None = None,
+    n_env_steps: int | None = None,
     from_epoch: str | int = 'last',
     progress: bool | None = None,
     learning_curve: bool = True,
@@ -68,7 +78,9 @@ def resume_experiment(
     Args:
         log_dir: The experiment's log directory.
         n_epochs: Train until this many epochs in all; None keeps the
-            number the experiment was started with.
+            budget the experiment was started with.
+        n_env_steps: Train until this many environment steps in all,
+            instead of a number of epochs; give at most one of the two.
         from_epoch: The snapshot to continue from: ``'last'``,
             ``'first'`` or an epoch number.
         progress: Show a progress bar; None keeps the experiment's
@@ -83,15 +95,22 @@ def resume_experiment(
     Raises:
         FileNotFoundError: If ``log_dir`` is not a directory or holds no
             snapshot.
-        ExperimentCompleteError: If the snapshot has trained ``n_epochs``
-            epochs (given, or the experiment's own) or more: nothing is
-            trained and nothing is written.
-        ValueError: If ``n_epochs`` is not a positive integer.
+        ExperimentCompleteError: If the snapshot has trained its budget
+            (given, or the experiment's own) or more: nothing is trained
+            and nothing is written.
+        ValueError: If ``n_epochs`` or ``n_env_steps`` is not a positive
+            integer, or both are given.
         LogDirectoryLockedError: If another process is writing the
             experiment.
 
     """
     n_epochs = _validation.positive_int('n_epochs', n_epochs, allow_none=True)
+    n_env_steps = _validation.positive_int('n_env_steps', n_env_steps, allow_none=True)
+    if n_epochs is not None and n_env_steps is not None:
+        raise ValueError(
+            f'give n_epochs or n_env_steps, not both (got n_epochs={n_epochs}, '
+            f'n_env_steps={n_env_steps})'
+        )
     log_dir = Path(log_dir)
     if not log_dir.is_dir():
         raise FileNotFoundError(
@@ -99,9 +118,7 @@ def resume_experiment(
         )
     saved = Snapshotter(log_dir).load(log_dir, from_epoch)
     epoch = saved['stats'].total_epoch
-    total = saved['train_args'].n_epochs if n_epochs is None else n_epochs
-    if total <= epoch + 1:
-        raise ExperimentCompleteError(log_dir, epoch + 1, total)
+    _check_budget_left(log_dir, saved, n_epochs, n_env_steps)
     with experiment_logging(
         log_dir,
         snapshot_mode=saved['snapshot_mode'],
@@ -112,10 +129,38 @@ def resume_experiment(
         _continue_logged_run(log_dir, epoch)
         trainer = Trainer(ctxt)
         trainer._restore_saved(saved, log_dir)
-        result = trainer.resume(n_epochs=n_epochs, progress=progress)
+        result = trainer.resume(
+            n_epochs=n_epochs, n_env_steps=n_env_steps, progress=progress
+        )
         if learning_curve:
             _draw_learning_curve(log_dir)
     return result
+
+
+def _check_budget_left(
+    log_dir: Path,
+    saved: dict[str, Any],
+    n_epochs: int | None,
+    n_env_steps: int | None,
+) -> None:
+    """Raise `ExperimentCompleteError` if the snapshot trained its budget.
+
+    The budget is the one given, or else the experiment's own: epochs, or
+    environment steps for an experiment trained with ``n_env_steps``.
+    """
+    args = saved['train_args']
+    stats = saved['stats']
+    if n_epochs is None and n_env_steps is None:
+        n_epochs = args.n_epochs
+        n_env_steps = getattr(args, 'n_env_steps', None)
+    if n_epochs is not None:
+        trained = stats.total_epoch + 1
+        if n_epochs <= trained:
+            raise ExperimentCompleteError(log_dir, trained, n_epochs)
+    elif n_env_steps is not None and n_env_steps <= stats.total_env_steps:
+        raise ExperimentCompleteError(
+            log_dir, stats.total_env_steps, n_env_steps, unit='env_steps'
+        )
 
 
 def _draw_learning_curve(log_dir: Path) -> None:

@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from fixtures.algos import TinyPolicyGradient
 from garage import wrap_experiment
 from garage._dowel import dowel
+from garage.envs import PointEnv
+from garage.experiment.deterministic import set_seed
 from garage.experiment.experiment import LogDirectoryLockedError, _drop_rows_after
 from garage.experiment.resume import (
     ExperimentCompleteError,
@@ -24,6 +27,7 @@ from garage.experiment.resume import (
     resume_experiment,
 )
 from garage.experiment.snapshotter import Snapshotter
+from garage.trainer import Trainer
 
 TESTS_DIR = Path(__file__).resolve().parents[2]
 
@@ -517,3 +521,32 @@ def test_a_learning_curve_that_cannot_be_drawn_is_logged(tmp_path, monkeypatch):
     monkeypatch.setattr(dowel.logger, 'log', logged.append)
     _draw_learning_curve(tmp_path)
     assert logged == ['Learning curve not drawn: matplotlib is broken']
+
+
+def test_a_run_that_spent_its_step_budget_is_complete(tmp_path):
+    log_dir = tmp_path / 'steps'
+
+    @wrap_experiment(log_dir=log_dir, archive_launch_repo=False)
+    def budgeted(ctxt):
+        set_seed(1)
+        env = PointEnv(max_episode_length=20)
+        trainer = Trainer(ctxt)
+        trainer.setup(TinyPolicyGradient(env), env)
+        trainer.train(n_env_steps=250, batch_size=100, progress=False)
+
+    budgeted()
+    trained = Snapshotter.load(log_dir)['stats'].total_env_steps
+    assert trained >= 250
+    with pytest.raises(ExperimentCompleteError) as error:
+        resume_experiment(log_dir)
+    message = str(error.value)
+    assert f'trained {trained} environment steps' in message
+    assert message.endswith(f'--n-env-steps {2 * trained}')
+    with pytest.raises(ValueError, match='not both'):
+        resume_experiment(log_dir, n_epochs=9, n_env_steps=900)
+    resume_experiment(
+        log_dir, n_env_steps=trained + 1, progress=False, learning_curve=False
+    )
+    resumed = Snapshotter.load(log_dir)['stats']
+    assert resumed.total_env_steps > trained
+    assert resumed.total_epoch == 3
