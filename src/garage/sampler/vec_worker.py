@@ -9,6 +9,7 @@ import numpy as np
 
 from garage._dtypes import EpisodeBatch, StepType, observation_array
 from garage._environment import Environment
+from garage._pickling import ENV_FACTORY_ADVICE, deepcopy_or_explain
 from garage._validation import positive_int
 from garage.np._tensor_dicts import index_nested_dict
 from garage.sampler._collect import concat_infos, stack_infos
@@ -146,7 +147,13 @@ class VecWorker(Worker):
             for old_env in old_envs:
                 env, _ = apply_env_update(old_env, env_update)
                 if any(env is other for other in envs):
-                    env = copy.deepcopy(env)
+                    env = deepcopy_or_explain(
+                        env,
+                        'env',
+                        f'the environment that {type(self).__name__} copies '
+                        'for each of its environments',
+                        ENV_FACTORY_ADVICE,
+                    )
                 envs.append(env)
             self._n_env_updates += 1
             for i, env in enumerate(envs):

@@ -6,6 +6,8 @@ from typing import Any
 
 import psutil
 
+from garage._environment import Environment
+from garage._pickling import ENV_FACTORY_ADVICE, unpicklable_error
 from garage._validation import instance_of, non_negative_int, positive_int
 from garage._validation import seed as check_seed
 from garage.experiment import deterministic
@@ -142,6 +144,8 @@ class WorkerFactory:
         Raises:
             ValueError: If a list or tuple does not have exactly
                 ``n_workers`` entries.
+            TypeError: If ``preprocess`` (a deep copy) fails because part
+                of the value cannot be pickled; the message names it.
 
         """
         if isinstance(objs, (list, tuple)):
@@ -153,7 +157,19 @@ class WorkerFactory:
                     'worker'
                 )
             return list(objs)
-        return [preprocess(objs) for _ in range(self._n_workers)]
+        try:
+            return [preprocess(objs) for _ in range(self._n_workers)]
+        except Exception as error:  # a copy failing deep inside, say
+            clear = unpicklable_error(
+                objs,
+                'obj',
+                f'the value that {getattr(preprocess, "__name__", "preprocess")} '
+                'prepares for each worker',
+                ENV_FACTORY_ADVICE if isinstance(objs, Environment) else '',
+            )
+            if clear is None:
+                raise
+            raise clear from error
 
     def __call__(self, worker_number: int) -> Worker:
         """Build a worker.
