@@ -3,20 +3,20 @@
 garage copies the environment into each sampler worker (a deep copy, or
 cloudpickle for worker processes) and pickles it into every snapshot. When
 that fails, the pickler's own error names only a type, deep inside the
-copy. `check_picklable` and `deepcopy_or_explain` find the attribute that
+copy. `check_picklable` and `explained` find the attribute that
 cannot be pickled (``env._env.screen: pygame.surface.Surface``) and say what
 to do instead: pass a function that makes the environment, through
 ``garage.sampler.NewEnvUpdate``.
 """
 
-import copy
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import cloudpickle
 
 _T = TypeVar('_T')
+_R = TypeVar('_R')
 
 # how deep, and through how many objects, the search for the culprit goes
 _MAX_DEPTH = 40
@@ -204,51 +204,30 @@ def check_picklable(obj: object, name: str, what: str, advice: str) -> None:
         raise error
 
 
-def dumps_or_explain(obj: object, name: str, what: str, advice: str) -> bytes:
-    """``cloudpickle.dumps``, with a clear error if ``obj`` cannot be pickled.
+def explained(
+    operation: Callable[[_T], _R], obj: _T, name: str, what: str, advice: str
+) -> _R:
+    """Copy or pickle ``obj``, with a clear error if a part cannot be pickled.
 
     Args:
-        obj: The object to pickle.
+        operation: What to do with ``obj``: ``copy.deepcopy``,
+            ``cloudpickle.dumps``, ...
+        obj: The object.
         name: What to call ``obj`` in the path to the culprit.
         what: What the object is, for the message.
         advice: What to do instead.
 
     Returns:
-        The pickled object.
+        What ``operation`` returns.
 
     Raises:
-        TypeError: If ``obj`` cannot be pickled; the message names the part
-            that cannot be.
+        TypeError: If ``operation`` fails and a part of ``obj`` cannot be
+            pickled; the message names the part. Other failures propagate
+            as they are.
 
     """
     try:
-        return cloudpickle.dumps(obj)
-    except Exception as error:
-        clear = unpicklable_error(obj, name, what, advice)
-        if clear is None:
-            raise
-        raise clear from error
-
-
-def deepcopy_or_explain(obj: _T, name: str, what: str, advice: str) -> _T:
-    """``copy.deepcopy``, with a clear error if ``obj`` cannot be copied.
-
-    Args:
-        obj: The object to copy.
-        name: What to call ``obj`` in the path to the culprit.
-        what: What the object is, for the message.
-        advice: What to do instead.
-
-    Returns:
-        The deep copy.
-
-    Raises:
-        TypeError: If ``obj`` cannot be copied because a part of it cannot
-            be pickled; the message names the part.
-
-    """
-    try:
-        return copy.deepcopy(obj)
+        return operation(obj)
     except Exception as error:
         clear = unpicklable_error(obj, name, what, advice)
         if clear is None:

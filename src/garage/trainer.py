@@ -17,7 +17,7 @@ from garage._dowel import logger, tabular
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
 from garage._functions import log_performance, obtain_evaluation_episodes
-from garage._pickling import ENV_FACTORY_ADVICE, check_picklable, dumps_or_explain
+from garage._pickling import ENV_FACTORY_ADVICE, check_picklable, explained
 from garage.experiment.deterministic import get_seed, set_seed
 from garage.experiment.snapshotter import Snapshotter
 from garage.np.algos.rl_algorithm import AlgorithmMembers, EpochRecord
@@ -809,8 +809,12 @@ class Trainer:
             return self._env_factory(None)
         if self._env is None:
             return None
-        data = dumps_or_explain(
-            self._env, 'env', 'the environment, copied here,', ENV_FACTORY_ADVICE
+        data = explained(
+            cloudpickle.dumps,
+            self._env,
+            'env',
+            'the environment, copied here,',
+            ENV_FACTORY_ADVICE,
         )
         return cloudpickle.loads(data)
 

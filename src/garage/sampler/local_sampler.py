@@ -4,7 +4,7 @@ import copy
 
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
-from garage._pickling import ENV_FACTORY_ADVICE, deepcopy_or_explain
+from garage._pickling import ENV_FACTORY_ADVICE, explained
 from garage.sampler._updates import AgentUpdate, EnvUpdateLike, PolicyLike
 from garage.sampler.env_update import EnvUpdate
 from garage.sampler.sampler import Broadcast, Collect, Sampler
@@ -114,7 +114,8 @@ class LocalSampler(Sampler):
                 agent_up = copy.deepcopy(agent_up)
             worker.update_agent(agent_up)
             worker.update_env(
-                deepcopy_or_explain(
+                explained(
+                    copy.deepcopy,
                     env_up,
                     'env',
                     'the environment that LocalSampler copies for each worker',

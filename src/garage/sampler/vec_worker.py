@@ -9,7 +9,7 @@ import numpy as np
 
 from garage._dtypes import EpisodeBatch, StepType, observation_array
 from garage._environment import Environment
-from garage._pickling import ENV_FACTORY_ADVICE, deepcopy_or_explain
+from garage._pickling import ENV_FACTORY_ADVICE, explained
 from garage._validation import positive_int
 from garage.np._tensor_dicts import index_nested_dict
 from garage.sampler._collect import concat_infos, stack_infos
@@ -147,7 +147,8 @@ class VecWorker(Worker):
             for old_env in old_envs:
                 env, _ = apply_env_update(old_env, env_update)
                 if any(env is other for other in envs):
-                    env = deepcopy_or_explain(
+                    env = explained(
+                        copy.deepcopy,
                         env,
                         'env',
                         f'the environment that {type(self).__name__} copies '

@@ -7,7 +7,7 @@ from typing import Any
 import psutil
 
 from garage._environment import Environment
-from garage._pickling import ENV_FACTORY_ADVICE, unpicklable_error
+from garage._pickling import ENV_FACTORY_ADVICE, explained
 from garage._validation import instance_of, non_negative_int, positive_int
 from garage._validation import seed as check_seed
 from garage.experiment import deterministic
@@ -157,19 +157,16 @@ class WorkerFactory:
                     'worker'
                 )
             return list(objs)
-        try:
-            return [preprocess(objs) for _ in range(self._n_workers)]
-        except Exception as error:  # a copy failing deep inside, say
-            clear = unpicklable_error(
-                objs,
-                'obj',
-                f'the value that {getattr(preprocess, "__name__", "preprocess")} '
-                'prepares for each worker',
-                ENV_FACTORY_ADVICE if isinstance(objs, Environment) else '',
-            )
-            if clear is None:
-                raise
-            raise clear from error
+        what = (
+            f'the value that {getattr(preprocess, "__name__", "preprocess")} '
+            'prepares for each worker'
+        )
+        advice = ENV_FACTORY_ADVICE if isinstance(objs, Environment) else ''
+        # a deep copy failing deep inside, say, names the part at fault
+        return [
+            explained(preprocess, objs, 'obj', what, advice)
+            for _ in range(self._n_workers)
+        ]
 
     def __call__(self, worker_number: int) -> Worker:
         """Build a worker.
