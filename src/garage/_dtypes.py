@@ -458,8 +458,12 @@ class TimeStepBatch(_StepBatch):
 
     Observations and actions have either the space's shape or its
     flattened shape; a ``Discrete`` space's elements are indices of shape
-    ``()`` or one-hot vectors. `N` is the row count most of the per-step
-    arrays agree on, so a malformed field is the one named in the error.
+    ``()`` or one-hot vectors. Observations of a ``Dict`` or ``Tuple``
+    space are stored flattened, one row of the space's ``flat_dim`` each
+    (``env_spec.observation_space.unflatten`` gives an element back); given
+    as an object array of the space's elements (dicts or tuples), they are
+    flattened. `N` is the row count most of the per-step arrays agree on,
+    so a malformed field is the one named in the error.
 
     Raises:
         ValueError: If a field does not conform to its type and shape.
@@ -479,6 +483,9 @@ class TimeStepBatch(_StepBatch):
     def __post_init__(self) -> None:
         object.__setattr__(self, 'step_types', _as_step_types(self.step_types))
         _check_env_spec(self.env_spec)
+        for name in ('observations', 'next_observations'):
+            value = _flat_observations(name, getattr(self, name), self.env_spec)
+            object.__setattr__(self, name, value)
         rows = _row_counts(self, 'next_observations')
         counts = list(rows.values())
         n = max(counts, key=counts.count) if counts else 0
@@ -569,9 +576,13 @@ class EpisodeBatch(_StepBatch):
             `(N, S*)`. Read it back per episode as
             ``episode_infos_by_episode``; ``episode_infos`` repeats it for
             each step.
-        observations: Shape `(N • [T], O*)`.
+        observations: Shape `(N • [T], O*)`. Observations of a ``Dict``
+            or ``Tuple`` space are stored flattened, of shape
+            `(N • [T], flat_dim)`; an object array of the space's
+            elements (dicts or tuples) is flattened with the space's
+            ``flatten_n``, and ``unflatten`` gives them back.
         last_observations: The observation after each episode's last
-            action, shape `(N, O*)`.
+            action, shape `(N, O*)`, stored like ``observations``.
         actions: Shape `(N • [T], A*)`.
         rewards: Shape `(N • [T],)`.
         env_infos: Each value of shape `(N • [T], S*)`; values
@@ -652,9 +663,11 @@ class EpisodeBatch(_StepBatch):
                 )
             )
         fields['step_types'] = _as_step_types(step_types)
+        _check_env_spec(env_spec)
+        for name in ('observations', 'last_observations'):
+            fields[name] = _flat_observations(name, fields[name], env_spec)
         for name, value in fields.items():
             object.__setattr__(self, name, value)
-        _check_env_spec(env_spec)
         n = _check_lengths(lengths, env_spec)
         rows = _row_counts(self)
         if rows and n not in rows.values() and len(set(rows.values())) == 1:
@@ -667,7 +680,11 @@ class EpisodeBatch(_StepBatch):
         n_episodes = len(lengths)
         _check_rows('episode_infos', episode_infos, n_episodes, 'episode')
         _check_like_observations(
-            'last_observations', last_observations, observations, n_episodes, 'episode'
+            'last_observations',
+            self.last_observations,
+            self.observations,
+            n_episodes,
+            'episode',
         )
         if identities is None:
             identities = np.full(n_episodes, -1, IDENTITY_DTYPE)
@@ -860,12 +877,13 @@ class EpisodeBatch(_StepBatch):
             'agent_infos',
             'step_types',
         )
+        space = env_spec.observation_space
         observations, last_observations = [], []
         for i, path in enumerate(paths):
             missing = [k for k in required if k not in path]
             if missing:
                 raise ValueError(f'paths[{i}] lacks the keys {missing}')
-            obs = np.asarray(path['observations'])
+            obs = observation_array(space, path['observations'])
             n_steps = len(path['rewards'])
             if len(obs) == n_steps + 1:
                 observations.append(obs[:-1])
@@ -873,14 +891,14 @@ class EpisodeBatch(_StepBatch):
             else:
                 observations.append(obs)
                 last = path.get('next_observations', obs)
-                last_observations.append(np.asarray(last)[-1])
+                last_observations.append(observation_array(space, last)[-1])
         return cls(
             env_spec=env_spec,
             episode_infos=stack_tensor_dict_list(
                 [p.get('episode_infos', {}) for p in paths]
             ),
             observations=np.concatenate(observations),
-            last_observations=np.stack(last_observations),
+            last_observations=observation_array(space, last_observations),
             actions=np.concatenate([p['actions'] for p in paths]),
             rewards=np.concatenate([p['rewards'] for p in paths]),
             env_infos=concat_tensor_dict_list([p['env_infos'] for p in paths]),
@@ -1023,6 +1041,65 @@ def _as_step_types(step_types: object) -> np.ndarray:
 
 def _shape_str(shape: tuple[int, ...]) -> str:
     return '(' + ', '.join(str(d) for d in shape) + (',)' if len(shape) == 1 else ')')
+
+
+# The spaces whose observations batches store as they are (in the space's
+# shape or flattened); those of other spaces (Dict, Tuple) are flattened.
+_ARRAY_SPACES = (akro.Box, akro.Discrete)
+
+
+def observation_array(space: akro.Space, observations: Any) -> np.ndarray:
+    """Gather observations into one array, one per row.
+
+    Observations of a ``Box`` or ``Discrete`` space are stacked as they are.
+    Those of other spaces, dicts of a ``Dict`` space and tuples of a
+    ``Tuple`` space, become an object array of shape ``(N,)`` holding them,
+    which batches flatten; already flattened observations (arrays) are
+    stacked as they are.
+
+    Args:
+        space: The observation space.
+        observations: An array, or a sequence of observations.
+
+    Returns:
+        The observations as one array.
+
+    """
+    if isinstance(space, _ARRAY_SPACES) or isinstance(observations, np.ndarray):
+        return np.asarray(observations)
+    if len(observations) == 0 or not isinstance(observations[0], (dict, tuple)):
+        return np.asarray(observations)
+    array = np.empty(len(observations), dtype=object)
+    for i, observation in enumerate(observations):
+        array[i] = observation
+    return array
+
+
+def _flat_observations(name: str, value: object, env_spec: EnvSpec) -> object:
+    """Flatten an object array of ``Dict`` or ``Tuple`` observations.
+
+    Batches store the observations of those spaces flattened, as rows of
+    the space's ``flat_dim`` (``observation_space.unflatten`` gives the
+    dicts or tuples back); other values are left to the checks.
+    """
+    space = env_spec.observation_space
+    if (
+        isinstance(space, _ARRAY_SPACES)
+        or not isinstance(value, np.ndarray)
+        or value.dtype != object
+        or value.ndim != 1
+    ):
+        return value
+    if len(value) == 0:
+        return np.empty((0, int(space.flat_dim)))
+    try:
+        return np.asarray(space.flatten_n(list(value)))
+    except (KeyError, IndexError, TypeError, ValueError) as error:
+        raise ValueError(
+            f'{name} holds observations that do not belong to the observation '
+            f'space {space}: flattening them failed with '
+            f'{type(error).__name__}: {error}'
+        ) from error
 
 
 def _element_shapes(space: akro.Space) -> list[tuple[int, ...]]:

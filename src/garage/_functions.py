@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from garage import _validation
-from garage._dtypes import EpisodeBatch, StepType
+from garage._dtypes import EpisodeBatch, StepType, observation_array
 from garage.np._tensor_dicts import stack_tensor_dict_list
 
 if TYPE_CHECKING:
@@ -42,7 +42,9 @@ def rollout(
     Returns:
         The episode, in the form ``EpisodeBatch.from_list`` takes:
             ``observations``, ``next_observations`` and ``actions`` of
-            shape (T, ...), ``rewards``, ``step_types`` and ``dones`` of
+            shape (T, ...) (for a ``Dict`` or ``Tuple`` observation space,
+            object arrays of shape (T,) holding the environment's dicts or
+            tuples), ``rewards``, ``step_types`` and ``dones`` of
             shape (T,), ``agent_infos`` and ``env_infos`` (dicts of stacked
             arrays), and ``episode_infos`` (the dict ``reset`` returned).
 
@@ -103,10 +105,13 @@ def _rollout(
     step_type_array = np.asarray(step_types, dtype=np.int8)
     if step is not None and not step.last:  # cut short by max_episode_length
         step_type_array[-1] = StepType.TIMEOUT
+    space = env.spec.observation_space
     return dict(
         episode_infos=episode_info,
-        observations=np.asarray(observations),
-        next_observations=np.asarray([*observations[1:], last_observation]),
+        observations=observation_array(space, observations),
+        next_observations=observation_array(
+            space, [*observations[1:], last_observation]
+        ),
         actions=np.asarray(actions),
         rewards=np.asarray(rewards, dtype=np.float64),
         step_types=step_type_array,

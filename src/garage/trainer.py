@@ -18,10 +18,12 @@ from garage._dowel import logger, tabular
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
 from garage._functions import log_performance, obtain_evaluation_episodes
+from garage._pickling import ENV_FACTORY_ADVICE, check_picklable, explained
 from garage.experiment.callbacks import Callback, EvaluationScore, SamplingRecord
 from garage.experiment.deterministic import get_seed, set_seed
 from garage.experiment.snapshotter import Snapshotter
 from garage.np.algos.rl_algorithm import AlgorithmMembers, EpochRecord
+from garage.sampler.env_update import EnvUpdate
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -144,6 +146,7 @@ class Trainer:
         self._runner_sampler: Any = None
         self._env: Environment | None = None
         self._eval_env: Environment | None = None
+        self._env_factory: EnvUpdate | None = None
         self._seed: int | None = None
         self._train_args: TrainArgs | None = None
         self._stats = ExperimentStats(
@@ -167,7 +170,7 @@ class Trainer:
         self.step_episode: Any = None
         self.enable_logging = True
 
-    def setup(self, algo: Any, env: Environment) -> None:
+    def setup(self, algo: Any, env: Environment | EnvUpdate) -> None:
         """Set the trainer up with an algorithm and its environment.
 
         The algorithm need not subclass ``RLAlgorithm``, but the members
@@ -175,21 +178,59 @@ class Trainer:
         ``exploration_policy``, ``discount``, ``max_episode_length``) are
         checked here.
 
+        Snapshots hold the environment, so unless the snapshot mode is
+        ``'none'`` it must pickle (with cloudpickle). An environment that
+        cannot (one holding a window, a lock, an open file) is given as a
+        function that makes it instead: ``setup(algo,
+        env=NewEnvUpdate(make_env))``. The trainer then makes its
+        environment with it here, saves the function (not the environment)
+        in snapshots, which rebuild the environment when restored, and
+        makes a new environment with it wherever it needs a copy
+        (`get_env_copy`, evaluation, plotting).
+
         Args:
             algo: The algorithm.
-            env: The environment.
+            env: The environment, or an ``EnvUpdate`` (usually
+                ``garage.sampler.NewEnvUpdate``) that makes it when called
+                with None.
 
         Raises:
             TypeError: If the algorithm has no ``train`` method, or its
-                sampler no ``obtain_samples`` method.
+                sampler no ``obtain_samples`` method; or if the environment
+                (or the ``EnvUpdate``) cannot be pickled and snapshots are
+                kept: the message names the attribute that cannot be
+                pickled.
             ValueError: If a member has a bad value (``discount`` outside
                 [0, 1], ...), or is missing while an attribute with a
                 similar name, a likely misspelling, is present.
 
         """
+        saves = self._snapshotter.snapshot_mode != 'none'
+        if isinstance(env, EnvUpdate):
+            if saves:
+                check_picklable(
+                    env,
+                    'env',
+                    'the environment factory given to Trainer.setup, which '
+                    'snapshots save,',
+                    'Make it a function defined at the top level of a module, '
+                    'or one whose closure holds only what pickles',
+                )
+            factory: EnvUpdate | None = env
+            env = env(None)
+        else:
+            factory = None
+            if saves:
+                check_picklable(
+                    env,
+                    'env',
+                    'the environment given to Trainer.setup, which snapshots save,',
+                    ENV_FACTORY_ADVICE,
+                )
         self._members = AlgorithmMembers(algo)
         self._algo = algo
         self._env = env
+        self._env_factory = factory
         self._seed = get_seed()
         self._has_setup = True
 
@@ -332,8 +373,8 @@ class Trainer:
             'seed': self._seed,
             'train_args': self._train_args,
             'stats': self._stats,
-            'env': self._env,
-            'eval_env': self._eval_env,
+            'env': self._env_factory or self._env,
+            'eval_env': None if self._env_factory else self._eval_env,
             'algo': self._algo,
             'rng_states': _global_rng_states(),
             'snapshot_mode': self._snapshotter.snapshot_mode,
@@ -1003,10 +1044,29 @@ class Trainer:
             input('Plotted an episode: press Enter to continue...')
 
     def get_env_copy(self) -> Environment | None:
-        """A copy of the environment, or None if there is none."""
+        """A copy of the environment, or None if there is none.
+
+        Returns:
+            A new environment made by the factory given to `setup`, if
+                one was, or else a copy of the environment.
+
+        Raises:
+            TypeError: If the environment cannot be pickled, which copying
+                needs; the message names the attribute that cannot be.
+
+        """
+        if self._env_factory is not None:
+            return self._env_factory(None)
         if self._env is None:
             return None
-        return cloudpickle.loads(cloudpickle.dumps(self._env))
+        data = explained(
+            cloudpickle.dumps,
+            self._env,
+            'env',
+            'the environment, copied here,',
+            ENV_FACTORY_ADVICE,
+        )
+        return cloudpickle.loads(data)
 
     def _shutdown_worker(self) -> None:
         shutdown = getattr(self._sampler, 'shutdown_worker', None)

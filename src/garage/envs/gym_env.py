@@ -1,6 +1,10 @@
 """GymEnv: Gymnasium and legacy gym environments as garage Environments."""
 
+import contextlib
+import importlib
 import inspect
+import sys
+import warnings
 from typing import Any
 
 import gymnasium
@@ -32,6 +36,17 @@ class GymEnv(Environment):
     environment and its spaces from NumPy's global random state, so that
     ``garage.experiment.deterministic.set_seed`` makes runs reproducible.
 
+    Observations are passed on as the environment gives them: a ``Dict``
+    (``Tuple``) space's observations stay dicts (tuples), and batches store
+    them flattened (``observation_space.unflatten`` gives them back).
+
+    An id in Gymnasium's ``ALE`` namespace (``'ALE/Pong-v5'``) imports
+    ``ale_py``, which registers the Atari environments, if Gymnasium does
+    not know them yet. MuJoCo's warnings become warnings of the class
+    ``RuntimeWarning``, issued by the step that caused them, instead of
+    lines in a ``MUJOCO_LOG.TXT`` file in the working directory (unless
+    another MuJoCo warning handler was installed first).
+
     Args:
         env: An environment id or instance.
         is_image: Whether observations are images (a Box of 0..255), to be
@@ -43,8 +58,10 @@ class GymEnv(Environment):
             id, such as ``render_mode='rgb_array'``.
 
     Raises:
-        ValueError: If the id is unknown, or ``max_episode_length`` is not
-            positive or exceeds the time limit of an environment instance.
+        ValueError: If the id is unknown (for an ``ALE`` id without
+            ``ale_py``, the message says to install ale-py), or
+            ``max_episode_length`` is not positive or exceeds the time limit
+            of an environment instance.
         ArgumentTypeError: If ``env`` is not an id or an environment, or
             ``max_episode_length`` is not an integer.
         TypeError: If ``make_kwargs`` are given with an instance.
@@ -75,6 +92,7 @@ class GymEnv(Environment):
                 f'environment id, not {type(env).__name__}'
             )
         disable_env_checker(env)
+        _route_mujoco_warnings()
         self._env = env
         self._max_episode_length = _episode_limit(env, max_episode_length)
         self._spec = EnvSpec(
@@ -140,12 +158,16 @@ class GymEnv(Environment):
         if not self._seeded:
             self.seed(np.random.randint(_SEED_BOUND))
         seed, self._next_seed = self._next_seed, None
+        if not _mujoco_hook.installed:  # in a new worker process, say
+            _route_mujoco_warnings()
         if self._old_api:  # reset takes no seed and returns the observation
             if seed is not None and hasattr(self._env, 'seed'):
                 self._env.seed(seed)
             observation = self._env.reset()
         else:
             observation, _ = self._env.reset(seed=seed)
+        if _mujoco_hook.messages:
+            _mujoco_hook.warn()
         self._step_cnt = 0
         if self._visualize:
             self._show()
@@ -178,6 +200,8 @@ class GymEnv(Environment):
                 f'{self.action_space} expects shape {self._action_shape}'
             )
         result = self._env.step(action)
+        if _mujoco_hook.messages:
+            _mujoco_hook.warn()
         if len(result) == 5:
             observation, reward, terminated, truncated, info = result
         else:
@@ -261,6 +285,54 @@ class GymEnv(Environment):
         return f'GymEnv({self._env})'
 
 
+class _MujocoWarnings:
+    """MuJoCo's warnings, turned into Python warnings.
+
+    Without a warning handler, MuJoCo prints its warnings (``Nan, Inf or
+    huge value in QACC``, say) and appends them to ``MUJOCO_LOG.TXT`` in the
+    working directory. Once MuJoCo is imported, `GymEnv` installs a handler
+    that keeps them here instead, unless another handler is installed, and
+    issues them as ``RuntimeWarning`` after the step (or reset) that caused
+    them. The handler is called from MuJoCo's C code, where raising (as
+    ``warnings.warn`` does when warnings are errors) would abort the
+    process, so it only keeps the message.
+    """
+
+    _LIMIT = 100
+
+    def __init__(self) -> None:
+        self.installed = False
+        self.messages: list[str] = []
+
+    def keep(self, message: object) -> None:
+        """Keep a message: MuJoCo's warning handler, which never raises."""
+        with contextlib.suppress(BaseException):
+            if len(self.messages) < self._LIMIT:
+                self.messages.append(str(message).strip())
+
+    def warn(self) -> None:
+        """Issue the kept messages as warnings of the caller's caller."""
+        messages, self.messages = self.messages, []
+        for message in messages:
+            warnings.warn(f'MuJoCo: {message}', RuntimeWarning, stacklevel=3)
+
+
+_mujoco_hook = _MujocoWarnings()
+
+
+def _route_mujoco_warnings() -> None:
+    """Install `_MujocoWarnings`' handler, once MuJoCo is imported."""
+    mujoco = sys.modules.get('mujoco')
+    if mujoco is None or _mujoco_hook.installed:
+        return
+    _mujoco_hook.installed = True
+    set_handler = getattr(mujoco, 'set_mju_user_warning', None)
+    get_handler = getattr(mujoco, 'get_mju_user_warning', None)
+    if set_handler is None or (get_handler is not None and get_handler() is not None):
+        return  # an old binding, or a handler someone else installed
+    set_handler(_mujoco_hook.keep)
+
+
 def _follows_old_api(env: Any) -> bool:
     """Whether a gym environment predates the 0.26 API.
 
@@ -287,14 +359,55 @@ def _make(
 ) -> gymnasium.Env | gym.Env:
     if max_episode_length is not None:
         make_kwargs = dict(make_kwargs, max_episode_steps=max_episode_length)
+    namespace = _namespace(env_id)
+    ale_missing = namespace == _ALE and not _register_ale()
     try:
         return gymnasium.make(env_id, **make_kwargs)
     except gymnasium.error.UnregisteredEnv as gymnasium_error:
         if env_id in gym.envs.registry:
             return gym.make(env_id, disable_env_checker=True, **make_kwargs)
+        hint = ''
+        if ale_missing:
+            hint = (
+                f'; the {_ALE} environments (Atari) come with the ale-py '
+                "package: install it with pip install ale-py (or garage's "
+                'atari extra, pip install "garage[atari]")'
+            )
         raise ValueError(
-            f'unknown environment id {env_id!r}: {gymnasium_error}'
+            f'unknown environment id {env_id!r}: {gymnasium_error}{hint}'
         ) from None
+
+
+_ALE = 'ALE'
+
+
+def _namespace(env_id: str) -> str | None:
+    try:
+        return gymnasium.envs.registration.parse_env_id(env_id)[0]
+    except gymnasium.error.Error:
+        return None
+
+
+def _register_ale() -> bool:
+    """Register the ALE (Atari) environments with Gymnasium if need be.
+
+    Gymnasium 1.x registers them only when ``ale_py`` is imported (its docs
+    say ``import ale_py; gymnasium.register_envs(ale_py)``), so an id such
+    as ``'ALE/Pong-v5'`` is unknown until then.
+
+    Returns:
+        Whether the ALE namespace is registered: False if ``ale_py`` is
+            not installed.
+
+    """
+    if any(spec.namespace == _ALE for spec in gymnasium.registry.values()):
+        return True
+    try:
+        ale_py = importlib.import_module('ale_py')
+    except ImportError:
+        return False
+    gymnasium.register_envs(ale_py)
+    return True
 
 
 def _episode_limit(

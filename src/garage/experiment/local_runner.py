@@ -6,6 +6,7 @@ from typing import Any, NamedTuple
 from garage._environment import Environment
 from garage.experiment.deterministic import get_seed
 from garage.sampler.default_worker import DefaultWorker
+from garage.sampler.env_update import EnvUpdate
 from garage.sampler.sampler import Sampler
 from garage.sampler.worker import Worker
 from garage.sampler.worker_factory import WorkerFactory
@@ -106,12 +107,13 @@ class LocalRunner(Trainer):
         )
         # the base class does not declare its subclasses' constructor
         make: Callable[..., Sampler] = sampler_cls
-        return make(policy, self._env, worker_factory=factory, **(sampler_args or {}))
+        envs = self._env_factory or self._env
+        return make(policy, envs, worker_factory=factory, **(sampler_args or {}))
 
     def setup(
         self,
         algo: Any,
-        env: Environment,
+        env: Environment | EnvUpdate,
         sampler_cls: type[Sampler] | None = None,
         sampler_args: dict[str, Any] | None = None,
         n_workers: int | None = None,
@@ -122,7 +124,8 @@ class LocalRunner(Trainer):
 
         Args:
             algo: The algorithm.
-            env: The environment.
+            env: The environment, or an ``EnvUpdate`` that makes it (see
+                ``Trainer.setup``), which the sampler is given too.
             sampler_cls: The sampler class; None takes the algorithm's
                 ``sampler_cls``, or else its own ``_sampler``.
             sampler_args: Further arguments of the sampler's constructor.

@@ -30,6 +30,7 @@ import cloudpickle
 
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
+from garage._pickling import ENV_FACTORY_ADVICE, describe_unpicklable
 from garage.sampler._updates import AgentUpdate, EnvUpdateLike, PolicyLike
 from garage.sampler.env_update import EnvUpdate
 from garage.sampler.sampler import Broadcast, Collect, Sampler
@@ -520,8 +521,14 @@ class RemoteSampler(Sampler):
                 if worker_number is None
                 else f'worker {worker_number}'
             )
+            name = description.removeprefix('the ').replace(' ', '_')
+            culprit = describe_unpicklable(obj, name, reason=False)
+            detail = f'{type(error).__name__}: {error}'
+            if culprit is not None:
+                detail = f'{detail}: {culprit}'
+            advice = f'. {ENV_FACTORY_ADVICE}' if 'environment' in description else ''
             raise TypeError(
                 f'cannot send {description} {text} to {where}: '
-                f'{type(error).__name__}: {error}. Whatever goes to a '
-                f'{self._WORKER} must pickle with cloudpickle'
+                f'{detail}. Whatever goes to a '
+                f'{self._WORKER} must pickle with cloudpickle{advice}'
             ) from error

@@ -4,7 +4,7 @@ from typing import Any
 
 import numpy as np
 
-from garage._dtypes import EpisodeBatch, StepType
+from garage._dtypes import EpisodeBatch, StepType, observation_array
 from garage._environment import Environment
 from garage.sampler._collect import stack_infos
 from garage.sampler._updates import EnvUpdateLike
@@ -181,11 +181,14 @@ class DefaultWorker(Worker):
         step_types = np.fromiter(step_type_members, dtype=np.int8, count=len(steps))
         step_types[(np.cumsum(lengths) - 1)[self._truncated]] = StepType.TIMEOUT
         first = self._next_episode
+        spec = self.env.spec
         batch = EpisodeBatch(
-            env_spec=self.env.spec,
+            env_spec=spec,
             episode_infos=stack_infos(self._episode_infos),
-            observations=np.asarray(observations),
-            last_observations=np.asarray(self._last_observations),
+            observations=observation_array(spec.observation_space, observations),
+            last_observations=observation_array(
+                spec.observation_space, self._last_observations
+            ),
             actions=np.asarray(actions),
             rewards=np.asarray(rewards, dtype=np.float64),
             env_infos=stack_infos(list(env_infos)),

@@ -13,7 +13,8 @@ import abc
 from collections.abc import Callable
 from typing import Any, Protocol, overload, runtime_checkable
 
-from garage._environment import Environment
+from garage._environment import Environment, Wrapper
+from garage._pickling import pickles
 from garage._validation import instance_of
 
 
@@ -49,8 +50,21 @@ class EnvUpdate(abc.ABC):
 class NewEnvUpdate(EnvUpdate):
     """Replaces the environment with a new one from a constructor.
 
+    The way to use an environment that cannot be pickled (one holding a
+    window or screen surface, a lock, an open file, a generator): pass
+    ``NewEnvUpdate(make_env)`` as a sampler's ``envs`` and to
+    ``Trainer.setup``, and every worker, process and snapshot makes its
+    own from ``make_env`` instead of copying one. An environment it makes
+    that cannot be pickled is returned in a wrapper that pickles as the
+    constructor: a copy of it (a deep copy, a worker process's, a snapshot
+    restored) is a new environment from the constructor, in its initial
+    state.
+
     Args:
         env_constructor: Called with no arguments to make the environment.
+            It must itself pickle (with cloudpickle): a function defined at
+            the top level of a module, a lambda or closure holding only
+            what pickles, or a class.
 
     Raises:
         TypeError: If ``env_constructor`` is not callable.
@@ -77,7 +91,41 @@ class NewEnvUpdate(EnvUpdate):
         """
         if old_env is not None:
             old_env.close()
-        return self._env_constructor()
+        env = self._env_constructor()
+        if isinstance(env, Environment) and not pickles(env):
+            return _MadeByConstructor(env, self._env_constructor)
+        return env
+
+    def __repr__(self) -> str:
+        return f'NewEnvUpdate({self._env_constructor!r})'
+
+
+class _MadeByConstructor(Wrapper):
+    """An environment that cannot be pickled, which pickles as its maker.
+
+    Pickling (and deep-copying) it pickles the constructor; unpickling
+    makes a new environment with it.
+
+    Args:
+        env: The environment.
+        env_constructor: What made it, called with no arguments.
+
+    """
+
+    def __init__(self, env: Environment, env_constructor: Callable[[], Environment]):
+        super().__init__(env)
+        self._env_constructor = env_constructor
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_construct, (self._env_constructor,))
+
+    def __repr__(self) -> str:
+        return repr(self._env)
+
+
+def _construct(env_constructor: Callable[[], Environment]) -> Environment:
+    """Make an environment again when unpickling `_MadeByConstructor`."""
+    return NewEnvUpdate(env_constructor)()
 
 
 class SetTaskUpdate(EnvUpdate):

@@ -1,5 +1,7 @@
 """The worker that returns fragments of episodes that go on across calls."""
 
+import copy
+
 import numpy as np
 
 from garage._dtypes import EpisodeBatch
@@ -166,7 +168,7 @@ class FragmentWorker(VecWorker):
                         i,
                         length,
                         False,
-                        self._prev_obs[i].copy(),
+                        copy.copy(self._prev_obs[i]),
                         self._current_infos[i],
                         self._episodes_begun[i] - 1,
                         self._fragment_numbers[i],

@@ -4,6 +4,7 @@ import copy
 
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
+from garage._pickling import ENV_FACTORY_ADVICE, explained
 from garage.sampler._updates import AgentUpdate, EnvUpdateLike, PolicyLike
 from garage.sampler.env_update import EnvUpdate
 from garage.sampler.sampler import Broadcast, Collect, Sampler
@@ -112,4 +113,12 @@ class LocalSampler(Sampler):
             if agent_updates.shared and not is_parameter_update(agent_up):
                 agent_up = copy.deepcopy(agent_up)
             worker.update_agent(agent_up)
-            worker.update_env(copy.deepcopy(env_up))
+            worker.update_env(
+                explained(
+                    copy.deepcopy,
+                    env_up,
+                    'env',
+                    'the environment that LocalSampler copies for each worker',
+                    ENV_FACTORY_ADVICE,
+                )
+            )

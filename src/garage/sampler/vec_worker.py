@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from garage._dtypes import EpisodeBatch, StepType
+from garage._dtypes import EpisodeBatch, StepType, observation_array
 from garage._environment import Environment
+from garage._pickling import ENV_FACTORY_ADVICE, explained
 from garage._validation import positive_int
 from garage.np._tensor_dicts import index_nested_dict
 from garage.sampler._collect import concat_infos, stack_infos
@@ -146,7 +147,14 @@ class VecWorker(Worker):
             for old_env in old_envs:
                 env, _ = apply_env_update(old_env, env_update)
                 if any(env is other for other in envs):
-                    env = copy.deepcopy(env)
+                    env = explained(
+                        copy.deepcopy,
+                        env,
+                        'env',
+                        f'the environment that {type(self).__name__} copies '
+                        'for each of its environments',
+                        ENV_FACTORY_ADVICE,
+                    )
                 envs.append(env)
             self._n_env_updates += 1
             for i, env in enumerate(envs):
@@ -166,7 +174,9 @@ class VecWorker(Worker):
             observation, episode_info = env.reset()
             observations.append(observation)
             self._current_infos.append(episode_info)
-        self._prev_obs = np.asarray(observations)
+        self._prev_obs = observation_array(
+            self._envs[0].spec.observation_space, observations
+        )
         self._episodes_begun = [n + 1 for n in self._episodes_begun]
         self._time = 0
         self._starts = [0] * self._n_envs
@@ -245,7 +255,8 @@ class VecWorker(Worker):
             if i in ended:
                 last, truncated = ended[i], False
             elif length >= self._max_episode_length:
-                last, truncated = self._prev_obs[i].copy(), True
+                # a copy of a row, or the dict (tuple) of a Dict (Tuple) space
+                last, truncated = copy.copy(self._prev_obs[i]), True
             else:
                 continue
             self._ends.append(
@@ -358,11 +369,14 @@ class VecWorker(Worker):
         lengths = np.asarray([end[1] for end in ends], dtype=np.int64)
         truncated = [end[2] for end in ends]
         step_types[(np.cumsum(lengths) - 1)[truncated]] = StepType.TIMEOUT
+        spec = self._envs[0].spec
         batch = EpisodeBatch(
-            env_spec=self._envs[0].spec,
+            env_spec=spec,
             episode_infos=stack_infos([end[4] for end in ends]),
             observations=index_nested_dict(np.concatenate(observations), order),
-            last_observations=np.asarray([end[3] for end in ends]),
+            last_observations=observation_array(
+                spec.observation_space, [end[3] for end in ends]
+            ),
             actions=index_nested_dict(np.concatenate(actions), order),
             rewards=np.frombuffer(self._rewards)[order],
             # stacked in environment order, where an environment's task

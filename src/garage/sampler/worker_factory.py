@@ -6,6 +6,8 @@ from typing import Any
 
 import psutil
 
+from garage._environment import Environment
+from garage._pickling import ENV_FACTORY_ADVICE, explained
 from garage._validation import instance_of, non_negative_int, positive_int
 from garage._validation import seed as check_seed
 from garage.experiment import deterministic
@@ -143,6 +145,8 @@ class WorkerFactory:
         Raises:
             ValueError: If a list or tuple does not have exactly
                 ``n_workers`` entries.
+            TypeError: If ``preprocess`` (a deep copy) fails because part
+                of the value cannot be pickled; the message names it.
 
         """
         if is_per_worker(objs):
@@ -154,7 +158,16 @@ class WorkerFactory:
                     'worker'
                 )
             return list(objs)
-        return [preprocess(objs) for _ in range(self._n_workers)]
+        what = (
+            f'the value that {getattr(preprocess, "__name__", "preprocess")} '
+            'prepares for each worker'
+        )
+        advice = ENV_FACTORY_ADVICE if isinstance(objs, Environment) else ''
+        # a deep copy failing deep inside, say, names the part at fault
+        return [
+            explained(preprocess, objs, 'obj', what, advice)
+            for _ in range(self._n_workers)
+        ]
 
     def __call__(self, worker_number: int) -> Worker:
         """Build a worker.

@@ -1,4 +1,5 @@
 import pickle
+import sys
 
 import cloudpickle
 import gymnasium
@@ -373,3 +374,57 @@ class TestSeedingAndPickling:
         env.step(0)
         copy = pickle.loads(pickle.dumps(env))
         assert copy.step(0).observation[0] == 2
+
+
+class TestAtari:
+    """'ALE/...' ids: ale-py registered on demand, or named as the fix."""
+
+    def test_ale_py_is_imported_to_register_its_envs(self, monkeypatch, tmp_path):
+        # a stand-in for ale-py: importing it registers an ALE environment,
+        # as ale-py does
+        package = tmp_path / 'ale_py'
+        package.mkdir()
+        (package / '__init__.py').write_text(
+            'import gymnasium\n'
+            "gymnasium.register('ALE/FakePong-v5', "
+            "entry_point='gymnasium.envs.classic_control:CartPoleEnv', "
+            'max_episode_steps=7)\n'
+        )
+        monkeypatch.syspath_prepend(str(tmp_path))
+        monkeypatch.delitem(sys.modules, 'ale_py', raising=False)
+        try:
+            env = GymEnv('ALE/FakePong-v5')
+            assert env.spec.max_episode_length == 7
+            assert 'ale_py' in sys.modules
+        finally:
+            gymnasium.registry.pop('ALE/FakePong-v5', None)
+            sys.modules.pop('ale_py', None)
+
+    def test_without_ale_py_the_error_names_the_package(self, monkeypatch):
+        monkeypatch.setitem(sys.modules, 'ale_py', None)  # import fails
+        with pytest.raises(ValueError, match=r'(?s)ALE/Pong-v5.*pip install ale-py'):
+            GymEnv('ALE/Pong-v5')
+
+    def test_other_unknown_ids_do_not_mention_it(self):
+        with pytest.raises(ValueError, match='unknown environment id') as error:
+            GymEnv('Nowhere/Pong-v5')
+        assert 'ale-py' not in str(error.value)
+
+
+@pytest.mark.mujoco
+class TestMujocoLog:
+    """MuJoCo's warnings become Python warnings, not MUJOCO_LOG.TXT."""
+
+    def test_no_log_file_in_the_working_directory(self, monkeypatch, tmp_path):
+        pytest.importorskip('mujoco', reason='needs the mujoco extra')
+        monkeypatch.chdir(tmp_path)
+        env = GymEnv('InvertedPendulum-v5')
+        env.reset()
+        # an infinite velocity makes MuJoCo warn that the simulation is
+        # unstable, which it logs to MUJOCO_LOG.TXT without a handler
+        env._env.unwrapped.data.qvel[:] = np.inf
+        with pytest.warns(RuntimeWarning, match='MuJoCo: Nan, Inf or huge value'):
+            env.step(np.zeros(1, np.float32))
+        env.close()
+        assert not (tmp_path / 'MUJOCO_LOG.TXT').exists()
+        assert list(tmp_path.iterdir()) == []

@@ -135,7 +135,8 @@ def flatten_observations(
 
     Args:
         observations: Observations of shape ``(..., flat_dim)`` or
-            ``(..., *space.shape)``; leading dimensions are batch dimensions.
+            ``(..., *space.shape)`` (only the first for a ``Dict`` or
+            ``Tuple`` space); leading dimensions are batch dimensions.
         space: The akro space the observations come from.
         name: What the tensor is, for the error message.
 
@@ -147,7 +148,8 @@ def flatten_observations(
 
     """
     flat_dim = space.flat_dim
-    shape = tuple(space.shape)
+    # Dict and Tuple spaces have no shape: their observations come flattened
+    shape = tuple(space.shape or ())
     n_dims = len(shape)
     if n_dims > 1 and tuple(observations.shape[-n_dims:]) == shape:
         return observations.reshape(*observations.shape[:-n_dims], flat_dim)

@@ -386,10 +386,20 @@ class Policy(torch.nn.Module, NumPyPolicy):
 
 
 def _as_array(value: Any) -> np.ndarray:
-    """Convert an observation (array-like or tensor) to a NumPy array."""
+    """Convert observations (array-like or tensor) to a NumPy array.
+
+    Observations NumPy cannot stack, such as tuples of a ``Tuple`` space
+    whose parts differ in shape, become a 0-d object array, which sends
+    them to ``Policy._flatten_observations``.
+    """
     if isinstance(value, torch.Tensor):
         return value.detach().cpu().numpy()
-    return np.asarray(value)
+    try:
+        return np.asarray(value)
+    except ValueError:  # parts of different shapes
+        array = np.empty((), dtype=object)
+        array[()] = value
+        return array
 
 
 def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
