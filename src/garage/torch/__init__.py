@@ -13,6 +13,7 @@ from garage.torch._functions import (
     flatten_batch,
     flatten_to_single_vector,
     global_device,
+    list_to_tensor,
     np_to_torch,
     output_height_2d,
     output_width_2d,
@@ -24,6 +25,7 @@ from garage.torch._functions import (
     state_dict_to,
     torch_to_np,
     update_module_params,
+    zero_optim_grads,
 )
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     'flatten_batch',
     'flatten_to_single_vector',
     'global_device',
+    'list_to_tensor',
     'np_to_torch',
     'output_height_2d',
     'output_width_2d',
@@ -45,4 +48,5 @@ __all__ = [
     'state_dict_to',
     'torch_to_np',
     'update_module_params',
+    'zero_optim_grads',
 ]

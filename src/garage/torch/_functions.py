@@ -97,6 +97,35 @@ def np_to_torch(array: ArrayLike) -> torch.Tensor:
     return torch.from_numpy(array).to(global_device())
 
 
+def list_to_tensor(data: ArrayLike) -> torch.Tensor:
+    """Convert a list (or any array-like) to a float32 tensor.
+
+    Unlike `np_to_torch`, it always copies, and the tensor is on the CPU
+    in CPU mode and on `global_device` otherwise.
+
+    Args:
+        data: The values, nested lists included.
+
+    Returns:
+        torch.Tensor: The float32 tensor, on `global_device`.
+
+    """
+    return torch.tensor(np.asarray(data), dtype=torch.float32, device=global_device())
+
+
+def zero_optim_grads(optim: torch.optim.Optimizer, set_to_none: bool = True) -> None:
+    """Clear the gradients of every parameter an optimizer updates.
+
+    Args:
+        optim: The optimizer.
+        set_to_none: Set the gradients to None, which saves the memory and
+            the work of zero-filling them; False fills them with zeros, as
+            ``optim.zero_grad(set_to_none=False)`` does.
+
+    """
+    optim.zero_grad(set_to_none=set_to_none)
+
+
 def torch_to_np(tensors: Iterable[torch.Tensor]) -> tuple[np.ndarray, ...]:
     """Convert tensors to NumPy arrays, detached and moved to the CPU.
 

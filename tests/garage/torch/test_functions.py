@@ -15,6 +15,7 @@ from garage.torch import (
     flatten_batch,
     flatten_to_single_vector,
     global_device,
+    list_to_tensor,
     np_to_torch,
     output_height_2d,
     output_width_2d,
@@ -26,6 +27,7 @@ from garage.torch import (
     state_dict_to,
     torch_to_np,
     update_module_params,
+    zero_optim_grads,
 )
 
 
@@ -502,3 +504,25 @@ def test_product_of_gaussians():
     mu, sigma_squared = product_of_gaussians(mus, sigmas_squared)
     torch.testing.assert_close(sigma_squared, torch.tensor([0.75]))
     torch.testing.assert_close(mu, torch.tensor([0.75 * 2 / 3]))
+
+
+def test_list_to_tensor_makes_a_float_tensor_copy():
+    data = [[1, 2], [3, 4]]
+    tensor = list_to_tensor(data)
+    assert tensor.dtype == torch.float32
+    assert tensor.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    array = np.ones(2, dtype=np.float32)
+    list_to_tensor(array)[0] = 5
+    assert array[0] == 1
+
+
+@pytest.mark.parametrize('set_to_none', [True, False])
+def test_zero_optim_grads(set_to_none):
+    parameter = nn.Parameter(torch.ones(2))
+    optim = torch.optim.SGD([parameter], lr=0.1)
+    (parameter * 3).sum().backward()
+    zero_optim_grads(optim, set_to_none=set_to_none)
+    if set_to_none:
+        assert parameter.grad is None
+    else:
+        assert parameter.grad.tolist() == [0.0, 0.0]
