@@ -202,9 +202,16 @@ class Trainer:
                 pickled.
             ValueError: If a member has a bad value (``discount`` outside
                 [0, 1], ...), or is missing while an attribute with a
-                similar name, a likely misspelling, is present.
+                similar name, a likely misspelling, is present; or if a
+                garage algorithm that samples was given no sampler.
 
         """
+        self._setup(algo, env, makes_sampler=False)
+
+    def _setup(
+        self, algo: Any, env: Environment | EnvUpdate, makes_sampler: bool
+    ) -> None:
+        """`setup`; ``makes_sampler`` when a ``LocalRunner`` makes the sampler."""
         saves = self._snapshotter.snapshot_mode != 'none'
         if isinstance(env, EnvUpdate):
             if saves:
@@ -227,7 +234,21 @@ class Trainer:
                     'the environment given to Trainer.setup, which snapshots save,',
                     ENV_FACTORY_ADVICE,
                 )
-        self._members = AlgorithmMembers(algo)
+        members = AlgorithmMembers(algo)
+        if (
+            not makes_sampler
+            and members.sampler is None
+            and getattr(algo, '_needs_sampler', False)
+        ):
+            name = type(algo).__name__
+            raise ValueError(
+                f'{name} was given no sampler: construct it with one, as in '
+                f'{name}(..., sampler=LocalSampler(agents=policy, envs=env, '
+                'max_episode_length=env.spec.max_episode_length)), or set it '
+                'up with LocalRunner.setup(algo, env, sampler_cls=LocalSampler), '
+                'which makes one'
+            )
+        self._members = members
         self._algo = algo
         self._env = env
         self._env_factory = factory
