@@ -130,7 +130,9 @@ class VPG(RLAlgorithm):
             entropy_method, center_adv, stop_entropy_gradient, policy_ent_coeff
         )
         self.policy = policy
-        max_episode_length = max_path_length_option(type(self).__name__, max_path_length)
+        max_episode_length = max_path_length_option(
+            type(self).__name__, max_path_length
+        )
         self.max_episode_length: int | None = (
             env_spec.max_episode_length
             if max_episode_length is None
