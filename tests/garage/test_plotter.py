@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 import torch
-from fixtures.rendering import RECORDING_ID, RENDERS
 
+from fixtures.rendering import RECORDING_ID, RENDERS
 from garage.envs import GymEnv, PointEnv
 from garage.plotter import Op, Plotter
 from garage.plotter import plotter as plotter_module
@@ -64,7 +64,7 @@ def test_update_plot_sends_the_current_parameters(recording):
     plotter.update_plot(policy)  # whole episodes: max_length=np.inf
     wait_for(lambda: ('human', 5) in recording)
     shown = plotter._policy.get_param_values()
-    for name, value in shown.items():
+    for value in shown.values():
         np.testing.assert_allclose(value.numpy(), 0.25)
     # the plotter's policy is a copy: training changes do not reach it
     assert plotter._policy is not policy

@@ -3,8 +3,8 @@
 import sys
 
 import pytest
-from fixtures.rendering import RECORDING_ID, RENDERS, RecordingEnv
 
+from fixtures.rendering import RECORDING_ID, RENDERS, RecordingEnv
 from garage.envs import GymEnv
 from garage.experiment import SnapshotConfig
 from garage.sampler import LocalSampler

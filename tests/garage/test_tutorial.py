@@ -4,8 +4,9 @@
 tutorial ``docs/user/implement_algo.md``: a ``SimpleVPG`` trained on
 ``PointEnv()`` through a ``LocalSampler``. The reference material holds no
 copy of it: it is written out here as the published tutorial gives it,
-reconstructed (imports, ``SimpleVPG`` and ``tutorial_vpg``). It runs as a user runs it, as a script in a subprocess, for one
-epoch (``GARAGE_EXAMPLE_TEST_N_EPOCHS``, as the examples' smoke tests do).
+reconstructed (imports, ``SimpleVPG`` and ``tutorial_vpg``). It runs as a
+user runs it, as a script in a subprocess, for one epoch
+(``GARAGE_EXAMPLE_TEST_N_EPOCHS``, as the examples' smoke tests do).
 """
 
 import csv

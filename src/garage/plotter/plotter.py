@@ -214,3 +214,6 @@ def _play(env: Environment, policy: Any, max_length: float) -> None:
         max_episode_length=None if math.isinf(max_length) else int(max_length),
         animated=True,
     )
+
+
+__all__ = ['Op', 'Plotter']

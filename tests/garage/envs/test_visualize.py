@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-from fixtures.rendering import RECORDING_ID, RENDERS, RecordingEnv
 
+from fixtures.rendering import RECORDING_ID, RENDERS, RecordingEnv
 from garage.envs import GymEnv
 
 
@@ -17,7 +17,7 @@ def no_renders():
 def test_an_environment_made_from_an_id_is_made_again_to_show_itself():
     # the original's rollout loop: reset, visualize, step
     env = GymEnv(RECORDING_ID)
-    first_observation, episode_info = env.reset()
+    first_observation, _ = env.reset()
     env.visualize()
     assert env._env.render_mode == 'human'
     steps = [env.step(np.array([0.1, 0.1]))]
@@ -27,7 +27,7 @@ def test_an_environment_made_from_an_id_is_made_again_to_show_itself():
     # the episode starts again in the window from the state reset gave
     np.testing.assert_allclose(steps[0].observation, first_observation + 0.1, rtol=1e-6)
     assert len(steps) == 5
-    assert RENDERS == [('human', step) for step in range(6)]
+    assert [('human', step) for step in range(6)] == RENDERS
 
 
 def test_visualize_before_reset_shows_the_episodes_that_follow():

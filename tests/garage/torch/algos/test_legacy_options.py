@@ -140,7 +140,7 @@ def test_max_path_length_must_be_a_positive_integer():
 
 
 def test_the_warning_names_the_users_line():
-    with pytest.warns(DeprecationWarning) as caught:
+    with pytest.warns(DeprecationWarning, match='max_path_length') as caught:
         _on_policy(PPO)
     assert caught[0].filename == __file__
 
