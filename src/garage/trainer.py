@@ -146,6 +146,7 @@ class Trainer:
         self._runner_sampler: Any = None
         self._env: Environment | None = None
         self._eval_env: Environment | None = None
+        self._plot_env: Environment | None = None
         self._env_factory: EnvUpdate | None = None
         self._seed: int | None = None
         self._train_args: TrainArgs | None = None
@@ -202,9 +203,16 @@ class Trainer:
                 pickled.
             ValueError: If a member has a bad value (``discount`` outside
                 [0, 1], ...), or is missing while an attribute with a
-                similar name, a likely misspelling, is present.
+                similar name, a likely misspelling, is present; or if a
+                garage algorithm that samples was given no sampler.
 
         """
+        self._setup(algo, env, makes_sampler=False)
+
+    def _setup(
+        self, algo: Any, env: Environment | EnvUpdate, makes_sampler: bool
+    ) -> None:
+        """`setup`; ``makes_sampler`` when a ``LocalRunner`` makes the sampler."""
         saves = self._snapshotter.snapshot_mode != 'none'
         if isinstance(env, EnvUpdate):
             if saves:
@@ -227,7 +235,21 @@ class Trainer:
                     'the environment given to Trainer.setup, which snapshots save,',
                     ENV_FACTORY_ADVICE,
                 )
-        self._members = AlgorithmMembers(algo)
+        members = AlgorithmMembers(algo)
+        if (
+            not makes_sampler
+            and members.sampler is None
+            and getattr(algo, '_needs_sampler', False)
+        ):
+            name = type(algo).__name__
+            raise ValueError(
+                f'{name} was given no sampler: construct it with one, as in '
+                f'{name}(..., sampler=LocalSampler(agents=policy, envs=env, '
+                'max_episode_length=env.spec.max_episode_length)), or set it '
+                'up with LocalRunner.setup(algo, env, sampler_cls=LocalSampler), '
+                'which makes one'
+            )
+        self._members = members
         self._algo = algo
         self._env = env
         self._env_factory = factory
@@ -462,7 +484,11 @@ class Trainer:
         Args:
             n_epochs: The number of epochs.
             batch_size: The number of environment steps in one batch.
-            plot: Visualize an episode of the policy after each epoch.
+            plot: Show an episode of the deterministic policy in a window
+                after each epoch. A Gymnasium environment in a `GymEnv`
+                is made again from its id with ``render_mode='human'`` for
+                it; where no window can be opened (no display) ``train``
+                raises ``ValueError`` before the first epoch.
             store_episodes: Save the epoch's episodes in the snapshot.
             pause_for_plot: Wait for Enter after each plotted episode.
             progress: Show a progress bar: None shows it when standard
@@ -682,11 +708,16 @@ class Trainer:
             if self._eval_env is None:
                 self._eval_max_episode_length()  # fail early without a limit
                 self._eval_env = self.get_env_copy()
+        if args.plot:
+            self._plot_env = self._make_plot_env()
         self._start_time = time.perf_counter()
         try:
             return self._algo.train(self)
         finally:
             self._shutdown_worker()
+            if self._plot_env is not None:
+                self._plot_env.close()
+                self._plot_env = None
 
     def _args(self) -> TrainArgs:
         """The arguments of `train`; raises if there are none yet."""
@@ -1026,13 +1057,39 @@ class Trainer:
         if self._train_args is not None and self._train_args.plot:
             self._plot_episode(pause_for_plot)
 
+    def _make_plot_env(self) -> Environment:
+        """The copy of the environment to plot episodes on, for one run.
+
+        Raises:
+            NotSetupError: If there is no environment.
+            ValueError: If the algorithm has no policy, or the environment
+                cannot be shown in a window here.
+
+        """
+        from garage.envs._rendering import for_window
+
+        policy = self._checked_members().policy
+        if policy is None:
+            raise ValueError(
+                f'plot=True shows the policy, but {type(self._algo).__name__} '
+                'has no `policy`'
+            )
+        self._eval_max_episode_length()  # fail early without a limit
+        env = self.get_env_copy()
+        if env is None:
+            raise NotSetupError('plotting needs an environment: call setup() first')
+        try:
+            return for_window(env)
+        except ValueError as error:
+            raise ValueError(f'plot=True: {error}') from error
+
     def _plot_episode(self, pause_for_plot: bool) -> None:
         """Show one episode of the deterministic policy."""
         from garage._functions import rollout
 
-        env = self.get_env_copy()
-        if env is None:
-            raise NotSetupError('plotting needs an environment: call setup() first')
+        env = self._plot_env
+        if env is None:  # plotting outside train()
+            env = self._plot_env = self._make_plot_env()
         rollout(
             env,
             self._checked_members().policy,

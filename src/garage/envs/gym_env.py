@@ -114,6 +114,7 @@ class GymEnv(Environment):
         self._next_seed: int | None = None
         self._seeded = False
         self._visualize = False
+        self._last_reset_seed: int | None = None
 
     @property
     def action_space(self) -> akro.Space:
@@ -158,6 +159,7 @@ class GymEnv(Environment):
         if not self._seeded:
             self.seed(np.random.randint(_SEED_BOUND))
         seed, self._next_seed = self._next_seed, None
+        self._last_reset_seed = seed  # for visualize() to start the episode again
         if not _mujoco_hook.installed:  # in a new worker process, say
             _route_mujoco_warnings()
         if self._old_api:  # reset takes no seed and returns the observation
@@ -259,20 +261,38 @@ class GymEnv(Environment):
     def visualize(self) -> None:
         """Show the environment in a window, updated at every step.
 
+        A Gymnasium environment made with another render mode is made again
+        from its id with ``render_mode='human'``, and the old one closed. If
+        `reset` was called, the new one is reset too, with the seed of
+        that reset: the episode under way starts again from the same state
+        where that reset was seeded (the first reset after `seed`, or after
+        the environment was made, is), and from another otherwise.
+
         Raises:
-            ValueError: If the environment cannot render for humans.
+            ValueError: If the environment cannot render for humans, or was
+                made with another render mode and not from a registered id.
 
         """
         if getattr(self._env, 'render_mode', None) == 'human':
             return  # the environment draws its window itself at each step
-        self._check_render_mode('human')
-        if not self._old_api:
+        if self._old_api:
+            self._check_render_mode('human')
+            self._visualize = True
+            return
+        if not isinstance(self._env, gymnasium.Env):  # gym 0.26
+            self._check_render_mode('human')
             raise ValueError(
-                'make the environment with '
-                "GymEnv(env_id, render_mode='human') to "
-                'visualize it'
+                "make the environment with GymEnv(env_id, render_mode='human') "
+                'to visualize it'
             )
-        self._visualize = True
+        from garage.envs._rendering import in_render_mode
+
+        remade = in_render_mode(self, self._env, 'human')
+        disable_env_checker(remade)
+        self._env.close()
+        self._env = remade
+        if self._step_cnt is not None:  # an episode is under way
+            remade.reset(seed=getattr(self, '_last_reset_seed', None))
 
     def _show(self) -> None:
         self._env.render(mode='human')  # type: ignore[call-arg]  # old API

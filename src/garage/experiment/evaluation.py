@@ -16,10 +16,8 @@ they were saved, statistics included.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import os
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,11 +27,8 @@ from garage import _validation
 from garage.experiment.snapshotter import Snapshotter
 
 if TYPE_CHECKING:
-    import gymnasium
-
     from garage._dtypes import EpisodeBatch
     from garage._environment import Environment
-    from garage.envs import GymEnv
 
 #: The prefix of the names of recorded videos, before ``-episode-N.mp4``.
 VIDEO_PREFIX = 'eval'
@@ -300,8 +295,8 @@ def _for_rendering(
     """Return ``env`` made to render in ``mode``, recording if ``video`` is given.
 
     The innermost environment, under garage wrappers, is replaced if it is
-    a `GymEnv` of a Gymnasium environment; any other is asked to
-    ``visualize()``.
+    a `GymEnv` of a Gymnasium environment (see
+    ``garage.envs._rendering``); any other is asked to ``visualize()``.
 
     Args:
         env: The environment, which is changed in place where it wraps.
@@ -312,21 +307,15 @@ def _for_rendering(
         The environment to run.
 
     """
-    import gymnasium
+    from garage.envs._rendering import with_render_mode
 
-    from garage._environment import Wrapper
-    from garage.envs import GymEnv
-
-    outer: Wrapper | None = None
-    inner = env
-    while isinstance(inner, Wrapper):
-        outer, inner = inner, inner._env
-    if isinstance(inner, GymEnv) and isinstance(inner._env, gymnasium.Env):
-        replacement = _remade(inner, inner._env, mode, video)
-        if outer is None:
-            return replacement
-        outer._env = replacement
-        return env
+    try:
+        replaced = with_render_mode(env, mode, video)
+    except ValueError as error:
+        raise EvaluationError(str(error)) from error
+    if replaced is not None:
+        return replaced
+    inner = env.unwrapped
     if video is not None:
         raise EvaluationError(
             f'cannot record videos of {inner!r}: recording needs a Gymnasium '
@@ -337,74 +326,3 @@ def _for_rendering(
     except ValueError as error:
         raise EvaluationError(f'cannot render {inner!r}: {error}') from error
     return env
-
-
-def _remade(
-    garage_env: GymEnv,
-    gym_env: gymnasium.Env,
-    mode: str,
-    video: tuple[Path, str] | None,
-) -> GymEnv:
-    """A GymEnv like ``garage_env`` whose Gymnasium environment renders in ``mode``."""
-    import akro
-    import gymnasium
-
-    from garage.envs import GymEnv
-
-    if gym_env.render_mode != mode:
-        gym_env = gymnasium.make(
-            _spec_to_remake(garage_env, gym_env, mode), render_mode=mode
-        )
-    if video is not None:
-        if importlib.util.find_spec('moviepy') is None:
-            raise EvaluationError(
-                'recording videos needs moviepy: pip install "garage[video]"'
-            )
-        from gymnasium.wrappers import RecordVideo
-
-        directory, prefix = video
-        with warnings.catch_warnings():
-            # the name prefix is new to the directory: nothing is overwritten
-            warnings.filterwarnings('ignore', message='.*Overwriting existing videos')
-            gym_env = RecordVideo(
-                gym_env,
-                os.fspath(directory),
-                episode_trigger=_every_episode,
-                name_prefix=prefix,
-                disable_logger=True,
-            )
-    return GymEnv(
-        gym_env,
-        is_image=isinstance(garage_env.observation_space, akro.Image),
-        max_episode_length=garage_env.spec.max_episode_length,
-    )
-
-
-def _spec_to_remake(
-    garage_env: GymEnv, gym_env: gymnasium.Env, mode: str
-) -> gymnasium.envs.registration.EnvSpec:
-    """The spec to make ``gym_env`` again with, to render in ``mode``."""
-    modes = garage_env.render_modes
-    # gymnasium.make shows 'rgb_array' images in a window where an
-    # environment has no 'human' mode of its own
-    usable = {'human', 'rgb_array'} if mode == 'human' else {'rgb_array'}
-    purpose = 'in a window' if mode == 'human' else 'to a video'
-    name = type(gym_env.unwrapped).__name__
-    if not usable.intersection(modes):
-        raise EvaluationError(
-            f'{name} cannot render {purpose}: it needs render mode '
-            f'{" or ".join(sorted(usable))}, and it declares {modes}'
-        )
-    if gym_env.spec is None:
-        raise EvaluationError(
-            f'{name} was saved with render_mode={gym_env.render_mode!r}, and '
-            f'cannot be made again with render_mode={mode!r}: it was not made '
-            'from a registered id. Register it with gymnasium.register and '
-            f'make it with GymEnv(env_id), or make it with render_mode={mode!r}'
-        )
-    return gym_env.spec
-
-
-def _every_episode(episode: int) -> bool:
-    """Record every episode."""
-    return True

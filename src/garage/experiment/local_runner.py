@@ -122,6 +122,10 @@ class LocalRunner(Trainer):
     ) -> None:
         """Set the runner up with an algorithm, an environment and a sampler.
 
+        An algorithm constructed without a sampler (``VPG(env.spec,
+        policy, value_function)``, as 2020.06 launchers do) is given the one
+        built here.
+
         Args:
             algo: The algorithm.
             env: The environment, or an ``EnvUpdate`` that makes it (see
@@ -136,12 +140,13 @@ class LocalRunner(Trainer):
 
         Raises:
             ValueError: If a sampler is to be built and the algorithm has
-                no ``policy`` or ``max_episode_length``.
+                no ``policy``, or no maximum episode length is known; or if
+                none is to be built and a garage algorithm has none.
 
         """
-        super().setup(algo, env)
         if sampler_cls is None:
             sampler_cls = getattr(algo, 'sampler_cls', None)
+        self._setup(algo, env, makes_sampler=sampler_cls is not None)
         sampler_args = sampler_args or {}
         if sampler_cls is not None:
             sampler = self.make_sampler(

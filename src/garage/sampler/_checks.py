@@ -4,22 +4,27 @@ import sys
 import warnings
 
 
-def warn_caller(message: str, category: type[Warning] = UserWarning) -> None:
-    """Warn, naming the first frame outside ``garage.sampler``.
+def warn_caller(
+    message: str,
+    category: type[Warning] = UserWarning,
+    package: str = 'garage.sampler',
+) -> None:
+    """Warn, naming the first frame outside ``package``.
 
-    Samplers' constructors reach their warnings through a varying number of
-    frames of their own; the warning names the user's line that called
-    them, wherever that is.
+    Samplers' (and algorithms') constructors reach their warnings through a
+    varying number of frames of their own; the warning names the user's
+    line that called them, wherever that is.
 
     Args:
         message: The warning's message.
         category: The warning's class.
+        package: The package whose frames are skipped.
 
     """
     frame = sys._getframe(1)  # the caller, at stacklevel 2
     stacklevel = 2
     while frame.f_back is not None and frame.f_globals.get('__name__', '').startswith(
-        'garage.sampler'
+        package
     ):
         frame = frame.f_back
         stacklevel += 1

@@ -231,7 +231,7 @@ def test_an_environment_made_without_an_id_cannot_be_made_again(log_dir, tmp_pat
     copy_with(log_dir, tmp_path, env=env)
     with pytest.raises(
         EvaluationError,
-        match=r'CartPoleEnv was saved with render_mode=None, and cannot be made '
+        match=r'CartPoleEnv was made with render_mode=None, and cannot be made '
         r"again with render_mode='rgb_array': it was not made from a registered id",
     ):
         evaluate_experiment(tmp_path, video_dir=tmp_path / 'videos')

@@ -304,6 +304,8 @@ class OffPolicyAlgorithm(RLAlgorithm):
     """
 
     policy: 'Policy'
+    # Trainer.setup refuses it without a sampler unless a LocalRunner makes one
+    _needs_sampler = True
 
     def __init__(
         self,

@@ -10,6 +10,7 @@ from torch import nn
 from garage import _validation
 from garage._dowel import tabular
 from garage._optimizers import _Default
+from garage.torch.algos._legacy import off_policy_lengths
 from garage.torch.algos._off_policy import (
     OffPolicyAlgorithm,
     make_fast_optimizer,
@@ -52,11 +53,14 @@ class DDPG(OffPolicyAlgorithm):
         policy: The deterministic policy (``DeterministicMLPPolicy``).
         qf: The Q-function, of observations and actions.
         replay_buffer: The replay buffer.
-        sampler: The sampler.
+        sampler: The sampler, or None when a ``LocalRunner`` makes one.
         steps_per_epoch: Iterations per epoch.
         n_train_steps: Gradient steps per iteration.
         max_episode_length_eval: The longest evaluation episode; None
             takes ``env_spec.max_episode_length``.
+        max_path_length: Deprecated (2020.06): the longest episode to
+            sample, and to evaluate unless ``max_episode_length_eval`` is
+            given, instead of ``env_spec.max_episode_length``.
         buffer_batch_size: Transitions per gradient step.
         min_buffer_size: Transitions stored before training starts.
         exploration_policy: The policy that samples; None samples with
@@ -92,11 +96,12 @@ class DDPG(OffPolicyAlgorithm):
         policy: 'Policy',
         qf: nn.Module,
         replay_buffer: 'ReplayBuffer',
-        sampler: 'Sampler | None',
+        sampler: 'Sampler | None' = None,
         *,
         steps_per_epoch: int = 20,
         n_train_steps: int = 50,
         max_episode_length_eval: int | None = None,
+        max_path_length: int | None = None,
         buffer_batch_size: int = 64,
         min_buffer_size: int | float = int(1e4),
         exploration_policy: Any = None,
@@ -118,6 +123,9 @@ class DDPG(OffPolicyAlgorithm):
         warn_no_effect(
             'DDPG',
             max_action=(max_action, "the policy's output layer bounds the actions"),
+        )
+        max_episode_length_eval = off_policy_lengths(
+            self, max_path_length, max_episode_length_eval
         )
         super().__init__(
             env_spec=env_spec,

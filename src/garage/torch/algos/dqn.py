@@ -9,6 +9,7 @@ from torch import nn
 from garage import _validation
 from garage._dowel import tabular
 from garage._optimizers import _Default
+from garage.torch.algos._legacy import off_policy_lengths
 from garage.torch.algos._off_policy import (
     OffPolicyAlgorithm,
     make_fast_optimizer,
@@ -51,7 +52,7 @@ class DQN(OffPolicyAlgorithm):
             (``DiscreteQFArgmaxPolicy``).
         qf: The Q-function: observations to one value per action.
         replay_buffer: The replay buffer.
-        sampler: The sampler.
+        sampler: The sampler, or None when a ``LocalRunner`` makes one.
         exploration_policy: The policy that samples; None samples with
             ``policy`` itself.
         eval_env: The evaluation environment; None takes a copy of the
@@ -62,6 +63,9 @@ class DQN(OffPolicyAlgorithm):
         n_train_steps: Gradient steps per iteration.
         max_episode_length_eval: The longest evaluation episode; None
             takes ``env_spec.max_episode_length``.
+        max_path_length: Deprecated (2020.06): the longest episode to
+            sample, and to evaluate unless ``max_episode_length_eval`` is
+            given, instead of ``env_spec.max_episode_length``.
         buffer_batch_size: Transitions per gradient step.
         min_buffer_size: Transitions stored before training starts.
         num_eval_episodes: Evaluation episodes per epoch.
@@ -88,7 +92,7 @@ class DQN(OffPolicyAlgorithm):
         policy: 'Policy',
         qf: nn.Module,
         replay_buffer: 'ReplayBuffer',
-        sampler: 'Sampler | None',
+        sampler: 'Sampler | None' = None,
         exploration_policy: Any = None,
         eval_env: 'Environment | None' = None,
         qf_optimizer: Any = torch.optim.Adam,
@@ -97,6 +101,7 @@ class DQN(OffPolicyAlgorithm):
         qf_lr: float | _Default = _Default(1e-3),
         n_train_steps: int = 50,
         max_episode_length_eval: int | None = None,
+        max_path_length: int | None = None,
         buffer_batch_size: int = 64,
         min_buffer_size: int | float = int(1e4),
         num_eval_episodes: int = 10,
@@ -109,6 +114,9 @@ class DQN(OffPolicyAlgorithm):
         clip_rewards: float | None = None,
         clip_gradient: float | None = 10,
     ):
+        max_episode_length_eval = off_policy_lengths(
+            self, max_path_length, max_episode_length_eval
+        )
         super().__init__(
             env_spec=env_spec,
             policy=policy,

@@ -52,6 +52,8 @@ class PPO(VPG):
             the policy, and that of the value function, down to this norm
             if it is larger (stable-baselines3 clips at 0.5); None does
             not clip.
+        max_path_length: Deprecated (2020.06): the longest episode to
+            sample, instead of ``env_spec.max_episode_length``.
 
     Raises:
         ValueError: If an argument is out of range, or the entropy options
@@ -65,7 +67,7 @@ class PPO(VPG):
         env_spec: EnvSpec,
         policy: 'Policy',
         value_function: 'ValueFunction',
-        sampler: 'Sampler | None',
+        sampler: 'Sampler | None' = None,
         policy_optimizer: OptimizerWrapper | None = None,
         vf_optimizer: OptimizerWrapper | None = None,
         lr_clip_range: float = 2e-1,
@@ -80,6 +82,7 @@ class PPO(VPG):
         entropy_method: str = 'no_entropy',
         *,
         max_grad_norm: float | None = None,
+        max_path_length: int | None = None,
     ):
         lr_clip_range = _validation.number_in(
             'lr_clip_range', lr_clip_range, 0, low_open=True
@@ -109,6 +112,7 @@ class PPO(VPG):
             stop_entropy_gradient=stop_entropy_gradient,
             entropy_method=entropy_method,
             max_grad_norm=max_grad_norm,
+            max_path_length=max_path_length,
         )
         self._lr_clip_range = lr_clip_range
 

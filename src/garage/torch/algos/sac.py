@@ -12,6 +12,7 @@ from garage import _validation
 from garage._dowel import tabular
 from garage._optimizers import _Default
 from garage.torch._functions import global_device
+from garage.torch.algos._legacy import off_policy_lengths
 from garage.torch.algos._off_policy import (
     OffPolicyAlgorithm,
     make_fast_optimizer,
@@ -63,6 +64,9 @@ class SAC(OffPolicyAlgorithm):
             samples a few steps per iteration).
         max_episode_length_eval: The longest evaluation episode; None
             takes ``env_spec.max_episode_length``.
+        max_path_length: Deprecated (2020.06): the longest episode to
+            sample, and to evaluate unless ``max_episode_length_eval`` is
+            given, instead of ``env_spec.max_episode_length``.
         gradient_steps_per_itr: Gradient steps per iteration.
         fixed_alpha: A fixed entropy weight `α`; None tunes it.
         target_entropy: The entropy target `H̄`; None takes
@@ -96,9 +100,10 @@ class SAC(OffPolicyAlgorithm):
         qf1: nn.Module,
         qf2: nn.Module,
         replay_buffer: 'ReplayBuffer',
-        sampler: 'Sampler | None',
+        sampler: 'Sampler | None' = None,
         *,
         max_episode_length_eval: int | None = None,
+        max_path_length: int | None = None,
         gradient_steps_per_itr: int = 1,
         fixed_alpha: float | None = None,
         target_entropy: float | None = None,
@@ -116,6 +121,9 @@ class SAC(OffPolicyAlgorithm):
         eval_env: 'Environment | None' = None,
         use_deterministic_evaluation: bool = True,
     ):
+        max_episode_length_eval = off_policy_lengths(
+            self, max_path_length, max_episode_length_eval
+        )
         super().__init__(
             env_spec=env_spec,
             policy=policy,

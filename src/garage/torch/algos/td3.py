@@ -12,6 +12,7 @@ from garage import _validation
 from garage._dowel import tabular
 from garage._optimizers import _Default
 from garage.torch._functions import global_device
+from garage.torch.algos._legacy import off_policy_lengths
 from garage.torch.algos._off_policy import (
     OffPolicyAlgorithm,
     make_fast_optimizer,
@@ -59,9 +60,12 @@ class TD3(OffPolicyAlgorithm):
         qf1: The first Q-function, of observations and actions.
         qf2: The second Q-function.
         replay_buffer: The replay buffer.
-        sampler: The sampler.
+        sampler: The sampler, or None when a ``LocalRunner`` makes one.
         max_episode_length_eval: The longest evaluation episode; None
             takes ``env_spec.max_episode_length``.
+        max_path_length: Deprecated (2020.06): the longest episode to
+            sample, and to evaluate unless ``max_episode_length_eval`` is
+            given, instead of ``env_spec.max_episode_length``.
         grad_steps_per_env_step: Gradient steps per iteration (per
             environment step when the trainer's batch size is 1).
         exploration_policy: The policy that samples, such as
@@ -114,9 +118,10 @@ class TD3(OffPolicyAlgorithm):
         qf1: nn.Module,
         qf2: nn.Module,
         replay_buffer: 'ReplayBuffer',
-        sampler: 'Sampler | None',
+        sampler: 'Sampler | None' = None,
         *,
         max_episode_length_eval: int | None = None,
+        max_path_length: int | None = None,
         grad_steps_per_env_step: int = 1,
         exploration_policy: Any = None,
         uniform_random_policy: Any = None,
@@ -153,6 +158,9 @@ class TD3(OffPolicyAlgorithm):
                 replay_buffer_size,
                 'the replay buffer sets its own capacity',
             ),
+        )
+        max_episode_length_eval = off_policy_lengths(
+            self, max_path_length, max_episode_length_eval
         )
         super().__init__(
             env_spec=env_spec,

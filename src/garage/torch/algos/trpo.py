@@ -54,6 +54,8 @@ class TRPO(VPG):
             optimizer, scale its gradient down to this norm if it is
             larger; None does not clip. (The policy's step is scaled to
             ``max_kl_step`` whatever the gradient's norm.)
+        max_path_length: Deprecated (2020.06): the longest episode to
+            sample, instead of ``env_spec.max_episode_length``.
 
     Raises:
         ValueError: If an argument is out of range, the entropy options
@@ -68,7 +70,7 @@ class TRPO(VPG):
         env_spec: EnvSpec,
         policy: 'Policy',
         value_function: 'ValueFunction',
-        sampler: 'Sampler | None',
+        sampler: 'Sampler | None' = None,
         policy_optimizer: OptimizerWrapper | None = None,
         vf_optimizer: OptimizerWrapper | None = None,
         num_train_per_epoch: int = 1,
@@ -83,6 +85,7 @@ class TRPO(VPG):
         *,
         max_kl_step: float | None = None,
         max_grad_norm: float | None = None,
+        max_path_length: int | None = None,
     ):
         if policy_optimizer is None:
             max_kl_step = _validation.number_in(
@@ -130,6 +133,7 @@ class TRPO(VPG):
             stop_entropy_gradient=stop_entropy_gradient,
             entropy_method=entropy_method,
             max_grad_norm=max_grad_norm,
+            max_path_length=max_path_length,
         )
 
     def _compute_objective(

@@ -16,6 +16,7 @@ from garage.np import explained_variance_1d
 from garage.np.algos import EpochRecord, RLAlgorithm
 from garage.torch._functions import np_to_torch
 from garage.torch.algos._fragments import FragmentJoiner, last_step_types
+from garage.torch.algos._legacy import max_path_length_option
 from garage.torch.optimizers import OptimizerWrapper
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ class VPG(RLAlgorithm):
             the policy, and that of the value function, down to this norm
             if it is larger (stable-baselines3's PPO clips at 0.5); None
             does not clip.
+        max_path_length: Deprecated (2020.06): the longest episode to
+            sample, instead of ``env_spec.max_episode_length``.
 
     Raises:
         ValueError: If an argument is out of range, or the entropy options
@@ -90,13 +93,15 @@ class VPG(RLAlgorithm):
     """
 
     policy: 'Policy'
+    # Trainer.setup refuses it without a sampler unless a LocalRunner makes one
+    _needs_sampler = True
 
     def __init__(
         self,
         env_spec: EnvSpec,
         policy: 'Policy',
         value_function: 'ValueFunction',
-        sampler: 'Sampler | None',
+        sampler: 'Sampler | None' = None,
         policy_optimizer: OptimizerWrapper | None = None,
         vf_optimizer: OptimizerWrapper | None = None,
         num_train_per_epoch: int = 1,
@@ -110,6 +115,7 @@ class VPG(RLAlgorithm):
         entropy_method: str = 'no_entropy',
         *,
         max_grad_norm: float | None = None,
+        max_path_length: int | None = None,
     ):
         discount = _validation.number_in('discount', discount, 0, 1)
         gae_lambda = _validation.number_in('gae_lambda', gae_lambda, 0, 1)
@@ -124,7 +130,14 @@ class VPG(RLAlgorithm):
             entropy_method, center_adv, stop_entropy_gradient, policy_ent_coeff
         )
         self.policy = policy
-        self.max_episode_length: int | None = env_spec.max_episode_length
+        max_episode_length = max_path_length_option(
+            type(self).__name__, max_path_length
+        )
+        self.max_episode_length: int | None = (
+            env_spec.max_episode_length
+            if max_episode_length is None
+            else max_episode_length
+        )
         self._value_function = value_function
         self._sampler = sampler
         self.discount = discount
