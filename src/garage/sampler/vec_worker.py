@@ -12,7 +12,7 @@ from garage._environment import Environment
 from garage._pickling import ENV_FACTORY_ADVICE, explained
 from garage._validation import positive_int
 from garage.np._tensor_dicts import index_nested_dict
-from garage.sampler._collect import concat_infos, stack_infos
+from garage.sampler._collect import concat_infos, stack_env_infos
 from garage.sampler._updates import EnvUpdateLike
 from garage.sampler.env_update import apply_env_update
 from garage.sampler.worker import Worker, paused_gc
@@ -372,16 +372,14 @@ class VecWorker(Worker):
         spec = self._envs[0].spec
         batch = EpisodeBatch(
             env_spec=spec,
-            episode_infos=stack_infos([end[4] for end in ends]),
+            episode_infos=stack_env_infos([end[4] for end in ends]),
             observations=index_nested_dict(np.concatenate(observations), order),
             last_observations=observation_array(
                 spec.observation_space, [end[3] for end in ends]
             ),
             actions=index_nested_dict(np.concatenate(actions), order),
             rewards=np.frombuffer(self._rewards)[order],
-            # stacked in environment order, where an environment's task
-            # dict repeats in a run, which stack_infos stacks once
-            env_infos=stack_infos(
+            env_infos=stack_env_infos(
                 list(map(self._env_infos.__getitem__, order.tolist()))
             ),
             agent_infos=index_nested_dict(agent_infos, order),

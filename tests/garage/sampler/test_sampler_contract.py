@@ -22,6 +22,7 @@ import psutil
 import pytest
 import torch
 
+from fixtures.batches import assert_tree_equal
 from fixtures.envs import DummyBoxEnv, StepCountEnv
 from fixtures.faulty import (
     BrokenOnUnpickleEnv,
@@ -166,18 +167,7 @@ def assert_batches_equal(first, second):
             getattr(first, name), getattr(second, name), err_msg=name
         )
     for name in ('env_infos', 'agent_infos', 'episode_infos_by_episode'):
-        assert_infos_equal(getattr(first, name), getattr(second, name), name)
-
-
-def assert_infos_equal(first, second, path):
-    assert sorted(first) == sorted(second), path
-    for key, value in first.items():
-        if isinstance(value, dict):
-            assert_infos_equal(value, second[key], f'{path}[{key!r}]')
-        else:
-            np.testing.assert_array_equal(
-                value, second[key], err_msg=f'{path}[{key!r}]'
-            )
+        assert_tree_equal(getattr(first, name), getattr(second, name))
 
 
 class TestObtainSamples:
@@ -344,7 +334,7 @@ class TestEnvUpdates:
         np.testing.assert_allclose(
             batch.episode_infos_by_episode['goal'], [goals[0]] * 2 + [goals[1]] * 2
         )
-        np.testing.assert_allclose(batch.env_infos['task']['goal'][0], goals[0])
+        np.testing.assert_allclose(batch.env_infos['task'][0]['goal'], goals[0])
 
     def test_environment_as_update(self, make_sampler, worker_config):
         env = point_env()

@@ -94,7 +94,6 @@ class Policy(torch.nn.Module, NumPyPolicy):
         """str: The name of the policy."""
         return self._name
 
-
     def _act(
         self, observations: torch.Tensor
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:

@@ -38,9 +38,7 @@ def test_samples_as_an_expert(vectorized):
     env = PointEnv(goal=(1.0, 1.0), max_episode_length=5)
     expert = ExpertPolicy(env.spec, goal=(1.0, 1.0))
     extra = (
-        {'worker_class': VecWorker, 'worker_args': {'n_envs': 2}}
-        if vectorized
-        else {}
+        {'worker_class': VecWorker, 'worker_args': {'n_envs': 2}} if vectorized else {}
     )
     sampler = LocalSampler(
         agents=expert, envs=env, max_episode_length=5, n_workers=1, **extra
