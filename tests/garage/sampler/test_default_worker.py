@@ -68,7 +68,8 @@ class TestRollout:
         assert sorted(batch.agent_infos) == ['log_std', 'mean']
         # as the original: an object array of the env's task dicts
         tasks = batch.env_infos['task']
-        assert tasks.dtype == object and tasks.shape == (len(batch.rewards),)
+        assert tasks.dtype == object
+        assert tasks.shape == (len(batch.rewards),)
         np.testing.assert_array_equal(tasks[0]['goal'], env.reset()[1]['goal'])
 
     def test_discrete_actions(self):

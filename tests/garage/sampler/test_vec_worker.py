@@ -139,7 +139,8 @@ class TestRollout:
         assert len(batch.lengths) == 8
         assert batch.agent_infos['mean'].shape == (len(batch.rewards), 2)
         tasks = batch.env_infos['task']
-        assert tasks.dtype == object and tasks.shape == (len(batch.rewards),)
+        assert tasks.dtype == object
+        assert tasks.shape == (len(batch.rewards),)
         assert tasks[0]['goal'].shape == (2,)
 
     def test_gym_env_with_a_categorical_policy(self):
