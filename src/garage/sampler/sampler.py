@@ -21,6 +21,7 @@ and collect.
 
 import abc
 import dataclasses
+import inspect
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, Self, TypeVar
@@ -481,13 +482,14 @@ class Sampler(abc.ABC):
                     'agents must be policies (with get_action), but the one '
                     f'for worker {i} is {type(agent).__name__}'
                 )
-            if not isinstance(env, (Environment, EnvUpdate)):
-                raise TypeError(
-                    'envs must be garage Environments (or EnvUpdates that '
-                    f'make them), but the one for worker {i} is '
-                    f'{type(env).__name__}; wrap gym and Gymnasium '
-                    'environments with garage.envs.GymEnv'
-                )
+            for name, entry in self._env_entries(env, f'envs for worker {i}'):
+                if not isinstance(entry, (Environment, EnvUpdate)):
+                    raise TypeError(
+                        'envs must be garage Environments (or EnvUpdates that '
+                        f'make them), but {name} is {type(entry).__name__}; '
+                        'wrap gym and Gymnasium environments with '
+                        'garage.envs.GymEnv'
+                    )
         return agent_messages, env_messages
 
     def _update_messages(
@@ -513,5 +515,57 @@ class Sampler(abc.ABC):
             zip(agent_updates.messages, env_updates.messages, strict=True)
         ):
             check_agent_update(agent_up, f'agent_update for worker {i}')
-            check_env_update(env_up, f'env_update for worker {i}')
+            for name, entry in self._env_entries(env_up, f'env_update for worker {i}'):
+                check_env_update(entry, name)
         return agent_updates, env_updates
+
+    def _env_entries(self, message: Any, name: str) -> list[tuple[str, Any]]:
+        """The environments (updates) in one worker's message, named.
+
+        A worker with several environments (``VecWorker``,
+        ``FragmentWorker``) takes a list of one per environment, as in the
+        original garage.
+
+        Args:
+            message: One worker's environment (update), or a list of one
+                per environment of the worker.
+            name: What the message is called, for errors.
+
+        Returns:
+            The name and value of each environment (update) in the
+                message: the message itself unless it is a list.
+
+        Raises:
+            TypeError: If the message is a list but the worker steps one
+                environment.
+            ValueError: If a list does not have one entry per environment.
+
+        """
+        if not isinstance(message, (list, tuple)):
+            return [(name, message)]
+        worker_class = self._factory.worker_class
+        if not getattr(worker_class, '_takes_env_lists', False):
+            raise TypeError(
+                f'{name} is a {type(message).__name__}, but '
+                f'{worker_class.__name__} steps one environment: give each '
+                'worker one environment (or update); a list of one per '
+                'environment is for workers with several, such as VecWorker '
+                'and FragmentWorker'
+            )
+        n_envs = self._factory.worker_args.get('n_envs', _default_n_envs(worker_class))
+        if isinstance(n_envs, int) and len(message) != n_envs:
+            raise ValueError(
+                f'{name} is a list of {len(message)} entries, but each '
+                f'{worker_class.__name__} has n_envs={n_envs} environments; '
+                f'pass exactly {n_envs}, one per environment'
+            )
+        return [(f'{name}[{j}]', entry) for j, entry in enumerate(message)]
+
+
+def _default_n_envs(worker_class: type[Worker]) -> Any:
+    """The default of ``worker_class``'s ``n_envs`` argument, if it has one."""
+    try:
+        parameter = inspect.signature(worker_class).parameters.get('n_envs')
+    except (TypeError, ValueError):
+        return None
+    return None if parameter is None else parameter.default
