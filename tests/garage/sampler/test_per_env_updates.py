@@ -1,7 +1,5 @@
 """VecWorker and FragmentWorker take a list of one update per environment."""
 
-import importlib.util
-
 import numpy as np
 import pytest
 
@@ -11,8 +9,6 @@ from garage.envs import PointEnv
 from garage.sampler import (
     FragmentWorker,
     LocalSampler,
-    MultiprocessingSampler,
-    RaySampler,
     SetTaskUpdate,
     VecWorker,
 )
@@ -121,47 +117,6 @@ def point_envs(goals):
     return [PointEnv(goal=goal, max_episode_length=4) for goal in goals]
 
 
-SAMPLERS = [
-    LocalSampler,
-    MultiprocessingSampler,
-    pytest.param(
-        RaySampler,
-        marks=[
-            pytest.mark.ray,
-            pytest.mark.skipif(
-                importlib.util.find_spec('ray') is None,
-                reason="needs Ray: pip install 'garage[ray]'",
-            ),
-        ],
-    ),
-]
-
-
-@pytest.mark.parametrize('sampler_class', SAMPLERS)
-@pytest.mark.parametrize('worker_class', [VecWorker, FragmentWorker])
-def test_samplers_take_a_list_per_worker(sampler_class, worker_class):
-    worker_args = {'n_envs': 3}
-    if worker_class is FragmentWorker:
-        worker_args['timesteps_per_call'] = 4
-    envs = point_envs(GOALS)
-    sampler = sampler_class(
-        TagPolicy(envs[0].spec),
-        [envs],
-        max_episode_length=4,
-        n_workers=1,
-        worker_class=worker_class,
-        worker_args=worker_args,
-    )
-    try:
-        eps = sampler.obtain_samples(0, 12, None)
-        assert last_goals(eps) == dict(enumerate(GOALS))
-        updates = [[SetTaskUpdate(PointEnv, {'goal': g}, None) for g in GOALS[::-1]]]
-        eps = sampler.obtain_samples(1, 12, None, env_update=updates)
-        assert last_goals(eps) == dict(enumerate(GOALS[::-1]))
-    finally:
-        sampler.shutdown_worker()
-
-
 def test_a_default_worker_given_a_list_is_a_clear_error():
     envs = point_envs(GOALS[:2])
     with pytest.raises(TypeError, match=r'envs for worker 0 is a list.*DefaultWorker'):
@@ -173,25 +128,19 @@ def test_a_default_worker_given_a_list_is_a_clear_error():
         sampler.obtain_samples(0, 4, None, env_update=[envs])
 
 
-def test_the_sampler_checks_the_length_of_each_list():
+@pytest.mark.parametrize(
+    ('worker_args', 'n_envs'), [({'n_envs': 3}, 3), (None, 8)]
+)  # None: VecWorker's default n_envs
+def test_the_sampler_checks_the_length_of_each_list(worker_args, n_envs):
     envs = point_envs(GOALS[:2])
-    with pytest.raises(ValueError, match=r'list of 2 entries.*n_envs=3'):
+    with pytest.raises(ValueError, match=rf'list of 2 entries.*n_envs={n_envs}'):
         LocalSampler(
             TagPolicy(envs[0].spec),
             [envs],
             max_episode_length=4,
             n_workers=1,
             worker_class=VecWorker,
-            worker_args={'n_envs': 3},
-        )
-    # n_envs left at VecWorker's default (8)
-    with pytest.raises(ValueError, match=r'n_envs=8'):
-        LocalSampler(
-            TagPolicy(envs[0].spec),
-            [envs],
-            max_episode_length=4,
-            n_workers=1,
-            worker_class=VecWorker,
+            worker_args=worker_args,
         )
 
 

@@ -348,6 +348,32 @@ class TestEnvUpdates:
         with pytest.raises(TypeError, match=r'env_update.*str'):
             sampler.obtain_samples(0, 10, None, 'CartPole-v1')
 
+    @pytest.mark.parametrize('config', ['vec', 'fragment'])
+    def test_a_list_per_worker_of_one_per_environment(self, make_sampler, config):
+        # as the original: LocalSampler(policy, [[env_a, env_b, ...]], ...)
+        n_envs = WORKER_CONFIGS[config][1]['n_envs']
+        goals = [[(w + 1.0, e + 1.0) for e in range(n_envs)] for w in range(N_WORKERS)]
+        envs = [[point_env(goal=goal) for goal in mine] for mine in goals]
+        sampler = make_sampler(
+            TagPolicy(envs[0][0].spec), envs, worker_config=WORKER_CONFIGS[config]
+        )
+        assert episode_goals(sampler.obtain_samples(0, 40, None)) == goals
+        updates = [
+            [SetTaskUpdate(PointEnv, {'goal': (-x, -y)}, None) for x, y in mine]
+            for mine in goals
+        ]
+        batch = sampler.obtain_samples(1, 40, None, updates)
+        assert episode_goals(batch) == [[(-x, -y) for x, y in mine] for mine in goals]
+
+
+def episode_goals(batch):
+    """The goal of each worker's environments, from their episodes' tasks."""
+    tasks = batch.env_infos['task'][np.cumsum(batch.lengths) - 1]
+    found = {}
+    for identity, task in zip(batch.identities.tolist(), tasks, strict=True):
+        found.setdefault(identity[0], {})[identity[1]] = tuple(task['goal'].tolist())
+    return [[found[w][e] for e in sorted(found[w])] for w in sorted(found)]
+
 
 class TestDeterminism:
     @staticmethod
