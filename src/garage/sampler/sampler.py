@@ -81,7 +81,8 @@ class Sampler(abc.ABC):
     Args:
         agents: The agent, or a list with one agent per worker.
         envs: The environment (or an ``EnvUpdate`` that makes it), or a list
-            with one per worker.
+            with one per worker; a ``VecWorker``'s or ``FragmentWorker``'s
+            may be a list of one per environment.
         *legacy_args: ``envs``, in the older form ``Sampler(worker_factory,
             agents, envs)``.
         worker_factory: Builds the workers; if given, the options below
@@ -100,9 +101,11 @@ class Sampler(abc.ABC):
     Raises:
         TypeError: If neither ``worker_factory`` nor ``max_episode_length``
             is given, both a factory and options are, an agent is not a
-            policy, or an environment is not a garage ``Environment``.
+            policy, an environment is not a garage ``Environment``, or a
+            worker that steps one environment is given a list.
         ValueError: If a list of agents or environments does not have one
-            entry per worker.
+            entry per worker, or one worker's list of environments not one
+            per environment.
 
     """
 
@@ -190,7 +193,9 @@ class Sampler(abc.ABC):
                 list with one entry per worker.
             env_update: Sent to every worker's ``update_env`` before
                 sampling (None, an ``Environment`` or an ``EnvUpdate``), or
-                a list with one entry per worker.
+                a list with one entry per worker; a ``VecWorker``'s or
+                ``FragmentWorker``'s entry may itself be a list of one per
+                environment.
 
         Returns:
             The episodes, in worker order.
@@ -224,7 +229,8 @@ class Sampler(abc.ABC):
             agent_update: Sent to every worker's ``update_agent``, or a list
                 with one entry per worker.
             env_update: Sent to every worker's ``update_env``, or a list
-                with one entry per worker.
+                with one entry per worker (for a ``VecWorker`` or
+                ``FragmentWorker``, maybe a list of one per environment).
 
         Returns:
             The episodes in worker order: all of worker 0's, then all of
@@ -467,9 +473,11 @@ class Sampler(abc.ABC):
             One agent and one environment (or ``EnvUpdate``) per worker.
 
         Raises:
-            ValueError: If a list does not have one entry per worker.
-            TypeError: If an agent is not a policy, or an environment is
-                neither an ``Environment`` nor an ``EnvUpdate``.
+            ValueError: If a list does not have one entry per worker, or
+                one worker's list one per environment.
+            TypeError: If an agent is not a policy, an environment is
+                neither an ``Environment`` nor an ``EnvUpdate``, or a worker
+                that steps one environment is given a list.
 
         """
         agent_messages = self._broadcast('agents', agents)
@@ -505,8 +513,10 @@ class Sampler(abc.ABC):
             One agent update and one environment update per worker.
 
         Raises:
-            ValueError: If a list does not have one entry per worker.
-            TypeError: If an update is of a kind workers do not take.
+            ValueError: If a list does not have one entry per worker, or
+                one worker's list one per environment.
+            TypeError: If an update is of a kind workers do not take, or a
+                worker that steps one environment is given a list.
 
         """
         agent_updates = self._broadcast('agent_update', agent_update)
