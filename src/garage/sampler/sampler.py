@@ -534,7 +534,8 @@ class Sampler(abc.ABC):
 
         A worker with several environments (``VecWorker``,
         ``FragmentWorker``) takes a list of one per environment, as in the
-        original garage.
+        original garage; a ``DefaultWorker`` does not. A list for a worker
+        class of the user's own is passed on, each entry checked.
 
         Args:
             message: One worker's environment (update), or a list of one
@@ -546,15 +547,19 @@ class Sampler(abc.ABC):
                 message: the message itself unless it is a list.
 
         Raises:
-            TypeError: If the message is a list but the worker steps one
-                environment.
+            TypeError: If the message is a list but the worker is a
+                ``DefaultWorker``, which steps one environment.
             ValueError: If a list does not have one entry per environment.
 
         """
         if not isinstance(message, (list, tuple)):
             return [(name, message)]
         worker_class = self._factory.worker_class
-        if not getattr(worker_class, '_takes_env_lists', False):
+        entries = [(f'{name}[{j}]', entry) for j, entry in enumerate(message)]
+        takes_lists = getattr(worker_class, '_takes_env_lists', False)
+        if not takes_lists and not issubclass(worker_class, DefaultWorker):
+            return entries  # a worker of the user's own: its update_env decides
+        if not takes_lists:
             raise TypeError(
                 f'{name} is a {type(message).__name__}, but '
                 f'{worker_class.__name__} steps one environment: give each '
@@ -569,7 +574,7 @@ class Sampler(abc.ABC):
                 f'{worker_class.__name__} has n_envs={n_envs} environments; '
                 f'pass exactly {n_envs}, one per environment'
             )
-        return [(f'{name}[{j}]', entry) for j, entry in enumerate(message)]
+        return entries
 
 
 def _default_n_envs(worker_class: type[Worker]) -> Any:

@@ -11,6 +11,7 @@ from garage.sampler import (
     LocalSampler,
     SetTaskUpdate,
     VecWorker,
+    Worker,
 )
 
 GOALS = [(0.5, 0.5), (-0.5, 0.5), (0.5, -0.5)]
@@ -144,7 +145,44 @@ def test_the_sampler_checks_the_length_of_each_list(worker_args, n_envs):
         )
 
 
-def test_the_sampler_checks_each_entry():
+class ListWorker(Worker):
+    """A worker of the user's own that takes a list of environments."""
+
+    def __init__(self, *, seed, max_episode_length, worker_number):
+        super().__init__(
+            seed=seed,
+            max_episode_length=max_episode_length,
+            worker_number=worker_number,
+        )
+        self.env_updates = []
+
+    def update_agent(self, agent_update):
+        pass
+
+    def update_env(self, env_update):
+        self.env_updates.append(env_update)
+
+    def rollout(self):
+        raise AssertionError('not sampled')
+
+    def start_episode(self):
+        pass
+
+    def step_episode(self):
+        return True
+
+    def collect_episode(self):
+        raise AssertionError('not sampled')
+
+    def shutdown(self):
+        pass
+
+
+@pytest.mark.parametrize(
+    ('worker_class', 'worker_args'),
+    [(VecWorker, {'n_envs': 2}), (ListWorker, None)],
+)
+def test_the_sampler_checks_each_entry(worker_class, worker_args):
     envs = point_envs(GOALS[:2])
     with pytest.raises(TypeError, match=r'envs for worker 0\[1\] is str'):
         LocalSampler(
@@ -152,8 +190,8 @@ def test_the_sampler_checks_each_entry():
             [[envs[0], 'PointEnv']],
             max_episode_length=4,
             n_workers=1,
-            worker_class=VecWorker,
-            worker_args={'n_envs': 2},
+            worker_class=worker_class,
+            worker_args=worker_args,
         )
 
 
@@ -174,3 +212,18 @@ def test_per_worker_lists_for_two_workers():
         assert {
             int(e): tuple(t['goal'].tolist()) for e, t in zip(envs, tasks, strict=True)
         } == (dict(enumerate(goals)))
+
+
+def test_a_worker_of_the_users_own_gets_the_list_it_was_given():
+    envs = point_envs(GOALS)
+    sampler = LocalSampler(
+        TagPolicy(envs[0].spec),
+        [envs],
+        max_episode_length=4,
+        n_workers=1,
+        worker_class=ListWorker,
+    )
+    (given,) = sampler._workers[0].env_updates
+    assert [env.reset()[1]['goal'].tolist() for env in given] == [
+        list(goal) for goal in GOALS
+    ]
