@@ -457,7 +457,16 @@ class Sampler(abc.ABC):
         try:
             messages = self._factory.prepare_worker_messages(objs)
         except ValueError as error:
-            raise ValueError(f'{name}: {error}') from None
+            hint = ''
+            if name.startswith('env') and getattr(
+                self._factory.worker_class, '_takes_env_lists', False
+            ):
+                hint = (
+                    '; to give the environments of one worker each their own, '
+                    'pass a list per worker, such as [[env_a, env_b]] for one '
+                    'worker'
+                )
+            raise ValueError(f'{name}: {error}{hint}') from None
         return Broadcast(messages, shared=not is_per_worker(objs))
 
     def _initial_messages(

@@ -227,3 +227,16 @@ def test_a_worker_of_the_users_own_gets_the_list_it_was_given():
     assert [env.reset()[1]['goal'].tolist() for env in given] == [
         list(goal) for goal in GOALS
     ]
+
+
+def test_a_flat_list_for_one_vec_worker_says_to_nest_it():
+    envs = point_envs(GOALS[:2])
+    with pytest.raises(ValueError, match=r'one per worker.*\[\[env_a, env_b\]\]'):
+        LocalSampler(
+            TagPolicy(envs[0].spec),
+            envs,
+            max_episode_length=4,
+            n_workers=1,
+            worker_class=VecWorker,
+            worker_args={'n_envs': 2},
+        )
