@@ -31,6 +31,11 @@ class GymEnv(Environment):
 
     Gymnasium's ``terminated`` becomes ``StepType.TERMINAL``; ``truncated``,
     or reaching ``max_episode_length``, becomes ``StepType.TIMEOUT``.
+    As in the original garage, every step's ``env_info`` has
+    ``'TimeLimit.truncated'`` (the step is a ``TIMEOUT``: a time limit cut
+    the episode, which the environment did not end) and
+    ``'GymEnv.TimeLimitTerminated'`` (a time limit, gym's or
+    ``max_episode_length``, was reached at this step).
 
     Unless `seed` was called, the first `reset` seeds the
     environment and its spaces from NumPy's global random state, so that
@@ -218,6 +223,17 @@ class GymEnv(Environment):
             step_type = StepType.TIMEOUT
         if step_type in (StepType.TERMINAL, StepType.TIMEOUT):
             self._step_cnt = None
+        # the original's keys: 'TimeLimit.truncated', a time limit (gym's
+        # or max_episode_length) cut the episode and the environment did
+        # not end it; 'GymEnv.TimeLimitTerminated', a time limit was reached
+        timed_out = step_type == StepType.TIMEOUT
+        info = {
+            **info,
+            'TimeLimit.truncated': timed_out,
+            'GymEnv.TimeLimitTerminated': bool(
+                timed_out or truncated or 'TimeLimit.truncated' in info
+            ),
+        }
         if self._visualize:
             self._show()
         return EnvStep(

@@ -11,6 +11,7 @@ samplers share one code path and give the same batches for the same seed:
 The sampler concatenates the workers' batches in worker order.
 """
 
+import copy
 from collections.abc import Callable
 from itertools import islice
 from operator import is_, itemgetter
@@ -139,6 +140,55 @@ def stack_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
         return _combine(infos, np.asarray)
     except (KeyError, IndexError, TypeError, ValueError):
         return stack_tensor_dict_list(infos)
+
+
+def stack_env_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stack environment or episode info dicts as the original garage did.
+
+    Like `stack_infos`, except that a key whose value is a dict (such as
+    ``PointEnv``'s ``'task'``) becomes a one-dimensional object array of
+    those dicts, so ``env_infos['task'][0]['goal']`` works. The dicts are
+    deep copies, one per distinct dict: rows that held the same dict share
+    one copy, and the environment's later changes to it do not reach the
+    batch.
+
+    Args:
+        infos: Dicts with the same keys.
+
+    Returns:
+        A dict of arrays with ``len(infos)`` rows.
+
+    Raises:
+        ValueError: If the dicts' keys differ, or a key's values cannot be
+            stacked; the message names the key.
+
+    """
+    if not infos:
+        return stack_infos(infos)
+    dict_keys = [key for key, value in infos[0].items() if isinstance(value, dict)]
+    if not dict_keys:
+        return stack_infos(infos)
+    try:
+        columns = {key: [info[key] for info in infos] for key in dict_keys}
+    except KeyError:
+        return stack_infos(infos)  # which names the key missing
+    stacked = stack_infos(
+        [{k: v for k, v in info.items() if k not in columns} for info in infos]
+    )
+    stacked.update((key, _object_rows(values)) for key, values in columns.items())
+    return {key: stacked[key] for key in infos[0]}
+
+
+def _object_rows(values: list[Any]) -> np.ndarray:
+    """A 1-d object array of deep copies of ``values``, one per object."""
+    rows = np.empty(len(values), dtype=object)
+    copies: dict[int, Any] = {}  # by id: every value lives until we return
+    for i, value in enumerate(values):
+        key = id(value)
+        if key not in copies:
+            copies[key] = copy.deepcopy(value)
+        rows[i] = copies[key]
+    return rows
 
 
 def concat_infos(infos: list[dict[str, Any]]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import numpy as np
 
 from garage._dtypes import EpisodeBatch, StepType, observation_array
 from garage._environment import Environment
-from garage.sampler._collect import stack_infos
+from garage.sampler._collect import stack_env_infos, stack_infos
 from garage.sampler._updates import EnvUpdateLike
 from garage.sampler.env_update import apply_env_update
 from garage.sampler.worker import Worker, paused_gc
@@ -184,14 +184,14 @@ class DefaultWorker(Worker):
         spec = self.env.spec
         batch = EpisodeBatch(
             env_spec=spec,
-            episode_infos=stack_infos(self._episode_infos),
+            episode_infos=stack_env_infos(self._episode_infos),
             observations=observation_array(spec.observation_space, observations),
             last_observations=observation_array(
                 spec.observation_space, self._last_observations
             ),
             actions=np.asarray(actions),
             rewards=np.asarray(rewards, dtype=np.float64),
-            env_infos=stack_infos(list(env_infos)),
+            env_infos=stack_env_infos(list(env_infos)),
             agent_infos=stack_infos(list(agent_infos)),
             step_types=step_types,
             lengths=lengths,

@@ -131,8 +131,9 @@ def _construct(env_constructor: Callable[[], Environment]) -> Environment:
 class SetTaskUpdate(EnvUpdate):
     """Sets the task of the environment, constructing it if needed.
 
-    The old environment is kept if it, or the environment it wraps, is an
-    instance of ``env_type``; otherwise it is closed and ``env_type()`` is
+    The old environment is kept if its type is exactly ``env_type``, as in
+    the original garage; otherwise (a subclass, or a wrapper of an
+    ``env_type`` environment, included) it is closed and ``env_type()`` is
     constructed and wrapped with ``wrapper_constructor``. Either way the
     environment's ``set_task(task)`` is then called (a wrapper passes the
     call on to the environment it wraps).
@@ -201,9 +202,7 @@ class SetTaskUpdate(EnvUpdate):
         """
         if old_env is None:
             env = self._make_env()
-        elif isinstance(old_env, self._env_type) or isinstance(
-            getattr(old_env, 'unwrapped', None), self._env_type
-        ):
+        elif type(old_env) is self._env_type:
             env = old_env
         else:
             old_env.close()

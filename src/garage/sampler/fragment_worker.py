@@ -1,6 +1,7 @@
 """The worker that returns fragments of episodes that go on across calls."""
 
 import copy
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -76,16 +77,21 @@ class FragmentWorker(VecWorker):
         """The steps each environment takes per `rollout`."""
         return self._timesteps_per_call
 
-    def update_env(self, env_update: EnvUpdateLike) -> None:
+    def update_env(self, env_update: EnvUpdateLike | Sequence[EnvUpdateLike]) -> None:
         """Update every environment; new episodes start at the next rollout.
 
         Args:
             env_update: None keeps the environments and their episodes; an
                 ``Environment`` replaces them (it and ``n_envs - 1`` deep
-                copies); an ``EnvUpdate`` is applied to each environment.
+                copies); an ``EnvUpdate`` is applied to each environment; a
+                list (or tuple) of exactly ``n_envs`` of these gives each
+                environment its own, in order.
 
         Raises:
-            TypeError: If ``env_update`` is none of these.
+            TypeError: If ``env_update``, or an entry of a list, is none of
+                these.
+            ValueError: If a list does not have ``n_envs`` entries, or has
+                None for an environment the worker does not have yet.
 
         """
         super().update_env(env_update)

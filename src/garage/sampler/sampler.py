@@ -21,6 +21,7 @@ and collect.
 
 import abc
 import dataclasses
+import inspect
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, Self, TypeVar
@@ -80,7 +81,8 @@ class Sampler(abc.ABC):
     Args:
         agents: The agent, or a list with one agent per worker.
         envs: The environment (or an ``EnvUpdate`` that makes it), or a list
-            with one per worker.
+            with one per worker; a ``VecWorker``'s or ``FragmentWorker``'s
+            may be a list of one per environment.
         *legacy_args: ``envs``, in the older form ``Sampler(worker_factory,
             agents, envs)``.
         worker_factory: Builds the workers; if given, the options below
@@ -99,9 +101,11 @@ class Sampler(abc.ABC):
     Raises:
         TypeError: If neither ``worker_factory`` nor ``max_episode_length``
             is given, both a factory and options are, an agent is not a
-            policy, or an environment is not a garage ``Environment``.
+            policy, an environment is not a garage ``Environment``, or a
+            worker that steps one environment is given a list.
         ValueError: If a list of agents or environments does not have one
-            entry per worker.
+            entry per worker, or one worker's list of environments not one
+            per environment.
 
     """
 
@@ -189,7 +193,9 @@ class Sampler(abc.ABC):
                 list with one entry per worker.
             env_update: Sent to every worker's ``update_env`` before
                 sampling (None, an ``Environment`` or an ``EnvUpdate``), or
-                a list with one entry per worker.
+                a list with one entry per worker; a ``VecWorker``'s or
+                ``FragmentWorker``'s entry may itself be a list of one per
+                environment.
 
         Returns:
             The episodes, in worker order.
@@ -223,7 +229,8 @@ class Sampler(abc.ABC):
             agent_update: Sent to every worker's ``update_agent``, or a list
                 with one entry per worker.
             env_update: Sent to every worker's ``update_env``, or a list
-                with one entry per worker.
+                with one entry per worker (for a ``VecWorker`` or
+                ``FragmentWorker``, maybe a list of one per environment).
 
         Returns:
             The episodes in worker order: all of worker 0's, then all of
@@ -450,7 +457,16 @@ class Sampler(abc.ABC):
         try:
             messages = self._factory.prepare_worker_messages(objs)
         except ValueError as error:
-            raise ValueError(f'{name}: {error}') from None
+            hint = ''
+            if name.startswith('env') and getattr(
+                self._factory.worker_class, '_takes_env_lists', False
+            ):
+                hint = (
+                    '; to give the environments of one worker each their own, '
+                    'pass a list per worker, such as [[env_a, env_b]] for one '
+                    'worker'
+                )
+            raise ValueError(f'{name}: {error}{hint}') from None
         return Broadcast(messages, shared=not is_per_worker(objs))
 
     def _initial_messages(
@@ -466,9 +482,11 @@ class Sampler(abc.ABC):
             One agent and one environment (or ``EnvUpdate``) per worker.
 
         Raises:
-            ValueError: If a list does not have one entry per worker.
-            TypeError: If an agent is not a policy, or an environment is
-                neither an ``Environment`` nor an ``EnvUpdate``.
+            ValueError: If a list does not have one entry per worker, or
+                one worker's list one per environment.
+            TypeError: If an agent is not a policy, an environment is
+                neither an ``Environment`` nor an ``EnvUpdate``, or a worker
+                that steps one environment is given a list.
 
         """
         agent_messages = self._broadcast('agents', agents)
@@ -481,13 +499,14 @@ class Sampler(abc.ABC):
                     'agents must be policies (with get_action), but the one '
                     f'for worker {i} is {type(agent).__name__}'
                 )
-            if not isinstance(env, (Environment, EnvUpdate)):
-                raise TypeError(
-                    'envs must be garage Environments (or EnvUpdates that '
-                    f'make them), but the one for worker {i} is '
-                    f'{type(env).__name__}; wrap gym and Gymnasium '
-                    'environments with garage.envs.GymEnv'
-                )
+            for name, entry in self._env_entries(env, f'envs for worker {i}'):
+                if not isinstance(entry, (Environment, EnvUpdate)):
+                    raise TypeError(
+                        'envs must be garage Environments (or EnvUpdates that '
+                        f'make them), but {name} is {type(entry).__name__}; '
+                        'wrap gym and Gymnasium environments with '
+                        'garage.envs.GymEnv'
+                    )
         return agent_messages, env_messages
 
     def _update_messages(
@@ -503,8 +522,10 @@ class Sampler(abc.ABC):
             One agent update and one environment update per worker.
 
         Raises:
-            ValueError: If a list does not have one entry per worker.
-            TypeError: If an update is of a kind workers do not take.
+            ValueError: If a list does not have one entry per worker, or
+                one worker's list one per environment.
+            TypeError: If an update is of a kind workers do not take, or a
+                worker that steps one environment is given a list.
 
         """
         agent_updates = self._broadcast('agent_update', agent_update)
@@ -513,5 +534,62 @@ class Sampler(abc.ABC):
             zip(agent_updates.messages, env_updates.messages, strict=True)
         ):
             check_agent_update(agent_up, f'agent_update for worker {i}')
-            check_env_update(env_up, f'env_update for worker {i}')
+            for name, entry in self._env_entries(env_up, f'env_update for worker {i}'):
+                check_env_update(entry, name)
         return agent_updates, env_updates
+
+    def _env_entries(self, message: Any, name: str) -> list[tuple[str, Any]]:
+        """The environments (updates) in one worker's message, named.
+
+        A worker with several environments (``VecWorker``,
+        ``FragmentWorker``) takes a list of one per environment, as in the
+        original garage; a ``DefaultWorker`` does not. A list for a worker
+        class of the user's own is passed on, each entry checked.
+
+        Args:
+            message: One worker's environment (update), or a list of one
+                per environment of the worker.
+            name: What the message is called, for errors.
+
+        Returns:
+            The name and value of each environment (update) in the
+                message: the message itself unless it is a list.
+
+        Raises:
+            TypeError: If the message is a list but the worker is a
+                ``DefaultWorker``, which steps one environment.
+            ValueError: If a list does not have one entry per environment.
+
+        """
+        if not isinstance(message, (list, tuple)):
+            return [(name, message)]
+        worker_class = self._factory.worker_class
+        entries = [(f'{name}[{j}]', entry) for j, entry in enumerate(message)]
+        takes_lists = getattr(worker_class, '_takes_env_lists', False)
+        if not takes_lists and not issubclass(worker_class, DefaultWorker):
+            return entries  # a worker of the user's own: its update_env decides
+        if not takes_lists:
+            raise TypeError(
+                f'{name} is a {type(message).__name__}, but '
+                f'{worker_class.__name__} steps one environment: give each '
+                'worker one environment (or update); a list of one per '
+                'environment is for workers with several, such as VecWorker '
+                'and FragmentWorker'
+            )
+        n_envs = self._factory.worker_args.get('n_envs', _default_n_envs(worker_class))
+        if isinstance(n_envs, int) and len(message) != n_envs:
+            raise ValueError(
+                f'{name} is a list of {len(message)} entries, but each '
+                f'{worker_class.__name__} has n_envs={n_envs} environments; '
+                f'pass exactly {n_envs}, one per environment'
+            )
+        return entries
+
+
+def _default_n_envs(worker_class: type[Worker]) -> Any:
+    """The default of ``worker_class``'s ``n_envs`` argument, if it has one."""
+    try:
+        parameter = inspect.signature(worker_class).parameters.get('n_envs')
+    except (TypeError, ValueError):
+        return None
+    return None if parameter is None else parameter.default

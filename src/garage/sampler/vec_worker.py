@@ -3,7 +3,8 @@
 import array
 import copy
 import itertools
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 
@@ -12,9 +13,9 @@ from garage._environment import Environment
 from garage._pickling import ENV_FACTORY_ADVICE, explained
 from garage._validation import positive_int
 from garage.np._tensor_dicts import index_nested_dict
-from garage.sampler._collect import concat_infos, stack_infos
+from garage.sampler._collect import concat_infos, stack_env_infos
 from garage.sampler._updates import EnvUpdateLike
-from garage.sampler.env_update import apply_env_update
+from garage.sampler.env_update import apply_env_update, check_env_update
 from garage.sampler.worker import Worker, paused_gc
 
 _TERMINAL = StepType.TERMINAL  # a global: faster to read than the member
@@ -36,7 +37,10 @@ class VecWorker(Worker):
     The environment given to `update_env` is used as the first
     environment and deep-copied for the others; an ``EnvUpdate`` is applied
     to each environment (and its result deep-copied if it returns one
-    environment already in use). Environment ``i`` is seeded from the
+    environment already in use). A list of ``n_envs`` environments or
+    updates gives each environment its own, as in the original garage:
+    through a sampler, one such list per worker (``envs=[[env_a, env_b]]``
+    for one worker of ``n_envs=2``). Environment ``i`` is seeded from the
     worker's seed and ``i``, so the copies do not replay one another.
     Each episode's identity is the worker's number, its environment's
     index and its serial number in that environment.
@@ -57,6 +61,9 @@ class VecWorker(Worker):
         agent: The policy, or None until `update_agent` gives one.
 
     """
+
+    # samplers let a list of updates, one per environment, through to it
+    _takes_env_lists = True
 
     def __init__(
         self,
@@ -127,25 +134,40 @@ class VecWorker(Worker):
         """
         self.agent = self._updated_agent(self.agent, agent_update)
 
-    def update_env(self, env_update: EnvUpdateLike) -> None:
+    def update_env(self, env_update: EnvUpdateLike | Sequence[EnvUpdateLike]) -> None:
         """Update every environment, seeding each new or changed one.
 
         Args:
             env_update: None keeps the environments; an ``Environment``
                 replaces them (it and ``n_envs - 1`` deep copies); an
-                ``EnvUpdate`` is applied to each environment.
+                ``EnvUpdate`` is applied to each environment; a list (or
+                tuple) of exactly ``n_envs`` of these gives each
+                environment its own, in order (distinct tasks per
+                environment, say), None keeping that environment.
 
         Raises:
-            TypeError: If ``env_update`` is none of these.
+            TypeError: If ``env_update``, or an entry of a list, is none of
+                these.
+            ValueError: If a list does not have ``n_envs`` entries, or has
+                None for an environment the worker does not have yet.
 
         """
         if env_update is None:
             return
+        updates = self._per_env_updates(env_update)
         with self._own_rng():
             envs: list[Environment] = []
+            changed: list[bool] = []
             old_envs: list[Environment | None] = [*self._envs] or [None] * self._n_envs
-            for old_env in old_envs:
-                env, _ = apply_env_update(old_env, env_update)
+            for i, (old_env, update) in enumerate(zip(old_envs, updates, strict=True)):
+                env, was_changed = apply_env_update(old_env, update)
+                if env is None:
+                    raise ValueError(
+                        f'env_update[{i}] is None, but environment {i} does '
+                        'not exist yet: the first update of a '
+                        f'{type(self).__name__} must give every environment'
+                    )
+                changed.append(was_changed)
                 if any(env is other for other in envs):
                     env = explained(
                         copy.deepcopy,
@@ -158,8 +180,39 @@ class VecWorker(Worker):
                 envs.append(env)
             self._n_env_updates += 1
             for i, env in enumerate(envs):
-                self._seed_new_env(env, i)
+                if changed[i]:
+                    self._seed_new_env(env, i)
             self._envs = envs
+
+    def _per_env_updates(
+        self, env_update: EnvUpdateLike | Sequence[EnvUpdateLike]
+    ) -> list[EnvUpdateLike]:
+        """One update per environment, from one update or a list of them.
+
+        Args:
+            env_update: One update for every environment, or a list (or
+                tuple) of one per environment.
+
+        Returns:
+            ``n_envs`` updates, in environment order.
+
+        Raises:
+            ValueError: If a list does not have ``n_envs`` entries.
+
+        """
+        if not isinstance(env_update, (list, tuple)):
+            # not a list: one update (or a wrong kind apply_env_update names)
+            return [cast(EnvUpdateLike, env_update)] * self._n_envs
+        if len(env_update) != self._n_envs:
+            raise ValueError(
+                f'env_update is a list of {len(env_update)} entries, but '
+                f'this {type(self).__name__} has n_envs={self._n_envs} '
+                f'environments; pass exactly {self._n_envs} entries, one per '
+                'environment, or a single update for all of them'
+            )
+        for i, update in enumerate(env_update):
+            check_env_update(update, f'env_update[{i}]')
+        return list(env_update)
 
     def start_episode(self) -> None:
         """Reset every environment, and the agent, for new episodes.
@@ -372,16 +425,14 @@ class VecWorker(Worker):
         spec = self._envs[0].spec
         batch = EpisodeBatch(
             env_spec=spec,
-            episode_infos=stack_infos([end[4] for end in ends]),
+            episode_infos=stack_env_infos([end[4] for end in ends]),
             observations=index_nested_dict(np.concatenate(observations), order),
             last_observations=observation_array(
                 spec.observation_space, [end[3] for end in ends]
             ),
             actions=index_nested_dict(np.concatenate(actions), order),
             rewards=np.frombuffer(self._rewards)[order],
-            # stacked in environment order, where an environment's task
-            # dict repeats in a run, which stack_infos stacks once
-            env_infos=stack_infos(
+            env_infos=stack_env_infos(
                 list(map(self._env_infos.__getitem__, order.tolist()))
             ),
             agent_infos=index_nested_dict(agent_infos, order),

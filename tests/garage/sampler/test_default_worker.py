@@ -66,7 +66,11 @@ class TestRollout:
         batch = make_worker(env, GaussianMLPPolicy(env.spec, (4,))).rollout()
         assert batch.actions.shape == (len(batch.rewards), 2)
         assert sorted(batch.agent_infos) == ['log_std', 'mean']
-        assert batch.env_infos['task']['goal'].shape == (len(batch.rewards), 2)
+        # as the original: an object array of the env's task dicts
+        tasks = batch.env_infos['task']
+        assert tasks.dtype == object
+        assert tasks.shape == (len(batch.rewards),)
+        np.testing.assert_array_equal(tasks[0]['goal'], env.reset()[1]['goal'])
 
     def test_discrete_actions(self):
         env = DummyDiscreteEnv(max_episode_length=4)

@@ -48,9 +48,26 @@ class TestSetTaskUpdate:
         assert SetTaskUpdate(PointEnv, GOAL)(env) is env
         np.testing.assert_array_equal(goal_of(env), GOAL['goal'])
 
-    def test_sees_through_wrappers(self):
-        env = normalize(PointEnv())
-        assert SetTaskUpdate(PointEnv, GOAL)(env) is env
+    def test_rebuilds_a_wrapped_env_of_the_type(self):
+        # the original's check is the exact type: a wrapper is rebuilt, so
+        # that wrapper_constructor wraps the new task
+        old = normalize(PointEnv())
+        env = SetTaskUpdate(PointEnv, GOAL, None)(old)
+        assert type(env) is PointEnv
+        assert env is not old.unwrapped
+        np.testing.assert_array_equal(goal_of(env), GOAL['goal'])
+
+    def test_rebuilds_an_env_of_a_subclass(self):
+        class GoalPointEnv(PointEnv):
+            closed = False
+
+            def close(self):
+                self.closed = True
+
+        old = GoalPointEnv()
+        env = SetTaskUpdate(PointEnv, GOAL, None)(old)
+        assert type(env) is PointEnv
+        assert old.closed
         np.testing.assert_array_equal(goal_of(env), GOAL['goal'])
 
     def test_replaces_an_env_of_another_type(self):
@@ -70,8 +87,10 @@ class TestSetTaskUpdate:
         update = SetTaskUpdate(PointEnv, GOAL, wrap)
         env = update()
         assert env.unwrapped is not env
-        assert update(env) is env
-        assert calls == [GOAL]
+        again = update(env)
+        assert again is not env
+        assert again.unwrapped is not again
+        assert calls == [GOAL, GOAL]
         assert update.task is GOAL
 
     def test_needs_a_class(self):

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import torch
 
+from fixtures.batches import assert_tree_equal
 from fixtures.faulty import (
     UnpicklableEnv,
 )
@@ -97,13 +98,7 @@ def assert_batches_equal(first, second):
             getattr(first, name), getattr(second, name), err_msg=name
         )
     for name in ('env_infos', 'agent_infos', 'episode_infos_by_episode'):
-        first_infos, second_infos = getattr(first, name), getattr(second, name)
-        assert sorted(first_infos) == sorted(second_infos), name
-        for key, value in first_infos.items():
-            if not isinstance(value, dict):
-                np.testing.assert_array_equal(
-                    value, second_infos[key], err_msg=f'{name}[{key!r}]'
-                )
+        assert_tree_equal(getattr(first, name), getattr(second, name))
 
 
 def test_without_ray_says_which_extra_to_install(monkeypatch):

@@ -22,6 +22,7 @@ import psutil
 import pytest
 import torch
 
+from fixtures.batches import assert_tree_equal
 from fixtures.envs import DummyBoxEnv, StepCountEnv
 from fixtures.faulty import (
     BrokenOnUnpickleEnv,
@@ -166,18 +167,7 @@ def assert_batches_equal(first, second):
             getattr(first, name), getattr(second, name), err_msg=name
         )
     for name in ('env_infos', 'agent_infos', 'episode_infos_by_episode'):
-        assert_infos_equal(getattr(first, name), getattr(second, name), name)
-
-
-def assert_infos_equal(first, second, path):
-    assert sorted(first) == sorted(second), path
-    for key, value in first.items():
-        if isinstance(value, dict):
-            assert_infos_equal(value, second[key], f'{path}[{key!r}]')
-        else:
-            np.testing.assert_array_equal(
-                value, second[key], err_msg=f'{path}[{key!r}]'
-            )
+        assert_tree_equal(getattr(first, name), getattr(second, name))
 
 
 class TestObtainSamples:
@@ -344,7 +334,7 @@ class TestEnvUpdates:
         np.testing.assert_allclose(
             batch.episode_infos_by_episode['goal'], [goals[0]] * 2 + [goals[1]] * 2
         )
-        np.testing.assert_allclose(batch.env_infos['task']['goal'][0], goals[0])
+        np.testing.assert_allclose(batch.env_infos['task'][0]['goal'], goals[0])
 
     def test_environment_as_update(self, make_sampler, worker_config):
         env = point_env()
@@ -357,6 +347,32 @@ class TestEnvUpdates:
         sampler = make_sampler(TagPolicy(env.spec), env)
         with pytest.raises(TypeError, match=r'env_update.*str'):
             sampler.obtain_samples(0, 10, None, 'CartPole-v1')
+
+    @pytest.mark.parametrize('config', ['vec', 'fragment'])
+    def test_a_list_per_worker_of_one_per_environment(self, make_sampler, config):
+        # as the original: LocalSampler(policy, [[env_a, env_b, ...]], ...)
+        n_envs = WORKER_CONFIGS[config][1]['n_envs']
+        goals = [[(w + 1.0, e + 1.0) for e in range(n_envs)] for w in range(N_WORKERS)]
+        envs = [[point_env(goal=goal) for goal in mine] for mine in goals]
+        sampler = make_sampler(
+            TagPolicy(envs[0][0].spec), envs, worker_config=WORKER_CONFIGS[config]
+        )
+        assert episode_goals(sampler.obtain_samples(0, 40, None)) == goals
+        updates = [
+            [SetTaskUpdate(PointEnv, {'goal': (-x, -y)}, None) for x, y in mine]
+            for mine in goals
+        ]
+        batch = sampler.obtain_samples(1, 40, None, updates)
+        assert episode_goals(batch) == [[(-x, -y) for x, y in mine] for mine in goals]
+
+
+def episode_goals(batch):
+    """The goal of each worker's environments, from their episodes' tasks."""
+    tasks = batch.env_infos['task'][np.cumsum(batch.lengths) - 1]
+    found = {}
+    for identity, task in zip(batch.identities.tolist(), tasks, strict=True):
+        found.setdefault(identity[0], {})[identity[1]] = tuple(task['goal'].tolist())
+    return [[found[w][e] for e in sorted(found[w])] for w in sorted(found)]
 
 
 class TestDeterminism:

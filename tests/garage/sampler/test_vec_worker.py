@@ -138,7 +138,10 @@ class TestRollout:
         batch = worker.rollout()
         assert len(batch.lengths) == 8
         assert batch.agent_infos['mean'].shape == (len(batch.rewards), 2)
-        assert batch.env_infos['task']['goal'].shape == (len(batch.rewards), 2)
+        tasks = batch.env_infos['task']
+        assert tasks.dtype == object
+        assert tasks.shape == (len(batch.rewards),)
+        assert tasks[0]['goal'].shape == (2,)
 
     def test_gym_env_with_a_categorical_policy(self):
         env = GymEnv('CartPole-v1')

@@ -1,6 +1,5 @@
 """Base class of the PyTorch policies."""
 
-import abc
 import contextlib
 import itertools
 from collections.abc import Callable, Mapping
@@ -23,8 +22,12 @@ class Policy(torch.nn.Module, NumPyPolicy):
     tensors; samplers call `get_action` and `get_actions` on
     NumPy observations and get NumPy actions back. Those two convert the
     observations, run `_act` in inference mode (no gradient) and
-    convert its results; subclasses implement `forward`, and
-    `_act` where the actions are not simply ``forward``'s output.
+    convert its results; subclasses implement ``forward`` (the module's
+    computation on a batch of observation tensors: the actions, or their
+    distribution), and `_act` where the actions are not simply
+    ``forward``'s output. A policy that is not a network, such as a
+    scripted or expert policy, may instead override `get_action` and
+    `get_actions` and define no ``forward``, as in the original garage.
 
     Observations given to `get_action` and `get_actions` may be
     flattened or have the observation space's own shape: for an image space
@@ -91,19 +94,6 @@ class Policy(torch.nn.Module, NumPyPolicy):
         """str: The name of the policy."""
         return self._name
 
-    @abc.abstractmethod
-    def forward(self, observations: torch.Tensor) -> Any:
-        """Compute the policy's output for a batch of observations.
-
-        Args:
-            observations: A batch of observations, one per row, as the
-                module takes them (flattened, for the MLP policies).
-
-        Returns:
-            The actions, or their distribution, as the subclass documents.
-
-        """
-
     def _act(
         self, observations: torch.Tensor
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
@@ -114,7 +104,7 @@ class Policy(torch.nn.Module, NumPyPolicy):
         actions, with no agent information.
 
         Args:
-            observations: A batch of observations, as `forward` takes
+            observations: A batch of observations, as ``forward`` takes
                 them.
 
         Returns:

@@ -72,14 +72,6 @@ def test_is_a_module_and_a_numpy_policy():
     assert isinstance(policy, NumPyPolicy)
 
 
-def test_forward_is_required():
-    class NoForward(Policy):
-        pass
-
-    with pytest.raises(TypeError, match='forward'):
-        NoForward(box_spec(), 'NoForward')
-
-
 def test_spec_spaces_and_name():
     env_spec = box_spec()
     policy = LinearPolicy(env_spec, name='mine')
