@@ -896,6 +896,10 @@ def _torch_settings(
 
     def set_device(device: str) -> None:
         kind, _, index = device.partition(':')
+        if kind == 'cuda' and not torch.cuda.is_available():
+            # the snapshot's tensors were loaded onto the CPU
+            logger.log(f"No GPU for the snapshot's {device}: on the CPU")
+            return
         set_gpu_mode(kind == 'cuda', gpu_id=int(index or 0))
 
     cuda_matmul = torch.backends.cuda.matmul

@@ -7,6 +7,7 @@ from fixtures.algos import TinyPolicyGradient
 from garage.envs import PointEnv
 from garage.experiment import SnapshotConfig, Snapshotter
 from garage.experiment.deterministic import set_seed
+from garage.torch import global_device
 from garage.trainer import Trainer, _numeric_settings, _set_numeric_settings
 
 pytestmark = pytest.mark.filterwarnings(
@@ -97,6 +98,12 @@ def test_settings_without_torch_loaded_or_unknown_are_skipped():
     _set_numeric_settings({})
     _set_numeric_settings({'a_setting_of_a_later_version': 1})
     assert _numeric_settings()['num_threads'] == torch.get_num_threads()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='needs a machine without CUDA')
+def test_a_snapshot_made_on_a_gpu_continues_on_the_cpu_without_one():
+    _set_numeric_settings({'device': 'cuda:0'})
+    assert str(global_device()) == 'cpu'
 
 
 def test_inter_op_threads_that_cannot_change_are_left_as_they_are():
