@@ -14,6 +14,8 @@ directory.
 
 import argparse
 
+import torch
+
 from garage import Trainer, wrap_experiment
 from garage.envs import GymEnv
 from garage.experiment import deterministic
@@ -35,6 +37,7 @@ def dqn_cartpole(ctxt, seed=1):
 
     """
     deterministic.set_seed(seed)
+    torch.set_num_threads(1)  # small networks train fastest on one thread
     n_epochs, steps_per_epoch, sampler_batch_size = 20, 10, 256
     env = GymEnv('CartPole-v1')
     qf = DiscreteMLPQFunction(env.spec, hidden_sizes=(256, 256))

@@ -10,6 +10,8 @@ steps reach an evaluation return of about -150. The log directory is
 
 import argparse
 
+import torch
+
 from garage import Trainer, wrap_experiment
 from garage.envs import GymEnv, normalize
 from garage.experiment import deterministic
@@ -30,6 +32,7 @@ def sac_pendulum(ctxt, seed=1):
 
     """
     deterministic.set_seed(seed)
+    torch.set_num_threads(1)  # small networks train fastest on one thread
     env = normalize(GymEnv('Pendulum-v1'))
     policy = TanhGaussianMLPPolicy(env.spec, hidden_sizes=(256, 256))
     qf1 = ContinuousMLPQFunction(env.spec, hidden_sizes=(256, 256))

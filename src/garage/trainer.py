@@ -7,7 +7,7 @@ import random
 import shutil
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import cloudpickle
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 #: Caps the number of epochs of every ``train``; the example smoke tests
 #: set it to run each example for one short epoch.
 N_EPOCHS_ENV_VAR = 'GARAGE_EXAMPLE_TEST_N_EPOCHS'
+#: Caps the iterations of each epoch of the off-policy algorithms (DDPG,
+#: TD3, SAC, DQN), and the gradient steps of each iteration; the example
+#: resume tests set it to keep epochs short.
+N_STEPS_ENV_VAR = 'GARAGE_EXAMPLE_TEST_N_STEPS'
 BEST_POLICY_FILE = 'best_policy.pkl'
 
 
@@ -399,6 +403,7 @@ class Trainer:
             'eval_env': None if self._env_factory else self._eval_env,
             'algo': self._algo,
             'rng_states': _global_rng_states(),
+            'numeric_settings': _numeric_settings(),
             'snapshot_mode': self._snapshotter.snapshot_mode,
             'snapshot_gap': self._snapshotter.snapshot_gap,
         }
@@ -443,6 +448,9 @@ class Trainer:
         )
         if self._seed is not None:
             set_seed(self._seed)
+        # before setup, which may already compute; snapshots from before
+        # these settings were recorded have none
+        _set_numeric_settings(saved.get('numeric_settings', {}))
         self.setup(env=saved['env'], algo=saved['algo'])
         self._seed = saved['seed']
         self._eval_env = saved['eval_env']
@@ -1305,6 +1313,98 @@ def _set_global_rng_states(states: dict[str, Any]) -> None:
         torch.set_rng_state(states['torch'])
         if 'torch_cuda' in states and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(states['torch_cuda'])
+
+
+def _numeric_settings() -> dict[str, Any]:
+    """The process-wide PyTorch settings that change the numbers it computes.
+
+    Empty if PyTorch is not loaded: then nothing computed with it.
+    """
+    torch = sys.modules.get('torch')
+    if torch is None:
+        return {}
+    return {key: get() for key, (get, _) in _torch_settings(torch).items()}
+
+
+def _set_numeric_settings(settings: dict[str, Any]) -> None:
+    """Apply settings recorded by `_numeric_settings`; unknown keys are skipped."""
+    if not settings:
+        return
+    import torch
+
+    changed = []
+    for key, (get, set_) in _torch_settings(torch).items():
+        if key in settings and get() != settings[key]:
+            changed.append(f'{key} {get()} -> {settings[key]}')
+            set_(settings[key])
+    if changed:
+        logger.log(f"PyTorch settings as the snapshot's: {', '.join(changed)}")
+
+
+def _torch_settings(
+    torch: Any,
+) -> dict[str, tuple[Callable[[], Any], Callable[[Any], None]]]:
+    """Each setting's getter and setter, in the order they are applied."""
+    from garage.torch import global_device, set_gpu_mode
+
+    def attribute(
+        owner: Any, name: str
+    ) -> tuple[Callable[[], Any], Callable[[Any], None]]:
+        return (lambda: getattr(owner, name)), (
+            lambda value: setattr(owner, name, value)
+        )
+
+    def set_interop_threads(n_threads: int) -> None:
+        # settable only before the first inter-op parallel work; their
+        # number changes how fast independent operations run, not results
+        try:
+            torch.set_num_interop_threads(n_threads)
+        except RuntimeError as error:
+            logger.log(f'PyTorch kept its inter-op threads: {error}')
+
+    def set_device(device: str) -> None:
+        kind, _, index = device.partition(':')
+        if kind == 'cuda' and not torch.cuda.is_available():
+            # the snapshot's tensors were loaded onto the CPU
+            logger.log(f"No GPU for the snapshot's {device}: on the CPU")
+            return
+        set_gpu_mode(kind == 'cuda', gpu_id=int(index or 0))
+
+    cuda_matmul = torch.backends.cuda.matmul
+    return {
+        'num_threads': (torch.get_num_threads, torch.set_num_threads),
+        'num_interop_threads': (torch.get_num_interop_threads, set_interop_threads),
+        'deterministic_algorithms': (
+            lambda: (
+                torch.are_deterministic_algorithms_enabled(),
+                torch.is_deterministic_algorithms_warn_only_enabled(),
+            ),
+            lambda value: torch.use_deterministic_algorithms(
+                value[0], warn_only=value[1]
+            ),
+        ),
+        'fill_uninitialized_memory': attribute(
+            torch.utils.deterministic, 'fill_uninitialized_memory'
+        ),
+        'default_dtype': (torch.get_default_dtype, torch.set_default_dtype),
+        'float32_matmul_precision': (
+            torch.get_float32_matmul_precision,
+            torch.set_float32_matmul_precision,
+        ),
+        **{
+            f'cudnn.{name}': attribute(torch.backends.cudnn, name)
+            for name in ('enabled', 'deterministic', 'benchmark', 'allow_tf32')
+        },
+        **{
+            f'cuda.matmul.{name}': attribute(cuda_matmul, name)
+            for name in (
+                'allow_fp16_reduced_precision_reduction',
+                'allow_bf16_reduced_precision_reduction',
+            )
+        },
+        'mkldnn.enabled': attribute(torch.backends.mkldnn, 'enabled'),
+        'device': (lambda: str(global_device()), set_device),
+    }
 
 
 def _format_rows(values: dict[str, Any]) -> str:

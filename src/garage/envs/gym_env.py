@@ -320,6 +320,51 @@ class GymEnv(Environment):
     def __repr__(self) -> str:
         return f'GymEnv({self._env})'
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the environment where it is, mid-episode included."""
+        return {**self.__dict__, '_rebuilt_state': _rebuilt_state(self._env)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickle the environment where it was."""
+        rebuilt_state = state.pop('_rebuilt_state', None)
+        self.__dict__.update(state)
+        if rebuilt_state:
+            _restore_rebuilt_state(self._env, rebuilt_state)
+
+
+def _rebuilt_state(env: Any) -> dict[str, Any]:
+    """What pickling loses of an environment that it rebuilds (``EzPickle``).
+
+    ``EzPickle`` (MuJoCo's environments, for example) pickles the
+    constructor's arguments and builds a new environment from them on
+    unpickling, with a fresh random generator and, for MuJoCo, the
+    simulation at its initial state. This is the generator and the whole
+    ``MjData`` (positions, velocities, solver warm start, ...), so that the
+    rebuilt environment steps on exactly as the pickled one would.
+    """
+    unwrapped = getattr(env, 'unwrapped', env)
+    if not hasattr(unwrapped, '_ezpickle_args'):
+        return {}
+    state = {
+        name: vars(unwrapped)[name]
+        for name in ('_np_random', '_np_random_seed')
+        if name in vars(unwrapped)
+    }
+    data = getattr(unwrapped, 'data', None)
+    if type(data).__module__.startswith('mujoco'):
+        state['mujoco_data'] = data
+    return state
+
+
+def _restore_rebuilt_state(env: Any, state: dict[str, Any]) -> None:
+    unwrapped = getattr(env, 'unwrapped', env)
+    data = state.pop('mujoco_data', None)
+    if data is not None:
+        import mujoco
+
+        mujoco.mj_copyData(unwrapped.data, unwrapped.model, data)
+    vars(unwrapped).update(state)
+
 
 class _MujocoWarnings:
     """MuJoCo's warnings, turned into Python warnings.
