@@ -59,7 +59,8 @@ class InOutSpec:
         return type(self) is type(other) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        # akro's Box.__hash__ fails on 1-D boxes: hash what equality implies
+        # akro's Box.__hash__ fails on 1-D boxes, and gym's MultiDiscrete
+        # and MultiBinary are unhashable: hash what equality implies
         return hash(
             (
                 type(self),
@@ -69,7 +70,7 @@ class InOutSpec:
                         getattr(value, 'shape', None),
                         str(getattr(value, 'dtype', None)),
                     )
-                    if isinstance(value, akro.Space)
+                    if isinstance(value, akro.Space) or is_kept_space(value)
                     else value
                     for value in self._key()
                 ),

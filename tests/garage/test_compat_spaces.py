@@ -3,6 +3,7 @@ episodes, observations of any shape and flat actions of multi-dimensional
 Box spaces, written as its users wrote them."""
 
 import math
+import pickle
 
 import gymnasium
 import numpy as np
@@ -82,6 +83,10 @@ class TestSpaces:
         assert spec.observation_space.flat_dim == 3
         assert isinstance(spec.action_space, spaces.MultiDiscrete)
         assert list(spec.action_space.nvec) == [2, 5]
+        same = EnvSpec(spaces.Box(-1.0, 1.0, (3,)), spaces.MultiDiscrete([2, 5]))
+        assert same == spec
+        assert hash(same) == hash(spec)
+        assert pickle.loads(pickle.dumps(spec)) == spec
 
     @SPACE_LIBRARIES
     def test_env_spec_converts_discrete_dict_and_tuple(self, spaces):

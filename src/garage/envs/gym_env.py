@@ -63,8 +63,9 @@ class GymEnv(Environment):
             ``ale_py``, the message says to install ale-py), or
             ``max_episode_length`` is not positive or exceeds the time limit
             of an environment instance.
-        ArgumentTypeError: If ``env`` is not an id or an environment, or
-            ``max_episode_length`` is not an integer.
+        ArgumentTypeError: If ``env`` is not an id or an environment,
+            ``max_episode_length`` is not an integer, None or ``math.inf``,
+            or a space is of a kind garage does not take (see `EnvSpec`).
         TypeError: If ``make_kwargs`` are given with an instance.
 
     """
