@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
-from garage._legacy_gym import akro
+from garage import _validation
+from garage._legacy_gym import akro, gym
 from garage.np._tensor_dicts import (
     concat_tensor_dict_list,
     index_nested_dict,
@@ -58,7 +59,8 @@ class InOutSpec:
         return type(self) is type(other) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        # akro's Box.__hash__ fails on 1-D boxes: hash what equality implies
+        # akro's Box.__hash__ fails on 1-D boxes, and gym's MultiDiscrete
+        # and MultiBinary are unhashable: hash what equality implies
         return hash(
             (
                 type(self),
@@ -68,7 +70,7 @@ class InOutSpec:
                         getattr(value, 'shape', None),
                         str(getattr(value, 'dtype', None)),
                     )
-                    if isinstance(value, akro.Space)
+                    if isinstance(value, akro.Space) or is_kept_space(value)
                     else value
                     for value in self._key()
                 ),
@@ -85,15 +87,22 @@ class InOutSpec:
 class EnvSpec(InOutSpec):
     """Describes the observations, actions, and time horizon of an MDP.
 
+    Gymnasium and legacy gym spaces are accepted: ``Box``, ``Discrete``,
+    ``Dict`` and ``Tuple`` spaces become their akro counterparts, and
+    ``MultiDiscrete`` and ``MultiBinary`` spaces, which akro lacks, are
+    kept as given (batches check their elements' shape).
+
     Args:
         observation_space: The observation space of the env.
         action_space: The action space of the env.
         max_episode_length: The maximum number of steps allowed in an
-            episode, or None for no limit.
+            episode; None or ``math.inf`` for no limit (read back as None).
 
     Raises:
-        TypeError: If a space is not an akro space.
-        ValueError: If ``max_episode_length`` is not a positive integer.
+        TypeError: If a space is neither an akro space nor a gym or
+            Gymnasium space of the kinds above.
+        ValueError: If ``max_episode_length`` is not a positive integer,
+            None or ``math.inf``.
 
     """
 
@@ -101,31 +110,13 @@ class EnvSpec(InOutSpec):
         self,
         observation_space: akro.Space,
         action_space: akro.Space,
-        max_episode_length: int | None = None,
+        max_episode_length: int | float | None = None,
     ):
-        for name, space in (
-            ('observation_space', observation_space),
-            ('action_space', action_space),
-        ):
-            if not isinstance(space, akro.Space):
-                raise TypeError(
-                    f'{name} must be an akro space, not '
-                    f'{type(space).__module__}.{type(space).__name__}; '
-                    'convert gym and Gymnasium spaces with '
-                    'garage.envs.GymEnv or akro.from_gym'
-                )
-        if max_episode_length is not None and (
-            isinstance(max_episode_length, bool)
-            or not isinstance(max_episode_length, (int, np.integer))
-            or max_episode_length < 1
-        ):
-            raise ValueError(
-                'max_episode_length must be a positive integer '
-                f'or None, not {max_episode_length!r}'
-            )
+        observation_space = as_space('observation_space', observation_space)
+        action_space = as_space('action_space', action_space)
         super().__init__(action_space, observation_space)
-        self._max_episode_length = (
-            None if max_episode_length is None else int(max_episode_length)
+        self._max_episode_length = _validation.episode_limit(
+            'max_episode_length', max_episode_length
         )
         self._observation_shapes = _element_shapes(observation_space)
         self._action_shapes = _element_shapes(action_space)
@@ -1102,12 +1093,97 @@ def _flat_observations(name: str, value: object, env_spec: EnvSpec) -> object:
         ) from error
 
 
+def kept_space_types() -> tuple[type[Any], ...]:
+    """The gym and Gymnasium space types akro lacks, kept as they are."""
+    import gymnasium  # imported on first use: ``import garage`` stays light
+
+    return (
+        gymnasium.spaces.MultiDiscrete,
+        gymnasium.spaces.MultiBinary,
+        gym.spaces.MultiDiscrete,
+        gym.spaces.MultiBinary,
+    )
+
+
+def is_kept_space(space: object) -> bool:
+    """Whether ``space`` is a ``MultiDiscrete`` or ``MultiBinary`` space."""
+    return isinstance(space, kept_space_types())
+
+
+def as_space(name: str, space: Any, is_image: bool = False) -> akro.Space:
+    """Convert a gym or Gymnasium space to the space garage uses.
+
+    akro spaces are returned as they are; ``Box``, ``Discrete``, ``Dict``
+    and ``Tuple`` spaces become their akro counterparts; ``MultiDiscrete``
+    and ``MultiBinary`` spaces, which akro lacks, are returned as they are.
+
+    Args:
+        name: The argument's name, for the message.
+        space: The space.
+        is_image: Whether a Box space holds images (``akro.Image``).
+
+    Returns:
+        The space garage uses.
+
+    Raises:
+        ArgumentTypeError: If the space is of another kind (a
+            ``TypeError`` and a ``ValueError``).
+        ValueError: If an image space is not a Box of 0..255.
+
+    """
+    if isinstance(space, akro.Space):
+        return space
+    if is_kept_space(space):
+        return space
+    import gymnasium
+
+    spaces = gymnasium.spaces
+    if isinstance(space, (spaces.Box, gym.spaces.Box)):
+        if is_image:
+            if not ((space.low == 0).all() and (space.high == 255).all()):
+                raise ValueError(
+                    'is_image=True needs a Box observation space from 0 to '
+                    f'255, got {space}'
+                )
+            return akro.Image(space.shape)
+        return akro.Box(low=space.low, high=space.high, dtype=space.dtype)
+    if isinstance(space, (spaces.Discrete, gym.spaces.Discrete)):
+        return akro.Discrete(int(space.n), start=int(space.start))
+    if isinstance(space, (spaces.Dict, gym.spaces.Dict)):
+        return akro.Dict(
+            {
+                key: _akro_part(f'{name}[{key!r}]', value)
+                for key, value in space.spaces.items()
+            }
+        )
+    if isinstance(space, (spaces.Tuple, gym.spaces.Tuple)):
+        return akro.Tuple(
+            [_akro_part(f'{name}[{i}]', s) for i, s in enumerate(space.spaces)]
+        )
+    raise _validation.ArgumentTypeError(
+        f'{name} must be an akro, gym or Gymnasium space of a kind garage '
+        'supports (Box, Discrete, Dict, Tuple, MultiDiscrete, MultiBinary), '
+        f'not {type(space).__module__}.{type(space).__name__}: {space!r}'
+    )
+
+
+def _akro_part(name: str, space: Any) -> akro.Space:
+    """Convert a part of a Dict or Tuple space, which akro must have."""
+    if is_kept_space(space):
+        raise _validation.ArgumentTypeError(
+            f'{name} is a {type(space).__name__} space, which akro lacks: the '
+            'parts of a Dict or Tuple space must be Box, Discrete, Dict or '
+            f'Tuple spaces, got {space!r}'
+        )
+    return as_space(name, space)
+
+
 def _element_shapes(space: akro.Space) -> list[tuple[int, ...]]:
     """The shapes one element of ``space`` may be stored with."""
     if isinstance(space, akro.Discrete):
         return [(), (int(space.n),)]
-    if isinstance(space, akro.Box):
-        flat = (int(space.flat_dim),)
+    if isinstance(space, akro.Box) or is_kept_space(space):
+        flat = (int(np.prod(space.shape)),)
         return [space.shape] if space.shape == flat else [space.shape, flat]
     return [(int(space.flat_dim),)]
 

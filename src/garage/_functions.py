@@ -124,7 +124,7 @@ def _rollout(
 def obtain_evaluation_episodes(
     policy: Policy,
     env: Environment,
-    max_episode_length: int | None = 1000,
+    max_episode_length: int | float | None = 1000,
     num_eps: int = 100,
     deterministic: bool = True,
 ) -> EpisodeBatch:
@@ -133,8 +133,8 @@ def obtain_evaluation_episodes(
     Args:
         policy: The policy to evaluate.
         env: The environment.
-        max_episode_length: The longest an episode may run; None runs each
-            until it ends.
+        max_episode_length: The longest an episode may run; None or
+            ``math.inf`` runs each until it ends.
         num_eps: How many episodes to sample.
         deterministic: Act in the policy's deterministic mode where it has
             one (``policy.deterministic``), or else with its mean action
@@ -148,8 +148,8 @@ def obtain_evaluation_episodes(
 
     """
     num_eps = _validation.positive_int('num_eps', num_eps)
-    max_episode_length = _validation.positive_int(
-        'max_episode_length', max_episode_length, allow_none=True
+    max_episode_length = _validation.episode_limit(
+        'max_episode_length', max_episode_length
     )
     episodes = [
         rollout(

@@ -104,6 +104,32 @@ def positive_int(name: str, value: object, *, allow_none: bool = False) -> int |
     return int_at_least(name, value, 1, allow_none=allow_none)
 
 
+def episode_limit(name: str, value: object) -> int | None:
+    """Check a maximum episode length: a positive integer, or no limit.
+
+    ``None`` and ``math.inf`` (the original garage's "no limit") both mean
+    no limit.
+
+    Args:
+        name: The argument's name, for the message.
+        value: The value given.
+
+    Returns:
+        The limit as a Python int, or None for no limit.
+
+    Raises:
+        ArgumentTypeError: If ``value`` is not an integer, None or infinity.
+        ValueError: If it is a number that is not a positive integer.
+
+    """
+    if _is_number(value) and value == math.inf:
+        return None
+    try:
+        return positive_int(name, value, allow_none=True)
+    except ValueError as e:  # ArgumentTypeError included
+        raise type(e)(f'{e}; math.inf means no limit') from None
+
+
 @overload
 def non_negative_int(
     name: str, value: object, *, allow_none: Literal[False] = False

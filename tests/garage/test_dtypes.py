@@ -1,4 +1,5 @@
 import dataclasses
+import math
 import pickle
 import re
 
@@ -91,35 +92,30 @@ class TestEnvSpec:
         assert spec.max_episode_length == 9
         assert type(spec.max_episode_length) is int
 
-    @pytest.mark.parametrize(
-        'space',
-        [
-            gymnasium.spaces.Discrete(3),
-            gymnasium.spaces.Box(-1, 1, shape=(2,)),
-            None,
-            3,
-        ],
-    )
+    @pytest.mark.parametrize('space', [None, 3, 'Box'])
     @pytest.mark.parametrize('field', ['observation_space', 'action_space'])
-    def test_non_akro_space_is_type_error(self, space, field):
+    def test_non_space_is_type_error(self, space, field):
         spaces = {
             'observation_space': akro.Discrete(2),
             'action_space': akro.Discrete(2),
             field: space,
         }
-        with pytest.raises(TypeError, match=f'^{field} must be an akro space, not '):
+        with pytest.raises(
+            TypeError, match=f'^{field} must be an akro, gym or Gymnasium space'
+        ):
             EnvSpec(**spaces)
 
-    def test_type_error_names_the_gymnasium_class(self):
-        with pytest.raises(TypeError, match=esc('gymnasium.spaces.discrete.Discrete')):
-            EnvSpec(gymnasium.spaces.Discrete(3), akro.Discrete(2))
+    def test_type_error_names_the_unsupported_class(self):
+        with pytest.raises(TypeError, match=esc('gymnasium.spaces.text.Text')):
+            EnvSpec(gymnasium.spaces.Text(3), akro.Discrete(2))
 
-    @pytest.mark.parametrize('bad', [0, -1, 2.5, 3.0, True, '5', [5]])
+    @pytest.mark.parametrize('bad', [0, -1, 2.5, True, '5', [5], -math.inf])
     def test_bad_max_episode_length(self, bad):
         with pytest.raises(
             ValueError,
             match=esc(
-                f'max_episode_length must be a positive integer or None, not {bad!r}'
+                f'max_episode_length must be a positive integer or None, '
+                f'got {bad!r}; math.inf means no limit'
             ),
         ):
             EnvSpec(akro.Discrete(2), akro.Discrete(2), bad)

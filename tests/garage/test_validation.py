@@ -1,8 +1,11 @@
+import math
+
 import numpy as np
 import pytest
 
 from garage._validation import (
     ArgumentTypeError,
+    episode_limit,
     instance_of,
     int_at_least,
     integer,
@@ -97,3 +100,24 @@ def test_instance_of():
         ArgumentTypeError, match=r'name must be a str or bytes, not int \(3\)'
     ):
         instance_of('name', 3, (str, bytes))
+
+
+@pytest.mark.parametrize(
+    ('value', 'expected'),
+    [
+        (None, None),
+        (math.inf, None),
+        (np.inf, None),
+        (7, 7),
+        (np.int64(7), 7),
+        (7.0, 7),
+    ],
+)
+def test_episode_limit_takes_infinity_as_no_limit(value, expected):
+    assert episode_limit('max_episode_length', value) == expected
+
+
+@pytest.mark.parametrize('value', [0, -1, 2.5, -math.inf, math.nan, True, '7'])
+def test_episode_limit_refuses_other_values(value):
+    with pytest.raises(ValueError, match=r'^max_episode_length must .* math.inf means'):
+        episode_limit('max_episode_length', value)

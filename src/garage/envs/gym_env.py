@@ -11,7 +11,7 @@ import gymnasium
 import numpy as np
 
 from garage import _validation
-from garage._dtypes import EnvSpec, StepType
+from garage._dtypes import EnvSpec, StepType, as_space
 from garage._environment import Environment, EnvStep
 from garage._legacy_gym import akro, disable_env_checker, gym
 
@@ -56,9 +56,10 @@ class GymEnv(Environment):
         env: An environment id or instance.
         is_image: Whether observations are images (a Box of 0..255), to be
             represented by ``akro.Image``.
-        max_episode_length: The maximum episode length. By default the
-            environment's own time limit (its spec's ``max_episode_steps``);
-            None if it has none.
+        max_episode_length: The maximum episode length. By default (None)
+            the environment's own time limit (its spec's
+            ``max_episode_steps``), or no limit if it has none; ``math.inf``
+            means the same.
         **make_kwargs: Keyword arguments for ``make`` when ``env`` is an
             id, such as ``render_mode='rgb_array'``.
 
@@ -67,8 +68,9 @@ class GymEnv(Environment):
             ``ale_py``, the message says to install ale-py), or
             ``max_episode_length`` is not positive or exceeds the time limit
             of an environment instance.
-        ArgumentTypeError: If ``env`` is not an id or an environment, or
-            ``max_episode_length`` is not an integer.
+        ArgumentTypeError: If ``env`` is not an id or an environment,
+            ``max_episode_length`` is not an integer, None or ``math.inf``,
+            or a space is of a kind garage does not take (see `EnvSpec`).
         TypeError: If ``make_kwargs`` are given with an instance.
 
     """
@@ -77,11 +79,11 @@ class GymEnv(Environment):
         self,
         env: str | gymnasium.Env | gym.Env,
         is_image: bool = False,
-        max_episode_length: int | None = None,
+        max_episode_length: int | float | None = None,
         **make_kwargs: Any,
     ):
-        max_episode_length = _validation.positive_int(
-            'max_episode_length', max_episode_length, allow_none=True
+        max_episode_length = _validation.episode_limit(
+            'max_episode_length', max_episode_length
         )
         if isinstance(env, str):
             env = _make(env, max_episode_length, make_kwargs)
@@ -101,14 +103,18 @@ class GymEnv(Environment):
         self._env = env
         self._max_episode_length = _episode_limit(env, max_episode_length)
         self._spec = EnvSpec(
-            observation_space=_to_akro(env.observation_space, is_image),
-            action_space=_to_akro(env.action_space),
+            observation_space=as_space(
+                'observation_space', env.observation_space, is_image
+            ),
+            action_space=as_space('action_space', env.action_space),
             max_episode_length=self._max_episode_length,
         )
-        self._action_shape = (
-            self._spec.action_space.shape
-            if isinstance(self._spec.action_space, (akro.Box, akro.Discrete))
-            else None
+        # the shape of actions of array spaces: Box, Discrete, MultiDiscrete
+        # and MultiBinary; Dict and Tuple spaces have none
+        shape = self._spec.action_space.shape
+        self._action_shape = None if shape is None else tuple(shape)
+        self._action_size = (
+            None if self._action_shape is None else int(np.prod(self._action_shape))
         )
         metadata = getattr(env, 'metadata', None) or {}
         self._render_modes = list(
@@ -184,7 +190,10 @@ class GymEnv(Environment):
         """Step the environment.
 
         Args:
-            action: An action of the action space's shape.
+            action: An action of the action space's shape, or, for a
+                space of arrays (``Box``, ``MultiDiscrete``, ``MultiBinary``),
+                of its size, flattened as policies give them, which is
+                reshaped to the space's shape.
 
         Returns:
             The step resulting from the action.
@@ -192,8 +201,8 @@ class GymEnv(Environment):
         Raises:
             RuntimeError: If `reset` was not called since the last
                 episode ended.
-            ValueError: If the action does not have the action space's
-                shape.
+            ValueError: If the action has neither the action space's
+                shape nor its size.
 
         """
         if self._step_cnt is None:
@@ -201,12 +210,10 @@ class GymEnv(Environment):
                 'reset() must be called before step(), and '
                 'again after each episode ends'
             )
+        env_action = action
         if self._action_shape is not None and np.shape(action) != self._action_shape:
-            raise ValueError(
-                f'action has shape {np.shape(action)}, but the action space '
-                f'{self.action_space} expects shape {self._action_shape}'
-            )
-        result = self._env.step(action)
+            env_action = self._reshaped_action(action)  # the step keeps `action`
+        result = self._env.step(env_action)
         if _mujoco_hook.messages:
             _mujoco_hook.warn()
         if len(result) == 5:
@@ -243,6 +250,17 @@ class GymEnv(Environment):
             observation=observation,
             env_info=info,
             step_type=step_type,
+        )
+
+    def _reshaped_action(self, action: Any) -> np.ndarray:
+        """Reshape an action of an array space's size to its shape."""
+        array = np.asarray(action)
+        if self._action_shape and array.size == self._action_size:
+            return array.reshape(self._action_shape)
+        raise ValueError(
+            f'action has shape {array.shape} (size {array.size}), but the '
+            f'action space {self.action_space} expects shape '
+            f'{self._action_shape} (size {self._action_size})'
         )
 
     def render(self, mode: str) -> Any:
@@ -494,6 +512,7 @@ def _register_ale() -> bool:
 def _episode_limit(
     env: gymnasium.Env | gym.Env, max_episode_length: int | None
 ) -> int | None:
+    """The episode limit: the one given (None for none), or the env's own."""
     spec = getattr(env, 'spec', None)
     own_limit = getattr(spec, 'max_episode_steps', None)
     if max_episode_length is None:
@@ -506,45 +525,3 @@ def _episode_limit(
             'smaller max_episode_length'
         )
     return max_episode_length
-
-
-def _to_akro(
-    space: gymnasium.spaces.Space | gym.spaces.Space, is_image: bool = False
-) -> akro.Space:
-    """Convert a Gymnasium or gym space to the akro space garage uses.
-
-    Args:
-        space: The space.
-        is_image: Whether a Box space holds images.
-
-    Returns:
-        The converted space.
-
-    Raises:
-        ValueError: If akro has no counterpart of the space, or an image
-            space is not a Box of 0..255.
-
-    """
-    if isinstance(space, akro.Space):
-        return space
-    if isinstance(space, (gymnasium.spaces.Box, gym.spaces.Box)):
-        if is_image:
-            if not ((space.low == 0).all() and (space.high == 255).all()):
-                raise ValueError(
-                    'is_image=True needs a Box observation '
-                    'space from 0 to 255, got '
-                    f'{space}'
-                )
-            return akro.Image(space.shape)
-        return akro.Box(low=space.low, high=space.high, dtype=space.dtype)
-    if isinstance(space, (gymnasium.spaces.Discrete, gym.spaces.Discrete)):
-        return akro.Discrete(int(space.n), start=int(space.start))
-    if isinstance(space, (gymnasium.spaces.Dict, gym.spaces.Dict)):
-        return akro.Dict({key: _to_akro(value) for key, value in space.spaces.items()})
-    if isinstance(space, (gymnasium.spaces.Tuple, gym.spaces.Tuple)):
-        return akro.Tuple([_to_akro(s) for s in space.spaces])
-    raise ValueError(
-        f'{type(space).__name__} spaces have no akro counterpart; garage '
-        'supports Box, Discrete, Dict and Tuple spaces, got '
-        f'{space}'
-    )

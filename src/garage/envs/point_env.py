@@ -33,12 +33,15 @@ class PointEnv(Environment):
         arena_size: Half the side of the square arena.
         done_bonus: Reward added on the step that reaches the goal.
         never_done: Never end the episode on reaching the goal.
-        max_episode_length: The maximum episode length, or None for no
-            limit.
+        max_episode_length: The maximum episode length; ``math.inf`` (the
+            default) or None for no limit. An episode with no limit ends
+            only at the goal (never, with ``never_done``): give a sampler a
+            ``max_episode_length`` to cut it.
 
     Raises:
-        ValueError: If ``arena_size`` is not positive, or ``goal`` is not a
-            2-D point inside the arena.
+        ValueError: If ``arena_size`` is not positive, ``goal`` is not a
+            2-D point inside the arena, or ``max_episode_length`` is not a
+            positive integer, None or ``math.inf``.
 
     """
 
@@ -48,7 +51,7 @@ class PointEnv(Environment):
         arena_size: float = 5.0,
         done_bonus: float = 0.0,
         never_done: bool = False,
-        max_episode_length: int | None = None,
+        max_episode_length: int | float | None = math.inf,
     ):
         self._arena_size = _validation.number_in(
             'arena_size', arena_size, 0, low_open=True

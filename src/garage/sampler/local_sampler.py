@@ -36,8 +36,9 @@ class LocalSampler(Sampler):
             worker_factory, agents, envs)``.
         worker_factory: Builds the workers; if given, the options below
             must not be.
-        max_episode_length: The longest an episode may run; needed if no
-            ``worker_factory`` is given.
+        max_episode_length: The longest an episode may run, if no
+            ``worker_factory`` is given; None or ``math.inf`` for no limit
+            but the environments' own.
         is_tf_worker: The original garage's TensorFlow switch: True is
             an error, False a deprecation warning.
         seed: The seed the workers derive theirs from; None takes
@@ -48,9 +49,8 @@ class LocalSampler(Sampler):
         worker_args: Further keyword arguments of ``worker_class``.
 
     Raises:
-        TypeError: If neither ``worker_factory`` nor ``max_episode_length``
-            is given, or both a factory and options are, or an environment
-            is not a garage ``Environment``.
+        TypeError: If both a factory and options to build one are given,
+            or an environment is not a garage ``Environment``.
         ValueError: If a list of agents or environments does not have one
             entry per worker.
 

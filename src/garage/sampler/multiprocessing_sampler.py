@@ -84,8 +84,9 @@ class MultiprocessingSampler(RemoteSampler):
             worker_factory, agents, envs)``.
         worker_factory: Builds the workers; if given, the options below
             (but ``mp_context``) must not be.
-        max_episode_length: The longest an episode may run; needed if no
-            ``worker_factory`` is given.
+        max_episode_length: The longest an episode may run, if no
+            ``worker_factory`` is given; None or ``math.inf`` for no limit
+            but the environments' own.
         is_tf_worker: The original garage's TensorFlow switch: True is
             an error, False a deprecation warning.
         seed: The seed the workers derive theirs from; None takes
@@ -99,11 +100,10 @@ class MultiprocessingSampler(RemoteSampler):
             ``'fork'`` where available, else ``'spawn'``.
 
     Raises:
-        TypeError: If neither ``worker_factory`` nor ``max_episode_length``
-            is given, both a factory and options are, an environment is not
-            a garage ``Environment``, an agent, environment or the factory
-            cannot be pickled, or ``mp_context`` is neither a context nor a
-            string.
+        TypeError: If both a factory and options to build one are given,
+            an environment is not a garage ``Environment``, an agent,
+            environment or the factory cannot be pickled, or
+            ``mp_context`` is neither a context nor a string.
         ValueError: If a list of agents or environments does not have one
             entry per worker, or ``mp_context`` names no start method.
         WorkerError: If a worker process fails to start.
@@ -119,7 +119,7 @@ class MultiprocessingSampler(RemoteSampler):
         envs: EnvUpdates | AgentUpdates,
         *legacy_args: EnvUpdates,
         worker_factory: WorkerFactory | None = None,
-        max_episode_length: int | None = None,
+        max_episode_length: int | float | None = None,
         is_tf_worker: bool | None = None,
         seed: int | None = None,
         n_workers: int | None = None,

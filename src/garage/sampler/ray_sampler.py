@@ -80,8 +80,9 @@ class RaySampler(RemoteSampler):
             worker_factory, agents, envs)``.
         worker_factory: Builds the workers; if given, the options below
             must not be.
-        max_episode_length: The longest an episode may run; needed if no
-            ``worker_factory`` is given.
+        max_episode_length: The longest an episode may run, if no
+            ``worker_factory`` is given; None or ``math.inf`` for no limit
+            but the environments' own.
         is_tf_worker: The original garage's TensorFlow switch: True is
             an error, False a deprecation warning.
         seed: The seed the workers derive theirs from; None takes
@@ -93,10 +94,9 @@ class RaySampler(RemoteSampler):
 
     Raises:
         ImportError: If Ray is not installed.
-        TypeError: If neither ``worker_factory`` nor ``max_episode_length``
-            is given, both a factory and options are, an environment is not
-            a garage ``Environment``, or an agent, environment or the
-            factory cannot be pickled.
+        TypeError: If both a factory and options to build one are given,
+            an environment is not a garage ``Environment``, or an agent,
+            environment or the factory cannot be pickled.
         ValueError: If a list of agents or environments does not have one
             entry per worker.
         WorkerError: If a worker fails to start.
@@ -112,7 +112,7 @@ class RaySampler(RemoteSampler):
         envs: EnvUpdates | AgentUpdates,
         *legacy_args: EnvUpdates,
         worker_factory: WorkerFactory | None = None,
-        max_episode_length: int | None = None,
+        max_episode_length: int | float | None = None,
         is_tf_worker: bool | None = None,
         seed: int | None = None,
         n_workers: int | None = None,

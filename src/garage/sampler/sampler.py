@@ -87,8 +87,9 @@ class Sampler(abc.ABC):
             agents, envs)``.
         worker_factory: Builds the workers; if given, the options below
             must not be.
-        max_episode_length: The longest an episode may run; needed if no
-            ``worker_factory`` is given.
+        max_episode_length: The longest an episode may run, if no
+            ``worker_factory`` is given; None or ``math.inf`` for no limit
+            but the environments' own.
         is_tf_worker: The original garage's TensorFlow switch: True is
             an error, False a deprecation warning.
         seed: The seed the workers derive theirs from; None takes
@@ -99,10 +100,10 @@ class Sampler(abc.ABC):
         worker_args: Further keyword arguments of ``worker_class``.
 
     Raises:
-        TypeError: If neither ``worker_factory`` nor ``max_episode_length``
-            is given, both a factory and options are, an agent is not a
-            policy, an environment is not a garage ``Environment``, or a
-            worker that steps one environment is given a list.
+        TypeError: If both a factory and options to build one are given,
+            an agent is not a policy, an environment is not a garage
+            ``Environment``, or a worker that steps one environment is
+            given a list.
         ValueError: If a list of agents or environments does not have one
             entry per worker, or one worker's list of environments not one
             per environment.
@@ -117,7 +118,7 @@ class Sampler(abc.ABC):
         envs: EnvUpdates | AgentUpdates,
         *legacy_args: EnvUpdates,
         worker_factory: WorkerFactory | None = None,
-        max_episode_length: int | None = None,
+        max_episode_length: int | float | None = None,
         is_tf_worker: bool | None = None,
         seed: int | None = None,
         n_workers: int | None = None,
@@ -332,7 +333,7 @@ class Sampler(abc.ABC):
         extra_args: tuple[Any, ...],
         *,
         worker_factory: WorkerFactory | None,
-        max_episode_length: int | None,
+        max_episode_length: int | float | None,
         is_tf_worker: bool | None,
         seed: int | None,
         n_workers: int | None,
@@ -363,8 +364,7 @@ class Sampler(abc.ABC):
 
         Raises:
             TypeError: If the positional arguments fit neither form, a
-                factory is given together with options to build one, or
-                neither is given.
+                factory is given together with options to build one.
 
         """
         name = cls.__name__
@@ -388,11 +388,6 @@ class Sampler(abc.ABC):
                 f'(worker_factory, agents, envs), got {2 + len(extra_args)}'
             )
         if worker_factory is None:
-            if max_episode_length is None:
-                raise TypeError(
-                    f'{name} needs a worker_factory, or the options to build '
-                    'one: at least max_episode_length'
-                )
             factory = WorkerFactory(
                 max_episode_length=max_episode_length,
                 seed=seed,

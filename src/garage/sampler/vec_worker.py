@@ -90,7 +90,7 @@ class VecWorker(Worker):
         # each environment's episode started
         self._time = 0
         self._starts: list[int] = []
-        self._next_cut = 0
+        self._next_cut: int | float = 0  # math.inf when unbounded
         # Sampled steps, in time order: per batched step, the environment
         # indices, observations, actions and agent information ...
         self._batched_steps: list[

@@ -21,6 +21,7 @@ seeded too, through its ``seed`` method if it has one and through its
 import abc
 import contextlib
 import gc
+import math
 import random
 import sys
 from collections.abc import Iterator, Mapping
@@ -30,7 +31,7 @@ import numpy as np
 
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
-from garage._validation import non_negative_int, positive_int
+from garage._validation import episode_limit, non_negative_int
 from garage._validation import seed as check_seed
 from garage.sampler._collect import concatenate_batches
 from garage.sampler._updates import EnvUpdateLike
@@ -55,24 +56,29 @@ class Worker(abc.ABC):
             own; None leaves all random state alone.
         max_episode_length: The longest an episode may run; the worker
             cuts longer ones short and marks their last step
-            ``StepType.TIMEOUT``.
+            ``StepType.TIMEOUT``. None or ``math.inf``: no limit but the
+            environment's own.
         worker_number: The index of this worker among the sampler's
             workers, from 0.
 
     Raises:
         ValueError: If ``seed`` is not None or a non-negative integer,
-            ``max_episode_length`` is not a positive integer, or
-            ``worker_number`` is not a non-negative integer.
+            ``max_episode_length`` is not a positive integer, None or
+            ``math.inf``, or ``worker_number`` is not a non-negative integer.
 
     """
 
     def __init__(
-        self, *, seed: int | None, max_episode_length: int, worker_number: int
+        self,
+        *,
+        seed: int | None,
+        max_episode_length: int | float | None,
+        worker_number: int,
     ):
         self._seed = check_seed(seed)
-        self._max_episode_length = positive_int(
-            'max_episode_length', max_episode_length
-        )
+        limit = episode_limit('max_episode_length', max_episode_length)
+        # compared with episode lengths: infinity when there is no limit
+        self._max_episode_length: int | float = math.inf if limit is None else limit
         self._worker_number = non_negative_int('worker_number', worker_number)
         self._n_env_updates = 0
         self._n_agent_updates = 0
@@ -95,9 +101,10 @@ class Worker(abc.ABC):
         return self._seed
 
     @property
-    def max_episode_length(self) -> int:
-        """The longest an episode may run."""
-        return self._max_episode_length
+    def max_episode_length(self) -> int | None:
+        """The longest an episode may run, or None for no limit."""
+        limit = self._max_episode_length
+        return None if limit == math.inf else int(limit)
 
     @property
     def worker_number(self) -> int:

@@ -8,7 +8,12 @@ import psutil
 
 from garage._environment import Environment
 from garage._pickling import ENV_FACTORY_ADVICE, explained
-from garage._validation import instance_of, non_negative_int, positive_int
+from garage._validation import (
+    episode_limit,
+    instance_of,
+    non_negative_int,
+    positive_int,
+)
 from garage._validation import seed as check_seed
 from garage.experiment import deterministic
 from garage.sampler._checks import check_is_tf_worker
@@ -37,7 +42,8 @@ class WorkerFactory:
     calling it with a worker number.
 
     Args:
-        max_episode_length: The longest an episode may run.
+        max_episode_length: The longest an episode may run; None or
+            ``math.inf`` for no limit but the environment's own.
         is_tf_worker: The original garage's TensorFlow switch: True is an
             error, False a deprecation warning.
         seed: The seed the workers derive theirs from. None takes
@@ -50,8 +56,9 @@ class WorkerFactory:
             ``n_envs`` for ``VecWorker``.
 
     Raises:
-        ValueError: If ``max_episode_length`` or ``n_workers`` is not a
-            positive integer, or ``seed`` is not None or a non-negative
+        ValueError: If ``max_episode_length`` is not a positive integer,
+            None or ``math.inf``, ``n_workers`` is not a positive integer,
+            or ``seed`` is not None or a non-negative
             integer.
         TypeError: If ``worker_class`` is not a subclass of ``Worker``,
             ``worker_args`` is not a dict, or ``worker_class`` does not
@@ -62,7 +69,7 @@ class WorkerFactory:
     def __init__(
         self,
         *,
-        max_episode_length: int,
+        max_episode_length: int | float | None,
         is_tf_worker: bool | None = None,
         seed: int | None = None,
         n_workers: int | None = None,
@@ -70,7 +77,7 @@ class WorkerFactory:
         worker_args: dict[str, Any] | None = None,
     ):
         check_is_tf_worker('WorkerFactory', is_tf_worker)
-        self._max_episode_length = positive_int(
+        self._max_episode_length = episode_limit(
             'max_episode_length', max_episode_length
         )
         self._seed = check_seed(deterministic.get_seed() if seed is None else seed)
@@ -106,8 +113,8 @@ class WorkerFactory:
         return self._n_workers
 
     @property
-    def max_episode_length(self) -> int:
-        """The longest an episode may run."""
+    def max_episode_length(self) -> int | None:
+        """The longest an episode may run, or None for no limit."""
         return self._max_episode_length
 
     @property

@@ -233,8 +233,8 @@ class TestErrors:
 
     def test_unsupported_space(self):
         env = gymnasium.make('CartPole-v1').unwrapped
-        env.action_space = gymnasium.spaces.MultiBinary(3)
-        with pytest.raises(ValueError, match='MultiBinary spaces have no akro'):
+        env.action_space = gymnasium.spaces.Text(3)
+        with pytest.raises(ValueError, match=r'action_space must be .* space'):
             GymEnv(env)
 
 

@@ -63,10 +63,10 @@ class TestConstruction:
         ) == (4, 3, 2, VecWorker, {'n_envs': 2})
         assert len(sampler.obtain_exact_episodes(1, None).lengths) == 3
 
-    def test_needs_a_factory_or_max_episode_length(self):
+    def test_no_max_episode_length_means_no_limit(self):
         env = PointEnv()
-        with pytest.raises(TypeError, match='at least max_episode_length'):
-            LocalSampler(TagPolicy(env.spec), env, n_workers=2)
+        sampler = LocalSampler(TagPolicy(env.spec), env, n_workers=2)
+        assert sampler.worker_factory.max_episode_length is None
 
     def test_factory_and_options_conflict(self):
         env = PointEnv()

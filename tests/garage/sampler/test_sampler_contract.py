@@ -502,10 +502,13 @@ class TestLifecycle:
         sampler.shutdown_worker()
         sampler.shutdown_worker()
 
-    def test_needs_max_episode_length_or_factory(self, sampler_cls):
+    def test_no_max_episode_length_means_no_limit(self, sampler_cls):
         env = point_env()
-        with pytest.raises(TypeError, match='max_episode_length'):
-            sampler_cls(TagPolicy(env.spec), env)
+        sampler = sampler_cls(TagPolicy(env.spec), env, n_workers=1)
+        try:
+            assert sampler.worker_factory.max_episode_length is None
+        finally:
+            sampler.shutdown_worker()
 
 
 class TestPickling:

@@ -1,5 +1,6 @@
 import copy
 import inspect
+import math
 import pickle
 
 import cloudpickle
@@ -65,7 +66,7 @@ class TestDefaults:
 
 
 class TestValidation:
-    @pytest.mark.parametrize('value', [None, 0, -1, 1.5, True, '3'])
+    @pytest.mark.parametrize('value', [0, -1, 1.5, True, '3', -math.inf])
     def test_max_episode_length(self, value):
         with pytest.raises(ValueError, match='max_episode_length'):
             WorkerFactory(max_episode_length=value)

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from garage import _validation
+from garage._dtypes import is_kept_space
 from garage._legacy_gym import akro
 from garage.np.exploration_policies.exploration_policy import (
     ScheduledExplorationPolicy,
@@ -25,7 +26,8 @@ class EpsilonGreedyPolicy(ScheduledExplorationPolicy):
 
     Args:
         env_spec: The specification of the environment; its action space
-            must be an ``akro.Discrete`` or an ``akro.Box``.
+            must be a ``Discrete``, ``Box``, ``MultiDiscrete`` or
+            ``MultiBinary`` space.
         policy: The greedy policy.
         total_timesteps: The number of environment steps of the whole run.
         max_epsilon: Epsilon at the first step.
@@ -49,10 +51,10 @@ class EpsilonGreedyPolicy(ScheduledExplorationPolicy):
         decay_ratio: float = 0.1,
     ):
         space = env_spec.action_space
-        if not isinstance(space, akro.Discrete | akro.Box):
+        if not (isinstance(space, akro.Discrete | akro.Box) or is_kept_space(space)):
             raise ValueError(
-                'EpsilonGreedyPolicy needs an akro.Discrete or '
-                f'akro.Box action space, not {space!r}'
+                'EpsilonGreedyPolicy needs a Discrete, Box, MultiDiscrete or '
+                f'MultiBinary action space, not {space!r}'
             )
         _validation.number_in('max_epsilon', max_epsilon, 0, 1)
         _validation.number_in('min_epsilon', min_epsilon, 0, 1)
@@ -78,10 +80,14 @@ class EpsilonGreedyPolicy(ScheduledExplorationPolicy):
         if n_random:
             space = self._action_space
             actions = actions.copy()
+            size = (n_random, *space.shape)
             if isinstance(space, akro.Discrete):
                 actions[explore] = np.random.randint(space.n, size=n_random)
-            else:
-                actions[explore] = np.random.uniform(
-                    space.low, space.high, size=(n_random, *space.shape)
-                )
+            elif isinstance(space, akro.Box):
+                actions[explore] = np.random.uniform(space.low, space.high, size=size)
+            elif hasattr(space, 'nvec'):  # MultiDiscrete
+                start = np.asarray(getattr(space, 'start', 0))
+                actions[explore] = start + np.random.randint(space.nvec, size=size)
+            else:  # MultiBinary
+                actions[explore] = np.random.randint(2, size=size)
         return actions

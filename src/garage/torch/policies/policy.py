@@ -121,7 +121,9 @@ class Policy(torch.nn.Module, NumPyPolicy):
 
         Args:
             observation: One observation, flattened or in the shape of the
-                observation space (an array, a list, or a tensor).
+                observation space (an array, a list, or a tensor); for a
+                ``Box`` space, any shape of the space's size, such as a
+                batch of one, ``(1, flat_dim)``, which is flattened.
 
         Returns:
             tuple: The action, and a dict of agent information (for example
@@ -130,7 +132,8 @@ class Policy(torch.nn.Module, NumPyPolicy):
                 the policy's tensors or with another array.
 
         Raises:
-            ValueError: If the observation has none of the accepted shapes.
+            ValueError: If the observation has none of the accepted shapes
+                (for a ``Box`` space, the message names both sizes).
 
         """
         with torch.inference_mode():
@@ -149,7 +152,8 @@ class Policy(torch.nn.Module, NumPyPolicy):
         Args:
             observations: A batch of observations, one per row, each
                 flattened or in the shape of the observation space (an
-                array, a list, or a tensor).
+                array, a list, or a tensor); for a ``Box`` space, rows of
+                any shape of the space's size.
 
         Returns:
             tuple: The actions, one per row, and a dict of agent information
@@ -322,8 +326,10 @@ class Policy(torch.nn.Module, NumPyPolicy):
         """Flatten observations with the space's ``flatten``.
 
         Observations of a ``Discrete``, ``Dict`` or ``Tuple`` space that are
-        not flattened yet go through here; Box observations of a wrong shape
-        end here too and are rejected.
+        not flattened yet go through here. So do Box observations of
+        another shape than the space's: those of its size (a batch of one,
+        ``(1, flat_dim)``, say) are flattened, as the original garage did;
+        others are rejected.
 
         Args:
             observations: One observation, or a batch.
@@ -339,8 +345,14 @@ class Policy(torch.nn.Module, NumPyPolicy):
 
         """
         space = self._env_spec.observation_space
-        flat_shape = (int(space.flat_dim),)
+        flat_dim = int(space.flat_dim)
+        flat_shape = (flat_dim,)
         flattened = None
+        # the size of one observation, where the shape tells it
+        size = int(np.prod(shape[1:] if batch else shape)) if shape else None
+        if isinstance(space, akro.Box) and size == flat_dim and len(shape) > batch:
+            array = np.asarray(observations)
+            return array.reshape((len(array), flat_dim) if batch else flat_shape)
         if isinstance(space, akro.Discrete):
             # indices only: flatten would make [1, 2] a two-hot vector
             convertible = len(shape) == (1 if batch else 0)
@@ -368,9 +380,13 @@ class Policy(torch.nn.Module, NumPyPolicy):
                     else ' or an element of the space'
                 )
             what = 'observations have' if batch else 'observation has'
+            sizes = ''
+            if isinstance(space, akro.Box) and len(shape) > batch:
+                each = ' each' if batch else ''
+                sizes = f': size {size}{each}, not {flat_dim}'
             raise ValueError(
                 f'{what} shape {_shape_str(shape)}, but expected '
-                f'{options} for the observation space {space}'
+                f'{options} for the observation space {space}{sizes}'
             )
         return flattened
 

@@ -358,11 +358,11 @@ def test_epsilon_greedy_checks_its_options(kwargs, message):
         EpsilonGreedyPolicy(spec, ConstantPolicy(spec, 0), **kwargs)
 
 
-def test_epsilon_greedy_needs_a_discrete_or_box_action_space():
+def test_epsilon_greedy_needs_an_array_action_space():
     spec = EnvSpec(
         akro.Box(-1.0, 1.0, (3,)), akro.Tuple((akro.Discrete(2), akro.Discrete(2)))
     )
-    with pytest.raises(ValueError, match=r'needs an akro\.Discrete or'):
+    with pytest.raises(ValueError, match=r'needs a Discrete, Box, MultiDiscrete or'):
         EpsilonGreedyPolicy(spec, ConstantPolicy(spec, 0), total_timesteps=10)
 
 

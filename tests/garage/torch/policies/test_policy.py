@@ -215,14 +215,12 @@ def test_wrong_batch_shape_names_expected_shapes():
         policy.get_actions(np.zeros((2, 59)))
 
 
-def test_single_observation_given_as_batch_is_rejected():
+def test_batch_of_one_given_to_get_action_is_flattened():
+    # the original garage flattened a (1, d) observation in get_action
     policy = LinearPolicy(box_spec())
-    with pytest.raises(
-        ValueError,
-        match=r'observation has shape \(1, 3\), '
-        r'but expected \(3,\) for',
-    ):
-        policy.get_action(np.zeros((1, 3)))
+    observation = np.arange(3.0)
+    action, _ = policy.get_action(observation[None])
+    np.testing.assert_array_equal(action, policy.get_action(observation)[0])
 
 
 def test_scalar_given_as_batch_is_rejected():
