@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ def rollout(
     env: Environment,
     agent: Policy,
     *,
-    max_episode_length: int | None = None,
+    max_episode_length: int | float | None = math.inf,
     animated: bool = False,
     pause_per_frame: float | None = None,
     deterministic: bool = False,
@@ -32,7 +33,8 @@ def rollout(
         agent: The policy; ``get_action(observation)`` returns an action and
             a dict of agent information.
         max_episode_length: Stop after this many steps, the last marked
-            ``StepType.TIMEOUT``, or only when the episode ends if None.
+            ``StepType.TIMEOUT``, or only when the episode ends if
+            ``math.inf`` (or None).
         animated: Whether to visualize the environment.
         pause_per_frame: Seconds to sleep before each step, or None.
         deterministic: Act in the policy's deterministic mode where it has
@@ -49,6 +51,7 @@ def rollout(
             arrays), and ``episode_infos`` (the dict ``reset`` returned).
 
     """
+    limit = _validation.episode_limit('max_episode_length', max_episode_length)
     # a policy with a deterministic mode (a torch StochasticPolicy) acts in
     # it, whatever its distribution; others act with agent_info['mean']
     # (the NumPy Policy interface does not declare the mode)
@@ -58,9 +61,7 @@ def rollout(
     if switch:
         switchable.deterministic = True
     try:
-        return _rollout(
-            env, agent, max_episode_length, animated, pause_per_frame, deterministic
-        )
+        return _rollout(env, agent, limit, animated, pause_per_frame, deterministic)
     finally:
         if switch:
             switchable.deterministic = was_deterministic

@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 from dowel import tabular
@@ -88,6 +90,13 @@ class TestRollout:
         assert len(episode['rewards']) == 3
         np.testing.assert_array_equal(episode['step_types'], [F, M, TO])
         assert not episode['dones'].any()
+
+    def test_no_limit_by_default_or_with_math_inf_as_in_the_original(self):
+        for limit in ({}, {'max_episode_length': math.inf}):
+            env = StepCountEnv(terminate_after=1200)
+            episode = rollout(env, ConstantPolicy(env.spec), **limit)
+            assert len(episode['rewards']) == 1200
+            assert episode['step_types'][-1] == TE
 
     def test_deterministic_uses_the_mean(self):
         env = StepCountEnv(terminate_after=2)
