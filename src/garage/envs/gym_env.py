@@ -100,6 +100,8 @@ class GymEnv(Environment):
             )
         disable_env_checker(env)
         _route_mujoco_warnings()
+        if _mujoco_hook.messages:  # from building the model
+            _mujoco_hook.warn()
         self._env = env
         self._max_episode_length = _episode_limit(env, max_episode_length)
         self._spec = EnvSpec(
@@ -340,10 +342,18 @@ class GymEnv(Environment):
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the environment where it is, mid-episode included."""
-        return {**self.__dict__, '_rebuilt_state': _rebuilt_state(self._env)}
+        # first: unpickled before the environment, whose rebuilding (a
+        # MuJoCo model compiled again) may warn
+        route = _RouteMujocoWarnings() if 'mujoco' in sys.modules else None
+        return {
+            '_route_mujoco_warnings': route,
+            **self.__dict__,
+            '_rebuilt_state': _rebuilt_state(self._env),
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickle the environment where it was."""
+        state.pop('_route_mujoco_warnings', None)
         rebuilt_state = state.pop('_rebuilt_state', None)
         self.__dict__.update(state)
         if rebuilt_state:
@@ -419,8 +429,17 @@ class _MujocoWarnings:
 _mujoco_hook = _MujocoWarnings()
 
 
-def _route_mujoco_warnings() -> None:
-    """Install `_MujocoWarnings`' handler, once MuJoCo is imported."""
+def _route_mujoco_warnings(import_mujoco: bool = False) -> None:
+    """Install `_MujocoWarnings`' handler, once MuJoCo is imported.
+
+    Args:
+        import_mujoco: Import MuJoCo first, if it is installed: to route the
+            warnings of an environment about to be built.
+
+    """
+    if import_mujoco and 'mujoco' not in sys.modules:
+        with contextlib.suppress(ImportError):
+            import mujoco
     mujoco = sys.modules.get('mujoco')
     if mujoco is None or _mujoco_hook.installed:
         return
@@ -430,6 +449,13 @@ def _route_mujoco_warnings() -> None:
     if set_handler is None or (get_handler is not None and get_handler() is not None):
         return  # an old binding, or a handler someone else installed
     set_handler(_mujoco_hook.keep)
+
+
+class _RouteMujocoWarnings:
+    """Pickles as a call that routes MuJoCo's warnings where it unpickles."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_route_mujoco_warnings, (True,))
 
 
 def _follows_old_api(env: Any) -> bool:
@@ -460,6 +486,8 @@ def _make(
         make_kwargs = dict(make_kwargs, max_episode_steps=max_episode_length)
     namespace = _namespace(env_id)
     ale_missing = namespace == _ALE and not _register_ale()
+    if _is_mujoco(env_id):
+        _route_mujoco_warnings(import_mujoco=True)
     try:
         return gymnasium.make(env_id, **make_kwargs)
     except gymnasium.error.UnregisteredEnv as gymnasium_error:
@@ -478,6 +506,15 @@ def _make(
 
 
 _ALE = 'ALE'
+
+
+def _is_mujoco(env_id: str) -> bool:
+    """Whether Gymnasium builds the environment of an id with MuJoCo."""
+    try:
+        entry_point = gymnasium.spec(env_id).entry_point
+    except gymnasium.error.Error:
+        return False
+    return isinstance(entry_point, str) and 'mujoco' in entry_point
 
 
 def _namespace(env_id: str) -> str | None:

@@ -1,4 +1,5 @@
 import pickle
+import subprocess
 import sys
 
 import cloudpickle
@@ -435,3 +436,30 @@ class TestMujocoLog:
         env.close()
         assert not (tmp_path / 'MUJOCO_LOG.TXT').exists()
         assert list(tmp_path.iterdir()) == []
+
+    def test_building_a_model_logs_no_file_in_a_new_process(self, tmp_path):
+        # HalfCheetah's model uses a deprecated compiler attribute, which
+        # MuJoCo warns about while building it: at make, and again when a
+        # pickled environment is rebuilt in another process
+        pytest.importorskip('mujoco', reason='needs the mujoco extra')
+        make = (
+            'import cloudpickle; from garage.envs import GymEnv; '
+            "env = GymEnv('HalfCheetah-v5'); env.reset(); "
+            "open('env.pkl', 'wb').write(cloudpickle.dumps(env))"
+        )
+        load = (
+            "import cloudpickle; env = cloudpickle.load(open('env.pkl', 'rb')); "
+            'env.step(env.action_space.sample())'
+        )
+        for code in (make, load):
+            result = subprocess.run(
+                [sys.executable, '-c', code],
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr
+            assert 'MuJoCo: ' in result.stderr  # issued as a Python warning
+            assert sorted(path.name for path in tmp_path.iterdir()) == ['env.pkl']
