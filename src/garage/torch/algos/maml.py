@@ -315,6 +315,10 @@ class MAML(MetaRLAlgorithm):
             param.grad = grad
         with torch.set_grad_enabled(create_graph):
             optimizer.step()
+        if not create_graph:
+            # leaves again, so that a further step can differentiate
+            for param in optimizer.module.parameters():
+                param.requires_grad_(True)
 
     def _adapted_values(
         self, all_samples: list[list[_Samples]], differentiable: bool

@@ -1,6 +1,7 @@
 """MAML: second-order meta-gradients, adaptation, training and resume."""
 
 import contextlib
+import inspect
 
 import dowel
 import numpy as np
@@ -9,6 +10,7 @@ import torch
 
 from fixtures.logs import RowRecorder
 from fixtures.meta import GOAL_EPISODE_LENGTH, GoalPointEnv
+from garage._optimizers import _Default
 from garage.experiment import MetaEvaluator, SetTaskSampler, SnapshotConfig
 from garage.experiment.deterministic import set_seed
 from garage.np.algos import MetaRLAlgorithm
@@ -252,6 +254,22 @@ def test_meta_step_changes_the_meta_policy(tmp_path):
     assert all(p.grad is None for p in algo.policy.parameters())
 
 
+def test_takes_several_inner_steps(tmp_path):
+    set_seed(1)
+    algo, env = build(MAMLVPG, num_grad_updates=2)
+    trainer = Trainer(SnapshotConfig(str(tmp_path), 'none', 1))
+    trainer.setup(algo, env)
+    trainer.train(n_epochs=1, batch_size=BATCH_SIZE, progress=False)
+    # three batches per task: before, after one and after two steps
+    assert trainer.total_env_steps >= 2 * 3 * BATCH_SIZE
+    algo, _ = build(MAMLVPG, num_grad_updates=2)  # the trainer shut the sampler
+    all_samples = meta_batch(algo)
+    assert len(all_samples[0]) == 3
+    loss = algo._adapted_values(all_samples, True)[0]
+    grads = torch.autograd.grad(loss, list(algo.policy.parameters()))
+    assert all(torch.isfinite(grad).all() for grad in grads)
+
+
 def test_bad_arguments_are_named():
     env = GoalPointEnv()
     policy = GaussianMLPPolicy(env.spec, hidden_sizes=(4,))
@@ -275,3 +293,42 @@ def test_bad_arguments_are_named():
             SetTaskSampler(GoalPointEnv),
             torch.optim.Adam,
         )
+
+
+_COMMON = (
+    'discount=0.99, gae_lambda={gae_lambda}, center_adv=True, positive_adv=False, '
+    'policy_ent_coeff=0.0, use_softplus_entropy=False, '
+    "stop_entropy_gradient=False, entropy_method='no_entropy', "
+    'meta_batch_size={meta_batch_size}, num_grad_updates=1, '
+    'meta_evaluator=None, evaluate_every_n_epochs=1'
+)
+_HEAD = 'env, policy, value_function, sampler, task_sampler, inner_lr={inner_lr}, '
+ORIGINAL_SIGNATURES = {
+    MAML: (
+        'inner_algo, env, policy, sampler, task_sampler, meta_optimizer, '
+        'meta_batch_size=40, inner_lr=0.1, outer_lr=0.001, num_grad_updates=1, '
+        'meta_evaluator=None, evaluate_every_n_epochs=1'
+    ),
+    MAMLPPO: _HEAD.format(inner_lr=0.1)
+    + 'outer_lr=0.001, lr_clip_range=0.5, '
+    + _COMMON.format(gae_lambda=1.0, meta_batch_size=20),
+    MAMLTRPO: _HEAD.format(inner_lr=0.01)
+    + 'outer_lr=0.001, max_kl_step=0.01, '
+    + _COMMON.format(gae_lambda=1, meta_batch_size=40),
+    MAMLVPG: _HEAD.format(inner_lr=0.1)
+    + 'outer_lr=0.001, '
+    + _COMMON.format(gae_lambda=1, meta_batch_size=20),
+}
+
+
+@pytest.mark.parametrize('cls', list(ORIGINAL_SIGNATURES), ids=lambda c: c.__name__)
+def test_takes_the_original_parameters_in_order(cls):
+    """The constructors keep the original's parameters, order and defaults."""
+    original = inspect.signature(eval(f'lambda {ORIGINAL_SIGNATURES[cls]}: None'))
+    current = inspect.signature(cls).parameters
+    assert list(current) == list(original.parameters)
+    for name, parameter in original.parameters.items():
+        default = current[name].default
+        if isinstance(default, _Default):
+            default = default.val
+        assert default == parameter.default, name
