@@ -91,8 +91,9 @@ class MAML(MetaRLAlgorithm):
             objective, and its value function the baseline.
         env: The environment (the task distribution's, for its spec).
         policy: The meta policy, a stochastic ``garage.torch`` policy.
-        sampler: The sampler; each batch is ``trainer.train``'s
-            ``batch_size`` steps of one task.
+        sampler: The sampler (None when a ``LocalRunner`` makes one);
+            each batch is ``trainer.train``'s ``batch_size`` steps of one
+            task.
         task_sampler: Samples the tasks, as environment updates.
         meta_optimizer: The meta optimizer class (``torch.optim.Adam``,
             built with ``lr=outer_lr`` and ``eps=1e-5``) or a ``(class,
@@ -107,9 +108,13 @@ class MAML(MetaRLAlgorithm):
         evaluate_every_n_epochs: Epochs between meta-tests.
 
     Raises:
-        ValueError: If a count or learning rate is out of range.
+        ValueError: If a count or learning rate is out of range, or
+            ``inner_algo`` was built with another policy.
 
     """
+
+    # Trainer.setup refuses it without a sampler unless a LocalRunner makes one
+    _needs_sampler = True
 
     def __init__(
         self,

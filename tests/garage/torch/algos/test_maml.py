@@ -283,6 +283,11 @@ def test_bad_arguments_are_named():
             SetTaskSampler(GoalPointEnv),
             meta_batch_size=0,
         )
+    no_sampler = MAMLVPG(
+        env, policy, value_function, None, SetTaskSampler(GoalPointEnv)
+    )
+    with pytest.raises(ValueError, match='no sampler'):
+        Trainer(SnapshotConfig('unused', 'none', 1)).setup(no_sampler, env)
     other = GaussianMLPPolicy(env.spec, hidden_sizes=(4,))
     with pytest.raises(ValueError, match='same policy'):
         MAML(
