@@ -13,6 +13,7 @@ from garage.experiment.evaluation import (
     evaluate_experiment,
 )
 from garage.experiment.experiment import ExperimentContext, wrap_experiment
+from garage.experiment.meta_evaluator import MetaEvaluator
 from garage.experiment.snapshotter import (
     SnapshotConfig,
     SnapshotError,
@@ -34,6 +35,7 @@ __all__ = [
     'EvaluationScore',
     'ExperimentContext',
     'LocalRunner',
+    'MetaEvaluator',
     'SamplingRecord',
     'SetTaskSampler',
     'SnapshotConfig',

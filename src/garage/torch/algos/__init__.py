@@ -2,10 +2,24 @@
 
 from garage.torch.algos.ddpg import DDPG
 from garage.torch.algos.dqn import DQN
+from garage.torch.algos.maml import MAML
+from garage.torch.algos.maml_variants import MAMLPPO, MAMLTRPO, MAMLVPG
 from garage.torch.algos.ppo import PPO
 from garage.torch.algos.sac import SAC
 from garage.torch.algos.td3 import TD3
 from garage.torch.algos.trpo import TRPO
 from garage.torch.algos.vpg import VPG
 
-__all__ = ['DDPG', 'DQN', 'PPO', 'SAC', 'TD3', 'TRPO', 'VPG']
+__all__ = [
+    'DDPG',
+    'DQN',
+    'MAML',
+    'MAMLPPO',
+    'MAMLTRPO',
+    'MAMLVPG',
+    'PPO',
+    'SAC',
+    'TD3',
+    'TRPO',
+    'VPG',
+]
