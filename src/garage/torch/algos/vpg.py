@@ -267,8 +267,8 @@ class VPG(RLAlgorithm):
                 .numpy()
             )
             if self._entropy_method == 'max':
-                entropies = self._compute_policy_entropy(self.policy(obs)[0])
-                rewards = rewards + self._policy_ent_coeff * entropies.cpu().numpy()
+                entropies = self._step_entropies(episodes, obs)
+                rewards = rewards + self._policy_ent_coeff * entropies
         ends = np.cumsum(episodes.lengths) - 1
         next_values = np.empty_like(values)
         next_values[:-1] = values[1:]
@@ -296,6 +296,20 @@ class VPG(RLAlgorithm):
         if self._positive_adv:
             advantages = advantages - advantages.min()
         return advantages, returns, values
+
+    def _step_entropies(self, episodes: EpisodeBatch, obs: torch.Tensor) -> np.ndarray:
+        """The policy's entropy at each step of a batch (no gradient).
+
+        Args:
+            episodes: The batch.
+            obs: Its observations, as a tensor.
+
+        Returns:
+            One entropy per step.
+
+        """
+        del episodes
+        return self._compute_policy_entropy(self.policy(obs)[0]).cpu().numpy()
 
     def _train(
         self,
