@@ -16,14 +16,15 @@ steps. Both are then meta-tested on 100 held-out goals: the RL2 policy runs
 trials of 2 episodes, keeping its memory across them, and the baseline runs
 single episodes.
 
-Thresholds, from runs of seeds 1 and 2 on a loaded 2-core machine (about
-two minutes per run): untrained, every episode returns about -9 to -10;
-after training, RL2's second episode returned about -6.9 against about -10
-for its first (which it spends exploring), and the baseline about -9. The
-test asks the second episode to beat the first by at least 1.5 and the
-baseline by at least 1.0, margins well inside those gaps but far beyond the
-noise of 100 test tasks (the standard error of a mean over them is about
-0.3).
+Thresholds, from development runs of seeds 1 and 2 with the settings here
+(about two and a half minutes of training each on a loaded 2-core machine):
+untrained, every episode returns about -9 to -10. After training, RL2's
+first and second episodes returned -10.9 and -6.9 (seed 1) and -7.5 and
+-5.5 (seed 2); the baseline returned -9.1 (seed 1: it cannot know where
+the goal is, and its exploration noise costs it more than standing still,
+-7.7). The test asks the second episode to beat the first, and the
+baseline, by at least 1.0: half the smallest gap seen, and over three
+times the standard error of a mean over 100 test tasks (about 0.3).
 """
 
 import numpy as np
@@ -170,5 +171,5 @@ def test_rl2_ppo_adapts_to_goals(seed, tmp_path):
         f'{np.round(rl2, 2).tolist()}, non-meta PPO baseline {baseline:.2f}'
     )
     first, later = rl2[0], rl2[-1]
-    assert later >= first + 1.5
+    assert later >= first + 1.0
     assert later >= baseline + 1.0

@@ -11,7 +11,6 @@ import numpy as np
 import torch
 
 from garage import _validation
-from garage._dowel import tabular
 from garage._dtypes import EnvSpec, EpisodeBatch, StepType
 from garage._environment import Environment, EnvStep, Wrapper
 from garage._legacy_gym import akro
@@ -559,20 +558,14 @@ class RL2(VPG):
             extra = self._policy_diagnostics(
                 dist.log_prob(actions)[valid], old_log_likelihoods[valid]
             )
-        with tabular.prefix(self.policy.name + '/'):
-            tabular.record('LossBefore', policy_loss_before.item())
-            tabular.record('LossAfter', policy_loss_after.item())
-            tabular.record('dLoss', (policy_loss_before - policy_loss_after).item())
-            tabular.record('KLBefore', kl_before.item())
-            tabular.record('KL', kl_after.item())
-            tabular.record('Entropy', entropy.item())
-            for key, value in extra.items():
-                tabular.record(key, value)
-        with tabular.prefix(self._value_function.name + '/'):
-            tabular.record('LossBefore', vf_loss_before.item())
-            tabular.record('LossAfter', vf_loss_after.item())
-            tabular.record('dLoss', (vf_loss_before - vf_loss_after).item())
-            tabular.record('ExplainedVariance', explained_variance)
+        self._record_update(
+            (policy_loss_before, policy_loss_after),
+            (kl_before, kl_after),
+            entropy,
+            extra,
+            (vf_loss_before, vf_loss_after),
+            explained_variance,
+        )
         self._old_policy.load_state_dict(self.policy.state_dict())
         self._epoch_episodes.append(episodes)
         return np.add.reduceat(

@@ -221,20 +221,14 @@ class VPG(RLAlgorithm):
             extra = self._policy_diagnostics(
                 dist.log_prob(actions), old_log_likelihoods
             )
-        with tabular.prefix(self.policy.name + '/'):
-            tabular.record('LossBefore', policy_loss_before.item())
-            tabular.record('LossAfter', policy_loss_after.item())
-            tabular.record('dLoss', (policy_loss_before - policy_loss_after).item())
-            tabular.record('KLBefore', kl_before.item())
-            tabular.record('KL', kl_after.item())
-            tabular.record('Entropy', entropy.item())
-            for key, value in extra.items():
-                tabular.record(key, value)
-        with tabular.prefix(self._value_function.name + '/'):
-            tabular.record('LossBefore', vf_loss_before.item())
-            tabular.record('LossAfter', vf_loss_after.item())
-            tabular.record('dLoss', (vf_loss_before - vf_loss_after).item())
-            tabular.record('ExplainedVariance', explained_variance)
+        self._record_update(
+            (policy_loss_before, policy_loss_after),
+            (kl_before, kl_after),
+            entropy,
+            extra,
+            (vf_loss_before, vf_loss_after),
+            explained_variance,
+        )
         self._old_policy.load_state_dict(self.policy.state_dict())
 
         ended = self._fragments.ended_episodes(episodes)
@@ -243,6 +237,41 @@ class VPG(RLAlgorithm):
         self._epoch_episodes.append(ended)
         starts = np.cumsum(ended.lengths) - ended.lengths
         return np.add.reduceat(ended.rewards, starts)
+
+    def _record_update(
+        self,
+        policy_losses: tuple[torch.Tensor, torch.Tensor],
+        kls: tuple[torch.Tensor, torch.Tensor],
+        entropy: torch.Tensor,
+        extra: dict[str, Any],
+        vf_losses: tuple[torch.Tensor, torch.Tensor],
+        explained_variance: float,
+    ) -> None:
+        """Log an update's diagnostics, under the policy's and the VF's names.
+
+        Args:
+            policy_losses: The policy's loss before and after the update.
+            kls: The KL divergence from the old policy before and after.
+            entropy: The policy's mean entropy after the update.
+            extra: A subclass's diagnostics (`_policy_diagnostics`).
+            vf_losses: The value function's loss before and after.
+            explained_variance: How much of the returns the values explain.
+
+        """
+        with tabular.prefix(self.policy.name + '/'):
+            tabular.record('LossBefore', policy_losses[0].item())
+            tabular.record('LossAfter', policy_losses[1].item())
+            tabular.record('dLoss', (policy_losses[0] - policy_losses[1]).item())
+            tabular.record('KLBefore', kls[0].item())
+            tabular.record('KL', kls[1].item())
+            tabular.record('Entropy', entropy.item())
+            for key, value in extra.items():
+                tabular.record(key, value)
+        with tabular.prefix(self._value_function.name + '/'):
+            tabular.record('LossBefore', vf_losses[0].item())
+            tabular.record('LossAfter', vf_losses[1].item())
+            tabular.record('dLoss', (vf_losses[0] - vf_losses[1]).item())
+            tabular.record('ExplainedVariance', explained_variance)
 
     def _compute_advantages(
         self, episodes: EpisodeBatch, obs: torch.Tensor
