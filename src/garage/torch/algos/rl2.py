@@ -234,6 +234,9 @@ class NoResetPolicy:
 
     """
 
+    #: Workers pass ``rows`` to `get_actions`, as to the wrapped policy.
+    recurrent = True
+
     def __init__(self, policy: 'GRUPolicyBase'):
         self._policy = policy
 
@@ -269,18 +272,20 @@ class NoResetPolicy:
         return self._policy.get_action(observation)
 
     def get_actions(
-        self, observations: Any
+        self, observations: Any, rows: Any = None
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Choose actions for a batch of observations with the wrapped policy.
 
         Args:
             observations: A batch of observations.
+            rows: The rows of the hidden state they belong to; None for
+                every row, in order.
 
         Returns:
             tuple: The actions and their agent information.
 
         """
-        return self._policy.get_actions(observations)
+        return self._policy.get_actions(observations, rows=rows)
 
     def get_param_values(self) -> dict[str, torch.Tensor]:
         """Return the wrapped policy's parameters.

@@ -7,7 +7,7 @@ import torch
 from garage.envs import GridWorldEnv, PointEnv
 from garage.experiment import SnapshotConfig, deterministic
 from garage.experiment.task_sampler import SetTaskSampler
-from garage.sampler import LocalSampler
+from garage.sampler import LocalSampler, VecWorker
 from garage.torch.algos import PPO, RL2PPO, RL2TRPO
 from garage.torch.algos.rl2 import (
     NoResetPolicy,
@@ -244,3 +244,24 @@ def test_exploration_and_adaptation():
     torch.testing.assert_close(
         adapted.policy.hidden_state, explorer.policy.hidden_state, atol=1e-5, rtol=1e-5
     )
+
+
+def test_no_reset_policy_in_a_vec_worker_keeps_each_row_state():
+    env = RL2Env(PointEnv(goal=(0.5, 0.5)))
+    policy = make_policy(env)
+    policy.deterministic = True
+    worker = VecWorker(seed=1, max_episode_length=L, worker_number=0, n_envs=2)
+    worker.update_agent(NoResetPolicy(policy))
+    worker.update_env(env)
+    first = worker.rollout()
+    second = worker.rollout()
+    # the second episodes continue each row's state from the first
+    for i in range(2):
+        observations = np.concatenate(
+            [first.split()[i].observations, second.split()[i].observations]
+        )
+        np.testing.assert_allclose(
+            second.split()[i].agent_infos['mean'],
+            means_along(policy, observations)[L:],
+            atol=1e-5,
+        )
