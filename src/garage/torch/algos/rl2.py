@@ -5,7 +5,7 @@ this module has the same names for PyTorch.
 """
 
 import copy
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -549,7 +549,7 @@ class RL2(VPG):
             kl_before = self._compute_kl_constraint(packed)
 
         self._train(
-            packed, actions, advantages, old_log_likelihoods, returns, flat_obs=flat_obs
+            packed, actions, advantages, old_log_likelihoods, returns, vf_obs=flat_obs
         )
 
         with torch.no_grad():
@@ -576,37 +576,6 @@ class RL2(VPG):
         return np.add.reduceat(
             episodes.rewards, np.cumsum(episodes.lengths) - episodes.lengths
         )
-
-    def _train(
-        self,
-        obs: torch.Tensor,
-        actions: torch.Tensor,
-        advantages: torch.Tensor,
-        old_log_likelihoods: torch.Tensor,
-        returns: torch.Tensor,
-        *,
-        flat_obs: torch.Tensor | None = None,
-    ) -> None:
-        """Train the policy on whole trials, then the value function on steps.
-
-        Args:
-            obs: The trials' observations, packed with their validity.
-            actions: The actions, padded.
-            advantages: The advantages, padded.
-            old_log_likelihoods: The actions' log-likelihoods under the
-                policy that sampled them, padded.
-            returns: The value function's targets, one per step.
-            flat_obs: The observations, one per step.
-
-        """
-        for batch in self._policy_optimizer.get_minibatch(
-            obs, actions, advantages, old_log_likelihoods
-        ):
-            self._train_policy(*cast('tuple[torch.Tensor, ...]', batch))
-        if flat_obs is None:
-            raise TypeError('RL2 trains the value function on flat_obs')
-        for batch in self._vf_optimizer.get_minibatch(flat_obs, returns):
-            self._train_value_function(*cast('tuple[torch.Tensor, ...]', batch))
 
     def _compute_loss(
         self,

@@ -347,6 +347,8 @@ class VPG(RLAlgorithm):
         advantages: torch.Tensor,
         old_log_likelihoods: torch.Tensor,
         returns: torch.Tensor,
+        *,
+        vf_obs: torch.Tensor | None = None,
     ) -> None:
         """Train the policy, then the value function, in minibatches.
 
@@ -357,6 +359,9 @@ class VPG(RLAlgorithm):
             old_log_likelihoods: The actions' log-likelihoods under the
                 policy that sampled them.
             returns: The value function's targets.
+            vf_obs: The value function's observations, one per target, if
+                not ``obs`` (RL2 trains its policy on padded trials and its
+                value function on the steps).
 
         """
         # tensors in, tensors out
@@ -364,7 +369,8 @@ class VPG(RLAlgorithm):
             obs, actions, advantages, old_log_likelihoods
         ):
             self._train_policy(*cast('tuple[torch.Tensor, ...]', batch))
-        for batch in self._vf_optimizer.get_minibatch(obs, returns):
+        vf_inputs = obs if vf_obs is None else vf_obs
+        for batch in self._vf_optimizer.get_minibatch(vf_inputs, returns):
             self._train_value_function(*cast('tuple[torch.Tensor, ...]', batch))
 
     def _train_policy(
