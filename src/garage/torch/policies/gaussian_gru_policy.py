@@ -1,6 +1,7 @@
 """A Gaussian policy whose mean is computed by a GRU."""
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import torch
@@ -53,7 +54,7 @@ class GaussianGRUPolicy(GRUPolicyBase):
         env_spec: 'EnvSpec',
         hidden_dim: int = 32,
         *,
-        output_nonlinearity: nn.Module | None = None,
+        output_nonlinearity: Callable[[torch.Tensor], torch.Tensor] | None = None,
         hidden_state_init_trainable: bool = False,
         learn_std: bool = True,
         init_std: float = 1.0,
