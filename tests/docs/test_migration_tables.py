@@ -33,7 +33,7 @@ SECTION_BASES = {
     'garage.torch modules, Q-functions, value functions, distributions, '
     'optimizers, embeddings': 'garage.torch',
 }
-STATUSES = ('same', 'changed', 'not in this release', 'as ')
+STATUSES = ('same', 'changed', 'not in this release', 'as ', 'new')
 
 
 def guide_rows():

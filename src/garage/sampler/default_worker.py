@@ -108,12 +108,21 @@ class DefaultWorker(Worker):
             RuntimeError: If the worker has no environment or no agent yet.
 
         """
+        self._reset_env()
+        self.agent.reset()
+
+    def _reset_env(self) -> None:
+        """Reset the environment (not the agent) for a new episode.
+
+        Raises:
+            RuntimeError: If the worker has no environment or no agent yet.
+
+        """
         if self.env is None or self.agent is None:
             raise RuntimeError(_NOT_READY)
         del self._steps[sum(self._lengths) :]
         self._eps_length = 0
         self._prev_obs, self._episode_info = self.env.reset()
-        self.agent.reset()
 
     def step_episode(self) -> bool:
         """Take one step of the current episode.

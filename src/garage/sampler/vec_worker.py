@@ -33,6 +33,10 @@ class VecWorker(Worker):
     busy and only the last episodes leave some idle. The policy's
     ``get_actions`` must return agent information with one row per
     observation, and its ``reset`` take a boolean mask (``do_resets``).
+    A recurrent policy (``policy.recurrent`` True) keeps one state per
+    environment: it is called as ``get_actions(observations, rows=running)``
+    with the indices of the environments acted for, so that an idle
+    environment's state is left alone.
 
     The environment given to `update_env` is used as the first
     environment and deep-copied for the others; an ``EnvUpdate`` is applied
@@ -85,6 +89,8 @@ class VecWorker(Worker):
         self._prev_obs: np.ndarray = np.empty(0)
         self._current_infos: list[dict[str, Any]] = []
         self._running: list[int] = []
+        # whether the agent keeps state per row: it is then told the rows
+        self._recurrent = False
         self._min_steps = 0
         # batched steps taken since start_episode, and the one at which
         # each environment's episode started
@@ -235,6 +241,7 @@ class VecWorker(Worker):
         self._starts = [0] * self._n_envs
         self._next_cut = self._max_episode_length
         self._running = list(range(self._n_envs))
+        self._recurrent = bool(getattr(self.agent, 'recurrent', False))
         self.agent.reset(np.ones(self._n_envs, dtype=bool))
 
     def step_episode(self) -> bool:
@@ -259,7 +266,11 @@ class VecWorker(Worker):
             observations = prev_obs.copy()
         else:
             observations = prev_obs[running]
-        actions, agent_infos = self.agent.get_actions(observations)
+        if self._recurrent:
+            # the policy steps the state of these rows only
+            actions, agent_infos = self.agent.get_actions(observations, rows=running)
+        else:
+            actions, agent_infos = self.agent.get_actions(observations)
         if len(actions) != len(running):
             raise ValueError(
                 f'get_actions returned {len(actions)} actions for '

@@ -17,7 +17,19 @@ class Policy(abc.ABC):
     `env_spec`. The base class keeps no state and defines no
     ``__init__``, so a subclass that is also a ``torch.nn.Module`` can run
     its own constructors freely.
+
+    A policy with memory per environment (a recurrent policy) sets the
+    class attribute ``recurrent`` to True. Its state has one row per
+    environment of a vectorised worker: ``reset(do_resets)`` resets the
+    rows of a boolean mask, and ``get_actions(observations, rows=...)``
+    acts for the rows listed only (the environments whose episodes are
+    running), which ``VecWorker`` then passes. Feed-forward policies keep
+    ``recurrent = False`` and are called with the observations alone.
     """
+
+    #: Whether the policy keeps state per row and takes ``rows`` in
+    #: `get_actions`.
+    recurrent: bool = False
 
     @abc.abstractmethod
     def get_action(self, observation: Any) -> tuple[Any, dict]:

@@ -5,6 +5,8 @@ from garage.torch.algos.dqn import DQN
 from garage.torch.algos.maml import MAML
 from garage.torch.algos.maml_variants import MAMLPPO, MAMLTRPO, MAMLVPG
 from garage.torch.algos.ppo import PPO
+from garage.torch.algos.rl2ppo import RL2PPO
+from garage.torch.algos.rl2trpo import RL2TRPO
 from garage.torch.algos.sac import SAC
 from garage.torch.algos.td3 import TD3
 from garage.torch.algos.trpo import TRPO
@@ -18,6 +20,8 @@ __all__ = [
     'MAMLTRPO',
     'MAMLVPG',
     'PPO',
+    'RL2PPO',
+    'RL2TRPO',
     'SAC',
     'TD3',
     'TRPO',

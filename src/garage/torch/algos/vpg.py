@@ -221,20 +221,14 @@ class VPG(RLAlgorithm):
             extra = self._policy_diagnostics(
                 dist.log_prob(actions), old_log_likelihoods
             )
-        with tabular.prefix(self.policy.name + '/'):
-            tabular.record('LossBefore', policy_loss_before.item())
-            tabular.record('LossAfter', policy_loss_after.item())
-            tabular.record('dLoss', (policy_loss_before - policy_loss_after).item())
-            tabular.record('KLBefore', kl_before.item())
-            tabular.record('KL', kl_after.item())
-            tabular.record('Entropy', entropy.item())
-            for key, value in extra.items():
-                tabular.record(key, value)
-        with tabular.prefix(self._value_function.name + '/'):
-            tabular.record('LossBefore', vf_loss_before.item())
-            tabular.record('LossAfter', vf_loss_after.item())
-            tabular.record('dLoss', (vf_loss_before - vf_loss_after).item())
-            tabular.record('ExplainedVariance', explained_variance)
+        self._record_update(
+            (policy_loss_before, policy_loss_after),
+            (kl_before, kl_after),
+            entropy,
+            extra,
+            (vf_loss_before, vf_loss_after),
+            explained_variance,
+        )
         self._old_policy.load_state_dict(self.policy.state_dict())
 
         ended = self._fragments.ended_episodes(episodes)
@@ -243,6 +237,41 @@ class VPG(RLAlgorithm):
         self._epoch_episodes.append(ended)
         starts = np.cumsum(ended.lengths) - ended.lengths
         return np.add.reduceat(ended.rewards, starts)
+
+    def _record_update(
+        self,
+        policy_losses: tuple[torch.Tensor, torch.Tensor],
+        kls: tuple[torch.Tensor, torch.Tensor],
+        entropy: torch.Tensor,
+        extra: dict[str, Any],
+        vf_losses: tuple[torch.Tensor, torch.Tensor],
+        explained_variance: float,
+    ) -> None:
+        """Log an update's diagnostics, under the policy's and the VF's names.
+
+        Args:
+            policy_losses: The policy's loss before and after the update.
+            kls: The KL divergence from the old policy before and after.
+            entropy: The policy's mean entropy after the update.
+            extra: A subclass's diagnostics (`_policy_diagnostics`).
+            vf_losses: The value function's loss before and after.
+            explained_variance: How much of the returns the values explain.
+
+        """
+        with tabular.prefix(self.policy.name + '/'):
+            tabular.record('LossBefore', policy_losses[0].item())
+            tabular.record('LossAfter', policy_losses[1].item())
+            tabular.record('dLoss', (policy_losses[0] - policy_losses[1]).item())
+            tabular.record('KLBefore', kls[0].item())
+            tabular.record('KL', kls[1].item())
+            tabular.record('Entropy', entropy.item())
+            for key, value in extra.items():
+                tabular.record(key, value)
+        with tabular.prefix(self._value_function.name + '/'):
+            tabular.record('LossBefore', vf_losses[0].item())
+            tabular.record('LossAfter', vf_losses[1].item())
+            tabular.record('dLoss', (vf_losses[0] - vf_losses[1]).item())
+            tabular.record('ExplainedVariance', explained_variance)
 
     def _compute_advantages(
         self, episodes: EpisodeBatch, obs: torch.Tensor
@@ -267,8 +296,8 @@ class VPG(RLAlgorithm):
                 .numpy()
             )
             if self._entropy_method == 'max':
-                entropies = self._compute_policy_entropy(self.policy(obs)[0])
-                rewards = rewards + self._policy_ent_coeff * entropies.cpu().numpy()
+                entropies = self._step_entropies(episodes, obs)
+                rewards = rewards + self._policy_ent_coeff * entropies
         ends = np.cumsum(episodes.lengths) - 1
         next_values = np.empty_like(values)
         next_values[:-1] = values[1:]
@@ -297,6 +326,20 @@ class VPG(RLAlgorithm):
             advantages = advantages - advantages.min()
         return advantages, returns, values
 
+    def _step_entropies(self, episodes: EpisodeBatch, obs: torch.Tensor) -> np.ndarray:
+        """The policy's entropy at each step of a batch (no gradient).
+
+        Args:
+            episodes: The batch.
+            obs: Its observations, as a tensor.
+
+        Returns:
+            One entropy per step.
+
+        """
+        del episodes
+        return self._compute_policy_entropy(self.policy(obs)[0]).cpu().numpy()
+
     def _train(
         self,
         obs: torch.Tensor,
@@ -304,6 +347,8 @@ class VPG(RLAlgorithm):
         advantages: torch.Tensor,
         old_log_likelihoods: torch.Tensor,
         returns: torch.Tensor,
+        *,
+        vf_obs: torch.Tensor | None = None,
     ) -> None:
         """Train the policy, then the value function, in minibatches.
 
@@ -314,6 +359,9 @@ class VPG(RLAlgorithm):
             old_log_likelihoods: The actions' log-likelihoods under the
                 policy that sampled them.
             returns: The value function's targets.
+            vf_obs: The value function's observations, one per target, if
+                not ``obs`` (RL2 trains its policy on padded trials and its
+                value function on the steps).
 
         """
         # tensors in, tensors out
@@ -321,7 +369,8 @@ class VPG(RLAlgorithm):
             obs, actions, advantages, old_log_likelihoods
         ):
             self._train_policy(*cast('tuple[torch.Tensor, ...]', batch))
-        for batch in self._vf_optimizer.get_minibatch(obs, returns):
+        vf_inputs = obs if vf_obs is None else vf_obs
+        for batch in self._vf_optimizer.get_minibatch(vf_inputs, returns):
             self._train_value_function(*cast('tuple[torch.Tensor, ...]', batch))
 
     def _train_policy(

@@ -1,6 +1,7 @@
 """Policies that are PyTorch modules."""
 
 from garage.torch.policies.categorical_cnn_policy import CategoricalCNNPolicy
+from garage.torch.policies.categorical_gru_policy import CategoricalGRUPolicy
 from garage.torch.policies.categorical_mlp_policy import CategoricalMLPPolicy
 from garage.torch.policies.deterministic_mlp_policy import (
     DeterministicMLPPolicy,
@@ -8,6 +9,7 @@ from garage.torch.policies.deterministic_mlp_policy import (
 from garage.torch.policies.discrete_qf_argmax_policy import (
     DiscreteQFArgmaxPolicy,
 )
+from garage.torch.policies.gaussian_gru_policy import GaussianGRUPolicy
 from garage.torch.policies.gaussian_mlp_policy import GaussianMLPPolicy
 from garage.torch.policies.policy import Policy
 from garage.torch.policies.stochastic_policy import StochasticPolicy
@@ -17,9 +19,11 @@ from garage.torch.policies.tanh_gaussian_mlp_policy import (
 
 __all__ = [
     'CategoricalCNNPolicy',
+    'CategoricalGRUPolicy',
     'CategoricalMLPPolicy',
     'DeterministicMLPPolicy',
     'DiscreteQFArgmaxPolicy',
+    'GaussianGRUPolicy',
     'GaussianMLPPolicy',
     'Policy',
     'StochasticPolicy',
