@@ -15,6 +15,7 @@ from garage._dtypes import EnvSpec, EpisodeBatch, StepType
 from garage._environment import Environment, EnvStep, Wrapper
 from garage._legacy_gym import akro
 from garage.np import explained_variance_1d
+from garage.np.algos.meta_rl_algorithm import MetaRLAlgorithm
 from garage.sampler.default_worker import DefaultWorker
 from garage.sampler.worker import paused_gc
 from garage.torch._functions import np_to_torch
@@ -334,7 +335,7 @@ class RL2AdaptedPolicy(NoResetPolicy):
         self._policy.hidden_state = self._adapted_state
 
 
-class RL2(VPG):
+class RL2(VPG, MetaRLAlgorithm):
     """RL^2 (https://arxiv.org/abs/1611.02779): the inner algorithm's base.
 
     Each epoch samples ``meta_batch_size`` tasks from the task sampler and

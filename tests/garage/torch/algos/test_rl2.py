@@ -265,3 +265,11 @@ def test_no_reset_policy_in_a_vec_worker_keeps_each_row_state():
             means_along(policy, observations)[L:],
             atol=1e-5,
         )
+
+
+def test_rl2_is_a_meta_rl_algorithm():
+    from garage.np.algos import MetaRLAlgorithm
+    from garage.torch.algos import RL2PPO, RL2TRPO
+
+    assert issubclass(RL2PPO, MetaRLAlgorithm)
+    assert issubclass(RL2TRPO, MetaRLAlgorithm)
