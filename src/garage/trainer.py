@@ -782,9 +782,8 @@ class Trainer:
 
     def _budget_spent(self, epoch: int, stop_epoch: int | None) -> bool:
         """Whether training stops before ``epoch``."""
-        n_env_steps = self._args().n_env_steps
-        return (stop_epoch is not None and epoch >= stop_epoch) or (
-            n_env_steps is not None and self._stats.total_env_steps >= n_env_steps
+        return _budget_is_spent(
+            self._stats, epoch, stop_epoch, self._args().n_env_steps
         )
 
     def report_epoch(self, record: EpochRecord) -> None:
@@ -1137,6 +1136,29 @@ class Trainer:
         shutdown = getattr(self._sampler, 'shutdown_worker', None)
         if shutdown is not None:
             shutdown()
+
+
+def _budget_is_spent(
+    stats: ExperimentStats,
+    epoch: int,
+    n_epochs: int | None,
+    n_env_steps: int | None,
+) -> bool:
+    """Whether an experiment's budget is spent before it trains ``epoch``.
+
+    Args:
+        stats: The experiment's statistics.
+        epoch: The next epoch to train.
+        n_epochs: The budget in epochs, or None.
+        n_env_steps: The budget in environment steps, or None.
+
+    Returns:
+        True if either budget given is reached.
+
+    """
+    return (n_epochs is not None and epoch >= n_epochs) or (
+        n_env_steps is not None and stats.total_env_steps >= n_env_steps
+    )
 
 
 def _checked_train_args(args: TrainArgs) -> TrainArgs:

@@ -9,7 +9,7 @@ from typing import Any
 from garage import _validation
 from garage.experiment.experiment import _continue_logged_run, experiment_logging
 from garage.experiment.snapshotter import Snapshotter
-from garage.trainer import Trainer
+from garage.trainer import Trainer, _budget_is_spent
 
 __all__ = ['ExperimentCompleteError', 'resume_experiment']
 
@@ -153,14 +153,14 @@ def _check_budget_left(
     if n_epochs is None and n_env_steps is None:
         n_epochs = args.n_epochs
         n_env_steps = getattr(args, 'n_env_steps', None)
+    if not _budget_is_spent(stats, stats.total_epoch + 1, n_epochs, n_env_steps):
+        return
     if n_epochs is not None:
-        trained = stats.total_epoch + 1
-        if n_epochs <= trained:
-            raise ExperimentCompleteError(log_dir, trained, n_epochs)
-    elif n_env_steps is not None and n_env_steps <= stats.total_env_steps:
-        raise ExperimentCompleteError(
-            log_dir, stats.total_env_steps, n_env_steps, unit='env_steps'
-        )
+        raise ExperimentCompleteError(log_dir, stats.total_epoch + 1, n_epochs)
+    assert n_env_steps is not None  # the budget spent is in steps
+    raise ExperimentCompleteError(
+        log_dir, stats.total_env_steps, n_env_steps, unit='env_steps'
+    )
 
 
 def _draw_learning_curve(log_dir: Path) -> None:
