@@ -438,9 +438,10 @@ class TestMujocoLog:
         assert list(tmp_path.iterdir()) == []
 
     def test_building_a_model_logs_no_file_in_a_new_process(self, tmp_path):
-        # HalfCheetah's model uses a deprecated compiler attribute, which
-        # MuJoCo warns about while building it: at make, and again when a
-        # pickled environment is rebuilt in another process
+        # HalfCheetah's model uses a compiler attribute that MuJoCo 4
+        # deprecates and warns about while building it: at make, and again
+        # when a pickled environment is rebuilt in another process (MuJoCo
+        # 3, which MetaWorld pins, builds it silently)
         pytest.importorskip('mujoco', reason='needs the mujoco extra')
         make = (
             'import cloudpickle; from garage.envs import GymEnv; '
@@ -461,5 +462,6 @@ class TestMujocoLog:
                 check=False,
             )
             assert result.returncode == 0, result.stderr
-            assert 'MuJoCo: ' in result.stderr  # issued as a Python warning
+            if result.stderr:  # only as a Python warning
+                assert 'MuJoCo: ' in result.stderr, result.stderr
             assert sorted(path.name for path in tmp_path.iterdir()) == ['env.pkl']
