@@ -388,10 +388,29 @@ def _restore_rebuilt_state(env: Any, state: dict[str, Any]) -> None:
     unwrapped = getattr(env, 'unwrapped', env)
     data = state.pop('mujoco_data', None)
     if data is not None:
-        import mujoco
-
-        mujoco.mj_copyData(unwrapped.data, unwrapped.model, data)
+        _copy_mujoco_data(unwrapped.data, unwrapped.model, data)
     vars(unwrapped).update(state)
+
+
+def _copy_mujoco_data(target: Any, model: Any, source: Any) -> None:
+    """Copy ``source`` into ``target`` in place (the renderer holds it)."""
+    import mujoco
+
+    if hasattr(mujoco, 'mj_copyData'):  # MuJoCo 4
+        mujoco.mj_copyData(target, model, source)
+        return
+    # MuJoCo 3: every fixed-size array of the MjData (the per-step arena's,
+    # such as the constraints', are recomputed by the next step), and time
+    for name in dir(source):
+        if name.startswith('_'):
+            continue
+        value = getattr(source, name)
+        if isinstance(value, np.ndarray):
+            into = getattr(target, name)
+            if into.shape == value.shape and into.flags.writeable:
+                into[...] = value
+        elif isinstance(value, float) and name == 'time':
+            target.time = value
 
 
 class _MujocoWarnings:
