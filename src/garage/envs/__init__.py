@@ -1,5 +1,6 @@
 """Garage environments and environment wrappers."""
 
+from garage.envs.goal_point_env import GoalPointEnv
 from garage.envs.grid_world_env import GridWorldEnv
 from garage.envs.gym_env import GymEnv
 from garage.envs.multi_env_wrapper import (
@@ -13,6 +14,7 @@ from garage.envs.task_name_wrapper import TaskNameWrapper
 from garage.envs.task_onehot_wrapper import TaskOnehotWrapper
 
 __all__ = [
+    'GoalPointEnv',
     'GridWorldEnv',
     'GymEnv',
     'MultiEnvWrapper',
