@@ -26,7 +26,8 @@ class GoalPointEnv(Environment):
     point by ``step_size`` times the action, inside the arena. The reward
     is sparse, as Fetch's: 0 within ``distance_threshold`` of the goal and
     -1 elsewhere (`compute_reward`); ``env_info['is_success']`` is 1.0
-    within it. Episodes never terminate; they end with ``TIMEOUT`` after
+    within it, as in Gymnasium-Robotics, and ``env_info['success']`` True
+    (which ``log_performance`` counts as ``SuccessRate``). Episodes never terminate; they end with ``TIMEOUT`` after
     ``max_episode_length`` steps.
 
     Goals come from the environment's own generator, seeded by `seed`
@@ -163,7 +164,8 @@ class GoalPointEnv(Environment):
             action: A move of shape (2,), clipped to ``[-1, 1]``.
 
         Returns:
-            The step; its ``env_info`` holds ``is_success``.
+            The step; its ``env_info`` holds ``is_success`` and
+                ``success``.
 
         Raises:
             RuntimeError: If `reset` was not called since the last
@@ -205,7 +207,10 @@ class GoalPointEnv(Environment):
             action=action,
             reward=reward,
             observation=observation,
-            env_info={'is_success': np.float32(reward == 0.0)},
+            env_info={
+                'is_success': np.float32(reward == 0.0),
+                'success': reward == 0.0,
+            },
             step_type=step_type,
         )
 

@@ -33,6 +33,7 @@ def test_sparse_reward_and_success():
     assert step.reward == 0.0
     assert not np.signbit(step.reward)
     assert step.env_info['is_success'] == 1.0
+    assert step.env_info['success'] is True
     env.step(np.array([1.0, 0.0]))
     step = env.step(np.array([1.0, 0.0]))  # at 0.3
     assert step.reward == -1.0
