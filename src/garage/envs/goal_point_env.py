@@ -27,8 +27,9 @@ class GoalPointEnv(Environment):
     is sparse, as Fetch's: 0 within ``distance_threshold`` of the goal and
     -1 elsewhere (`compute_reward`); ``env_info['is_success']`` is 1.0
     within it, as in Gymnasium-Robotics, and ``env_info['success']`` True
-    (which ``log_performance`` counts as ``SuccessRate``). Episodes never terminate; they end with ``TIMEOUT`` after
-    ``max_episode_length`` steps.
+    (which ``log_performance`` counts as ``SuccessRate``). Episodes never
+    terminate; they end with ``TIMEOUT`` after ``max_episode_length``
+    steps.
 
     Goals come from the environment's own generator, seeded by `seed`
     or, at the first `reset`, from NumPy's global random state (which
