@@ -257,7 +257,7 @@ class HERReplayBuffer(PathBuffer):
 def _goal_slices(space: akro.Space) -> tuple[slice, slice]:
     """The columns of the achieved and desired goals in flattened rows."""
     keys = ('achieved_goal', 'desired_goal')
-    spaces = getattr(space, 'spaces', None)
+    spaces: Any = getattr(space, 'spaces', None)
     if not isinstance(space, akro.Dict) or any(key not in spaces for key in keys):
         raise ValueError(
             'HERReplayBuffer needs a goal-conditioned observation space: an '
