@@ -1,5 +1,6 @@
 """DMControlEnv: the Control Suite as garage Environments."""
 
+import importlib.util
 import pickle
 import subprocess
 import sys
@@ -13,9 +14,16 @@ from garage.experiment import SnapshotConfig, deterministic
 from garage.sampler import LocalSampler
 from garage.trainer import Trainer
 
-pytestmark = pytest.mark.dm_control
+pytestmark = [
+    pytest.mark.dm_control,
+    pytest.mark.skipif(
+        importlib.util.find_spec('dm_control') is None,
+        reason='needs the dm_control extra',
+    ),
+]
+# dm_env comes with dm_control; dm_control itself is imported by the tests
+# (DMControlEnv.from_suite), not at collection
 dm_env = pytest.importorskip('dm_env', reason='needs the dm_control extra')
-pytest.importorskip('dm_control', reason='needs the dm_control extra')
 
 
 @pytest.fixture(scope='module')
@@ -175,6 +183,23 @@ def test_visualize_draws_each_step(monkeypatch):
     monkeypatch.undo()
     env.close()
     assert env._window is None
+
+
+def test_mujoco_warnings_leave_no_log_file(cartpole, monkeypatch, tmp_path):
+    from dm_control.rl.control import PhysicsError
+
+    from garage.envs.gym_env import _mujoco_hook
+
+    monkeypatch.chdir(tmp_path)
+    cartpole.reset()
+    cartpole._env.physics.data.qvel[:] = np.inf
+    # dm_control raises for the invalid state, naming MuJoCo's warning;
+    # the warning is neither logged to MUJOCO_LOG.TXT nor issued later
+    with pytest.raises(PhysicsError, match='mjWARN_BADQVEL'):
+        cartpole.step(np.zeros(1, dtype=np.float32))
+    assert _mujoco_hook.messages == []
+    assert list(tmp_path.iterdir()) == []
+    cartpole.reset()
 
 
 def test_rollout(cartpole):

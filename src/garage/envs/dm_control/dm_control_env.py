@@ -9,13 +9,20 @@ import numpy as np
 from garage._dtypes import EnvSpec, StepType
 from garage._environment import Environment, EnvStep
 from garage._legacy_gym import akro
+from garage.envs.gym_env import _mujoco_hook, _route_mujoco_warnings
 
 #: The size of the frames `DMControlEnv.render` returns.
 RENDER_HEIGHT, RENDER_WIDTH = 240, 320
 
 
 def _import_suite() -> Any:
-    """Import ``dm_control.suite``, or say which extra installs it."""
+    """Import ``dm_control.suite``, or say which extra installs it.
+
+    dm_control, when first imported, replaces MuJoCo's warning handler with
+    one that logs through absl; garage's handler, which `GymEnv` installs
+    too, is put back, so that MuJoCo's warnings are ``RuntimeWarning`` of
+    the step that caused them for every environment.
+    """
     if (
         'MUJOCO_GL' not in os.environ
         and sys.platform.startswith('linux')
@@ -24,12 +31,19 @@ def _import_suite() -> Any:
         # no display for GLFW, MuJoCo's default: render offscreen with EGL
         os.environ['MUJOCO_GL'] = 'egl'
     try:
+        import mujoco
+
+        imported = 'dm_control.suite' in sys.modules
+        handler = mujoco.get_mju_user_warning()
         from dm_control import suite
     except ImportError as error:
         raise ImportError(
             'DMControlEnv needs dm_control, which the dm_control extra '
             "installs: pip install 'garage[dm_control]'"
         ) from error
+    if not imported and mujoco.get_mju_user_warning() is not handler:
+        mujoco.set_mju_user_warning(handler)
+    _route_mujoco_warnings()
     return suite
 
 
@@ -46,6 +60,9 @@ class DMControlEnv(Environment):
     0 is ``TERMINAL``. Each step's ``env_info`` holds the ``discount``
     dm_control gave.
 
+    MuJoCo's warnings are issued as ``RuntimeWarning`` by the step that
+    caused them, as `GymEnv` issues them, or named by the ``PhysicsError``
+    dm_control raises for an invalid state.
     `render` draws the scene with MuJoCo (``'rgb_array'``); on Linux
     without a display, MuJoCo renders offscreen with EGL unless
     ``MUJOCO_GL`` says otherwise. `visualize` shows the frames in a
@@ -153,6 +170,8 @@ class DMControlEnv(Environment):
 
         """
         time_step = self._env.reset()
+        if _mujoco_hook.messages:
+            _mujoco_hook.warn()
         self._step_cnt = 0
         self._show()
         return self._flat(time_step.observation), {}
@@ -169,13 +188,22 @@ class DMControlEnv(Environment):
         Raises:
             RuntimeError: If `reset` was not called since the last
                 episode ended.
+            dm_control.rl.control.PhysicsError: If the simulation became
+                invalid (MuJoCo warned of NaN or infinite values).
 
         """
         if self._step_cnt is None:
             raise RuntimeError(
                 'reset() must be called before step(), and again after an episode ends'
             )
-        time_step = self._env.step(action)
+        try:
+            time_step = self._env.step(action)
+        except Exception:
+            # dm_control's PhysicsError names MuJoCo's warnings itself
+            _mujoco_hook.messages.clear()
+            raise
+        if _mujoco_hook.messages:
+            _mujoco_hook.warn()
         self._step_cnt += 1
         last = time_step.last()
         step_type = StepType.get_step_type(
