@@ -342,3 +342,74 @@ def test_goal_point_env_paths():
     )
     np.testing.assert_array_equal(new['rewards'], -(distance > 0.05).astype(np.float32))
     assert (new['rewards'] == 0).any()
+
+
+@pytest.mark.filterwarnings('ignore:.*(No outputs|accepted by any output)')
+def test_ddpg_with_her_resumes_exactly_from_fragments(tmp_path):
+    import torch
+
+    from garage.experiment import SnapshotConfig, deterministic
+    from garage.np.exploration_policies import AddGaussianNoise
+    from garage.sampler import FragmentWorker, LocalSampler
+    from garage.torch.algos import DDPG
+    from garage.torch.policies import DeterministicMLPPolicy
+    from garage.torch.q_functions import ContinuousMLPQFunction
+    from garage.trainer import Trainer
+
+    def make():
+        env = GoalPointEnv(max_episode_length=8)
+        policy = DeterministicMLPPolicy(
+            env.spec, hidden_sizes=(8,), output_nonlinearity=torch.tanh
+        )
+        qf = ContinuousMLPQFunction(env.spec, hidden_sizes=(8,))
+        noise = AddGaussianNoise(env.spec, policy, total_timesteps=1)
+        # fragments of 3 steps of episodes of 8: episodes end across batches
+        sampler = LocalSampler(
+            noise,
+            env,
+            max_episode_length=8,
+            n_workers=1,
+            worker_class=FragmentWorker,
+            worker_args=dict(n_envs=2, timesteps_per_call=3),
+        )
+        buffer = HERReplayBuffer(4, env.compute_reward, 1000, env.spec)
+        algo = DDPG(
+            env.spec,
+            policy,
+            qf,
+            buffer,
+            sampler,
+            exploration_policy=noise,
+            steps_per_epoch=2,
+            n_train_steps=2,
+            min_buffer_size=10,
+            buffer_batch_size=8,
+            num_evaluation_episodes=1,
+        )
+        return algo, env
+
+    def run(n_epochs, resume_from=None):
+        deterministic.set_seed(4)
+        trainer = Trainer(SnapshotConfig(tmp_path, 'all', 1))
+        if resume_from is None:
+            algo, env = make()
+            trainer.setup(algo, env)
+            result = trainer.train(n_epochs=n_epochs, batch_size=6, progress=False)
+        else:
+            trainer.restore(tmp_path, resume_from)
+            result = trainer.resume(n_epochs=n_epochs)
+        return trainer._algo, result
+
+    algo, result = run(4)
+    assert algo.replay_buffer._joiner._unfinished  # an episode under way
+    resumed, resumed_result = run(4, resume_from=1)
+    assert resumed_result == result
+    assert (
+        resumed.replay_buffer.n_transitions_stored
+        == algo.replay_buffer.n_transitions_stored
+    )
+    for key, array in stored(algo.replay_buffer).items():
+        np.testing.assert_array_equal(stored(resumed.replay_buffer)[key], array)
+    for net, resumed_net in zip(algo.networks, resumed.networks, strict=True):
+        for p, q in zip(net.parameters(), resumed_net.parameters(), strict=True):
+            torch.testing.assert_close(p, q, rtol=0, atol=0)
