@@ -16,7 +16,10 @@ Ornstein-Uhlenbeck exploration noise of σ 0.2, learning rates 1e-3,
 discount 0.9, target update 0.05, batches of 256, 40 gradient steps per
 iteration of 256 environment steps from 8 environments, 20 iterations per
 epoch, 50 epochs. The evaluation return is -50 for an episode that never
-reaches the goal and near 0 for one that gets there at once and stays.
+reaches the goal and near 0 for one that gets there at once and stays:
+with seed 1 it went from -47 in the first epochs to -4.4 at the fourth
+(30,224 steps) and -2.0 or better from the seventh on (45,584 steps), at
+about 75 s an epoch on a busy two-core machine.
 The log directory is
 ``data/local/experiment/her_ddpg_fetchreach`` under the working directory.
 """
