@@ -15,10 +15,15 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / 'examples'
     ('path', 'args', 'column'),
     [
         pytest.param('np/cem_cartpole.py', [], 'Training/AverageReturn', id='cem'),
-        pytest.param('np/cma_es_cartpole.py', [], 'Training/AverageReturn', id='cma_es'),
+        pytest.param(
+            'np/cma_es_cartpole.py', [], 'Training/AverageReturn', id='cma_es'
+        ),
         pytest.param('torch/bc_point.py', [], 'Evaluation/AverageReturn', id='bc'),
         pytest.param(
-            'torch/bc_point.py', ['--loss', 'mse'], 'Evaluation/AverageReturn', id='bc_mse'
+            'torch/bc_point.py',
+            ['--loss', 'mse'],
+            'Evaluation/AverageReturn',
+            id='bc_mse',
         ),
     ],
 )

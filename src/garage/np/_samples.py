@@ -26,7 +26,9 @@ def samples_to_tensors(paths: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
     for i, path in enumerate(paths):
         missing = [key for key in keys if key not in path]
         if missing:
-            raise ValueError(f'paths[{i}] lacks the keys {missing}; it has {sorted(path)}')
+            raise ValueError(
+                f'paths[{i}] lacks the keys {missing}; it has {sorted(path)}'
+            )
     return {
         'undiscounted_returns': [path['undiscounted_return'] for path in paths],
         'success_history': [

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-import cma
+import cma  # type: ignore[import-untyped]
 import numpy as np
 
 from garage import _validation

@@ -7,4 +7,9 @@ from garage.np.baselines.linear_multi_feature_baseline import (
 )
 from garage.np.baselines.zero_baseline import ZeroBaseline
 
-__all__ = ['Baseline', 'LinearFeatureBaseline', 'LinearMultiFeatureBaseline', 'ZeroBaseline']
+__all__ = [
+    'Baseline',
+    'LinearFeatureBaseline',
+    'LinearMultiFeatureBaseline',
+    'ZeroBaseline',
+]

@@ -113,7 +113,9 @@ class BC(RLAlgorithm):
         self._eval_env: Any = None
         self._source: AnyPolicy | _Cycle
         if isinstance(source, AnyPolicy):
-            if sampler is None or not callable(getattr(sampler, 'obtain_samples', None)):
+            if sampler is None or not callable(
+                getattr(sampler, 'obtain_samples', None)
+            ):
                 raise _validation.ArgumentTypeError(
                     f'source is a policy, so BC samples it and needs a sampler; '
                     f'got sampler={sampler!r}'
@@ -216,7 +218,9 @@ class BC(RLAlgorithm):
                     f"loss='log_prob'"
                 )
             learner_actions = distribution.rsample()
-        return torch.mean((actions.reshape(learner_actions.shape) - learner_actions) ** 2)
+        return torch.mean(
+            (actions.reshape(learner_actions.shape) - learner_actions) ** 2
+        )
 
 
 def _expert_update(expert: AnyPolicy) -> Any:

@@ -63,7 +63,9 @@ def test_first_epoch_tries_the_initial_parameters_first(env, monkeypatch):
     candidates = algo._candidates(0)
     assert candidates.shape == (4, 5)
     np.testing.assert_array_equal(candidates[0], [1, 2, 3, 4, 5])
-    np.testing.assert_allclose(candidates[1:], np.tile([1.5, 2.5, 3.5, 4.5, 5.5], (3, 1)))
+    np.testing.assert_allclose(
+        candidates[1:], np.tile([1.5, 2.5, 3.5, 4.5, 5.5], (3, 1))
+    )
     # later epochs sample all of them
     assert algo._candidates(1).shape == (4, 5)
 
@@ -76,7 +78,8 @@ def test_extra_std_decays_linearly_over_extra_decay_time_epochs(env, monkeypatch
         np.testing.assert_allclose(algo._candidates(epoch), np.full((4, 5), std))
     algo._cur_std = np.array([3.0, 0, 0, 0, 0])
     np.testing.assert_allclose(
-        algo._candidates(2)[0], [np.sqrt(9 + 2), np.sqrt(2), np.sqrt(2), np.sqrt(2), np.sqrt(2)]
+        algo._candidates(2)[0],
+        [np.sqrt(9 + 2), np.sqrt(2), np.sqrt(2), np.sqrt(2), np.sqrt(2)],
     )
 
 
@@ -104,7 +107,9 @@ def test_one_elite_gives_zero_std(env):
 def train(algo, env, tmp_path, n_epochs, batch_size=1, mode='last'):
     trainer = Trainer(SnapshotConfig(str(tmp_path), mode, 1))
     trainer.setup(algo, env)
-    return trainer, trainer.train(n_epochs=n_epochs, batch_size=batch_size, progress=False)
+    return trainer, trainer.train(
+        n_epochs=n_epochs, batch_size=batch_size, progress=False
+    )
 
 
 def test_trains_a_torch_policy_one_batch_per_vector(env, tmp_path):
@@ -126,9 +131,7 @@ def test_trains_a_torch_policy_one_batch_per_vector(env, tmp_path):
     assert len(trainer.last_record.returns) == 4
     candidates, scores = scored[-1]
     assert result == scores.max()
-    np.testing.assert_array_equal(
-        sorted(trainer.last_record.returns), sorted(scores)
-    )
+    np.testing.assert_array_equal(sorted(trainer.last_record.returns), sorted(scores))
     best = candidates[scores.argmax()]
     flat = torch.cat([p.detach().reshape(-1) for p in policy.state_dict().values()])
     np.testing.assert_allclose(flat.numpy(), best, rtol=1e-6)
@@ -158,7 +161,10 @@ def test_resumes_exactly(env, tmp_path):
     ('kwargs', 'match'),
     [
         (dict(n_samples=0), 'n_samples'),
-        (dict(n_samples=10, best_frac=0.05), r'n_samples \* best_frac must be at least 1.*n_samples=10'),
+        (
+            dict(n_samples=10, best_frac=0.05),
+            r'n_samples \* best_frac must be at least 1.*n_samples=10',
+        ),
         (dict(best_frac=0.0), 'best_frac'),
         (dict(best_frac=1.5), 'best_frac'),
         (dict(init_std=-1), 'init_std'),

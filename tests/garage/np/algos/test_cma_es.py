@@ -74,7 +74,7 @@ def test_asks_tells_negated_returns_and_keeps_the_best(env, tmp_path, monkeypatc
     assert len(es.told) == 2
     # each asked vector was sampled, in order, and told its negated return
     np.testing.assert_array_equal(np.array(sent[:3]), es.told[0][0])
-    solutions, fitness = es.told[1]
+    _, fitness = es.told[1]
     returns = trainer.last_record.returns
     np.testing.assert_array_equal(fitness, -returns)
     assert result == returns.max()

@@ -37,7 +37,9 @@ def test_fits_the_returns_on_the_named_features_and_a_constant():
     np.testing.assert_allclose(baseline.get_param_values(), coeffs, atol=1e-4)
     new = make_path(5, 9)
     expected = (
-        np.hstack([new['observations'], np.clip(new['latents'].reshape(-1, 3), -10, 10)])
+        np.hstack(
+            [new['observations'], np.clip(new['latents'].reshape(-1, 3), -10, 10)]
+        )
         @ coeffs[:5]
         + coeffs[5]
     )
@@ -58,7 +60,9 @@ def test_checks_the_keys_and_the_features():
     del p['latents']
     with pytest.raises(ValueError, match=r"path lacks the keys \['latents'\]"):
         baseline.predict(p)
-    with pytest.raises(ValueError, match=r"paths\[0\] lacks the keys \['returns', 'latents'\]"):
+    with pytest.raises(
+        ValueError, match=r"paths\[0\] lacks the keys \['returns', 'latents'\]"
+    ):
         baseline.fit([p])
     with pytest.raises(ValueError, match='features must name at least one'):
         LinearMultiFeatureBaseline(SPEC, features=[])

@@ -196,7 +196,7 @@ def test_the_cycle_pickles_with_the_batches_taken():
     # the generator cannot be pickled: the restored cycle goes round what
     # was taken
     assert next(restored).rewards.tolist() == batches[0].rewards.tolist()
-    assert [next(cycle) for _ in range(4)] == [batches[1], batches[2]] + batches[:2]
+    assert [next(cycle) for _ in range(4)] == [batches[1], batches[2], *batches[:2]]
     with pytest.raises(ValueError, match='no batch'):
         next(_Cycle([]))
 
