@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from garage import _validation
-from garage._dowel import tabular
 from garage._dtypes import EnvSpec, EpisodeBatch
-from garage._functions import log_performance
 from garage.np.algos.rl_algorithm import EpochRecord, RLAlgorithm
 
 if TYPE_CHECKING:
@@ -188,6 +186,10 @@ class PopulationSearch(RLAlgorithm):
                 episodes) of the last epoch, or None if no epoch ran.
 
         """
+        # deferred: `import garage` imports this module, and must stay fast
+        from garage._dowel import tabular
+        from garage._functions import log_performance
+
         last_return = None
         for epoch in trainer.step_epochs():
             candidates = self._candidates(epoch)
