@@ -15,13 +15,12 @@ observation lies, which a few hundred gradient steps do. Run it with
 
 import time
 
-import numpy as np
 import pytest
 import torch
 
+from fixtures.experts import BalancingPolicy
 from garage.envs import GymEnv
 from garage.experiment import SnapshotConfig, deterministic
-from garage.np.policies import Policy
 from garage.sampler import LocalSampler
 from garage.torch.algos import BC
 from garage.torch.policies import CategoricalMLPPolicy
@@ -34,26 +33,6 @@ pytestmark = [
 
 EXPERT_RETURN = 500
 MAX_EPOCHS = 10
-
-
-class BalancingPolicy(Policy):
-    """Push the cart towards the side the pole is falling to."""
-
-    def __init__(self, env_spec):
-        self._env_spec = env_spec
-
-    @property
-    def env_spec(self):
-        return self._env_spec
-
-    def get_action(self, observation):
-        actions, _ = self.get_actions(np.asarray(observation)[np.newaxis])
-        return actions[0], {}
-
-    def get_actions(self, observations):
-        observations = np.asarray(observations)
-        falling = observations[:, 2] + 0.5 * observations[:, 3]
-        return (falling > 0).astype(np.int64), {}
 
 
 def _stop_at_expert_return(trainer, record):

@@ -4,41 +4,16 @@ import numpy as np
 import pytest
 import torch
 
+from fixtures.experts import LinearPolicy
 from garage.envs import GymEnv
 from garage.experiment import SnapshotConfig, deterministic
 from garage.np.algos import CEM
-from garage.np.policies import ParameterFreePolicy, Policy
+from garage.np.policies import ParameterFreePolicy
 from garage.sampler import LocalSampler
 from garage.torch.policies import CategoricalMLPPolicy
 from garage.trainer import Trainer
 
 pytestmark = pytest.mark.filterwarnings('ignore:.*(No outputs|accepted by any output)')
-
-
-class LinearPolicy(Policy):
-    """Pushes right when ``w . obs + b > 0``; its parameters are an array."""
-
-    def __init__(self, env_spec, params=None):
-        self._env_spec = env_spec
-        self.params = np.zeros(5) if params is None else np.asarray(params, float)
-
-    @property
-    def env_spec(self):
-        return self._env_spec
-
-    def get_param_values(self):
-        return self.params.copy()
-
-    def set_param_values(self, params):
-        self.params = np.asarray(params, dtype=float).copy()
-
-    def get_action(self, observation):
-        actions, _ = self.get_actions(np.asarray(observation)[np.newaxis])
-        return actions[0], {}
-
-    def get_actions(self, observations):
-        scores = np.asarray(observations) @ self.params[:4] + self.params[4]
-        return (scores > 0).astype(np.int64), {}
 
 
 @pytest.fixture(name='env')

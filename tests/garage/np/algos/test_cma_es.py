@@ -3,14 +3,13 @@
 import numpy as np
 import pytest
 
+from fixtures.experts import LinearPolicy
 from garage.envs import GymEnv
 from garage.experiment import SnapshotConfig, deterministic
 from garage.np.algos import CMAES
 from garage.np.algos import cma_es as cma_es_module
 from garage.sampler import LocalSampler
 from garage.trainer import Trainer
-
-from .test_cem import LinearPolicy
 
 pytestmark = pytest.mark.filterwarnings('ignore:.*(No outputs|accepted by any output)')
 

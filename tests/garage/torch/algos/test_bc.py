@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from fixtures.experts import BalancingPolicy, GoalPolicy
 from garage import EpisodeBatch, rollout
 from garage.envs import GymEnv, PointEnv
 from garage.experiment import SnapshotConfig, deterministic
-from garage.np.policies import Policy
 from garage.sampler import LocalSampler
 from garage.torch.algos import BC
 from garage.torch.algos.bc import _Cycle
@@ -21,47 +21,6 @@ from garage.torch.policies import (
 from garage.trainer import Trainer
 
 pytestmark = pytest.mark.filterwarnings('ignore:.*(No outputs|accepted by any output)')
-
-
-class GoalPolicy(Policy):
-    """The PointEnv expert: steps straight towards the goal (1, 1)."""
-
-    def __init__(self, env_spec):
-        self._env_spec = env_spec
-
-    @property
-    def env_spec(self):
-        return self._env_spec
-
-    def get_action(self, observation):
-        actions, _ = self.get_actions(np.asarray(observation)[np.newaxis])
-        return actions[0], {}
-
-    def get_actions(self, observations):
-        observations = np.asarray(observations)
-        actions = np.clip(1.0 - observations[:, :2], -0.1, 0.1)
-        return actions.astype(np.float32), {}
-
-
-class BalancingPolicy(Policy):
-    """The CartPole expert: pushes towards the side the pole falls to."""
-
-    def __init__(self, env_spec):
-        self._env_spec = env_spec
-
-    @property
-    def env_spec(self):
-        return self._env_spec
-
-    def get_action(self, observation):
-        actions, _ = self.get_actions(np.asarray(observation)[np.newaxis])
-        return actions[0], {}
-
-    def get_actions(self, observations):
-        observations = np.asarray(observations)
-        return ((observations[:, 2] + 0.5 * observations[:, 3]) > 0).astype(
-            np.int64
-        ), {}
 
 
 def point_env():
