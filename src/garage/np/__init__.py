@@ -8,6 +8,7 @@ from garage.np._functions import (
     sliding_window,
     unflatten_tensors,
 )
+from garage.np._samples import samples_to_tensors
 from garage.np._tensor_dicts import (
     concat_tensor_dict_list,
     index_nested_dict,
@@ -35,6 +36,7 @@ __all__ = [
     'pad_tensor_n',
     'repeat_nested_dict',
     'rrse',
+    'samples_to_tensors',
     'slice_nested_dict',
     'sliding_window',
     'stack_and_pad_tensor_dict_list',

@@ -1,5 +1,6 @@
 """Reinforcement-learning algorithms implemented in PyTorch."""
 
+from garage.torch.algos.bc import BC
 from garage.torch.algos.ddpg import DDPG
 from garage.torch.algos.dqn import DQN
 from garage.torch.algos.maml import MAML
@@ -13,6 +14,7 @@ from garage.torch.algos.trpo import TRPO
 from garage.torch.algos.vpg import VPG
 
 __all__ = [
+    'BC',
     'DDPG',
     'DQN',
     'MAML',
