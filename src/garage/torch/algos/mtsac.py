@@ -36,7 +36,9 @@ class MTSAC(SAC):
     and ``MetaWorldTaskSampler(add_env_onehot=True)`` append), so that
     the temperature of a sample is `α = exp(onehot · log α)`; it
     weights the entropy in the Q-functions' targets and in the policy's
-    loss of that sample.
+    loss of that sample. With ``num_tasks=1`` no one-hot is needed (the
+    original garage's MT1 examples append none): the one temperature serves
+    every sample, as in `SAC`.
 
     Each epoch the deterministic policy is evaluated on every environment of
     ``eval_env`` and the episodes are logged per task with
@@ -82,7 +84,8 @@ class MTSAC(SAC):
     Raises:
         ValueError: If an option is out of range, ``eval_env`` is empty or
             is not an environment or a list of them, or the observations
-            are too short to end in a one-hot of ``num_tasks`` entries.
+            are too short to end in a one-hot of ``num_tasks`` (more than
+            one) entries.
 
     """
 
@@ -117,7 +120,7 @@ class MTSAC(SAC):
         num_tasks = _validation.positive_int('num_tasks', num_tasks)
         eval_envs = _eval_env_list(eval_env)
         obs_dim = int(np.prod(env_spec.observation_space.shape))
-        if obs_dim <= num_tasks:
+        if num_tasks > 1 and obs_dim <= num_tasks:
             raise ValueError(
                 f'the observations must end in a one-hot of num_tasks={num_tasks} '
                 f'entries after the state, but have only {obs_dim} entries'
@@ -184,6 +187,8 @@ class MTSAC(SAC):
             ValueError: If the observations are too short.
 
         """
+        if self._num_tasks == 1:
+            return self._log_alpha.expand(len(observations))
         if observations.shape[-1] <= self._num_tasks:
             raise ValueError(
                 f'observations of {observations.shape[-1]} entries cannot end '

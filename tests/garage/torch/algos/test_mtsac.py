@@ -113,6 +113,26 @@ def test_log_alphas_refuse_observations_without_room_for_the_one_hot():
         algo._log_alphas(torch.zeros((2, 3)))
 
 
+def test_one_task_needs_no_one_hot():
+    """The original's MT1 examples pass num_tasks=1 and no one-hot."""
+    env = PointEnv(max_episode_length=5)
+    policy = TanhGaussianMLPPolicy(env.spec, (4,))
+    qf = ContinuousMLPQFunction(env.spec, hidden_sizes=(4,))
+    algo = MTSAC(
+        policy,
+        qf,
+        qf,
+        PathBuffer(10),
+        env.spec,
+        num_tasks=1,
+        eval_env=[env],
+        gradient_steps_per_itr=1,
+        initial_log_entropy=0.3,
+    )
+    obs = torch.tensor([[0.0, 0.0, 5.0], [1.0, 1.0, 0.0]])
+    torch.testing.assert_close(algo._log_alphas(obs), torch.tensor([0.3, 0.3]))
+
+
 def test_each_task_temperature_gets_the_gradient_of_its_own_entropy():
     algo, _ = make_mtsac(target_entropy=-2.0)
     obs = one_hot_observations([0, 0, 1, 1])
