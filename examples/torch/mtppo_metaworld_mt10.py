@@ -28,7 +28,7 @@ from garage.torch.value_functions import GaussianMLPValueFunction
 
 
 @wrap_experiment(snapshot_mode='last')
-def mtppo_metaworld_mt10(ctxt, *, seed=1, epochs=500, batch_size=1024):
+def mtppo_metaworld_mt10(ctxt, *, seed=1, epochs=500, batch_size=1024, n_tasks=10):
     """Train multi-task PPO on MT10.
 
     Args:
@@ -36,11 +36,12 @@ def mtppo_metaworld_mt10(ctxt, *, seed=1, epochs=500, batch_size=1024):
         seed: The random seed.
         epochs: Epochs to train for.
         batch_size: Environment steps per epoch.
+        n_tasks: Environments to train on, a multiple of 10 (so many
+            variations of each task).
 
     """
     deterministic.set_seed(seed)
     torch.set_num_threads(1)  # small networks train fastest on one thread
-    n_tasks = 10
     mt10 = metaworld.MT10(seed=seed)
     task_sampler = MetaWorldTaskSampler(
         mt10, 'train', lambda env, _: normalize(env), add_env_onehot=True
@@ -75,5 +76,11 @@ if __name__ == '__main__':
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--epochs', type=int, default=500)
     parser.add_argument('--batch_size', type=int, default=1024)
+    parser.add_argument('--n_tasks', type=int, default=10)
     args = parser.parse_args()
-    mtppo_metaworld_mt10(seed=args.seed, epochs=args.epochs, batch_size=args.batch_size)
+    mtppo_metaworld_mt10(
+        seed=args.seed,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        n_tasks=args.n_tasks,
+    )

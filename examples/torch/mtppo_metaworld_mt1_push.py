@@ -28,7 +28,7 @@ from garage.torch.value_functions import GaussianMLPValueFunction
 
 
 @wrap_experiment(snapshot_mode='last')
-def mtppo_metaworld_mt1_push(ctxt, *, seed=1, epochs=500, batch_size=1024):
+def mtppo_metaworld_mt1_push(ctxt, *, seed=1, epochs=500, batch_size=1024, n_tasks=50):
     """Train multi-task PPO on MT1 push.
 
     Args:
@@ -36,11 +36,11 @@ def mtppo_metaworld_mt1_push(ctxt, *, seed=1, epochs=500, batch_size=1024):
         seed: The random seed.
         epochs: Epochs to train for.
         batch_size: Environment steps per epoch.
+        n_tasks: Variations to train on, at most 50.
 
     """
     deterministic.set_seed(seed)
     torch.set_num_threads(1)  # small networks train fastest on one thread
-    n_tasks = 50
     mt1 = metaworld.MT1('push-v3', seed=seed)
     task_sampler = MetaWorldTaskSampler(mt1, 'train', lambda env, _: normalize(env))
     envs = [env_up() for env_up in task_sampler.sample(n_tasks)]
@@ -73,7 +73,11 @@ if __name__ == '__main__':
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--epochs', type=int, default=500)
     parser.add_argument('--batch_size', type=int, default=1024)
+    parser.add_argument('--n_tasks', type=int, default=50)
     args = parser.parse_args()
     mtppo_metaworld_mt1_push(
-        seed=args.seed, epochs=args.epochs, batch_size=args.batch_size
+        seed=args.seed,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        n_tasks=args.n_tasks,
     )

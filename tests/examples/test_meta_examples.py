@@ -34,6 +34,16 @@ def _case(name, extras, *options):
 
 _MAML_DIR_OPTIONS = ('--meta_batch_size', '2', '--episodes_per_task', '1')
 
+# a 20-step episode per task and iteration, one iteration
+_MTSAC_OPTIONS = ('--episode_length', '20', '--timesteps', '1')
+#: Examples that save no snapshot (the original's MTSAC examples: their
+#: replay buffers hold a million transitions).
+NO_SNAPSHOTS = {
+    'mtsac_metaworld_mt1_pick_place',
+    'mtsac_metaworld_mt10',
+    'mtsac_metaworld_mt50',
+}
+
 CASES = [
     _case('maml_trpo_half_cheetah_dir', ['mujoco'], *_MAML_DIR_OPTIONS),
     _case('maml_ppo_half_cheetah_dir', ['mujoco'], *_MAML_DIR_OPTIONS),
@@ -58,6 +68,22 @@ CASES = [
         '--n_test_tasks',
         '1',
     ),
+    *(
+        _case(f'{name}_metaworld_{benchmark}', ['metaworld'], *options)
+        for name in ('mtppo', 'mttrpo')
+        for benchmark, options in (
+            ('mt1_push', ('--n_tasks', '2', '--batch_size', '500')),
+            ('mt10', ('--n_tasks', '10', '--batch_size', '500')),
+        )
+    ),
+    *(
+        _case(name, ['metaworld'], '--n_tasks', n_tasks, *_MTSAC_OPTIONS)
+        for name, n_tasks in (
+            ('mtsac_metaworld_mt1_pick_place', '2'),
+            ('mtsac_metaworld_mt10', '10'),
+            ('mtsac_metaworld_mt50', '50'),
+        )
+    ),
 ]
 
 
@@ -79,5 +105,5 @@ def test_meta_example_runs_one_epoch(name, options, tmp_path):
         rows = list(csv.DictReader(f))
     assert len(rows) == 1
     assert float(rows[0]['TotalEnvSteps']) > 0
-    assert (log_dir / 'params.pkl').exists()
+    assert (log_dir / 'params.pkl').exists() == (name not in NO_SNAPSHOTS)
     assert 'seed": 2' in (log_dir / 'variant.json').read_text()
