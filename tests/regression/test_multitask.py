@@ -7,12 +7,17 @@ when the point is within 0.14 of its goal, or after 50 steps. Actions move
 the point by at most 0.1 per axis, so the best return is about -19 (19
 steps along an axis, each costing the distance left), while standing still
 costs -100 and heading for the wrong goal costs more. A run passes when
-every task's average return over its last episodes reaches the threshold,
-which only a policy that tells the tasks apart and goes straight for each
-goal can do, within its step budget.
+every task's average return over its last episodes reaches -30 within its
+step budget: each of the four goals reached on a nearly straight path (11
+off the best), so no task may be given up for the others. (The one-hot
+makes the tasks easy to tell apart; the observed distance to the goal
+would also reveal the goal after a step or two.)
 
 Run them with ``pytest -m regression -s`` to see, for each run, the steps
-and seconds it took and each task's return and success rate.
+and seconds it took and each task's return and success rate. All are
+``slow`` (3 to 5 minutes each on a busy two-core machine). When the
+budgets were chosen, PPO passed after 118,313 (seed 1) and 67,340 (seed 2)
+steps of its 200,000, and MTSAC after 8,228 of its 15,000.
 """
 
 import contextlib
@@ -42,6 +47,7 @@ from garage.trainer import Trainer
 
 pytestmark = [
     pytest.mark.regression,
+    pytest.mark.slow,
     pytest.mark.filterwarnings('ignore:.*(No outputs|accepted by any output)'),
 ]
 
@@ -147,9 +153,8 @@ class TrackedPPO(PPO):
 def test_mtppo_reaches_every_goal(tmp_path, seed):
     """Multi-task PPO: every task's return at least -30 within 200k steps.
 
-    Threshold: -30 is within 11 of the best return, -19, and far above what
-    any one goal-blind path earns on the four goals (standing still earns
-    -100 on each).
+    Threshold: -30 is within 11 of the best return, -19, on every task;
+    standing still earns -100, and going to a wrong goal less.
     """
     deterministic.set_seed(seed)
     env = MultiEnvWrapper(
