@@ -1,6 +1,5 @@
 """Multi-task soft actor-critic (MTSAC): SAC with one temperature per task."""
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -13,9 +12,7 @@ from garage._dowel import tabular
 from garage._dtypes import EpisodeBatch
 from garage._environment import Environment
 from garage._functions import log_multitask_performance, obtain_evaluation_episodes
-from garage._optimizers import _Default
 from garage.experiment.meta_evaluator import _with_task_id
-from garage.torch.algos._off_policy import make_fast_optimizer
 from garage.torch.algos.sac import SAC
 
 if TYPE_CHECKING:
@@ -125,6 +122,8 @@ class MTSAC(SAC):
                 f'the observations must end in a one-hot of num_tasks={num_tasks} '
                 f'entries after the state, but have only {obs_dim} entries'
             )
+        # SAC sizes log(alpha) by _log_alpha_shape, which needs num_tasks
+        self._num_tasks = num_tasks
         super().__init__(
             env_spec,
             policy,
@@ -150,28 +149,16 @@ class MTSAC(SAC):
             eval_env=eval_envs[0],
             use_deterministic_evaluation=use_deterministic_evaluation,
         )
-        self._num_tasks = num_tasks
         self._eval_envs = eval_envs
-        # SAC made one log(alpha); every task gets its own, from the same
-        # start, and the policy's optimizer updates them instead
-        self._log_alpha = nn.Parameter(
-            torch.full(
-                (num_tasks,),
-                initial_log_entropy if fixed_alpha is None else math.log(fixed_alpha),
-                dtype=torch.float32,
-            ),
-            requires_grad=fixed_alpha is None,
-        )
-        self._policy_optimizer = make_fast_optimizer(
-            optimizer,
-            nn.ModuleList([policy, nn.ParameterList([self._log_alpha])]),
-            _Default(policy_lr),
-        )
 
     @property
     def num_tasks(self) -> int:
         """The number of tasks."""
         return self._num_tasks
+
+    def _log_alpha_shape(self) -> tuple[int, ...]:
+        r"""One `log α` per task."""
+        return (self._num_tasks,)
 
     def _log_alphas(self, observations: torch.Tensor) -> torch.Tensor:
         r"""The `log α` of each observation's task.

@@ -158,7 +158,8 @@ class SAC(OffPolicyAlgorithm):
             else float(target_entropy)
         )
         self._log_alpha = nn.Parameter(
-            torch.tensor(
+            torch.full(
+                self._log_alpha_shape(),
                 initial_log_entropy if fixed_alpha is None else math.log(fixed_alpha),
                 dtype=torch.float32,
             ),
@@ -235,6 +236,10 @@ class SAC(OffPolicyAlgorithm):
                 rewards * self._reward_scale
                 + (1.0 - terminals) * self.discount * next_value
             )
+
+    def _log_alpha_shape(self) -> tuple[int, ...]:
+        r"""The shape of the learned `log α`: one scalar for SAC."""
+        return ()
 
     def _log_alphas(self, observations: torch.Tensor) -> torch.Tensor:
         r"""`log α` for a batch of observations.
