@@ -196,6 +196,16 @@ class MultiEnvWrapper(Wrapper):
         obs, episode_info = self._env.reset()
         return self._process_obs(obs), episode_info
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled wrapper, one pickled before `seed` existed too.
+
+        Args:
+            state: The pickled attributes.
+
+        """
+        state.setdefault('_previous_task', state.get('_active_task_index'))
+        self.__dict__.update(state)
+
     def seed(self, seed: int) -> None:
         """Seed every task's environment, and choose where the task cycle starts.
 

@@ -303,3 +303,16 @@ class TestSeed:
             np.cumsum(episodes.lengths) - episodes.lengths
         ][:4]
         assert len(set(first_tasks.tolist())) > 1
+
+
+def test_unpickles_a_wrapper_pickled_before_seed_existed():
+    env = MultiEnvWrapper(point_envs(), round_robin_strategy)
+    env.reset()
+    env.reset()
+    state = dict(env.__dict__)
+    del state['_previous_task']  # as this class pickled before
+    old = MultiEnvWrapper.__new__(MultiEnvWrapper)
+    old.__setstate__(state)
+    restored = pickle.loads(pickle.dumps(old))
+    restored.reset()
+    assert restored.active_task_index == 2
