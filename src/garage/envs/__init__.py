@@ -3,6 +3,7 @@
 from garage.envs.goal_point_env import GoalPointEnv
 from garage.envs.grid_world_env import GridWorldEnv
 from garage.envs.gym_env import GymEnv
+from garage.envs.metaworld_set_task_env import MetaWorldSetTaskEnv
 from garage.envs.multi_env_wrapper import (
     MultiEnvWrapper,
     round_robin_strategy,
@@ -17,6 +18,7 @@ __all__ = [
     'GoalPointEnv',
     'GridWorldEnv',
     'GymEnv',
+    'MetaWorldSetTaskEnv',
     'MultiEnvWrapper',
     'NormalizedEnv',
     'PointEnv',

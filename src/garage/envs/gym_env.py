@@ -340,6 +340,16 @@ class GymEnv(Environment):
     def __repr__(self) -> str:
         return f'GymEnv({self._env})'
 
+    def __getattr__(self, name: str) -> Any:
+        """Pass public attributes on to the wrapped environment, as the original.
+
+        So ``set_task`` and ``sample_tasks`` of a meta-RL environment work
+        on its `GymEnv` (and on wrappers around that).
+        """
+        if name.startswith('_'):
+            raise AttributeError(f'{type(self).__name__!r} has no attribute {name!r}')
+        return getattr(self._env, name)
+
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the environment where it is, mid-episode included."""
         # first: unpickled before the environment, whose rebuilding (a
@@ -371,7 +381,10 @@ def _rebuilt_state(env: Any) -> dict[str, Any]:
     rebuilt environment steps on exactly as the pickled one would.
     """
     unwrapped = getattr(env, 'unwrapped', env)
-    if not hasattr(unwrapped, '_ezpickle_args'):
+    setstate = getattr(type(unwrapped), '__setstate__', None)
+    if getattr(setstate, '__qualname__', '') != 'EzPickle.__setstate__':
+        # not rebuilt by (gym's or Gymnasium's) EzPickle: MetaWorld's
+        # environments, say, are EzPickle but pickle their own way
         return {}
     state = {
         name: vars(unwrapped)[name]

@@ -51,7 +51,8 @@ class MultiEnvWrapper(Wrapper):
     """Present several environments as one multi-task environment.
 
     Each `reset` chooses the active task with ``sample_strategy`` and
-    the episode then runs in that task's environment. Every step's
+    the episode then runs in that task's environment (see `seed` for
+    where a seeded copy starts). Every step's
     ``env_info`` has the active ``task_id`` (unless the task's environment
     already provides one) and, with ``env_names``, its ``task_name``.
 
@@ -105,6 +106,8 @@ class MultiEnvWrapper(Wrapper):
         self._mode = mode
         self._env_names = None if env_names is None else list(env_names)
         self._active_task_index: int | None = None
+        # the task the strategy is told came before the next reset's
+        self._previous_task: int | None = None
         self._observation_space = self._make_observation_space()
         self._task_space = akro.Box(
             low=0.0, high=1.0, shape=(self.num_tasks,), dtype=np.float32
@@ -186,11 +189,45 @@ class MultiEnvWrapper(Wrapper):
 
         """
         self._active_task_index = self._sample_strategy(
-            self.num_tasks, self._active_task_index
+            self.num_tasks, self._previous_task
         )
+        self._previous_task = self._active_task_index
         self._env = self._task_envs[self._active_task_index]
         obs, episode_info = self._env.reset()
         return self._process_obs(obs), episode_info
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled wrapper, one pickled before `seed` existed too.
+
+        Args:
+            state: The pickled attributes.
+
+        """
+        state.setdefault('_previous_task', state.get('_active_task_index'))
+        self.__dict__.update(state)
+
+    def seed(self, seed: int) -> None:
+        """Seed every task's environment, and choose where the task cycle starts.
+
+        Task ``i``'s environment is seeded with ``seed + i`` (one without a
+        ``seed`` method is left alone). The next `reset` then tells the
+        sample strategy that the previous task was the one before
+        ``seed % num_tasks``: with `round_robin_strategy` the cycle
+        starts at that task, so that the copies of this wrapper that a
+        sampler seeds differently (one per worker, and one per environment
+        of a ``VecWorker`` or ``FragmentWorker``) do not all run task 0
+        first, then task 1, in step.
+
+        Args:
+            seed: The seed.
+
+        """
+        seed = int(seed)
+        for i, env in enumerate(self._task_envs):
+            env_seed = getattr(env, 'seed', None)
+            if callable(env_seed):
+                env_seed((seed + i) % 2**32)
+        self._previous_task = (seed - 1) % self.num_tasks
 
     def step(self, action: Any) -> EnvStep:
         """Step the active task's environment.

@@ -244,3 +244,75 @@ def test_pickle_keeps_active_task(dumps):
     _, episode_info = copy.reset()
     assert copy.active_task_index == 2
     assert goal_of(episode_info) == 2.0
+
+
+class SeedRecordingEnv(PointEnv):
+    def __init__(self, goal):
+        super().__init__(goal=goal, max_episode_length=2)
+        self.seeds = []
+
+    def seed(self, seed):
+        self.seeds.append(seed)
+
+
+class TestSeed:
+    def test_seeds_every_task_env(self):
+        envs = [SeedRecordingEnv((i, 0.0)) for i in range(3)]
+        env = MultiEnvWrapper(envs, round_robin_strategy, mode='vanilla')
+        env.seed(10)
+        assert [e.seeds for e in envs] == [[10], [11], [12]]
+
+    def test_leaves_envs_without_seed_alone(self):
+        env = MultiEnvWrapper(point_envs(), round_robin_strategy)
+        env.seed(3)  # PointEnv has no seed method
+        env.reset()
+        assert env.active_task_index == 0
+
+    def test_round_robin_starts_at_the_seed_modulo_tasks(self):
+        env = MultiEnvWrapper(point_envs(), round_robin_strategy, mode='vanilla')
+        env.seed(7)
+        indices = []
+        for _ in range(4):
+            env.reset()
+            indices.append(env.active_task_index)
+        assert indices == [1, 2, 0, 1]
+        env.seed(9)  # seeding again restarts the cycle
+        env.reset()
+        assert env.active_task_index == 0
+
+    def test_seeded_copies_in_a_vec_worker_do_not_run_in_step(self):
+        from garage.np.policies import UniformRandomPolicy
+        from garage.sampler import LocalSampler, VecWorker
+
+        envs = TaskOnehotWrapper.wrap_env_list(
+            [PointEnv(goal=(i, 0.0), max_episode_length=3) for i in range(4)]
+        )
+        env = MultiEnvWrapper(envs, round_robin_strategy, mode='vanilla')
+        policy = UniformRandomPolicy(env.spec)
+        sampler = LocalSampler(
+            policy,
+            env,
+            max_episode_length=3,
+            n_workers=1,
+            seed=0,
+            worker_class=VecWorker,
+            worker_args={'n_envs': 4},
+        )
+        episodes = sampler.obtain_samples(0, 12, policy)
+        first_tasks = episodes.env_infos['task_id'][
+            np.cumsum(episodes.lengths) - episodes.lengths
+        ][:4]
+        assert len(set(first_tasks.tolist())) > 1
+
+
+def test_unpickles_a_wrapper_pickled_before_seed_existed():
+    env = MultiEnvWrapper(point_envs(), round_robin_strategy)
+    env.reset()
+    env.reset()
+    state = dict(env.__dict__)
+    del state['_previous_task']  # as this class pickled before
+    old = MultiEnvWrapper.__new__(MultiEnvWrapper)
+    old.__setstate__(state)
+    restored = pickle.loads(pickle.dumps(old))
+    restored.reset()
+    assert restored.active_task_index == 2

@@ -158,7 +158,8 @@ class SAC(OffPolicyAlgorithm):
             else float(target_entropy)
         )
         self._log_alpha = nn.Parameter(
-            torch.tensor(
+            torch.full(
+                self._log_alpha_shape(),
                 initial_log_entropy if fixed_alpha is None else math.log(fixed_alpha),
                 dtype=torch.float32,
             ),
@@ -236,24 +237,48 @@ class SAC(OffPolicyAlgorithm):
                 + (1.0 - terminals) * self.discount * next_value
             )
 
-    def _temperature_loss(self, log_pi: torch.Tensor) -> torch.Tensor:
+    def _log_alpha_shape(self) -> tuple[int, ...]:
+        r"""The shape of the learned `log α`: one scalar for SAC."""
+        return ()
+
+    def _log_alphas(self, observations: torch.Tensor) -> torch.Tensor:
+        r"""`log α` for a batch of observations.
+
+        Args:
+            observations: The batch.
+
+        Returns:
+            SAC's one `log α`; subclasses may return one per
+                observation.
+
+        """
+        del observations
+        return self._log_alpha
+
+    def _temperature_loss(
+        self, log_pi: torch.Tensor, log_alpha: torch.Tensor | None = None
+    ) -> torch.Tensor:
         r"""The loss of `log α`.
 
         Args:
             log_pi: Log densities of the policy's actions.
+            log_alpha: `log α`, one or one per action; None takes
+                the algorithm's.
 
         Returns:
             The loss, whose gradient raises `α` when the
                 entropy is below the target.
 
         """
-        return -(self._log_alpha * (log_pi.detach() + self._target_entropy)).mean()
+        log_alpha = self._log_alpha if log_alpha is None else log_alpha
+        return -(log_alpha * (log_pi.detach() + self._target_entropy)).mean()
 
     def _train_once(self) -> None:
         """Take one gradient step of the Q-functions, policy and alpha."""
         batch = self._sample_batch()
         observations, actions = batch['observations'], batch['actions']
-        alpha = self._log_alpha.detach().exp()
+        log_alpha = self._log_alphas(observations)
+        alpha = log_alpha.detach().exp()
         targets = self._critic_targets(
             batch['rewards'], batch['next_observations'], batch['terminals'], alpha
         )
@@ -273,7 +298,7 @@ class SAC(OffPolicyAlgorithm):
         ).flatten()
         set_requires_grad(self._qf_params, True)
         policy_loss = (alpha * log_pi - new_q).mean()
-        alpha_loss = self._temperature_loss(log_pi)
+        alpha_loss = self._temperature_loss(log_pi, log_alpha)
         self._policy_optimizer.zero_grad()
         # alpha_loss's gradient reaches log(alpha) only, policy_loss's the
         # policy only: one backward pass and one step for both

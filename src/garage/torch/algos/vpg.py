@@ -11,7 +11,7 @@ from torch.distributions import Distribution
 from garage import _validation
 from garage._dowel import tabular
 from garage._dtypes import EnvSpec, EpisodeBatch, StepType
-from garage._functions import log_performance
+from garage._functions import log_multitask_performance, log_performance
 from garage.np import explained_variance_1d
 from garage.np.algos import EpochRecord, RLAlgorithm
 from garage.torch._functions import np_to_torch
@@ -47,6 +47,10 @@ class VPG(RLAlgorithm):
     `garage.log_performance`, under ``Training/`` (the original
     garage used ``Evaluation/``, which here means the deterministic
     policy's evaluation episodes, as the trainer's ``eval_every`` logs).
+    Episodes of a multi-task environment, which name their task in
+    ``env_infos['task_name']`` or ``env_infos['task_id']``
+    (``MultiEnvWrapper``, ``TaskOnehotWrapper``, ``TaskNameWrapper``), are
+    also logged per task with `garage.log_multitask_performance`.
 
     Entropy: with ``entropy_method='regularized'`` the objective gains
     ``policy_ent_coeff`` times the policy's entropy; with ``'max'``
@@ -546,6 +550,8 @@ class VPG(RLAlgorithm):
             return EpochRecord(iterations=self._n_samples)
         episodes = EpisodeBatch.concatenate(*batches)
         log_performance(itr, episodes, discount=self.discount, prefix='Training')
+        if 'task_name' in episodes.env_infos or 'task_id' in episodes.env_infos:
+            log_multitask_performance(itr, episodes, discount=self.discount)
         return EpochRecord.from_episodes(episodes, iterations=self._n_samples)
 
 
