@@ -7,15 +7,13 @@ logged rows (meta-training, meta-test every other epoch) must be the same
 bit for bit, and so must the parameters and optimizer states at the end.
 """
 
-import contextlib
 import functools
 
-import dowel
 import numpy as np
 import pytest
 import torch
 
-from fixtures.logs import RowRecorder
+from fixtures.logs import recorded_rows
 from fixtures.meta import GOAL_EPISODE_LENGTH, GoalPointEnv
 from garage.envs import PointEnv
 from garage.experiment import (
@@ -131,22 +129,6 @@ CASES = [
 ]
 
 
-@contextlib.contextmanager
-def _recorded_rows():
-    """The rows logged while in use, without timings."""
-    recorder = RowRecorder()
-    dowel.logger.add_output(recorder)
-    rows = []
-    try:
-        yield rows
-    finally:
-        dowel.logger.remove_output_type(RowRecorder)
-        rows.extend(
-            {k: v for k, v in row.items() if not k.startswith('Time/')}
-            for row in recorder.rows
-        )
-
-
 def _train(build, cls, tasks, directory, n_epochs, mode):
     set_seed(4)
     algo, env, batch_size = build(cls, tasks)
@@ -173,9 +155,9 @@ def _value_function(algo):
 
 @pytest.mark.parametrize(('build', 'cls', 'tasks'), CASES)
 def test_resume_is_exact(build, cls, tasks, tmp_path):
-    with _recorded_rows() as straight:
+    with recorded_rows() as straight:
         uninterrupted = _train(build, cls, tasks, tmp_path / 'a', N_EPOCHS, 'none')
-    with _recorded_rows() as split:
+    with recorded_rows() as split:
         _train(build, cls, tasks, tmp_path / 'b', 1, 'last')
         set_seed(12345)  # the global generators move on, as in a new process
         torch.rand(3)
