@@ -31,11 +31,12 @@ import numpy as np
 import pytest
 import torch
 
+from fixtures.meta_baseline import MultiTaskPPO
 from garage.envs import PointEnv
 from garage.experiment import SnapshotConfig, deterministic
 from garage.experiment.task_sampler import SetTaskSampler
 from garage.sampler import DefaultWorker, LocalSampler
-from garage.torch.algos import PPO, RL2PPO
+from garage.torch.algos import RL2PPO
 from garage.torch.algos.rl2 import RL2Env, RL2Worker
 from garage.torch.policies import GaussianGRUPolicy, GaussianMLPPolicy
 from garage.torch.value_functions import GaussianMLPValueFunction
@@ -97,21 +98,6 @@ def _train_rl2(seed, log_dir):
     return policy
 
 
-class _MultiTaskPPO(PPO):
-    """PPO on a new batch of tasks every epoch: the non-meta baseline."""
-
-    def __init__(self, *args, task_sampler, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._task_sampler = task_sampler
-
-    def train(self, trainer):
-        for _ in trainer.step_epochs():
-            itr = trainer.step_itr
-            tasks = self._task_sampler.sample(META_BATCH_SIZE)
-            self._train_once(itr, trainer.obtain_episodes(itr, env_update=tasks))
-            trainer.report_epoch(self._log_epoch_performance(itr))
-
-
 def _train_baseline(seed, log_dir):
     deterministic.set_seed(seed)
     tasks = _task_sampler(rl2=False)
@@ -123,13 +109,14 @@ def _train_baseline(seed, log_dir):
         max_episode_length=LENGTH,
         n_workers=META_BATCH_SIZE,
     )
-    algo = _MultiTaskPPO(
+    algo = MultiTaskPPO(
         env.spec,
         policy,
         GaussianMLPValueFunction(env.spec, hidden_sizes=(32, 32)),
         sampler,
         gae_lambda=0.95,
         task_sampler=tasks,
+        n_tasks=META_BATCH_SIZE,
     )
     trainer = Trainer(SnapshotConfig(str(log_dir), 'none', 1))
     trainer.setup(algo, env)

@@ -1,14 +1,12 @@
 """MAML: second-order meta-gradients, adaptation, training and resume."""
 
-import contextlib
 import inspect
 
-import dowel
 import numpy as np
 import pytest
 import torch
 
-from fixtures.logs import RowRecorder
+from fixtures.logs import recorded_rows
 from fixtures.meta import GOAL_EPISODE_LENGTH, GoalPointEnv
 from garage._optimizers import _Default
 from garage.experiment import MetaEvaluator, SetTaskSampler, SnapshotConfig
@@ -170,22 +168,6 @@ def test_adapt_policy_leaves_the_meta_policy_and_value_function_alone():
     )
     # the adapted policy samples, as the meta-evaluator does with it
     assert algo.sampler.obtain_samples(0, 5, adapted).lengths.sum() >= 5
-
-
-@contextlib.contextmanager
-def recorded_rows():
-    """The rows logged while in use, without timings."""
-    recorder = RowRecorder()
-    dowel.logger.add_output(recorder)
-    rows = []
-    try:
-        yield rows
-    finally:
-        dowel.logger.remove_output_type(RowRecorder)
-        rows.extend(
-            {k: v for k, v in row.items() if not k.startswith('Time/')}
-            for row in recorder.rows
-        )
 
 
 def train(cls, directory, n_epochs, mode='last'):

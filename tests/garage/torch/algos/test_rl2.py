@@ -1,4 +1,7 @@
-"""RL2: the environment wrapper, the trial worker, the policies, RL2PPO/TRPO."""
+"""RL2: the environment wrapper, the trial worker, the policies, RL2PPO/TRPO.
+
+Their exact resume is tested in test_meta_resume.py.
+"""
 
 import numpy as np
 import pytest
@@ -8,7 +11,7 @@ from garage.envs import GridWorldEnv, PointEnv
 from garage.experiment import SnapshotConfig, deterministic
 from garage.experiment.task_sampler import SetTaskSampler
 from garage.sampler import LocalSampler, VecWorker
-from garage.torch.algos import PPO, RL2PPO, RL2TRPO
+from garage.torch.algos import PPO, RL2PPO
 from garage.torch.algos.rl2 import (
     NoResetPolicy,
     RL2AdaptedPolicy,
@@ -186,26 +189,6 @@ def test_recurrent_policy_is_refused_by_feed_forward_algorithms():
     algo = PPO(env.spec, make_policy(env), GaussianMLPValueFunction(env.spec))
     with pytest.raises(ValueError, match='padded sequences'):
         algo._compute_kl_constraint(torch.zeros(4, 7))
-
-
-@pytest.mark.parametrize('algo_cls', [RL2PPO, RL2TRPO])
-def test_trains_with_the_trainer_and_resumes_exactly(algo_cls, tmp_path):
-    algo, env = rl2_setup(algo_cls)
-    trainer = Trainer(SnapshotConfig(str(tmp_path / 'a'), 'none', 1))
-    trainer.setup(algo, env)
-    trainer.train(n_epochs=4, batch_size=MB * EPT * L, progress=False)
-    uninterrupted = algo.policy.get_param_values()
-
-    algo, env = rl2_setup(algo_cls)
-    trainer = Trainer(SnapshotConfig(str(tmp_path / 'b'), 'last', 1))
-    trainer.setup(algo, env)
-    trainer.train(n_epochs=2, batch_size=MB * EPT * L, progress=False)
-    trainer = Trainer(SnapshotConfig(str(tmp_path / 'b'), 'last', 1))
-    trainer.restore(tmp_path / 'b')
-    trainer.resume(n_epochs=4)
-    resumed = trainer._algo.policy.get_param_values()
-    for key, value in uninterrupted.items():
-        torch.testing.assert_close(resumed[key], value)
 
 
 def test_entropy_options_and_meta_evaluator():
