@@ -32,29 +32,11 @@ class HalfCheetahDirEnv(HalfCheetahEnvMetaBase):
     ):
         super().__init__(task or {'direction': 1.0}, render_mode=render_mode)
 
-    def step(  # type: ignore[override]  # float32 observations, as MAML's
-        self, action: np.ndarray
-    ) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """Step the simulation.
+    def _forward_reward(self, velocity: float) -> float:
+        return self._task['direction'] * velocity
 
-        Args:
-            action: The action, in ``[-1, 1]^6``.
-
-        Returns:
-            The observation, the reward, ``terminated`` and ``truncated``
-                (both always False) and the info.
-
-        """
-        forward_reward = self._task['direction'] * self._forward_velocity(action)
-        ctrl_cost = self._control_cost(action)
-        infos = {
-            'reward_forward': forward_reward,
-            'reward_ctrl': -ctrl_cost,
-            'task_dir': self._task['direction'],
-        }
-        if self.render_mode == 'human':
-            self.render()
-        return self._get_obs(), forward_reward - ctrl_cost, False, False, infos
+    def _task_info(self) -> dict[str, Any]:
+        return {'task_dir': self._task['direction']}
 
     def sample_tasks(self, num_tasks: int) -> list[dict[str, Any]]:
         """Sample directions, each 1 or -1 with probability 1/2.

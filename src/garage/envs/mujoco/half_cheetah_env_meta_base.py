@@ -14,8 +14,9 @@ class HalfCheetahEnvMetaBase(HalfCheetahEnv):
     space ``[-1, 1]^6`` and the initial-state noise are Gymnasium's. The
     observation is the original garage's (MAML's): the joint positions but
     the root's x position, the joint velocities and the torso's centre of
-    mass (x, y, z), 20 values as float32. Subclasses define the task, the
-    reward (`step`), ``sample_tasks`` and ``set_task``.
+    mass (x, y, z), 20 values as float32. Subclasses define the task, its
+    forward reward (this class rewards the forward velocity itself),
+    ``sample_tasks`` and ``set_task``.
 
     Tasks are drawn from NumPy's global random state, which
     ``garage.experiment.deterministic.set_seed`` seeds. The environment
@@ -50,16 +51,45 @@ class HalfCheetahEnvMetaBase(HalfCheetahEnv):
             ]
         ).astype(np.float32)
 
-    def _forward_velocity(self, action: np.ndarray) -> float:
-        """Simulate one step of ``action``; the torso's forward velocity."""
+    def step(  # type: ignore[override]  # float32 observations, as MAML's
+        self, action: np.ndarray
+    ) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Step the simulation.
+
+        The reward is the subclass's forward reward minus MAML's control
+        cost, 0.05 times the squared norm of the action. The info holds
+        ``reward_forward``, ``reward_ctrl`` (the negative control cost) and
+        the subclass's task entry.
+
+        Args:
+            action: The action, in ``[-1, 1]^6``.
+
+        Returns:
+            The observation, the reward, ``terminated`` and ``truncated``
+                (both always False) and the info.
+
+        """
         x_before = float(self.data.qpos[0])
         self.do_simulation(action, self.frame_skip)
-        return (float(self.data.qpos[0]) - x_before) / self.dt
+        velocity = (float(self.data.qpos[0]) - x_before) / self.dt
+        forward_reward = self._forward_reward(velocity)
+        ctrl_cost = 0.5 * 1e-1 * float(np.sum(np.square(action)))
+        infos = {
+            'reward_forward': forward_reward,
+            'reward_ctrl': -ctrl_cost,
+            **self._task_info(),
+        }
+        if self.render_mode == 'human':
+            self.render()
+        return self._get_obs(), forward_reward - ctrl_cost, False, False, infos
 
-    @staticmethod
-    def _control_cost(action: np.ndarray) -> float:
-        """MAML's control cost: 0.05 times the squared norm of the action."""
-        return 0.5 * 1e-1 * float(np.sum(np.square(action)))
+    def _forward_reward(self, velocity: float) -> float:
+        """The task's reward for the torso's forward velocity."""
+        return velocity
+
+    def _task_info(self) -> dict[str, Any]:
+        """The task's entries of each step's info."""
+        return {}
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle as the constructor's arguments, with the current task."""

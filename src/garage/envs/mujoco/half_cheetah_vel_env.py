@@ -33,30 +33,11 @@ class HalfCheetahVelEnv(HalfCheetahEnvMetaBase):
         self._goal_vel = task['velocity']
         super().__init__(task, render_mode=render_mode)
 
-    def step(  # type: ignore[override]  # float32 observations, as MAML's
-        self, action: np.ndarray
-    ) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """Step the simulation.
+    def _forward_reward(self, velocity: float) -> float:
+        return -1.0 * abs(velocity - self._task['velocity'])
 
-        Args:
-            action: The action, in ``[-1, 1]^6``.
-
-        Returns:
-            The observation, the reward, ``terminated`` and ``truncated``
-                (both always False) and the info.
-
-        """
-        velocity = self._forward_velocity(action)
-        forward_reward = -1.0 * abs(velocity - self._task['velocity'])
-        ctrl_cost = self._control_cost(action)
-        infos = {
-            'reward_forward': forward_reward,
-            'reward_ctrl': -ctrl_cost,
-            'task_vel': self._task['velocity'],
-        }
-        if self.render_mode == 'human':
-            self.render()
-        return self._get_obs(), forward_reward - ctrl_cost, False, False, infos
+    def _task_info(self) -> dict[str, Any]:
+        return {'task_vel': self._task['velocity']}
 
     def sample_tasks(self, num_tasks: int) -> list[dict[str, Any]]:
         """Sample target velocities uniformly from ``[0, 2]``.

@@ -502,8 +502,15 @@ class RL2(VPG, MetaRLAlgorithm):
         last = order.reshape(-1, n)[:, -1]
         first = order.reshape(-1, n)[:, 0]
         ends = np.cumsum(episodes.lengths) - 1
+        spec = episodes.env_spec
+        if spec.max_episode_length is not None:  # a trial is n episodes long
+            spec = EnvSpec(
+                spec.observation_space,
+                spec.action_space,
+                max_episode_length=spec.max_episode_length * n,
+            )
         trials = EpisodeBatch(
-            env_spec=episodes.env_spec,
+            env_spec=spec,
             episode_infos={
                 key: value[first]
                 for key, value in episodes.episode_infos_by_episode.items()

@@ -2,13 +2,12 @@
 
 import importlib.util
 import pickle
-import subprocess
-import sys
 
 import cloudpickle
 import numpy as np
 import pytest
 
+from fixtures.extras import error_without, imported_by
 from garage import StepType
 from garage.envs import GymEnv, normalize
 from garage.experiment import SetTaskSampler
@@ -32,25 +31,12 @@ def _step(env, action):
 
 
 def test_import_garage_does_not_import_mujoco():
-    code = 'import sys, garage, garage.envs; print("mujoco" in sys.modules)'
-    result = subprocess.run(
-        [sys.executable, '-c', code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == 'False'
+    assert not imported_by('import garage, garage.envs', 'mujoco')
 
 
 def test_missing_mujoco_names_the_extra():
-    code = (
-        'import sys; sys.modules["mujoco"] = None\n'
-        'try:\n'
-        '    import garage.envs.mujoco\n'
-        'except ImportError as error:\n'
-        '    print(error)\n'
-    )
-    result = subprocess.run(
-        [sys.executable, '-c', code], capture_output=True, text=True, check=True
-    )
-    assert 'pip install "garage[mujoco]"' in result.stdout
+    message = error_without('mujoco', 'import garage.envs.mujoco')
+    assert 'pip install "garage[mujoco]"' in message
 
 
 def test_observation_is_mamls(mujoco_envs):
