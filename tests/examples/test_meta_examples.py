@@ -14,6 +14,8 @@ import sys
 
 import pytest
 
+from fixtures.example_scripts import NO_SNAPSHOTS
+
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / 'examples' / 'torch'
 
 _EXTRA_MODULES = {'mujoco': 'mujoco', 'metaworld': 'metaworld'}
@@ -36,13 +38,6 @@ _MAML_DIR_OPTIONS = ('--meta_batch_size', '2', '--episodes_per_task', '1')
 
 # a 20-step episode per task and iteration, one iteration
 _MTSAC_OPTIONS = ('--episode_length', '20', '--timesteps', '1')
-#: Examples that save no snapshot (the original's MTSAC examples: their
-#: replay buffers hold a million transitions).
-NO_SNAPSHOTS = {
-    'mtsac_metaworld_mt1_pick_place',
-    'mtsac_metaworld_mt10',
-    'mtsac_metaworld_mt50',
-}
 
 CASES = [
     _case('maml_trpo_half_cheetah_dir', ['mujoco'], *_MAML_DIR_OPTIONS),
