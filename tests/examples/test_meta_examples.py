@@ -84,7 +84,12 @@ CASES = [
 
 @pytest.mark.parametrize(('name', 'options'), CASES)
 def test_meta_example_runs_one_epoch(name, options, tmp_path):
-    env = dict(os.environ, GARAGE_EXAMPLE_TEST_N_EPOCHS='1')
+    env = dict(
+        os.environ,
+        GARAGE_EXAMPLE_TEST_N_EPOCHS='1',
+        # caps the off-policy examples' gradient steps in that epoch
+        GARAGE_EXAMPLE_TEST_N_STEPS='5',
+    )
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / f'{name}.py'), '--seed', '2', *options],
         cwd=tmp_path,
