@@ -340,6 +340,16 @@ class GymEnv(Environment):
     def __repr__(self) -> str:
         return f'GymEnv({self._env})'
 
+    def __getattr__(self, name: str) -> Any:
+        """Pass public attributes on to the wrapped environment, as the original.
+
+        So ``set_task`` and ``sample_tasks`` of a meta-RL environment work
+        on its `GymEnv` (and on wrappers around that).
+        """
+        if name.startswith('_'):
+            raise AttributeError(f'{type(self).__name__!r} has no attribute {name!r}')
+        return getattr(self._env, name)
+
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the environment where it is, mid-episode included."""
         # first: unpickled before the environment, whose rebuilding (a

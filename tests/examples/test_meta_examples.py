@@ -1,0 +1,73 @@
+"""Run each meta-RL and multi-task example for one short epoch, in a subprocess.
+
+Each case names the example, the extras it needs (its test skips, saying
+so, when one is missing) and the command-line options that make its epoch
+tiny; ``GARAGE_EXAMPLE_TEST_N_EPOCHS=1`` stops it after one epoch.
+"""
+
+import csv
+import importlib.util
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / 'examples' / 'torch'
+
+_EXTRA_MODULES = {'mujoco': 'mujoco', 'metaworld': 'metaworld'}
+
+
+def _case(name, extras, *options):
+    marks = []
+    for extra in extras:
+        marks.append(getattr(pytest.mark, extra))
+        marks.append(
+            pytest.mark.skipif(
+                importlib.util.find_spec(_EXTRA_MODULES[extra]) is None,
+                reason=f'needs the {extra} extra',
+            )
+        )
+    return pytest.param(name, list(options), id=name, marks=marks)
+
+
+_MAML_DIR_OPTIONS = ('--meta_batch_size', '2', '--episodes_per_task', '1')
+
+CASES = [
+    _case('maml_trpo_half_cheetah_dir', ['mujoco'], *_MAML_DIR_OPTIONS),
+    _case('maml_ppo_half_cheetah_dir', ['mujoco'], *_MAML_DIR_OPTIONS),
+    _case('maml_vpg_half_cheetah_dir', ['mujoco'], *_MAML_DIR_OPTIONS),
+    _case(
+        'rl2_ppo_half_cheetah_vel',
+        ['mujoco'],
+        '--meta_batch_size',
+        '2',
+        '--episode_per_task',
+        '2',
+        '--max_episode_length',
+        '20',
+    ),
+]
+
+
+@pytest.mark.parametrize(('name', 'options'), CASES)
+def test_meta_example_runs_one_epoch(name, options, tmp_path):
+    env = dict(os.environ, GARAGE_EXAMPLE_TEST_N_EPOCHS='1')
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / f'{name}.py'), '--seed', '2', *options],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    log_dir = tmp_path / 'data' / 'local' / 'experiment' / name
+    with open(log_dir / 'progress.csv', newline='') as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1
+    assert float(rows[0]['TotalEnvSteps']) > 0
+    assert (log_dir / 'params.pkl').exists()
+    assert 'seed": 2' in (log_dir / 'variant.json').read_text()
