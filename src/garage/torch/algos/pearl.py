@@ -22,6 +22,7 @@ from garage.sampler import DefaultWorker
 from garage.torch._functions import global_device, np_to_torch
 from garage.torch.algos._off_policy import (
     StepStatistics,
+    _capped,
     make_fast_optimizer,
     make_target,
     parameters,
@@ -569,7 +570,7 @@ class PEARL(MetaRLAlgorithm):
 
     def _train_once(self) -> None:
         """Take the epoch's gradient steps, each on a random meta-batch."""
-        for _ in range(self._num_steps_per_epoch):
+        for _ in range(_capped(self._num_steps_per_epoch)):
             indices = np.random.choice(self._num_train_tasks, self._meta_batch_size)
             self._optimize_policy(indices)
 
