@@ -489,6 +489,7 @@ class PEARL(MetaRLAlgorithm):
 
         """
         self._policy.reset_belief()
+        num_samples = _capped(num_samples)  # fewer in the examples' tests
         if math.isinf(update_posterior_rate):
             per_batch = num_samples
         else:
@@ -515,7 +516,7 @@ class PEARL(MetaRLAlgorithm):
                     self._policy.infer_posterior(self._sample_context([idx]))
         return batches
 
-    def _sample_context(self, indices: Sequence[int]) -> torch.Tensor:
+    def _sample_context(self, indices: Sequence[int] | np.ndarray) -> torch.Tensor:
         """Sample context transitions of tasks from their context buffers.
 
         Args:
@@ -546,7 +547,7 @@ class PEARL(MetaRLAlgorithm):
             parts.append(batch['next_observations'].reshape(n, -1))
         return np.concatenate(parts, axis=1).astype(np.float32)
 
-    def _sample_data(self, indices: Sequence[int]) -> list[torch.Tensor]:
+    def _sample_data(self, indices: Sequence[int] | np.ndarray) -> list[torch.Tensor]:
         """Sample transitions of tasks from their replay buffers.
 
         Args:
@@ -574,7 +575,7 @@ class PEARL(MetaRLAlgorithm):
             indices = np.random.choice(self._num_train_tasks, self._meta_batch_size)
             self._optimize_policy(indices)
 
-    def _optimize_policy(self, indices: Sequence[int]) -> None:
+    def _optimize_policy(self, indices: Sequence[int] | np.ndarray) -> None:
         """Take one gradient step of every network on some tasks.
 
         Args:

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from garage import _validation
-from garage.torch._functions import global_device, product_of_gaussians
+from garage.torch._functions import product_of_gaussians
 
 
 class ContextConditionedPolicy(nn.Module):
@@ -61,7 +61,7 @@ class ContextConditionedPolicy(nn.Module):
         super().__init__()
         self._latent_dim = _validation.positive_int('latent_dim', latent_dim)
         self._context_encoder = context_encoder
-        self._policy = policy
+        self._policy: Any = policy
         self._use_information_bottleneck = bool(use_information_bottleneck)
         self._use_next_obs = bool(use_next_obs)
         self.register_buffer('z', torch.zeros(1, latent_dim))
@@ -103,9 +103,7 @@ class ContextConditionedPolicy(nn.Module):
     def sample_from_belief(self) -> None:
         """Sample ``z`` from the belief (its mean, without the bottleneck)."""
         if self._use_information_bottleneck:
-            self.z = self.z_means + self.z_vars.sqrt() * torch.randn_like(
-                self.z_means
-            )
+            self.z = self.z_means + self.z_vars.sqrt() * torch.randn_like(self.z_means)
         else:
             self.z = self.z_means
 
@@ -134,9 +132,7 @@ class ContextConditionedPolicy(nn.Module):
         """The transitions appended, shape ``(1, N, D)``; None for none."""
         if not self._context_rows:
             return None
-        return torch.as_tensor(
-            np.stack(self._context_rows)[None], device=self.z.device
-        )
+        return torch.as_tensor(np.stack(self._context_rows)[None], device=self.z.device)
 
     def infer_posterior(self, context: torch.Tensor) -> None:
         r"""Compute `q(z | c)` from a context and sample ``z`` from it.
@@ -151,12 +147,10 @@ class ContextConditionedPolicy(nn.Module):
         if self._use_information_bottleneck:
             mu = params[..., : self._latent_dim]
             sigma_squared = F.softplus(params[..., self._latent_dim :])
-            beliefs = [
-                product_of_gaussians(m, s)
-                for m, s in zip(torch.unbind(mu), torch.unbind(sigma_squared))
-            ]
-            self.z_means = torch.stack([belief[0] for belief in beliefs])
-            self.z_vars = torch.stack([belief[1] for belief in beliefs])
+            # each task's transitions combined: the product runs over dim 0
+            self.z_means, self.z_vars = product_of_gaussians(
+                mu.transpose(0, 1), sigma_squared.transpose(0, 1)
+            )
         else:
             self.z_means = params.mean(dim=1)
             self.z_vars = torch.zeros_like(self.z_means)
@@ -194,7 +188,9 @@ class ContextConditionedPolicy(nn.Module):
         rows = np.asarray(observations, dtype=np.float32)
         rows = rows.reshape(rows.shape[0], -1)
         z = self.z.detach().cpu().numpy()
-        return np.concatenate([rows, np.broadcast_to(z, (rows.shape[0], z.shape[1]))], 1)
+        return np.concatenate(
+            [rows, np.broadcast_to(z, (rows.shape[0], z.shape[1]))], 1
+        )
 
     def get_action(self, obs: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Sample an action for one observation, conditioned on ``z``.

@@ -129,7 +129,9 @@ def test_worker_accumulates_context_and_samples_z_per_episode():
     set_seed(1)
     policy = build().get_exploration_policy()
     worker = PEARLWorker(
-        seed=1, max_episode_length=GOAL_EPISODE_LENGTH, worker_number=0,
+        seed=1,
+        max_episode_length=GOAL_EPISODE_LENGTH,
+        worker_number=0,
         accum_context=True,
     )
     zs = []
@@ -156,7 +158,9 @@ def test_worker_accumulates_context_and_samples_z_per_episode():
 def test_deterministic_worker_takes_the_mean_action():
     set_seed(1)
     worker = PEARLWorker(
-        seed=1, max_episode_length=GOAL_EPISODE_LENGTH, worker_number=0,
+        seed=1,
+        max_episode_length=GOAL_EPISODE_LENGTH,
+        worker_number=0,
         deterministic=True,
     )
     (episode,) = rollout(worker, build().get_exploration_policy())
@@ -176,9 +180,7 @@ def test_fills_each_tasks_replay_and_context_buffers():
     assert algo._replay_buffers[0].n_transitions_stored == 0
     assert torch.equal(algo.policy.z_vars, torch.ones(1, LATENT_DIM))
     # with the posterior: the context buffer only if asked, belief updated
-    algo._obtain_samples(
-        trainer, 0, 1, GOAL_EPISODE_LENGTH, 1, add_to_enc_buffer=False
-    )
+    algo._obtain_samples(trainer, 0, 1, GOAL_EPISODE_LENGTH, 1, add_to_enc_buffer=False)
     assert algo._replay_buffers[1].n_transitions_stored == 3 * GOAL_EPISODE_LENGTH
     assert algo._context_replay_buffers[1].n_transitions_stored == (
         2 * GOAL_EPISODE_LENGTH
@@ -188,7 +190,11 @@ def test_fills_each_tasks_replay_and_context_buffers():
     assert context.shape == (2, OPTIONS['embedding_batch_size'], 6)
     data = algo._sample_data([1, 1, 1])
     assert [tuple(t.shape) for t in data] == [
-        (3, 16, 3), (3, 16, 2), (3, 16, 1), (3, 16, 3), (3, 16, 1),
+        (3, 16, 3),
+        (3, 16, 2),
+        (3, 16, 1),
+        (3, 16, 3),
+        (3, 16, 1),
     ]
 
 
@@ -199,9 +205,7 @@ def test_gradient_step_trains_every_network(bottleneck):
     trainer = _SamplingTrainer(algo)
     for idx in range(3):
         algo._obtain_samples(trainer, 0, idx, GOAL_EPISODE_LENGTH, np.inf)
-    before = [
-        [p.detach().clone() for p in net.parameters()] for net in algo.networks
-    ]
+    before = [[p.detach().clone() for p in net.parameters()] for net in algo.networks]
     algo._optimize_policy([0, 2])
     assert algo.policy.z.shape == (2, LATENT_DIM)
     for net, old in zip(algo.networks, before, strict=True):
@@ -295,9 +299,18 @@ def test_trains_meta_tests_and_resumes_exactly(tmp_path):
 
     a, b = resumed._algo, uninterrupted._algo
     for net_a, net_b in zip(a.networks, b.networks, strict=True):
-        torch.testing.assert_close(net_a.state_dict(), net_b.state_dict(), rtol=0, atol=0)
-    torch.testing.assert_close(a.policy.state_dict(), b.policy.state_dict(), rtol=0, atol=0)
-    for name in ('_policy_optimizer', 'qf1_optimizer', 'vf_optimizer', 'context_optimizer'):
+        torch.testing.assert_close(
+            net_a.state_dict(), net_b.state_dict(), rtol=0, atol=0
+        )
+    torch.testing.assert_close(
+        a.policy.state_dict(), b.policy.state_dict(), rtol=0, atol=0
+    )
+    for name in (
+        '_policy_optimizer',
+        'qf1_optimizer',
+        'vf_optimizer',
+        'context_optimizer',
+    ):
         torch.testing.assert_close(
             getattr(a, name).state_dict(), getattr(b, name).state_dict(), rtol=0, atol=0
         )
