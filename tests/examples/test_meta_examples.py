@@ -59,6 +59,16 @@ CASES = [
         '--max_episode_length',
         '20',
     ),
+    _case(
+        'maml_trpo_metaworld_ml1_push',
+        ['metaworld'],
+        '--meta_batch_size',
+        '1',
+        '--rollouts_per_task',
+        '1',
+        '--n_test_tasks',
+        '1',
+    ),
     _case('pearl_half_cheetah_vel', ['mujoco'], *_PEARL_OPTIONS),
 ]
 

@@ -2,6 +2,7 @@
 
 from garage.envs.grid_world_env import GridWorldEnv
 from garage.envs.gym_env import GymEnv
+from garage.envs.metaworld_set_task_env import MetaWorldSetTaskEnv
 from garage.envs.multi_env_wrapper import (
     MultiEnvWrapper,
     round_robin_strategy,
@@ -15,6 +16,7 @@ from garage.envs.task_onehot_wrapper import TaskOnehotWrapper
 __all__ = [
     'GridWorldEnv',
     'GymEnv',
+    'MetaWorldSetTaskEnv',
     'MultiEnvWrapper',
     'NormalizedEnv',
     'PointEnv',

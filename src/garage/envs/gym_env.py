@@ -381,7 +381,10 @@ def _rebuilt_state(env: Any) -> dict[str, Any]:
     rebuilt environment steps on exactly as the pickled one would.
     """
     unwrapped = getattr(env, 'unwrapped', env)
-    if not hasattr(unwrapped, '_ezpickle_args'):
+    setstate = getattr(type(unwrapped), '__setstate__', None)
+    if getattr(setstate, '__qualname__', '') != 'EzPickle.__setstate__':
+        # not rebuilt by (gym's or Gymnasium's) EzPickle: MetaWorld's
+        # environments, say, are EzPickle but pickle their own way
         return {}
     state = {
         name: vars(unwrapped)[name]

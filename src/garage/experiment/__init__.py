@@ -22,6 +22,7 @@ from garage.experiment.snapshotter import (
 from garage.experiment.task_sampler import (
     ConstructEnvsSampler,
     EnvPoolSampler,
+    MetaWorldTaskSampler,
     SetTaskSampler,
     TaskSampler,
 )
@@ -36,6 +37,7 @@ __all__ = [
     'ExperimentContext',
     'LocalRunner',
     'MetaEvaluator',
+    'MetaWorldTaskSampler',
     'SamplingRecord',
     'SetTaskSampler',
     'SnapshotConfig',

@@ -11,7 +11,7 @@ Tasks are drawn from NumPy's global random state, which
 import abc
 import copy
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeGuard
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from garage.sampler.env_update import (
     NewEnvUpdate,
     SetTaskUpdate,
 )
+
+if TYPE_CHECKING:
+    from garage.envs.metaworld_set_task_env import MetaWorldWrapper
 
 
 class _SamplesTasks(Protocol):
@@ -159,6 +162,11 @@ class SetTaskSampler(TaskSampler):
         self._env: _SamplesTasks = env
         self._wrapper = wrapper
 
+    @property
+    def n_tasks(self) -> int | None:
+        """The environment's ``num_tasks``, or None if it has none."""
+        return getattr(self._env, 'num_tasks', None)
+
     def sample(
         self, n_tasks: int, with_replacement: bool = False
     ) -> list[SetTaskUpdate]:
@@ -248,6 +256,137 @@ class EnvPoolSampler(TaskSampler):
             copy.deepcopy(self._envs[i % n_existing])
             for i in range(n_existing, new_size)
         )
+
+
+class MetaWorldTaskSampler(TaskSampler):
+    """Samples the tasks of a MetaWorld benchmark, grouped by environment.
+
+    Each task is a `SetTaskUpdate` that makes the task's MetaWorld
+    environment, wrapped as
+    `~garage.envs.metaworld_set_task_env.wrap_metaworld_env` describes (a
+    `~garage.envs.GymEnv` of 500-step
+    episodes whose steps' ``env_info`` holds MetaWorld's ``'success'``, a
+    `~garage.envs.TaskNameWrapper`, the one-hot if asked, then
+    ``wrapper``), and sets the task.
+
+    `sample` returns the same number of tasks of every environment of the
+    benchmark, in the benchmark's order, so that workers sampling in
+    parallel get environments of one class each. The tasks of each
+    environment are taken in a random order, without repeating one until all
+    were taken (then in a new order). Draws use NumPy's global random
+    state, which ``garage.experiment.deterministic.set_seed`` seeds.
+
+    Args:
+        benchmark: The MetaWorld benchmark (``metaworld.ML1('push-v3')``,
+            ML10, ML45, MT1, MT10, MT50).
+        kind: ``'train'`` or ``'test'`` (MT benchmarks have training
+            tasks only).
+        wrapper: Called as ``wrapper(env, metaworld_task)`` on each
+            environment made, or None.
+        add_env_onehot: Append a one-hot of the environment to
+            observations; only for multi-task benchmarks' training tasks.
+
+    Raises:
+        ValueError: If ``kind`` is not ``'train'`` or ``'test'``, the
+            benchmark has no tasks of that kind, or ``add_env_onehot`` is
+            asked of a meta-learning (ML) benchmark or of test tasks.
+        TypeError: If ``benchmark`` is not a MetaWorld benchmark.
+        ImportError: If MetaWorld is not installed.
+
+    """
+
+    def __init__(
+        self,
+        benchmark: Any,
+        kind: str,
+        wrapper: 'MetaWorldWrapper | None' = None,
+        add_env_onehot: bool = False,
+    ):
+        from garage.envs import metaworld_set_task_env
+
+        classes, tasks = metaworld_set_task_env._benchmark_tasks(
+            benchmark, kind, add_env_onehot
+        )
+        self._benchmark = benchmark
+        self._kind = kind
+        self._wrapper = wrapper
+        self._add_env_onehot = bool(add_env_onehot)
+        self._classes = classes
+        self._tasks_by_env = {
+            name: [task for task in tasks if task.env_name == name] for name in classes
+        }
+        self._n_tasks = len(tasks)
+        self._orders = {name: self._new_order(name) for name in classes}
+        self._next_order_index = 0
+
+    def _new_order(self, env_name: str) -> list[int]:
+        return list(np.random.permutation(len(self._tasks_by_env[env_name])))
+
+    @property
+    def n_tasks(self) -> int:
+        """The number of tasks of the benchmark's kind."""
+        return self._n_tasks
+
+    @property
+    def task_names(self) -> list[str]:
+        """The benchmark's environment names, in the one-hot's order."""
+        return list(self._classes)
+
+    def sample(
+        self, n_tasks: int, with_replacement: bool = False
+    ) -> list[SetTaskUpdate]:
+        """Sample tasks, the same number of each environment.
+
+        Args:
+            n_tasks: The number of tasks: a multiple of the number of
+                environments of the benchmark (1 for ML1 and MT1, 10 for
+                MT10 and ML10's training tasks, ...).
+            with_replacement: Whether a task may repeat before all of its
+                environment's have been taken.
+
+        Returns:
+            One update per task, grouped by environment.
+
+        Raises:
+            ValueError: If ``n_tasks`` is not a multiple of the number of
+                environments.
+
+        """
+        from garage.envs import metaworld_set_task_env
+
+        n_tasks = _validation.non_negative_int('n_tasks', n_tasks)
+        n_envs = len(self._classes)
+        if n_tasks % n_envs:
+            raise ValueError(
+                f'n_tasks must be a multiple of the {n_envs} environments of '
+                f'{type(self._benchmark).__name__} ({self._kind}), got {n_tasks}'
+            )
+        per_env = n_tasks // n_envs
+        # a closure over these only: not the whole sampler in every update
+        wrapper, add_onehot = self._wrapper, self._add_env_onehot
+        wrap_env = metaworld_set_task_env.wrap_metaworld_env
+
+        updates = []
+        for index, (env_name, env_class) in enumerate(self._classes.items()):
+            onehot = (index, n_envs) if add_onehot else None
+
+            def wrap(env, task, onehot=onehot):
+                return wrap_env(env, task, onehot, wrapper)
+
+            tasks = self._tasks_by_env[env_name]
+            for i in range(per_env):
+                if with_replacement:
+                    task_index = int(np.random.randint(len(tasks)))
+                else:
+                    order_index = (self._next_order_index + i) % len(tasks)
+                    task_index = int(self._orders[env_name][order_index])
+                updates.append(SetTaskUpdate(env_class, tasks[task_index], wrap))
+        self._next_order_index += per_env
+        n_per_env = min(len(tasks) for tasks in self._tasks_by_env.values())
+        if self._next_order_index >= n_per_env:
+            self._next_order_index %= n_per_env
+            self._orders = {name: self._new_order(name) for name in self._classes}
+        return updates
 
 
 def _check_nonempty(name: str, values: Sequence[Any]) -> None:

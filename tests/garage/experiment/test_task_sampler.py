@@ -107,6 +107,12 @@ class TestSetTaskSampler:
         ):
             SetTaskSampler(PointEnv).sample(n_tasks)
 
+    def test_n_tasks_is_the_envs_num_tasks(self):
+        class FiniteTasksEnv(PointEnv):
+            num_tasks = 7
+
+        assert SetTaskSampler(FiniteTasksEnv).n_tasks == 7
+
     def test_takes_a_wrapped_env(self):
         # sample_tasks is reached through the wrapper's __getattr__
         sampler = SetTaskSampler(PointEnv, env=normalize(PointEnv()))
