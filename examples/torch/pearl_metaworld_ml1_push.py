@@ -38,6 +38,7 @@ def pearl_metaworld_ml1_push(
     seed=1,
     num_epochs=1000,
     num_train_tasks=50,
+    num_test_tasks=None,
     latent_size=7,
     encoder_hidden_size=200,
     net_size=300,
@@ -60,6 +61,8 @@ def pearl_metaworld_ml1_push(
         seed: The random seed.
         num_epochs: Epochs of training.
         num_train_tasks: Training tasks.
+        num_test_tasks: Tasks per meta-test; None for all of ML1's test
+            tasks.
         latent_size: Dimension of the latent task variable.
         encoder_hidden_size: Units of each of the encoder's three layers.
         net_size: Units of each of the other networks' three layers.
@@ -115,6 +118,7 @@ def pearl_metaworld_ml1_push(
         vf=vf,
         sampler=sampler,
         num_train_tasks=num_train_tasks,
+        num_test_tasks=num_test_tasks,
         latent_dim=latent_size,
         encoder_hidden_sizes=encoder_hidden_sizes,
         test_env_sampler=test_env_sampler,
@@ -142,6 +146,7 @@ def _options(defaults):
     parser.add_argument('--seed', type=int, default=1)
     for name, value in defaults.items():
         parser.add_argument(f'--{name}', type=type(value), default=value)
+    parser.add_argument('--num_test_tasks', type=int, default=None)
     parser.add_argument('--use_gpu', action='store_true')
     return vars(parser.parse_args())
 

@@ -70,6 +70,11 @@ CASES = [
         '1',
     ),
     _case('pearl_half_cheetah_vel', ['mujoco'], *_PEARL_OPTIONS),
+    _case(
+        'pearl_metaworld_ml1_push',
+        ['metaworld'],
+        *_PEARL_OPTIONS[:-2],  # MetaWorld's episodes are 500 steps
+    ),
 ]
 
 
