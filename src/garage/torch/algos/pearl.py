@@ -136,9 +136,9 @@ class PEARL(MetaRLAlgorithm):
         batch_size: Transitions per task per gradient step.
         embedding_batch_size: Context transitions per task per gradient
             step.
-        embedding_mini_batch_size: The original's mini-batch of the context
-            (for recurrent encoders); as there, it must equal
-            ``embedding_batch_size`` for an MLP encoder.
+        embedding_mini_batch_size: The original's mini-batch of the context,
+            for recurrent encoders; an MLP encoder reads whole contexts, so
+            it has no effect (give ``embedding_batch_size``).
         discount: The discount factor `γ`.
         replay_buffer_size: The capacity of each buffer, in transitions.
         reward_scale: The factor `s` of the rewards.
