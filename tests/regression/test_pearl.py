@@ -8,7 +8,7 @@ where the goal is, so a policy conditioned on a latent variable drawn from
 the prior can only head for a compromise, while one conditioned on the
 posterior inferred from a few transitions of the task can head for the goal.
 
-PEARL trains on 30 goals for EPOCHS epochs of 200 gradient steps (8 tasks
+PEARL trains on 30 goals for 40 epochs of 200 gradient steps (8 tasks
 of 128 transitions each, contexts of 64 transitions), sampling 5 tasks an
 epoch (30 steps with the prior, 30 more with the posterior for the
 actor-critic only). It is then meta-tested as `MetaEvaluator` does, on 20
@@ -18,11 +18,16 @@ return), the posterior inferred from them by ``adapt_policy``, and one
 episode with the latent variable drawn from the posterior (the *posterior*
 return).
 
-Thresholds: an untrained policy, or one that ignores the goal, returns
-about -45 (heading for the centre) to -70 (wandering). With the settings
-here (about THE_TIME a seed on a loaded 2-core machine), seed 1 printed
-PRIOR_1 (prior) and POST_1 (posterior), seed 2 PRIOR_2 and POST_2. The
-test asks the posterior to beat the prior by MARGIN: MARGIN_WHY.
+Thresholds: a policy that ignores the goal returns about -45 (heading for
+the centre) to -70 (wandering), and the prior returns here stay in that
+range. With the settings here (14 minutes for both seeds on a 2-core
+machine shared with other jobs), seed 1 printed -60.18 (prior) and -39.68
+(posterior), seed 2 -59.65 and -45.18: gaps of 20.5 and 14.5. A run of
+seed 1 with these settings, meta-tested every 10 epochs (which moved its
+random state), showed gaps of 3.6, 12.4, 23.0, 24.6 and 18.4 after 10 to 50
+epochs: 40 epochs are past where the gap stops growing. The test asks the posterior to beat the prior by 7.0, half the
+smallest gap seen: a policy that did not use the posterior would gain
+nothing from it.
 """
 
 import numpy as np
@@ -54,7 +59,7 @@ LATENT_DIM = 3
 HIDDEN_SIZES = (64, 64)
 N_TEST_TASKS = 20
 N_EXPLORATION_EPS = 2
-MARGIN = 5.0
+MARGIN = 7.0
 
 
 class GoalPointEnv(PointEnv):
