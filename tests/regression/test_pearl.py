@@ -25,9 +25,9 @@ machine shared with other jobs), seed 1 printed -60.18 (prior) and -39.68
 (posterior), seed 2 -59.65 and -45.18: gaps of 20.5 and 14.5. A run of
 seed 1 with these settings, meta-tested every 10 epochs (which moved its
 random state), showed gaps of 3.6, 12.4, 23.0, 24.6 and 18.4 after 10 to 50
-epochs: 40 epochs are past where the gap stops growing. The test asks the posterior to beat the prior by 7.0, half the
-smallest gap seen: a policy that did not use the posterior would gain
-nothing from it.
+epochs: 40 epochs are past where the gap stops growing. The test asks the
+posterior to beat the prior by 7.0, half the smallest gap seen: a policy
+that did not use the posterior would gain nothing from it.
 """
 
 import numpy as np
