@@ -39,6 +39,17 @@ _MAML_DIR_OPTIONS = ('--meta_batch_size', '2', '--episodes_per_task', '1')
 # a 20-step episode per task and iteration, one iteration
 _MTSAC_OPTIONS = ('--episode_length', '20', '--timesteps', '1')
 
+# tiny networks and batches; one meta-test task of 20-step episodes
+_PEARL_OPTIONS = (
+    '--num_train_tasks', '2', '--num_test_tasks', '1',
+    '--encoder_hidden_size', '8', '--net_size', '8',
+    '--meta_batch_size', '2', '--num_steps_per_epoch', '2',
+    '--num_initial_steps', '20', '--num_tasks_sample', '1',
+    '--num_steps_prior', '20', '--num_extra_rl_steps_posterior', '20',
+    '--batch_size', '8', '--embedding_batch_size', '8',
+    '--embedding_mini_batch_size', '8', '--max_episode_length', '20',
+)  # fmt: skip
+
 CASES = [
     _case('maml_trpo_half_cheetah_dir', ['mujoco'], *_MAML_DIR_OPTIONS),
     _case('maml_ppo_half_cheetah_dir', ['mujoco'], *_MAML_DIR_OPTIONS),
@@ -78,6 +89,12 @@ CASES = [
             ('mtsac_metaworld_mt10', '10'),
             ('mtsac_metaworld_mt50', '50'),
         )
+    ),
+    _case('pearl_half_cheetah_vel', ['mujoco'], *_PEARL_OPTIONS),
+    _case(
+        'pearl_metaworld_ml1_push',
+        ['metaworld'],
+        *_PEARL_OPTIONS[:-2],  # MetaWorld's episodes are 500 steps
     ),
 ]
 

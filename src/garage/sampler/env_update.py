@@ -183,6 +183,10 @@ class SetTaskUpdate(EnvUpdate):
 
     def _make_env(self) -> Environment:
         env = self._env_type()
+        # the task first: a wrapper may read spaces that only a task defines
+        # (a MetaWorldSetTaskEnv made bare), as the original's launchers need
+        if isinstance(env, _TaskEnv):
+            env.set_task(self._task)
         if self._wrapper_constructor is not None:
             env = self._wrapper_constructor(env, self._task)
         return env

@@ -489,7 +489,9 @@ class Sampler(abc.ABC):
         for i, (agent, env) in enumerate(
             zip(agent_messages.messages, env_messages.messages, strict=True)
         ):
-            if not isinstance(agent, PolicyLike):
+            # None: no agent until the first batch sends one (the original's
+            # PEARL examples build their sampler so)
+            if agent is not None and not isinstance(agent, PolicyLike):
                 raise TypeError(
                     'agents must be policies (with get_action), but the one '
                     f'for worker {i} is {type(agent).__name__}'

@@ -93,6 +93,15 @@ class TestSetTaskUpdate:
         assert calls == [GOAL, GOAL]
         assert update.task is GOAL
 
+    def test_the_wrapper_sees_the_task_set(self):
+        # as the original: a bare MetaWorldSetTaskEnv has spaces only then
+        seen = []
+        update = SetTaskUpdate(
+            PointEnv, GOAL, lambda env, _: seen.append(goal_of(env)) or env
+        )
+        update()
+        np.testing.assert_array_equal(seen[0], GOAL['goal'])
+
     def test_needs_a_class(self):
         with pytest.raises(TypeError, match='env_type must be the class'):
             SetTaskUpdate(lambda: PointEnv(), GOAL)

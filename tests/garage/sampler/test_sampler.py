@@ -55,8 +55,12 @@ def test_starts_with_checked_messages():
     agents, envs = sampler.started
     assert (agents.messages, agents.shared) == (policies, False)
     assert (list(envs.messages), envs.shared) == ([env, env], True)
-    with pytest.raises(TypeError, match=r'policies.*worker 0 is NoneType'):
-        RecordingSampler(None, env, max_episode_length=3, n_workers=2)
+    with pytest.raises(TypeError, match=r'policies.*worker 0 is int'):
+        RecordingSampler(3, env, max_episode_length=3, n_workers=2)
+    # no agent until the first batch sends one, as the original's PEARL
+    # examples build their samplers
+    agents, _ = RecordingSampler(None, env, max_episode_length=3, n_workers=2).started
+    assert list(agents.messages) == [None, None]
     with pytest.raises(ValueError, match='agents: got a list of 3'):
         RecordingSampler([policies[0]] * 3, env, max_episode_length=3, n_workers=2)
 

@@ -6,6 +6,7 @@ from garage.torch.algos.dqn import DQN
 from garage.torch.algos.maml import MAML
 from garage.torch.algos.maml_variants import MAMLPPO, MAMLTRPO, MAMLVPG
 from garage.torch.algos.mtsac import MTSAC
+from garage.torch.algos.pearl import PEARL
 from garage.torch.algos.ppo import PPO
 from garage.torch.algos.rl2ppo import RL2PPO
 from garage.torch.algos.rl2trpo import RL2TRPO
@@ -23,6 +24,7 @@ __all__ = [
     'MAMLTRPO',
     'MAMLVPG',
     'MTSAC',
+    'PEARL',
     'PPO',
     'RL2PPO',
     'RL2TRPO',

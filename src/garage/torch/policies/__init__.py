@@ -3,6 +3,9 @@
 from garage.torch.policies.categorical_cnn_policy import CategoricalCNNPolicy
 from garage.torch.policies.categorical_gru_policy import CategoricalGRUPolicy
 from garage.torch.policies.categorical_mlp_policy import CategoricalMLPPolicy
+from garage.torch.policies.context_conditioned_policy import (
+    ContextConditionedPolicy,
+)
 from garage.torch.policies.deterministic_mlp_policy import (
     DeterministicMLPPolicy,
 )
@@ -21,6 +24,7 @@ __all__ = [
     'CategoricalCNNPolicy',
     'CategoricalGRUPolicy',
     'CategoricalMLPPolicy',
+    'ContextConditionedPolicy',
     'DeterministicMLPPolicy',
     'DiscreteQFArgmaxPolicy',
     'GaussianGRUPolicy',
