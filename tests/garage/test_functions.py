@@ -2,7 +2,6 @@ import math
 
 import numpy as np
 import pytest
-from dowel import tabular
 
 from fixtures.envs import StepCountEnv
 from garage import (
@@ -13,6 +12,7 @@ from garage import (
     obtain_evaluation_episodes,
     rollout,
 )
+from garage._dowel import tabular
 from garage.np.policies import Policy
 
 

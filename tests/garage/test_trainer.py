@@ -1,13 +1,12 @@
-import dowel
 import numpy as np
 import pytest
 import torch
-from dowel import logger, tabular
 
 from fixtures.algos import CountingAlgorithm, TinyPolicyGradient
 from fixtures.logs import RowRecorder
 from fixtures.policies import TagPolicy
 from garage import EpisodeBatch
+from garage._dowel import dowel, logger, tabular
 from garage._functions import log_performance as real_log_performance
 from garage.envs import PointEnv
 from garage.experiment import SnapshotConfig

@@ -8,16 +8,15 @@ import shutil
 import sys
 import threading
 
-import dowel
 import numpy as np
 import pytest
-from dowel import logger
 from tqdm import tqdm
 
 import garage.trainer
 from fixtures.algos import CountingAlgorithm
 from fixtures.logs import RowRecorder
 from fixtures.policies import TagPolicy
+from garage._dowel import dowel, logger
 from garage.envs import PointEnv
 from garage.experiment import (
     CheckpointEvery,

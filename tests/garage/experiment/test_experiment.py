@@ -12,10 +12,9 @@ import sys
 import tarfile
 import textwrap
 
-import dowel
 import pytest
-from dowel import logger, tabular
 
+from garage._dowel import dowel, logger, tabular
 from garage.experiment._log_lock import LogDirectoryLock
 from garage.experiment.experiment import (
     ExperimentContext,

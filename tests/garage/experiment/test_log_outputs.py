@@ -6,9 +6,11 @@ import textwrap
 import warnings
 
 import pytest
-from dowel import TabularInput
 
+from garage._dowel import dowel
 from garage.experiment._log_outputs import CsvOutput, TensorBoardOutput
+
+TabularInput = dowel.TabularInput
 
 
 def record(output, row):
@@ -69,8 +71,9 @@ def test_rows_survive_a_killed_process(tmp_path):
     path = tmp_path / 'progress.csv'
     code = textwrap.dedent(f"""
         import os, signal
-        from dowel import TabularInput
+        from garage._dowel import dowel
         from garage.experiment._log_outputs import CsvOutput
+        TabularInput = dowel.TabularInput
 
         output = CsvOutput({str(path)!r})
         for epoch in range(3):

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 import cloudpickle
-import dowel
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
+from garage._dowel import dowel
 from garage.envs import GymEnv, PointEnv
 from garage.experiment import SnapshotConfig
 from garage.experiment.deterministic import set_seed

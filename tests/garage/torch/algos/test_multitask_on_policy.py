@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 import torch
-from dowel import logger
 
 from fixtures.logs import RowRecorder
+from garage._dowel import logger
 from garage.envs import MultiEnvWrapper, PointEnv, TaskOnehotWrapper
 from garage.envs.multi_env_wrapper import round_robin_strategy
 from garage.experiment import SnapshotConfig, deterministic

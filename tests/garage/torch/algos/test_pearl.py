@@ -2,7 +2,6 @@
 
 import contextlib
 
-import dowel
 import numpy as np
 import pytest
 import torch
@@ -10,6 +9,7 @@ import torch
 from fixtures.logs import RowRecorder
 from fixtures.meta import GOAL_EPISODE_LENGTH, GoalPointEnv
 from garage import EnvSpec, InOutSpec
+from garage._dowel import dowel
 from garage.experiment import SetTaskSampler, SnapshotConfig
 from garage.experiment.deterministic import set_seed
 from garage.np.algos import MetaRLAlgorithm
