@@ -32,7 +32,7 @@ class Noop(gymnasium.Wrapper):
         meanings = action_meanings(env)
         if meanings is not None and meanings[0] != 'NOOP':
             raise ValueError(
-                f"Noop needs a game whose action 0 is NOOP; its actions are {meanings}"
+                f'Noop needs a game whose action 0 is NOOP; its actions are {meanings}'
             )
         super().__init__(env)
         self._noop_action = 0

@@ -26,7 +26,9 @@ def _filter(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray]:
     weights /= weights.sum(axis=1, keepdims=True)
     width = int((weights > 0).sum(axis=1).max())
     # the nonzero weights of each row come first, in order of input pixel
-    indices = np.sort(np.argsort(weights <= 0, axis=1, kind='stable')[:, :width], axis=1)
+    indices = np.sort(
+        np.argsort(weights <= 0, axis=1, kind='stable')[:, :width], axis=1
+    )
     return indices, np.take_along_axis(weights, indices, axis=1).astype(np.float32)
 
 
