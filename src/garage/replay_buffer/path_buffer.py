@@ -553,7 +553,7 @@ class PathBuffer(ReplayBuffer):
         self, stored: dict[str, np.ndarray], starts: np.ndarray
     ) -> None:
         """Store a pickle's arrays of images again, frame by frame, in age order."""
-        n, capacity = len(starts), self._capacity
+        n = len(starts)
         ages = self._slots(np.arange(n))
         values = {key: array[ages] for key, array in stored.items()}
         self._extra_keys = []

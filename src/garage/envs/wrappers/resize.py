@@ -43,7 +43,8 @@ class Resize(gymnasium.Wrapper):
     wrapped one's first bounds and dtype.
 
     Example:
-        >>> env = Resize(Grayscale(gymnasium.make('ALE/Pong-v5')), 84, 84)  # doctest: +SKIP
+        >>> pong = Grayscale(gymnasium.make('ALE/Pong-v5'))  # doctest: +SKIP
+        >>> env = Resize(pong, 84, 84)  # doctest: +SKIP
         >>> env.observation_space.shape  # doctest: +SKIP
         (84, 84)
 
