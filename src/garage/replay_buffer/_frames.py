@@ -147,7 +147,7 @@ class FrameStore:
     def _tail(self, observation: np.ndarray) -> np.ndarray | None:
         """The frames of a stored path end equal to ``observation``."""
         serials = self._tails.get(hash(observation.tobytes()))
-        if self._reusable(serials) and np.array_equal(
+        if serials is not None and self._reusable(serials) and np.array_equal(
             self._rebuild(serials[None])[0], observation
         ):
             return serials

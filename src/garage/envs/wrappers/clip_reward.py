@@ -27,4 +27,4 @@ class ClipReward(gymnasium.Wrapper):
 
         """
         observation, reward, terminated, truncated, info = self.env.step(action)
-        return observation, float(np.sign(reward)), terminated, truncated, info
+        return observation, float(np.sign(float(reward))), terminated, truncated, info

@@ -6,6 +6,7 @@ from garage.torch.policies.categorical_mlp_policy import CategoricalMLPPolicy
 from garage.torch.policies.deterministic_mlp_policy import (
     DeterministicMLPPolicy,
 )
+from garage.torch.policies.discrete_cnn_policy import DiscreteCNNPolicy
 from garage.torch.policies.discrete_qf_argmax_policy import (
     DiscreteQFArgmaxPolicy,
 )
@@ -22,6 +23,7 @@ __all__ = [
     'CategoricalGRUPolicy',
     'CategoricalMLPPolicy',
     'DeterministicMLPPolicy',
+    'DiscreteCNNPolicy',
     'DiscreteQFArgmaxPolicy',
     'GaussianGRUPolicy',
     'GaussianMLPPolicy',
