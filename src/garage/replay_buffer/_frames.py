@@ -147,8 +147,10 @@ class FrameStore:
     def _tail(self, observation: np.ndarray) -> np.ndarray | None:
         """The frames of a stored path end equal to ``observation``."""
         serials = self._tails.get(hash(observation.tobytes()))
-        if serials is not None and self._reusable(serials) and np.array_equal(
-            self._rebuild(serials[None])[0], observation
+        if (
+            serials is not None
+            and self._reusable(serials)
+            and np.array_equal(self._rebuild(serials[None])[0], observation)
         ):
             return serials
         return None
