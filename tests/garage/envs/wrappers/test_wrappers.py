@@ -3,8 +3,8 @@
 import gymnasium
 import numpy as np
 import pytest
-from fixtures.atari import FakeAtari
 
+from fixtures.atari import FakeAtari
 from garage.envs import GymEnv
 from garage.envs.wrappers import (
     AtariEnv,
@@ -165,7 +165,7 @@ def test_resize_keeps_thin_lines_when_shrinking():
     frame = np.zeros((210, 160), dtype=np.uint8)
     frame[:, 81] = 200  # a line one pixel wide
     resized = env._resize(frame)
-    column = int(round(81.5 * 84 / 160 - 0.5))
+    column = round(81.5 * 84 / 160 - 0.5)
     assert (resized[:, column] > 40).all()  # anti-aliased, never skipped
     assert resized.sum() == pytest.approx(frame.sum() * 84 * 84 / (210 * 160), rel=0.02)
 
