@@ -137,10 +137,10 @@ def test_dqn_pong_short_run(tmp_path):
     assert len(rows) == N_EPOCHS
     for row in rows:
         print(
-            f"epoch {row['Epoch']}: steps {row['TotalEnvSteps']}, "
-            f"loss {float(row['DQN/QFunctionLoss']):.5f}, "
-            f"average Q {float(row['DQN/AverageQ']):.4f}, "
-            f"return {float(row['Evaluation/AverageReturn']):g}"
+            f'epoch {row["Epoch"]}: steps {row["TotalEnvSteps"]}, '
+            f'loss {float(row["DQN/QFunctionLoss"]):.5f}, '
+            f'average Q {float(row["DQN/AverageQ"]):.4f}, '
+            f'return {float(row["Evaluation/AverageReturn"]):g}'
         )
         loss = float(row['DQN/QFunctionLoss'])
         assert math.isfinite(loss)

@@ -3,7 +3,6 @@
 from typing import Any
 
 import gymnasium
-import numpy as np
 
 
 def image_box(wrapper: str, space: Any, ndim: int, what: str) -> gymnasium.spaces.Box:
@@ -44,8 +43,3 @@ def action_meanings(env: gymnasium.Env) -> list[str] | None:
     """The meanings of an Atari environment's actions; None for other envs."""
     get = getattr(env.unwrapped, 'get_action_meanings', None)
     return None if get is None else list(get())
-
-
-def as_array(observation: Any) -> np.ndarray:
-    """An observation as a NumPy array (LazyFrames and lists included)."""
-    return np.asarray(observation)

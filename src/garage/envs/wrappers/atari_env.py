@@ -5,10 +5,8 @@ from typing import Any
 import gymnasium
 import numpy as np
 
-from garage.envs.wrappers._checks import as_array
 
-
-class AtariEnv(gymnasium.Wrapper):
+class AtariEnv(gymnasium.ObservationWrapper):
     """Atari environment wrapper for a Gymnasium environment.
 
     Converts the observations of wrapped Atari environments (such as
@@ -25,32 +23,14 @@ class AtariEnv(gymnasium.Wrapper):
     def __init__(self, env: gymnasium.Env):
         super().__init__(env)
 
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[np.ndarray, dict[str, Any]]:
-        """Reset the environment; the observation as an array.
+    def observation(self, observation: Any) -> np.ndarray:
+        """The observation as a NumPy array.
 
         Args:
-            seed: The seed, passed on.
-            options: The options, passed on.
+            observation: The wrapped environment's observation.
 
         Returns:
-            The first observation and the information of the reset.
+            The array, of the observation's layout and dtype.
 
         """
-        observation, info = self.env.reset(seed=seed, options=options)
-        return as_array(observation), info
-
-    def step(self, action: Any) -> tuple[np.ndarray, Any, bool, bool, dict[str, Any]]:
-        """Step the environment; the observation as an array.
-
-        Args:
-            action: The action.
-
-        Returns:
-            The observation, reward, whether the episode terminated, whether
-                it was truncated, and the step's information.
-
-        """
-        observation, reward, terminated, truncated, info = self.env.step(action)
-        return as_array(observation), reward, terminated, truncated, info
+        return np.asarray(observation)

@@ -11,7 +11,7 @@ from garage.envs.wrappers._checks import bounds, image_box
 _WEIGHTS = np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)
 
 
-class Grayscale(gymnasium.Wrapper):
+class Grayscale(gymnasium.ObservationWrapper):
     """Convert RGB frames of shape ``(H, W, 3)`` to grayscale, ``(H, W)``.
 
     The observation space must be a Box of three dimensions with bounds 0
@@ -45,41 +45,18 @@ class Grayscale(gymnasium.Wrapper):
             0, 255, shape=space.shape[:-1], dtype=np.uint8
         )
 
-    @staticmethod
-    def _convert(observation: Any) -> np.ndarray:
+    def observation(self, observation: Any) -> np.ndarray:
+        """Convert a frame to grayscale.
+
+        Args:
+            observation: An RGB frame, ``(H, W, 3)``.
+
+        Returns:
+            The grayscale frame, ``(H, W)``, ``uint8``.
+
+        """
         rgb = np.asarray(observation)
         gray = rgb[..., 0] * _WEIGHTS[0]
         gray += rgb[..., 1] * _WEIGHTS[1]
         gray += rgb[..., 2] * _WEIGHTS[2]
         return gray.astype(np.uint8)
-
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[np.ndarray, dict[str, Any]]:
-        """Reset; the first frame in grayscale.
-
-        Args:
-            seed: The seed, passed on.
-            options: The options, passed on.
-
-        Returns:
-            The grayscale observation and the information of the reset.
-
-        """
-        observation, info = self.env.reset(seed=seed, options=options)
-        return self._convert(observation), info
-
-    def step(self, action: Any) -> tuple[np.ndarray, Any, bool, bool, dict[str, Any]]:
-        """Step; the frame in grayscale.
-
-        Args:
-            action: The action.
-
-        Returns:
-            The grayscale observation, reward, whether the episode
-                terminated, whether it was truncated, and the step's
-                information.
-
-        """
-        observation, reward, terminated, truncated, info = self.env.step(action)
-        return self._convert(observation), reward, terminated, truncated, info

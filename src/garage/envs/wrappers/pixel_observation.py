@@ -6,7 +6,7 @@ import gymnasium
 import numpy as np
 
 
-class PixelObservationWrapper(gymnasium.Wrapper):
+class PixelObservationWrapper(gymnasium.ObservationWrapper):
     """Observe the environment's rendered RGB frames instead of its state.
 
     The observation space is a ``uint8`` Box of the shape of a rendered
@@ -36,40 +36,20 @@ class PixelObservationWrapper(gymnasium.Wrapper):
             )
         super().__init__(env)
         env.reset()
-        frame = self._render()
+        frame = self.observation(None)
         self.observation_space = gymnasium.spaces.Box(
             0, 255, shape=frame.shape, dtype=np.uint8
         )
 
-    def _render(self) -> np.ndarray:
+    def observation(self, observation: Any) -> np.ndarray:
+        """The rendered frame, whatever the wrapped observation.
+
+        Args:
+            observation: The wrapped environment's observation, unused.
+
+        Returns:
+            The RGB frame, ``uint8``.
+
+        """
+        del observation
         return np.asarray(self.env.render(), dtype=np.uint8)
-
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[np.ndarray, dict[str, Any]]:
-        """Reset; the first rendered frame.
-
-        Args:
-            seed: The seed, passed on.
-            options: The options, passed on.
-
-        Returns:
-            The rendered frame and the information of the reset.
-
-        """
-        _, info = self.env.reset(seed=seed, options=options)
-        return self._render(), info
-
-    def step(self, action: Any) -> tuple[np.ndarray, Any, bool, bool, dict[str, Any]]:
-        """Step; the rendered frame as the observation.
-
-        Args:
-            action: The action.
-
-        Returns:
-            The rendered frame, reward, whether the episode terminated,
-                whether it was truncated, and the step's information.
-
-        """
-        _, reward, terminated, truncated, info = self.env.step(action)
-        return self._render(), reward, terminated, truncated, info

@@ -32,7 +32,7 @@ def _filter(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray]:
     return indices, np.take_along_axis(weights, indices, axis=1).astype(np.float32)
 
 
-class Resize(gymnasium.Wrapper):
+class Resize(gymnasium.ObservationWrapper):
     """Resize single-channel frames to ``(width, height)``.
 
     As in the original garage, the new frames have the shape ``(width,
@@ -72,7 +72,16 @@ class Resize(gymnasium.Wrapper):
         self._rows = _filter(width, space.shape[0])
         self._columns = _filter(height, space.shape[1])
 
-    def _resize(self, observation: Any) -> np.ndarray:
+    def observation(self, observation: Any) -> np.ndarray:
+        """Resize a frame.
+
+        Args:
+            observation: A single-channel frame.
+
+        Returns:
+            The frame, of shape ``(width, height)``.
+
+        """
         (rows, row_weights), (columns, column_weights) = self._rows, self._columns
         pixels = np.asarray(observation, dtype=np.float32)
         shrunk = (pixels[rows] * row_weights[:, :, None]).sum(axis=1)
@@ -80,33 +89,3 @@ class Resize(gymnasium.Wrapper):
         if self._dtype == np.uint8:
             return np.clip(np.rint(frame), 0, 255).astype(np.uint8)
         return frame
-
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[np.ndarray, dict[str, Any]]:
-        """Reset; the first frame resized.
-
-        Args:
-            seed: The seed, passed on.
-            options: The options, passed on.
-
-        Returns:
-            The resized observation and the information of the reset.
-
-        """
-        observation, info = self.env.reset(seed=seed, options=options)
-        return self._resize(observation), info
-
-    def step(self, action: Any) -> tuple[np.ndarray, Any, bool, bool, dict[str, Any]]:
-        """Step; the frame resized.
-
-        Args:
-            action: The action.
-
-        Returns:
-            The resized observation, reward, whether the episode terminated,
-                whether it was truncated, and the step's information.
-
-        """
-        observation, reward, terminated, truncated, info = self.env.step(action)
-        return self._resize(observation), reward, terminated, truncated, info

@@ -10,7 +10,7 @@ from garage import _validation
 from garage.envs.wrappers._checks import bounds, image_box
 
 
-class StackFrames(gymnasium.Wrapper):
+class StackFrames(gymnasium.ObservationWrapper):
     """Stack the last ``n_frames`` single-channel frames.
 
     Observations become ``(H, W, n_frames)`` with ``axis=2`` (channels
@@ -53,7 +53,20 @@ class StackFrames(gymnasium.Wrapper):
             low, high, shape=shape, dtype=space.dtype
         )
 
-    def _stack(self) -> np.ndarray:
+    def observation(self, observation: Any) -> np.ndarray:
+        """Add a frame to the stack (copies of it after a reset).
+
+        Args:
+            observation: The new frame.
+
+        Returns:
+            The stack of the last ``n_frames`` frames.
+
+        """
+        frame = np.asarray(observation)
+        if not self._frames:
+            self._frames.extend([frame] * (self._n_frames - 1))
+        self._frames.append(frame)
         return np.stack(self._frames, axis=self._axis)
 
     def reset(
@@ -69,24 +82,5 @@ class StackFrames(gymnasium.Wrapper):
             The stacked observation and the information of the reset.
 
         """
-        observation, info = self.env.reset(seed=seed, options=options)
         self._frames.clear()
-        frame = np.asarray(observation)
-        for _ in range(self._n_frames):
-            self._frames.append(frame)
-        return self._stack(), info
-
-    def step(self, action: Any) -> tuple[np.ndarray, Any, bool, bool, dict[str, Any]]:
-        """Step; the new frame joins the stack, the oldest leaves it.
-
-        Args:
-            action: The action.
-
-        Returns:
-            The stacked observation, reward, whether the episode terminated,
-                whether it was truncated, and the step's information.
-
-        """
-        observation, reward, terminated, truncated, info = self.env.step(action)
-        self._frames.append(np.asarray(observation))
-        return self._stack(), reward, terminated, truncated, info
+        return super().reset(seed=seed, options=options)

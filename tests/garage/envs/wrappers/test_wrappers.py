@@ -156,7 +156,7 @@ def test_resize_shape_and_values():
     assert obs.shape == (5, 4)
     assert obs.dtype == np.uint8
     # a uniform frame stays uniform
-    source = Grayscale(env.unwrapped)._convert(env.unwrapped.frame())
+    source = Grayscale(env.unwrapped).observation(env.unwrapped.frame())
     np.testing.assert_array_equal(obs, np.full((5, 4), source[0, 0]))
 
 
@@ -164,7 +164,7 @@ def test_resize_keeps_thin_lines_when_shrinking():
     env = Resize(gray((210, 160)), 84, 84)
     frame = np.zeros((210, 160), dtype=np.uint8)
     frame[:, 81] = 200  # a line one pixel wide
-    resized = env._resize(frame)
+    resized = env.observation(frame)
     column = round(81.5 * 84 / 160 - 0.5)
     assert (resized[:, column] > 40).all()  # anti-aliased, never skipped
     assert resized.sum() == pytest.approx(frame.sum() * 84 * 84 / (210 * 160), rel=0.02)
