@@ -19,9 +19,11 @@ other in this process, with the same seed and the same number of torch
 threads (``--threads``, 1 by default).
 
 It prints each library's wall time of training (garage's includes one
-greedy evaluation episode of at most 100 steps at the end of its epoch),
-agent steps and emulator frames per second, the bytes of its replay
-buffer's arrays, and the ratio of garage's frames per second to SB3's.
+greedy evaluation episode of at most 100 steps at the end of its epoch)
+and the CPU time of this process during it, agent steps and emulator
+frames per wall second and per CPU second (steadier than wall time on a
+machine that other work shares), the bytes of its replay buffer's arrays,
+and the ratios of garage's frames per second to SB3's.
 The ``bench`` extra installs stable-baselines3 and OpenCV, which its
 Atari wrapper needs.
 
@@ -127,10 +129,11 @@ def train_garage(args, log_dir):
     )
     trainer = Trainer(SnapshotConfig(log_dir, 'none', 1))
     trainer.setup(algo, env)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     trainer.train(n_epochs=1, batch_size=TRAIN_FREQ)
     seconds = time.perf_counter() - start
-    return seconds, trainer.total_env_steps, buffer.nbytes
+    cpu_seconds = time.process_time() - cpu_start
+    return seconds, cpu_seconds, trainer.total_env_steps, buffer.nbytes
 
 
 def train_sb3(args):
@@ -159,16 +162,17 @@ def train_sb3(args):
         seed=args.seed,
         device='cpu',
     )
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     model.learn(total_timesteps=args.steps)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     buffer = model.replay_buffer
     nbytes = sum(
         getattr(buffer, name).nbytes
         for name in ('observations', 'next_observations', 'actions', 'rewards', 'dones')
         if getattr(buffer, name, None) is not None
     )
-    return seconds, model.num_timesteps, nbytes
+    return seconds, cpu_seconds, model.num_timesteps, nbytes
 
 
 def main():
@@ -194,24 +198,30 @@ def main():
         f'stable-baselines3 {stable_baselines3.__version__}'
     )
     print(
-        f'{"library":<19}{"wall time (s)":>15}{"steps":>8}{"steps/s":>10}'
-        f'{"frames/s":>10}{"buffer MB":>11}'
+        f'{"library":<19}{"wall s":>8}{"CPU s":>8}{"steps":>7}{"steps/s":>9}'
+        f'{"frames/s":>10}{"frames/CPU s":>14}{"buffer MB":>11}'
     )
-    fps = {}
+    fps, cpu_fps = {}, {}
     with tempfile.TemporaryDirectory() as log_dir:
         for name, train in (
             ('garage', lambda: train_garage(args, log_dir)),
             ('stable-baselines3', lambda: train_sb3(args)),
         ):
-            seconds, steps, nbytes = train()
+            seconds, cpu_seconds, steps, nbytes = train()
             fps[name] = 4 * steps / seconds
+            cpu_fps[name] = 4 * steps / cpu_seconds
             print(
-                f'{name:<19}{seconds:>15.1f}{steps:>8}{steps / seconds:>10.1f}'
-                f'{fps[name]:>10.1f}{nbytes / 1e6:>11.1f}',
+                f'{name:<19}{seconds:>8.1f}{cpu_seconds:>8.1f}{steps:>7}'
+                f'{steps / seconds:>9.1f}{fps[name]:>10.1f}'
+                f'{cpu_fps[name]:>14.1f}{nbytes / 1e6:>11.1f}',
                 flush=True,
             )
     ratio = fps['garage'] / fps['stable-baselines3']
-    print(f'garage frames/s / stable-baselines3 frames/s: {ratio:.2f}')
+    cpu_ratio = cpu_fps['garage'] / cpu_fps['stable-baselines3']
+    print(
+        f'garage frames/s / stable-baselines3 frames/s: {ratio:.2f} '
+        f'(per CPU second: {cpu_ratio:.2f})'
+    )
 
 
 if __name__ == '__main__':
