@@ -14,6 +14,9 @@ class ClipReward(gymnasium.Wrapper):
 
     """
 
+    def __init__(self, env: gymnasium.Env):
+        super().__init__(env)
+
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         """Step the environment; the reward's sign instead of the reward.
 
