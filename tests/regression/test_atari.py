@@ -2,13 +2,14 @@
 
 Pong takes millions of frames to learn; this run is 3,000 agent steps
 (12,000 frames) and 300 gradient steps of the whole pipeline as
-``examples/torch/dqn_atari.py`` runs it (the wrappers, a ``FragmentWorker``, a ``PathBuffer`` storing each
-frame once, Nature DQN's network), with its loss and return logged to
-``progress.csv``. It checks what such a run must show: a finite Huber
-loss every epoch, Q-values and targets of the scale of Pong's clipped
-rewards, evaluation returns between -21 and 21, and a replay buffer that
-holds every transition in about one frame each. The epochs' loss,
-Q-values and returns are printed (``-s``).
+``examples/torch/dqn_atari.py`` runs it (the wrappers, a
+``FragmentWorker``, a ``PathBuffer`` storing each frame once, Nature
+DQN's network), with its loss and return logged to ``progress.csv``. It
+checks what such a run must show: a finite Huber loss every epoch,
+Q-values and targets of the scale of Pong's clipped rewards, evaluation
+returns between -21 and 21, and a replay buffer that holds every
+transition in about one frame each. The epochs' loss, Q-values and
+returns are printed (``-s``).
 """
 
 import csv
