@@ -1,7 +1,7 @@
 """Regression run: DQN with the Atari wrappers on Pong, a short run.
 
-Pong takes millions of frames to learn; this run is 3,000 agent steps
-(12,000 frames) and 300 gradient steps of the whole pipeline as
+Pong takes millions of frames to learn; this run is 3,500 agent steps
+(14,000 frames) and 300 gradient steps of the whole pipeline as
 ``examples/torch/dqn_atari.py`` runs it (the wrappers, a
 ``FragmentWorker``, a ``PathBuffer`` storing each frame once, Nature
 DQN's network), with its loss and return logged to ``progress.csv``. It
