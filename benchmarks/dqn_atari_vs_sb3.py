@@ -40,16 +40,7 @@ import gymnasium
 import torch
 
 from garage.envs import GymEnv
-from garage.envs.wrappers import (
-    ClipReward,
-    EpisodicLife,
-    FireReset,
-    Grayscale,
-    MaxAndSkip,
-    Noop,
-    Resize,
-    StackFrames,
-)
+from garage.envs.wrappers import wrap_atari
 from garage.experiment import SnapshotConfig, deterministic
 from garage.np.exploration_policies import EpsilonGreedyPolicy
 from garage.replay_buffer import PathBuffer
@@ -67,16 +58,7 @@ LEARNING_RATE = 1e-4
 
 
 def garage_env():
-    env = gymnasium.make(GAME)
-    env = Noop(env, noop_max=30)
-    env = MaxAndSkip(env, skip=4)
-    env = EpisodicLife(env)
-    env = FireReset(env)
-    env = Grayscale(env)
-    env = Resize(env, 84, 84)
-    env = ClipReward(env)
-    env = StackFrames(env, 4, axis=0)
-    return GymEnv(env, is_image=True)
+    return GymEnv(wrap_atari(gymnasium.make(GAME)), is_image=True)
 
 
 def train_garage(args, log_dir):

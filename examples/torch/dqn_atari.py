@@ -32,16 +32,7 @@ import torch
 
 from garage import Trainer, wrap_experiment
 from garage.envs import GymEnv
-from garage.envs.wrappers import (
-    ClipReward,
-    EpisodicLife,
-    FireReset,
-    Grayscale,
-    MaxAndSkip,
-    Noop,
-    Resize,
-    StackFrames,
-)
+from garage.envs.wrappers import wrap_atari
 from garage.experiment import deterministic
 from garage.np.exploration_policies import EpsilonGreedyPolicy
 from garage.replay_buffer import PathBuffer
@@ -94,16 +85,7 @@ def atari_env(env, max_episode_length=None, **make_kwargs):
     import ale_py
 
     gymnasium.register_envs(ale_py)
-    env = gymnasium.make(env, **make_kwargs)
-    env = Noop(env, noop_max=30)
-    env = MaxAndSkip(env, skip=4)
-    env = EpisodicLife(env)
-    if 'FIRE' in env.unwrapped.get_action_meanings():
-        env = FireReset(env)
-    env = Grayscale(env)
-    env = Resize(env, 84, 84)
-    env = ClipReward(env)
-    env = StackFrames(env, 4, axis=0)
+    env = wrap_atari(gymnasium.make(env, **make_kwargs), n_frames=4, axis=0)
     return GymEnv(env, max_episode_length=max_episode_length, is_image=True)
 
 

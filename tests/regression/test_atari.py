@@ -49,28 +49,10 @@ def pong():
     import gymnasium
 
     from garage.envs import GymEnv
-    from garage.envs.wrappers import (
-        ClipReward,
-        EpisodicLife,
-        FireReset,
-        Grayscale,
-        MaxAndSkip,
-        Noop,
-        Resize,
-        StackFrames,
-    )
+    from garage.envs.wrappers import wrap_atari
 
     gymnasium.register_envs(importlib.import_module('ale_py'))
-    env = gymnasium.make('PongNoFrameskip-v4')
-    env = Noop(env, noop_max=30)
-    env = MaxAndSkip(env, skip=4)
-    env = EpisodicLife(env)
-    env = FireReset(env)
-    env = Grayscale(env)
-    env = Resize(env, 84, 84)
-    env = ClipReward(env)
-    env = StackFrames(env, 4, axis=0)
-    return GymEnv(env, is_image=True)
+    return GymEnv(wrap_atari(gymnasium.make('PongNoFrameskip-v4')), is_image=True)
 
 
 def test_dqn_pong_short_run(tmp_path):

@@ -1,11 +1,11 @@
 """Gymnasium wrappers for Atari games and pixel observations.
 
-The Atari preprocessing of DQN's paper, one wrapper per step, on
-Gymnasium's API (``reset(seed=..., options=...)`` returns ``(observation,
-info)``, ``step`` five values).
+The Atari preprocessing of DQN's paper, one wrapper per step (all of
+them in order: `wrap_atari`), on Gymnasium's API: ``reset(seed=...,
+options=...)`` returns ``(observation, info)``, ``step`` five values.
 """
 
-from garage.envs.wrappers.atari_env import AtariEnv
+from garage.envs.wrappers.atari_env import AtariEnv, wrap_atari
 from garage.envs.wrappers.clip_reward import ClipReward
 from garage.envs.wrappers.episodic_life import EpisodicLife
 from garage.envs.wrappers.fire_reset import FireReset
@@ -27,4 +27,5 @@ __all__ = [
     'PixelObservationWrapper',
     'Resize',
     'StackFrames',
+    'wrap_atari',
 ]

@@ -17,6 +17,7 @@ from garage.envs.wrappers import (
     PixelObservationWrapper,
     Resize,
     StackFrames,
+    wrap_atari,
 )
 
 
@@ -243,3 +244,24 @@ def test_the_whole_stack_in_gym_env():
     step = env.step(1)
     assert step.observation.shape == (4, 8, 8)
     assert step.reward in (-1.0, 0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ('meanings', 'fires'),
+    [(('NOOP', 'FIRE', 'UP'), True), (('NOOP', 'UP', 'DOWN'), False)],
+)
+def test_wrap_atari(meanings, fires):
+    game = FakeAtari((100, 90, 3), lives=100, meanings=meanings)
+    env = wrap_atari(game, n_frames=3, axis=2)
+    assert env.observation_space == gymnasium.spaces.Box(0, 255, (84, 84, 3), np.uint8)
+    obs, _ = env.reset(seed=0)
+    assert obs.shape == (84, 84, 3)
+    layers = []
+    while isinstance(env, gymnasium.Wrapper):
+        layers.append(type(env))
+        env = env.env
+    expected = [StackFrames, ClipReward, Resize, Grayscale, FireReset, EpisodicLife]
+    if not fires:
+        expected.remove(FireReset)
+    assert layers == [*expected, MaxAndSkip, Noop]
+    assert (game.actions[-1] == 1) == fires

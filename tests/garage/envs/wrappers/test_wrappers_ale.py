@@ -16,6 +16,7 @@ from garage.envs.wrappers import (
     Noop,
     Resize,
     StackFrames,
+    wrap_atari,
 )
 
 pytestmark = [
@@ -37,20 +38,27 @@ def make(game, **kwargs):
 
 
 def preprocessed(game):
-    env = make(game)
-    env = Noop(env, noop_max=30)
-    env = MaxAndSkip(env, skip=4)
-    env = EpisodicLife(env)
-    if 'FIRE' in env.unwrapped.get_action_meanings():
-        env = FireReset(env)
-    env = Grayscale(env)
-    env = Resize(env, 84, 84)
-    env = ClipReward(env)
-    return StackFrames(env, 4, axis=0)
+    return wrap_atari(make(game))
 
 
 def test_pong_observations():
-    env = GymEnv(preprocessed('Pong'), is_image=True)
+    wrapped = preprocessed('Pong')
+    layers = []
+    layer = wrapped
+    while isinstance(layer, gymnasium.Wrapper):
+        layers.append(type(layer))
+        layer = layer.env
+    assert layers[:8] == [  # then Gymnasium's own wrappers of the game
+        StackFrames,
+        ClipReward,
+        Resize,
+        Grayscale,
+        FireReset,  # Pong's action 1 is FIRE
+        EpisodicLife,
+        MaxAndSkip,
+        Noop,
+    ]
+    env = GymEnv(wrapped, is_image=True)
     assert env.spec.observation_space.shape == (4, 84, 84)
     assert env.spec.observation_space.dtype == np.uint8
     obs, _ = env.reset()
