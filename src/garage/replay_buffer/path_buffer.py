@@ -8,6 +8,7 @@ import numpy as np
 from garage._dtypes import EnvSpec, EpisodeBatch, StepType, TimeStepBatch
 from garage._legacy_gym import akro
 from garage._validation import positive_int
+from garage.replay_buffer._frames import FrameStore
 from garage.replay_buffer.replay_buffer import ReplayBuffer
 
 _PATH_KEYS = ('observations', 'actions', 'rewards', 'next_observations')
@@ -35,6 +36,20 @@ class PathBuffer(ReplayBuffer):
     and whether a path starts there. Pendulum's transitions (three float32
     observation values, one float32 action) take 34 bytes each: 34 MB for a
     million.
+
+    Images (``uint8`` observations of a Box of two or three dimensions,
+    such as ``akro.Image``) are stored otherwise, frame by frame: the
+    observations of Atari agents stack the last four frames
+    (`garage.envs.wrappers.StackFrames`), and each transition's next
+    observation is the next one's observation, so each frame is stored
+    once, not eight times, and the stacks are rebuilt when sampled (see
+    `garage.replay_buffer._frames.FrameStore`). A million Atari
+    transitions (four 84 by 84 frames) take 7.6 GB instead of 56 GB. The
+    frames of each transition are checked to be the ones stored, whatever
+    the environment; should a run write more than about 1.03 new frames per
+    transition (episodes of fewer than 32 steps, observations that are no
+    frame stacks), the buffer drops its oldest transitions before it
+    holds ``capacity_in_transitions``.
 
     As in the original garage, the buffer also stores whatever other keys
     the paths given to `add_path` have (log-probabilities, goals, ...):
@@ -84,7 +99,9 @@ class PathBuffer(ReplayBuffer):
         self._arrays: dict[str, np.ndarray] = {}
         self._extra_keys: list[str] = []
         self._path_starts = np.zeros(0, dtype=bool)
+        self._frame_store: FrameStore | None = None
         self._n_stored = 0
+        self._n_filled = 0
         self._next = 0
         if env_spec is not None:
             self._allocate(env_spec)
@@ -98,6 +115,15 @@ class PathBuffer(ReplayBuffer):
     def n_transitions_stored(self) -> int:
         """The number of transitions stored, at most `capacity`."""
         return self._n_stored
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of the arrays the buffer allocated for its capacity."""
+        total = sum(array.nbytes for array in self._arrays.values())
+        total += self._path_starts.nbytes
+        if self._frame_store is not None:
+            total += self._frame_store.nbytes
+        return total
 
     @property
     def env_spec(self) -> EnvSpec | None:
@@ -119,15 +145,27 @@ class PathBuffer(ReplayBuffer):
             )
         capacity = self._capacity
         self._obs_dim = obs_space.flat_dim
+        self._obs_shape = tuple(obs_space.shape or (self._obs_dim,))
         obs_shape = (capacity, self._obs_dim)
         self._env_spec = env_spec
         self._arrays = {
-            'observations': np.zeros(obs_shape, dtype=obs_dtype),
             'actions': np.zeros((capacity, *action_shape), dtype=action_space.dtype),
             'rewards': np.zeros(capacity, dtype=np.float32),
-            'next_observations': np.zeros(obs_shape, dtype=obs_dtype),
             'step_types': np.zeros(capacity, dtype=np.int8),
         }
+        if (
+            isinstance(obs_space, akro.Box)
+            and obs_dtype == np.uint8
+            and len(obs_space.shape) in (2, 3)
+        ):
+            self._frame_store = FrameStore(capacity, obs_space.shape, obs_dtype)
+        else:
+            self._frame_store = None
+            self._arrays = {
+                'observations': np.zeros(obs_shape, dtype=obs_dtype),
+                **self._arrays,
+                'next_observations': np.zeros(obs_shape, dtype=obs_dtype),
+            }
         self._path_starts = np.zeros(capacity, dtype=bool)
 
     def add_episode_batch(self, episodes: EpisodeBatch) -> None:
@@ -325,17 +363,50 @@ class PathBuffer(ReplayBuffer):
             path_starts = path_starts[-capacity:]
             values = {key: value[-capacity:] for key, value in values.items()}
             n = capacity
+        start = self._next
+        store = self._frame_store
+        if store is not None:
+            shape = (n, *self._obs_shape)
+            store.store(
+                (start + np.arange(n)) % capacity,
+                values.pop('observations').reshape(shape),
+                values.pop('next_observations').reshape(shape),
+                path_starts,
+            )
         targets = [
             *((self._arrays[key], value) for key, value in values.items()),
             (self._path_starts, path_starts),
         ]
-        start = self._next
         first = min(n, capacity - start)
         for target, value in targets:
             target[start : start + first] = value[:first]
             target[: n - first] = value[first:]
         self._next = (start + n) % capacity
         self._n_stored = min(capacity, self._n_stored + n)
+        self._n_filled = min(capacity, self._n_filled + n)
+        self._drop_overwritten()
+
+    def _drop_overwritten(self) -> None:
+        """Drop the oldest transitions, whose frames may be overwritten."""
+        store = self._frame_store
+        if store is None:
+            return
+        oldest = (self._next - self._n_stored) % self._capacity
+        limit = store.oldest_stamp()
+        while self._n_stored and store.stamp(oldest) < limit:
+            oldest = (oldest + 1) % self._capacity
+            self._n_stored -= 1
+
+    def _slots(self, ages: np.ndarray) -> np.ndarray:
+        """The slots of transitions by age, 0 the oldest stored, or any order.
+
+        While the buffer is not full and nothing was dropped, slot and age
+        are the same; in a full buffer any order serves uniform sampling.
+        """
+        oldest = (self._next - self._n_stored) % self._capacity
+        if oldest == 0 or self._n_stored == self._capacity:
+            return ages
+        return (oldest + ages) % self._capacity
 
     def _check_batch_size(self, batch_size: int) -> int:
         batch_size = positive_int('batch_size', batch_size)
@@ -368,12 +439,20 @@ class PathBuffer(ReplayBuffer):
 
         """
         batch_size = self._check_batch_size(batch_size)
-        return self._gather(self._rng.integers(self._n_stored, size=batch_size))
+        ages = self._rng.integers(self._n_stored, size=batch_size)
+        return self._gather(self._slots(ages))
 
     def _gather(self, indices: np.ndarray) -> dict[str, np.ndarray]:
         samples = {
             key: array.take(indices, axis=0) for key, array in self._arrays.items()
         }
+        store = self._frame_store
+        if store is not None:
+            samples = {
+                'observations': store.observations(indices),
+                **samples,
+                'next_observations': store.next_observations(indices),
+            }
         samples['terminals'] = samples['step_types'] == StepType.TERMINAL
         return samples
 
@@ -419,32 +498,30 @@ class PathBuffer(ReplayBuffer):
             ValueError: If no whole path is stored.
 
         """
-        n_stored, capacity, end = self._n_stored, self._capacity, self._next
-        starts = np.flatnonzero(self._path_starts[:n_stored])
-        if n_stored == capacity:
-            # in age order, indices past the end of the arrays continuing
-            # from their start; the steps before the oldest start belong to
-            # a path whose beginning was overwritten
-            end += capacity
-            starts = np.concatenate(
-                [starts[starts >= self._next], starts[starts < self._next] + capacity]
-            )
+        n_stored = self._n_stored
+        # the slots in age order; the steps before the oldest start belong
+        # to a path whose beginning was overwritten
+        slots = (self._next - n_stored + np.arange(n_stored)) % self._capacity
+        starts = np.flatnonzero(self._path_starts[slots])
         if len(starts) == 0:
             raise ValueError(
                 'cannot sample a path from a PathBuffer that holds no whole path'
             )
         k = self._rng.integers(len(starts))
-        stop = starts[k + 1] if k + 1 < len(starts) else end
-        return self._gather(np.arange(starts[k], stop) % capacity)
+        stop = starts[k + 1] if k + 1 < len(starts) else n_stored
+        return self._gather(slots[starts[k] : stop])
 
     def clear(self) -> None:
         """Remove every transition; the arrays stay allocated."""
         self._n_stored = 0
+        self._n_filled = 0
         self._next = 0
+        if self._frame_store is not None:
+            self._frame_store.clear()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        n = self._n_stored
+        n = self._n_filled
         state['_arrays'] = {key: array[:n] for key, array in self._arrays.items()}
         state['_path_starts'] = self._path_starts[:n]
         return state
@@ -452,9 +529,17 @@ class PathBuffer(ReplayBuffer):
     def __setstate__(self, state: dict[str, Any]) -> None:
         stored, starts = state['_arrays'], state['_path_starts']
         self.__dict__.update(state)
-        self._extra_keys = state.get('_extra_keys', [])  # older pickles
+        # older pickles
+        self._extra_keys = state.get('_extra_keys', [])
+        self._n_filled = state.get('_n_filled', self._n_stored)
+        frame_store = state.get('_frame_store')
         if self._env_spec is not None:
             self._allocate(self._env_spec)
+            if frame_store is not None:
+                self._frame_store = frame_store
+            elif self._frame_store is not None:  # a pickle of stored images
+                self._store_old_images(stored, starts)
+                return
             n = len(starts)
             for key, array in stored.items():
                 if key in self._extra_keys:
@@ -463,6 +548,20 @@ class PathBuffer(ReplayBuffer):
                     )
                 self._arrays[key][:n] = array
             self._path_starts[:n] = starts
+
+    def _store_old_images(
+        self, stored: dict[str, np.ndarray], starts: np.ndarray
+    ) -> None:
+        """Store a pickle's arrays of images again, frame by frame, in age order."""
+        n = len(starts)
+        ages = self._slots(np.arange(n))
+        values = {key: array[ages] for key, array in stored.items()}
+        self._extra_keys = []
+        for key in stored:
+            if key not in self._arrays and key not in _PATH_KEYS:
+                self._check_extra(key, stored[key])
+        self._n_stored = self._n_filled = self._next = 0
+        self._store(path_starts=starts[ages], **values)
 
 
 def _inferred_spec(path: Mapping[str, Any]) -> EnvSpec:

@@ -9,6 +9,7 @@ from garage.torch.policies.context_conditioned_policy import (
 from garage.torch.policies.deterministic_mlp_policy import (
     DeterministicMLPPolicy,
 )
+from garage.torch.policies.discrete_cnn_policy import DiscreteCNNPolicy
 from garage.torch.policies.discrete_qf_argmax_policy import (
     DiscreteQFArgmaxPolicy,
 )
@@ -26,6 +27,7 @@ __all__ = [
     'CategoricalMLPPolicy',
     'ContextConditionedPolicy',
     'DeterministicMLPPolicy',
+    'DiscreteCNNPolicy',
     'DiscreteQFArgmaxPolicy',
     'GaussianGRUPolicy',
     'GaussianMLPPolicy',
