@@ -16,6 +16,9 @@ from garage.tf._core import session_for
 from garage.tf.optimizers import ConjugateGradientOptimizer, FirstOrderOptimizer
 from garage.tf.policies import StochasticPolicy
 
+# the PyTorch algorithms' check: the same options, the same rules
+from garage.torch.algos.vpg import _check_entropy_configuration
+
 if TYPE_CHECKING:
     from garage.trainer import Trainer
 
@@ -126,7 +129,7 @@ class NPO(RLAlgorithm):
         self._entropy_method = _validation.one_of(
             'entropy_method', entropy_method, _ENTROPY_METHODS
         )
-        _check_entropy(
+        _check_entropy_configuration(
             entropy_method, center_adv, stop_entropy_gradient, policy_ent_coeff
         )
         self._name = name
@@ -174,11 +177,12 @@ class NPO(RLAlgorithm):
             if self._entropy_method == 'regularized':
                 objective += self._policy_ent_coeff * entropy
             loss = -tf.reduce_mean(objective)
+            mean_entropy = tf.reduce_mean(entropy)
         inputs = [obs, action, advantage, *[old_info[k] for k in dist.dist_info_keys]]
         self._ops = {
             'obs': obs,
             'entropy': entropy,
-            'mean_entropy': tf.reduce_mean(entropy),
+            'mean_entropy': mean_entropy,
             'kl': kl,
             'loss': loss,
             'inputs': inputs,
@@ -334,25 +338,6 @@ class NPO(RLAlgorithm):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._init_opt()
-
-
-def _check_entropy(
-    entropy_method: str,
-    center_adv: bool,
-    stop_entropy_gradient: bool,
-    policy_ent_coeff: float,
-) -> None:
-    if entropy_method == 'max':
-        if center_adv:
-            raise ValueError("center_adv must be False when entropy_method is 'max'")
-        if not stop_entropy_gradient:
-            raise ValueError(
-                "stop_entropy_gradient must be True when entropy_method is 'max'"
-            )
-    if entropy_method == 'no_entropy' and policy_ent_coeff != 0.0:
-        raise ValueError(
-            f"{policy_ent_coeff=} must be 0 when entropy_method is 'no_entropy'"
-        )
 
 
 def first_order(optimizer: Any, optimizer_args: dict | None, defaults: dict) -> tuple:
