@@ -4,10 +4,10 @@
 The seed's ``LocalTFRunner`` example with today's names: a TFTrainer owns
 the TensorFlow session; each of 100 epochs samples 4,000 steps and takes
 one natural-gradient step of mean KL divergence at most 0.01, with a
-linear feature baseline. The mean return reaches 475 in about 30 epochs
-(see tests/regression/test_tf.py). Needs the ``tf`` extra. The log
-directory is ``data/local/experiment/trpo_cartpole`` under the working
-directory.
+linear feature baseline. The mean return reaches 475 in about a dozen
+epochs (tests/regression/test_tf.py checks it does within the 100).
+Needs the ``tf`` extra. The log directory is
+``data/local/experiment/trpo_cartpole`` under the working directory.
 """
 
 import argparse

@@ -119,7 +119,9 @@ def initialize_uninitialized(
         flags = session.run([v1.is_variable_initialized(v) for v in candidates])
         todo = [v for v, done in zip(candidates, flags, strict=True) if not done]
         if todo:
-            session.run(v1.variables_initializer(todo))
+            # their initializers themselves: grouping them would change
+            # operations the session already has
+            session.run([v.initializer for v in todo])
 
 
 def entered_graph() -> Any:

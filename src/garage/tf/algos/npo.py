@@ -340,7 +340,7 @@ class NPO(RLAlgorithm):
         self._init_opt()
 
 
-def first_order(optimizer: Any, optimizer_args: dict | None, defaults: dict) -> tuple:
+def _first_order(optimizer: Any, optimizer_args: dict | None, defaults: dict) -> tuple:
     """The optimizer class and arguments, with a subclass's defaults.
 
     Args:

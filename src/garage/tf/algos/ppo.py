@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from garage.tf.algos.npo import NPO, first_order
+from garage.tf.algos.npo import NPO, _first_order
 
 
 class PPO(NPO):
@@ -63,7 +63,7 @@ class PPO(NPO):
         entropy_method: str = 'no_entropy',
         name: str = 'PPO',
     ):
-        optimizer, optimizer_args = first_order(optimizer, optimizer_args, {})
+        optimizer, optimizer_args = _first_order(optimizer, optimizer_args, {})
         super().__init__(
             env_spec=env_spec,
             policy=policy,

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from garage.tf.algos.npo import NPO, first_order
+from garage.tf.algos.npo import NPO, _first_order
 
 
 class VPG(NPO):
@@ -61,7 +61,7 @@ class VPG(NPO):
         entropy_method: str = 'no_entropy',
         name: str = 'VPG',
     ):
-        optimizer, optimizer_args = first_order(
+        optimizer, optimizer_args = _first_order(
             optimizer, optimizer_args, dict(batch_size=None, max_optimization_epochs=1)
         )
         super().__init__(

@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from garage._dtypes import EnvSpec
 from garage.tf._networks import GLOROT_UNIFORM, MLP, ZEROS, Categorical
-from garage.tf.policies.policy import StochasticPolicy, action_dim
+from garage.tf.policies.policy import StochasticPolicy, _action_dim
 
 
 class CategoricalMLPPolicy(StochasticPolicy):
@@ -46,7 +46,7 @@ class CategoricalMLPPolicy(StochasticPolicy):
         output_b_init: Any = ZEROS,
         layer_normalization: bool = False,
     ):
-        self._n_actions = action_dim(env_spec, akro.Discrete, 'CategoricalMLPPolicy')
+        self._n_actions = _action_dim(env_spec, akro.Discrete, 'CategoricalMLPPolicy')
         self._hidden_sizes = tuple(hidden_sizes)
         self._hidden_nonlinearity = hidden_nonlinearity
         self._hidden_w_init = hidden_w_init

@@ -10,7 +10,7 @@ import tensorflow as tf
 from garage import _validation
 from garage._dtypes import EnvSpec
 from garage.tf._networks import GLOROT_UNIFORM, MLP, ZEROS, DiagonalGaussian
-from garage.tf.policies.policy import StochasticPolicy, action_dim
+from garage.tf.policies.policy import StochasticPolicy, _action_dim
 
 v1 = tf.compat.v1
 
@@ -78,7 +78,7 @@ class GaussianMLPPolicy(StochasticPolicy):
         std_parameterization: str = 'exp',
         layer_normalization: bool = False,
     ):
-        self._action_dim = action_dim(env_spec, akro.Box, 'GaussianMLPPolicy')
+        self._action_dim = _action_dim(env_spec, akro.Box, 'GaussianMLPPolicy')
         self._std_parameterization = _validation.one_of(
             'std_parameterization', std_parameterization, ('exp', 'softplus')
         )

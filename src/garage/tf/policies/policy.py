@@ -114,7 +114,7 @@ class StochasticPolicy(GraphObject, _NpPolicy):
         return state
 
 
-def action_dim(env_spec: EnvSpec, space_type: Any, policy: str) -> int:
+def _action_dim(env_spec: EnvSpec, space_type: Any, policy: str) -> int:
     """The size of the action, checking the action space's type.
 
     Args:
