@@ -215,6 +215,15 @@ class GraphObject:
             }
         return [v for v in self._own_variables() if v.name in trainable]
 
+    def get_trainable_vars(self) -> list[Any]:
+        """The trainable variables, as `get_params` (the original's name).
+
+        Returns:
+            The variables.
+
+        """
+        return self.get_params()
+
     def get_global_vars(self) -> list[Any]:
         """All the variables of the object, trainable or not.
 

@@ -55,6 +55,7 @@ def test_gaussian_policy_options(graph, options):
     if not (options.get('adaptive_std') or options.get('std_share_network')):
         np.testing.assert_allclose(np.exp(info['log_std']), [init_std], rtol=1e-5)
     trained = ' '.join(v.name for v in policy.get_params())
+    assert policy.get_trainable_vars() == policy.get_params()
     learned_vector = not (
         options.get('adaptive_std') or options.get('std_share_network')
     ) and options.get('learn_std', True)
