@@ -25,6 +25,7 @@ __all__ = [
     'EpisodeBatch',
     'InOutSpec',
     'StepType',
+    'TFTrainer',
     'TimeStep',
     'TimeStepBatch',
     'Trainer',
@@ -44,4 +45,8 @@ def __getattr__(name: str) -> object:
         from garage.trainer import Trainer
 
         return Trainer
+    if name == 'TFTrainer':  # TensorFlow is imported only when it is made
+        from garage.trainer import TFTrainer
+
+        return TFTrainer
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -1138,6 +1138,125 @@ class Trainer:
             shutdown()
 
 
+class TFTrainer(Trainer):
+    """A `Trainer` for TensorFlow algorithms, which owns their session.
+
+    Use it as a context manager: inside the ``with`` block its session is
+    the default one, which the ``garage.tf`` policies, baselines and
+    algorithms build into and run in. `setup` initializes only the
+    variables that are not yet (values loaded before it are kept), and
+    snapshots hold the values of the session's variables (the policy's
+    and baseline's parameters, the optimizers' slots), which `restore`
+    loads into a rebuilt graph, so that `resume` continues as with
+    `Trainer`.
+
+    Sampler workers in other processes (``MultiprocessingSampler``,
+    ``RaySampler``) run the policy in sessions of their own, made after
+    the fork with thread pools of their own, since TensorFlow's are not
+    fork-safe; ``is_tf_worker=True`` gives every worker a session as the
+    original's TensorFlow workers had.
+
+    Args:
+        snapshot_config: Where and how often to save snapshots; see
+            `Trainer`.
+        sess: The session; None makes one on the default graph, seeded
+            with the experiment's seed when one is set.
+
+    Raises:
+        ImportError: If TensorFlow (the ``tf`` extra) is not installed.
+
+    """
+
+    def __init__(self, snapshot_config: Any = None, sess: Any = None):
+        from garage.tf._core import v1  # the error names the extra
+
+        super().__init__(snapshot_config)
+        self._tf = v1
+        if sess is None:
+            sess = self._tf.Session()
+            seed = get_seed()
+            if seed is not None and sess.graph.seed is None:
+                sess.graph.seed = seed
+        self.sess = sess
+        self.sess_entered = False
+
+    def __enter__(self) -> 'TFTrainer':
+        """Make the trainer's session (and its graph) the default ones.
+
+        Returns:
+            The trainer.
+
+        """
+        if self._tf.get_default_session() is not self.sess:
+            self.sess.__enter__()
+            self.sess_entered = True
+        return self
+
+    def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        """Leave the session entered by ``__enter__``."""
+        if self._tf.get_default_session() is self.sess and self.sess_entered:
+            self.sess.__exit__(exc_type, exc_val, exc_tb)
+            self.sess_entered = False
+
+    @contextlib.contextmanager
+    def _in_session(self) -> Iterator[None]:
+        """Run a block with the trainer's session and graph as the defaults."""
+        if self._tf.get_default_session() is self.sess:
+            yield
+            return
+        with self.sess.graph.as_default(), self.sess.as_default():
+            yield
+
+    def initialize_tf_vars(self) -> None:
+        """Initialize the variables of the session's graph that are not yet."""
+        from garage.tf._core import initialize_uninitialized
+
+        with self._in_session():
+            initialize_uninitialized(self.sess)
+
+    def setup(self, algo: Any, env: Environment | EnvUpdate) -> None:
+        """Set the trainer up, then initialize the uninitialized variables.
+
+        Args:
+            algo: The algorithm.
+            env: The environment, or an ``EnvUpdate`` that makes it.
+
+        """
+        with self._in_session():
+            super().setup(algo, env)
+            self.initialize_tf_vars()
+
+    def save(self, epoch: int) -> None:
+        """Save a snapshot, with the values of the session's variables.
+
+        Args:
+            epoch: The epoch.
+
+        """
+        with self._in_session():
+            super().save(epoch)
+
+    def restore(
+        self, from_dir: str | os.PathLike, from_epoch: str | int = 'last'
+    ) -> TrainArgs:
+        """Restore an experiment: rebuild its graph and load its variables.
+
+        Args:
+            from_dir: The directory of the snapshots.
+            from_epoch: The epoch: ``'first'``, ``'last'`` or a number.
+
+        Returns:
+            The arguments of the interrupted `train` call.
+
+        """
+        with self._in_session():
+            return super().restore(from_dir, from_epoch)
+
+    def _run(self) -> float | None:
+        with self._in_session():
+            return super()._run()
+
+
 def _budget_is_spent(
     stats: ExperimentStats,
     epoch: int,
@@ -1433,4 +1552,11 @@ def _format_rows(values: dict[str, Any]) -> str:
     return '\n'.join(f'{key}: {value}' for key, value in values.items())
 
 
-__all__ = ['EpochRecord', 'ExperimentStats', 'NotSetupError', 'TrainArgs', 'Trainer']
+__all__ = [
+    'EpochRecord',
+    'ExperimentStats',
+    'NotSetupError',
+    'TFTrainer',
+    'TrainArgs',
+    'Trainer',
+]

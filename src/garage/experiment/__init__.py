@@ -36,6 +36,7 @@ __all__ = [
     'EvaluationScore',
     'ExperimentContext',
     'LocalRunner',
+    'LocalTFRunner',
     'MetaEvaluator',
     'MetaWorldTaskSampler',
     'SamplingRecord',
@@ -59,4 +60,8 @@ def __getattr__(name: str) -> object:
         from garage.experiment.local_runner import LocalRunner
 
         return LocalRunner
+    if name == 'LocalTFRunner':
+        from garage.experiment.local_tf_runner import LocalTFRunner
+
+        return LocalTFRunner
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -44,6 +44,9 @@ class LocalRunner(Trainer):
 
     """
 
+    #: The ``is_tf_worker`` of the worker factories it builds.
+    _is_tf_worker: bool | None = None
+
     def __init__(self, snapshot_config: Any = None):
         super().__init__(snapshot_config)
         self._setup_args: SetupArgs | None = None
@@ -99,6 +102,7 @@ class LocalRunner(Trainer):
         if worker_class is None:
             worker_class = getattr(self._algo, 'worker_cls', DefaultWorker)
         factory = WorkerFactory(
+            is_tf_worker=self._is_tf_worker,
             seed=get_seed() if seed is None else seed,
             max_episode_length=max_episode_length,
             n_workers=n_workers,

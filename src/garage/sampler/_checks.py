@@ -32,7 +32,7 @@ def warn_caller(
 
 
 def check_is_tf_worker(owner: str, is_tf_worker: bool | None) -> None:
-    """Reject TensorFlow workers; warn that ``is_tf_worker`` is obsolete.
+    """Check ``is_tf_worker``: True needs TensorFlow; False is obsolete.
 
     Args:
         owner: The class given the argument, for the messages.
@@ -40,18 +40,18 @@ def check_is_tf_worker(owner: str, is_tf_worker: bool | None) -> None:
             when not given.
 
     Raises:
-        ValueError: If ``is_tf_worker`` is true.
+        ImportError: If ``is_tf_worker`` is true and TensorFlow (the ``tf``
+            extra) is not installed.
 
     """
     if is_tf_worker is None:
         return
     if is_tf_worker:
-        raise ValueError(
-            f'{owner}(is_tf_worker=True): TensorFlow workers '
-            'are not supported; garage runs PyTorch policies'
-        )
+        import garage.tf  # noqa: F401  (the error names the extra)
+
+        return
     warn_caller(
         f'{owner}(is_tf_worker=False) has no effect and is '
-        'deprecated: every worker is a PyTorch worker',
+        'deprecated: workers are plain unless is_tf_worker=True',
         DeprecationWarning,
     )

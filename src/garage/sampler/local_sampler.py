@@ -39,8 +39,9 @@ class LocalSampler(Sampler):
         max_episode_length: The longest an episode may run, if no
             ``worker_factory`` is given; None or ``math.inf`` for no limit
             but the environments' own.
-        is_tf_worker: The original garage's TensorFlow switch: True is
-            an error, False a deprecation warning.
+        is_tf_worker: Give each worker a TensorFlow session, for
+            ``garage.tf`` policies (see ``WorkerFactory``); False, which
+            has no effect, warns that it is deprecated.
         seed: The seed the workers derive theirs from; None takes
             ``garage.experiment.deterministic.get_seed()``.
         n_workers: The number of workers; None takes the number of physical

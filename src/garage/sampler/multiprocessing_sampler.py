@@ -12,6 +12,7 @@ import contextlib
 import multiprocessing
 import pickle
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from multiprocessing import connection
@@ -87,8 +88,9 @@ class MultiprocessingSampler(RemoteSampler):
         max_episode_length: The longest an episode may run, if no
             ``worker_factory`` is given; None or ``math.inf`` for no limit
             but the environments' own.
-        is_tf_worker: The original garage's TensorFlow switch: True is
-            an error, False a deprecation warning.
+        is_tf_worker: Give each worker a TensorFlow session, for
+            ``garage.tf`` policies (see ``WorkerFactory``); False, which
+            has no effect, warns that it is deprecated.
         seed: The seed the workers derive theirs from; None takes
             ``garage.experiment.deterministic.get_seed()``.
         n_workers: The number of workers; None takes the number of physical
@@ -97,7 +99,9 @@ class MultiprocessingSampler(RemoteSampler):
         worker_args: Further keyword arguments of ``worker_class``.
         mp_context: The multiprocessing context or start method name
             (``'fork'``, ``'forkserver'`` or ``'spawn'``); None picks
-            ``'fork'`` where available, else ``'spawn'``.
+            ``'fork'`` where available, else ``'spawn'``; but once
+            TensorFlow is imported (``garage.tf``), which is not
+            fork-safe, ``'forkserver'`` where available, else ``'spawn'``.
 
     Raises:
         TypeError: If both a factory and options to build one are given,
@@ -284,7 +288,8 @@ def _resolve_context(mp_context: BaseContext | str | None) -> BaseContext:
 
     Args:
         mp_context: A context, a start method name, or None for ``'fork'``
-            where available, else ``'spawn'``.
+            where available (``'forkserver'`` once TensorFlow is imported),
+            else ``'spawn'``.
 
     Returns:
         The context; a fork server context preloads PyTorch and garage.
@@ -298,7 +303,12 @@ def _resolve_context(mp_context: BaseContext | str | None) -> BaseContext:
         return mp_context
     methods = multiprocessing.get_all_start_methods()
     if mp_context is None:
-        mp_context = 'fork' if 'fork' in methods else 'spawn'
+        # a process forked from one running TensorFlow may deadlock in it
+        tensorflow = sys.modules.get('tensorflow') is not None
+        if 'fork' in methods and not tensorflow:
+            mp_context = 'fork'
+        else:
+            mp_context = 'forkserver' if 'forkserver' in methods else 'spawn'
     elif not isinstance(mp_context, str):
         raise TypeError(
             'mp_context must be a multiprocessing context, a '

@@ -90,8 +90,9 @@ class Sampler(abc.ABC):
         max_episode_length: The longest an episode may run, if no
             ``worker_factory`` is given; None or ``math.inf`` for no limit
             but the environments' own.
-        is_tf_worker: The original garage's TensorFlow switch: True is
-            an error, False a deprecation warning.
+        is_tf_worker: Give each worker a TensorFlow session, for
+            ``garage.tf`` policies (see ``WorkerFactory``); False, which
+            has no effect, warns that it is deprecated.
         seed: The seed the workers derive theirs from; None takes
             ``garage.experiment.deterministic.get_seed()``.
         n_workers: The number of workers; None takes the number of physical
@@ -390,6 +391,7 @@ class Sampler(abc.ABC):
         if worker_factory is None:
             factory = WorkerFactory(
                 max_episode_length=max_episode_length,
+                is_tf_worker=is_tf_worker or None,
                 seed=seed,
                 n_workers=n_workers,
                 worker_class=worker_class,

@@ -44,8 +44,10 @@ class WorkerFactory:
     Args:
         max_episode_length: The longest an episode may run; None or
             ``math.inf`` for no limit but the environment's own.
-        is_tf_worker: The original garage's TensorFlow switch: True is an
-            error, False a deprecation warning.
+        is_tf_worker: Whether the workers run TensorFlow policies: each
+            worker then has a session, the default one in the process that
+            trains, else a new one of its own (needs the ``tf`` extra).
+            False, which has no effect, warns that it is deprecated.
         seed: The seed the workers derive theirs from. None takes
             ``garage.experiment.deterministic.get_seed()`` when the factory
             is made, which is None (unseeded workers) if no seed was set.
@@ -106,11 +108,17 @@ class WorkerFactory:
             ) from None
         self._worker_class = worker_class
         self._worker_args = dict(worker_args)
+        self._is_tf_worker = bool(is_tf_worker)
 
     @property
     def n_workers(self) -> int:
         """The number of workers."""
         return self._n_workers
+
+    @property
+    def is_tf_worker(self) -> bool:
+        """Whether each worker gets a TensorFlow session."""
+        return self._is_tf_worker
 
     @property
     def max_episode_length(self) -> int | None:
@@ -196,6 +204,10 @@ class WorkerFactory:
                 f'worker_number must be an integer from 0 to '
                 f'{self._n_workers - 1}, got {worker_number!r}'
             )
+        if self._is_tf_worker:
+            from garage.tf._core import enter_worker_session
+
+            enter_worker_session()
         return self._worker_class(
             seed=self._seed,
             max_episode_length=self._max_episode_length,

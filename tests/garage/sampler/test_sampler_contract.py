@@ -440,22 +440,13 @@ class TestDeterminism:
 
 
 class TestLifecycle:
-    def test_is_tf_worker_false_warns_and_true_is_refused(
-        self, sampler_cls, make_sampler
-    ):
+    def test_is_tf_worker_false_warns(self, sampler_cls, make_sampler):
         env = point_env()
         with pytest.warns(DeprecationWarning, match='is_tf_worker') as record:
             sampler = make_sampler(TagPolicy(env.spec), env, is_tf_worker=False)
         # the warning names the line that made the sampler
         assert record[0].filename == make_sampler.__code__.co_filename
         assert len(sampler.obtain_exact_episodes(1, None).lengths) == 2
-        with pytest.raises(ValueError, match='TensorFlow workers'):
-            sampler_cls(
-                TagPolicy(env.spec),
-                env,
-                is_tf_worker=True,
-                max_episode_length=MAX_EPISODE_LENGTH,
-            )
 
     def test_from_worker_factory(self, sampler_cls):
         env = point_env()

@@ -1,0 +1,5 @@
+"""TensorFlow baselines."""
+
+from garage.tf.baselines.gaussian_mlp_baseline import GaussianMLPBaseline
+
+__all__ = ['GaussianMLPBaseline']
