@@ -18,6 +18,7 @@ from garage.experiment import deterministic
 from garage.sampler import LocalSampler
 from garage.tf.algos import PPO
 from garage.tf.baselines import GaussianMLPBaseline
+from garage.tf.optimizers import FirstOrderOptimizer
 from garage.tf.policies import GaussianMLPPolicy
 from garage.trainer import TFTrainer
 
@@ -44,6 +45,7 @@ def ppo_pendulum(ctxt, seed=1):
             env_spec=env.spec,
             hidden_sizes=(64, 64),
             use_trust_region=False,
+            optimizer=FirstOrderOptimizer,
             optimizer_args=dict(
                 batch_size=64,
                 max_optimization_epochs=10,

@@ -10,7 +10,11 @@ from garage.np.baselines import LinearFeatureBaseline  # noqa: E402
 from garage.sampler import LocalSampler  # noqa: E402
 from garage.tf.algos import NPO, PPO, TRPO, VPG  # noqa: E402
 from garage.tf.baselines import GaussianMLPBaseline  # noqa: E402
-from garage.tf.optimizers import FirstOrderOptimizer  # noqa: E402
+from garage.tf.optimizers import (  # noqa: E402
+    ConjugateGradientOptimizer,
+    FirstOrderOptimizer,
+    PenaltyLbfgsOptimizer,
+)
 from garage.tf.policies import CategoricalMLPPolicy, GaussianMLPPolicy  # noqa: E402
 from garage.trainer import TFTrainer  # noqa: E402
 
@@ -96,7 +100,7 @@ def test_npo_checks_its_options(graph, options, message):
         )
 
 
-def test_trpo_has_only_the_hard_kl_constraint(graph):
+def test_trpo_checks_kl_constraint(graph):
     env = GymEnv('CartPole-v1')
     policy = CategoricalMLPPolicy(env_spec=env.spec, hidden_sizes=(4,))
     with pytest.raises(ValueError, match='kl_constraint'):
@@ -105,5 +109,58 @@ def test_trpo_has_only_the_hard_kl_constraint(graph):
             policy=policy,
             baseline=LinearFeatureBaseline(env_spec=env.spec),
             sampler=None,
-            kl_constraint='soft',
+            kl_constraint='medium',
         )
+    hard = TRPO(
+        env_spec=env.spec,
+        policy=policy,
+        baseline=LinearFeatureBaseline(env_spec=env.spec),
+        sampler=None,
+        name='hard',
+    )
+    assert type(hard._optimizer) is ConjugateGradientOptimizer
+
+
+@pytest.mark.parametrize(
+    ('algo_cls', 'options'),
+    [
+        (TRPO, {'kl_constraint': 'soft'}),
+        (NPO, {'optimizer': PenaltyLbfgsOptimizer}),
+    ],
+)
+def test_the_soft_kl_constraint_improves_the_surrogate_within_the_bound(
+    graph, tmp_path, monkeypatch, algo_cls, options
+):
+    with TFTrainer(SnapshotConfig(str(tmp_path), 'none', 1)) as trainer:
+        env = GymEnv('CartPole-v1', max_episode_length=40)
+        policy = CategoricalMLPPolicy(env_spec=env.spec, hidden_sizes=(8,))
+        sampler = LocalSampler(agents=policy, envs=env, max_episode_length=40)
+        algo = algo_cls(
+            env_spec=env.spec,
+            policy=policy,
+            baseline=LinearFeatureBaseline(env_spec=env.spec),
+            sampler=sampler,
+            max_kl_step=0.01,
+            **options,
+        )
+        optimizer = algo._optimizer
+        assert type(optimizer) is PenaltyLbfgsOptimizer
+        # the KL is the constraint, with max_kl_step its bound
+        assert optimizer._ops['constraint'] is algo._ops['kl']
+        assert optimizer._max_constraint_val == 0.01
+        steps = []
+        optimize = optimizer.optimize
+
+        def recorded(inputs, *args, **kwargs):
+            before = optimizer.loss(inputs)
+            optimize(inputs, *args, **kwargs)
+            steps.append(
+                (before, optimizer.loss(inputs), optimizer.constraint_val(inputs))
+            )
+
+        monkeypatch.setattr(optimizer, 'optimize', recorded)
+        trainer.setup(algo, env)
+        assert trainer.train(n_epochs=1, batch_size=120) is not None
+    [(loss_before, loss_after, kl)] = steps
+    assert loss_after < loss_before
+    assert 0 < kl <= 0.01

@@ -87,6 +87,7 @@ def _train(tmp_path, algo_cls, n_epochs, resume_to=None, **kwargs):
     ('algo_cls', 'kwargs'),
     [
         (TRPO, {}),
+        (TRPO, {'kl_constraint': 'soft'}),
         (PPO, {'optimizer_args': dict(max_optimization_epochs=3, batch_size=64)}),
     ],
 )
@@ -97,6 +98,22 @@ def test_restore_and_resume_give_the_parameters_of_a_run_never_stopped(
     resumed, trainer = _train(tmp_path / 'split', algo_cls, 2, resume_to=4, **kwargs)
     assert trainer._stats.total_epoch == 3
     np.testing.assert_array_equal(resumed, whole)
+
+
+def test_snapshots_keep_the_adapted_penalty(graph, tmp_path):
+    with TFTrainer(SnapshotConfig(str(tmp_path), 'last', 1)) as trainer:
+        algo, env = _algo(
+            TRPO,
+            kl_constraint='soft',
+            optimizer_args=dict(initial_penalty=1e3, max_penalty_itr=2),
+        )
+        trainer.setup(algo, env)
+        trainer.train(n_epochs=1, batch_size=BATCH)
+        penalty = algo._optimizer.penalty
+    assert penalty != 1e3
+    with tf.Graph().as_default(), TFTrainer() as trainer:
+        trainer.restore(str(tmp_path))
+        assert trainer._algo._optimizer.penalty == penalty
 
 
 def test_ppo_snapshots_keep_the_adam_moments(graph, tmp_path):

@@ -4,15 +4,16 @@ from typing import Any
 
 from garage import _validation
 from garage.tf.algos.npo import NPO
-from garage.tf.optimizers import ConjugateGradientOptimizer
+from garage.tf.optimizers import ConjugateGradientOptimizer, PenaltyLbfgsOptimizer
 
 
 class TRPO(NPO):
     """Trust region policy optimization: `NPO` with natural-gradient steps.
 
     See https://arxiv.org/abs/1502.05477. The loss is the likelihood-ratio
-    surrogate, minimized by `ConjugateGradientOptimizer` under the mean KL
-    bound ``max_kl_step``. The arguments are `NPO`'s, but for:
+    surrogate, minimized under the mean KL bound ``max_kl_step``: by
+    `ConjugateGradientOptimizer` (``kl_constraint='hard'``) or
+    `PenaltyLbfgsOptimizer` (``'soft'``). The arguments are `NPO`'s, but for:
 
     Args:
         env_spec: The specification of the environment.
@@ -28,17 +29,19 @@ class TRPO(NPO):
         lr_clip_range: The clip range of the likelihood ratio (unused by
             the surrogate).
         max_kl_step: The bound of the mean KL divergence of a step.
-        optimizer: The optimizer class; None takes
-            `ConjugateGradientOptimizer`.
+        optimizer: The optimizer class; None takes the one of
+            ``kl_constraint``.
         optimizer_args: The optimizer's constructor arguments.
         policy_ent_coeff: The entropy's coefficient.
         use_softplus_entropy: Pass the entropy through softplus.
         use_neg_logli_entropy: Estimate the entropy as the negative
             log-likelihood.
         stop_entropy_gradient: Stop the gradient through the entropy.
-        kl_constraint: ``'hard'``, the only one: the constraint is kept by
-            the line search (the original's ``'soft'``, a penalty
-            optimized with L-BFGS, is not built).
+        kl_constraint: The default optimizer: ``'hard'``, the
+            constraint kept by a line search (`ConjugateGradientOptimizer`),
+            or ``'soft'``, the KL added to the loss as a penalty adapted
+            until the constraint holds (`PenaltyLbfgsOptimizer`). Only
+            chooses the optimizer when ``optimizer`` is None.
         entropy_method: ``'max'``, ``'regularized'`` or ``'no_entropy'``.
         name: The name of the algorithm.
 
@@ -71,7 +74,13 @@ class TRPO(NPO):
         entropy_method: str = 'no_entropy',
         name: str = 'TRPO',
     ):
-        _validation.one_of('kl_constraint', kl_constraint, ('hard',))
+        _validation.one_of('kl_constraint', kl_constraint, ('hard', 'soft'))
+        if optimizer is None:
+            optimizer = (
+                ConjugateGradientOptimizer
+                if kl_constraint == 'hard'
+                else PenaltyLbfgsOptimizer
+            )
         super().__init__(
             env_spec=env_spec,
             policy=policy,
@@ -86,7 +95,7 @@ class TRPO(NPO):
             pg_loss='surrogate',
             lr_clip_range=lr_clip_range,
             max_kl_step=max_kl_step,
-            optimizer=optimizer or ConjugateGradientOptimizer,
+            optimizer=optimizer,
             optimizer_args=optimizer_args,
             policy_ent_coeff=policy_ent_coeff,
             use_softplus_entropy=use_softplus_entropy,

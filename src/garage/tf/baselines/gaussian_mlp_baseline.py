@@ -10,7 +10,7 @@ from garage import _validation
 from garage._dtypes import EnvSpec
 from garage.tf._core import GraphObject
 from garage.tf._networks import GLOROT_UNIFORM, MLP, ZEROS, DiagonalGaussian
-from garage.tf.optimizers import ConjugateGradientOptimizer, FirstOrderOptimizer
+from garage.tf.optimizers import LbfgsOptimizer, PenaltyLbfgsOptimizer
 
 v1 = tf.compat.v1
 
@@ -19,8 +19,9 @@ class GaussianMLPBaseline(GraphObject):
     """Predicts returns with the mean of a Gaussian whose MLP is fitted to them.
 
     Fitting maximizes the likelihood of the (normalized) returns; with
-    ``use_trust_region`` each fit is one step of the optimizer under the
-    mean KL divergence bound ``max_kl_step`` from the previous fit.
+    ``use_trust_region`` each fit keeps the mean KL divergence from the
+    Gaussian before the fit within ``max_kl_step`` (the optimizer's
+    constraint).
 
     Args:
         env_spec: The specification of the environment.
@@ -32,9 +33,8 @@ class GaussianMLPBaseline(GraphObject):
         output_w_init: The initializer of the output layer's weights.
         output_b_init: The initializer of the output layer's biases.
         optimizer: The optimizer class; None takes
-            `ConjugateGradientOptimizer` with ``use_trust_region``, else
-            `FirstOrderOptimizer` (the original took L-BFGS optimizers,
-            which are not built).
+            `PenaltyLbfgsOptimizer` with ``use_trust_region``, else
+            `LbfgsOptimizer`.
         optimizer_args: The optimizer's constructor arguments.
         use_trust_region: Bound the KL divergence of each fit.
         max_kl_step: The bound.
@@ -112,9 +112,7 @@ class GaussianMLPBaseline(GraphObject):
             'subsample_factor', subsample_factor, 0.0, 1.0, low_open=True
         )
         if optimizer is None:
-            optimizer = (
-                ConjugateGradientOptimizer if use_trust_region else FirstOrderOptimizer
-            )
+            optimizer = PenaltyLbfgsOptimizer if use_trust_region else LbfgsOptimizer
         self._optimizer = optimizer(**(optimizer_args or {}))
         self._distribution = DiagonalGaussian(1)
         super().__init__(name)

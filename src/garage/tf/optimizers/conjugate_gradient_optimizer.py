@@ -8,13 +8,9 @@ import tensorflow as tf
 
 from garage import _validation
 from garage._dowel import logger
-from garage.tf._core import session_for
+from garage.tf.optimizers._base import _flat, _flat_gradient, _GraphOptimizer
 
 v1 = tf.compat.v1
-
-
-def _flat(tensors: Sequence[Any]) -> Any:
-    return tf.concat([tf.reshape(t, [-1]) for t in tensors], axis=0)
 
 
 def _conjugate_gradient(
@@ -41,7 +37,7 @@ def _conjugate_gradient(
     return x
 
 
-class ConjugateGradientOptimizer:
+class ConjugateGradientOptimizer(_GraphOptimizer):
     """Minimizes a loss under ``constraint <= epsilon`` with a natural-gradient step.
 
     The step direction solves ``H s = g`` by conjugate gradient, where
@@ -91,8 +87,7 @@ class ConjugateGradientOptimizer:
         self._accept_violation = accept_violation
         self._hvp_approach = hvp_approach
         self._num_slices = num_slices
-        self._ops: dict[str, Any] = {}
-        self._target: Any = None
+        super().__init__()
         self._max_constraint_val = 0.0
         self._constraint_name = 'constraint'
 
@@ -125,12 +120,7 @@ class ConjugateGradientOptimizer:
         params = target.get_params()
         constraint, epsilon = leq_constraint
         with tf.name_scope(name or 'ConjugateGradientOptimizer'):
-            grads = tf.gradients(loss, params)
-            grads = [
-                tf.zeros_like(p) if g is None else g
-                for p, g in zip(params, grads, strict=True)
-            ]
-            flat_grad = _flat(grads)
+            flat_grad = _flat_gradient(loss, params)
             vector = v1.placeholder(tf.float32, [None], name='vector')
             sizes = [int(np.prod(p.shape.as_list())) for p in params]
             parts = [
@@ -151,28 +141,18 @@ class ConjugateGradientOptimizer:
                 for p, h in zip(params, hvp, strict=True)
             ]
             flat_hvp = _flat(hvp)
-        self._ops = {
-            'loss': loss,
-            'constraint': constraint,
-            'flat_grad': flat_grad,
-            'vector': vector,
-            'hvp': flat_hvp,
-            'inputs': list(inputs),
-            'extra_inputs': list(extra_inputs or []),
-        }
-        self._target = target
+        self._setup(
+            target,
+            inputs,
+            extra_inputs,
+            loss=loss,
+            constraint=constraint,
+            flat_grad=flat_grad,
+            vector=vector,
+            hvp=flat_hvp,
+        )
         self._max_constraint_val = float(epsilon)
         self._constraint_name = constraint_name
-
-    def _feed(
-        self, inputs: Sequence[Any], extra_inputs: Sequence[Any] | None
-    ) -> dict[Any, Any]:
-        names = self._ops['inputs'] + self._ops['extra_inputs']
-        values = list(inputs) + list(extra_inputs or [])
-        return dict(zip(names, values, strict=True))
-
-    def _session(self) -> Any:
-        return session_for(self._ops['loss'].graph)
 
     def loss(
         self, inputs: Sequence[Any], extra_inputs: Sequence[Any] | None = None
@@ -187,19 +167,13 @@ class ConjugateGradientOptimizer:
             The loss.
 
         """
-        return float(
-            self._session().run(self._ops['loss'], self._feed(inputs, extra_inputs))
-        )
+        return self._value('loss', inputs, extra_inputs)
 
     def constraint_val(
         self, inputs: Sequence[Any], extra_inputs: Sequence[Any] | None = None
     ) -> float:
         """The constraint's value for the given input values; see `loss`."""
-        return float(
-            self._session().run(
-                self._ops['constraint'], self._feed(inputs, extra_inputs)
-            )
-        )
+        return self._value('constraint', inputs, extra_inputs)
 
     def optimize(
         self,
@@ -284,9 +258,3 @@ class ConjugateGradientOptimizer:
                     f'Line search violated because {self._constraint_name} is violated'
                 )
             self._target.set_param_values(previous)
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state['_ops'] = {}
-        state['_target'] = None
-        return state

@@ -9,12 +9,13 @@ import tensorflow as tf
 
 from garage import _validation
 from garage._dowel import logger
-from garage.tf._core import batches, initialize_uninitialized, session_for
+from garage.tf._core import batches, initialize_uninitialized
+from garage.tf.optimizers._base import _GraphOptimizer
 
 v1 = tf.compat.v1
 
 
-class FirstOrderOptimizer:
+class FirstOrderOptimizer(_GraphOptimizer):
     """Minimizes a loss by epochs of minibatch steps of a TensorFlow optimizer.
 
     Each call of `optimize` runs up to ``max_optimization_epochs`` passes
@@ -65,8 +66,7 @@ class FirstOrderOptimizer:
         self._callback = callback
         self._verbose = verbose
         self._name = name
-        self._ops: dict[str, Any] = {}
-        self._target: Any = None
+        super().__init__()
         self._pending_values: list[np.ndarray] | None = None
 
     def update_opt(
@@ -91,14 +91,14 @@ class FirstOrderOptimizer:
         with tf.name_scope(self._name):
             optimizer = self._tf_optimizer_cls(**self._tf_optimizer_args)
             train_op = optimizer.minimize(loss, var_list=target.get_params())
-        self._ops = {
-            'loss': loss,
-            'train_op': train_op,
-            'optimizer': optimizer,
-            'inputs': list(inputs),
-            'extra_inputs': list(extra_inputs or []),
-        }
-        self._target = target
+        self._setup(
+            target,
+            inputs,
+            extra_inputs,
+            loss=loss,
+            train_op=train_op,
+            optimizer=optimizer,
+        )
         session = self._session()
         variables = optimizer.variables()
         initialize_uninitialized(session, variables)
@@ -109,16 +109,6 @@ class FirstOrderOptimizer:
             )
             session.run(load, dict(zip(values, self._pending_values, strict=True)))
             self._pending_values = None
-
-    def _session(self) -> Any:
-        return session_for(self._ops['loss'].graph)
-
-    def _feed(
-        self, inputs: Sequence[Any], extra_inputs: Sequence[Any] | None
-    ) -> dict[Any, Any]:
-        names = self._ops['inputs'] + self._ops['extra_inputs']
-        values = list(inputs) + list(extra_inputs or [])
-        return dict(zip(names, values, strict=True))
 
     def loss(
         self, inputs: Sequence[Any], extra_inputs: Sequence[Any] | None = None
@@ -133,9 +123,7 @@ class FirstOrderOptimizer:
             The loss.
 
         """
-        return float(
-            self._session().run(self._ops['loss'], self._feed(inputs, extra_inputs))
-        )
+        return self._value('loss', inputs, extra_inputs)
 
     def optimize(
         self,
@@ -184,12 +172,10 @@ class FirstOrderOptimizer:
             last_loss = new_loss
 
     def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
+        state = super().__getstate__()
         if self._ops:
             # variables() lists those of the default graph only
             with self._ops['loss'].graph.as_default():
                 variables = self._ops['optimizer'].variables()
             state['_pending_values'] = self._session().run(variables)
-        state['_ops'] = {}
-        state['_target'] = None
         return state
