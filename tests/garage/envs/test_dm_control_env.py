@@ -125,14 +125,29 @@ def test_task_ending_the_episode(discount, last_type):
     np.testing.assert_array_equal(steps[-1].observation, [3, 3, 3, 3, -3])
 
 
-def test_render_rgb_array(cartpole):
-    cartpole.reset()
-    frame = cartpole.render('rgb_array')
-    assert frame.shape == (240, 320, 3)
-    assert frame.dtype == np.uint8
-    assert frame.std() > 0
-    with pytest.raises(ValueError, match='mode'):
-        cartpole.render('human')
+def test_render_rgb_array():
+    # in a process of its own: in the test process, an OpenGL context that
+    # an earlier test's renderer left can crash EGL's (it did in CI)
+    code = (
+        'from garage.envs.dm_control import DMControlEnv\n'
+        "env = DMControlEnv.from_suite('cartpole', 'balance')\n"
+        'env.reset()\n'
+        "frame = env.render('rgb_array')\n"
+        'print(frame.shape, frame.dtype, frame.std() > 0)\n'
+        'try:\n'
+        "    env.render('human')\n"
+        'except ValueError as error:\n'
+        "    print('mode' in str(error))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, '-c', code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ['(240, 320, 3) uint8 True', 'True']
 
 
 def test_pickling_mid_episode_continues_exactly(cartpole):
