@@ -1,6 +1,7 @@
 """DMControlEnv: the Control Suite as garage Environments."""
 
 import importlib.util
+import os
 import pickle
 import subprocess
 import sys
@@ -185,19 +186,33 @@ def test_missing_extra_names_it():
     assert "pip install 'garage[dm_control]'" in out
 
 
-def test_visualize_draws_each_step(monkeypatch):
+def test_visualize_draws_each_step():
     pytest.importorskip('pygame', reason='needs pygame (the video extra)')
-    monkeypatch.setenv('SDL_VIDEODRIVER', 'dummy')
-    env = DMControlEnv.from_suite('cartpole', 'swingup')
-    env.reset()
-    env.visualize()
-    shown = []
-    monkeypatch.setattr(env, '_show', lambda: shown.append(1))
-    env.step(np.zeros(1, dtype=np.float32))
-    assert shown == [1]
-    monkeypatch.undo()
-    env.close()
-    assert env._window is None
+    # in a process of its own, as test_render_rgb_array
+    code = (
+        'import numpy as np\n'
+        'from garage.envs.dm_control import DMControlEnv\n'
+        "env = DMControlEnv.from_suite('cartpole', 'swingup')\n"
+        'env.reset()\n'
+        'env.visualize()\n'
+        'shown = []\n'
+        'env._show = lambda: shown.append(1)\n'
+        'env.step(np.zeros(1, dtype=np.float32))\n'
+        'print(shown)\n'
+        'del env._show\n'
+        'env.close()\n'
+        'print(env._window is None)\n'
+    )
+    result = subprocess.run(
+        [sys.executable, '-c', code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=dict(os.environ, SDL_VIDEODRIVER='dummy'),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ['[1]', 'True']
 
 
 def test_mujoco_warnings_leave_no_log_file(cartpole, monkeypatch, tmp_path):
