@@ -2,7 +2,6 @@
 
 from typing import TYPE_CHECKING, Any
 
-import cma  # type: ignore[import-untyped]
 import numpy as np
 
 from garage import _validation
@@ -64,11 +63,14 @@ class CMAES(PopulationSearch):
                 f'got {self._n_samples}'
             )
         self._sigma0 = _validation.number_in('sigma0', sigma0, 0, low_open=True)
-        self._es: cma.CMAEvolutionStrategy | None = None
+        self._es: Any = None  # a cma.CMAEvolutionStrategy, once training
 
     def _candidates(self, epoch: int) -> np.ndarray:
         del epoch
         if self._es is None:
+            # imported here: cma imports matplotlib.pyplot
+            import cma  # type: ignore[import-untyped]
+
             self._es = cma.CMAEvolutionStrategy(
                 self._param_vector.read(self.policy),
                 self._sigma0,

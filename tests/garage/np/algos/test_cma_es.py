@@ -1,5 +1,6 @@
 """CMAES: the ask/tell wiring to cma, determinism and resume."""
 
+import cma
 import numpy as np
 import pytest
 
@@ -7,7 +8,6 @@ from fixtures.experts import LinearPolicy
 from garage.envs import GymEnv
 from garage.experiment import SnapshotConfig, deterministic
 from garage.np.algos import CMAES
-from garage.np.algos import cma_es as cma_es_module
 from garage.sampler import LocalSampler
 from garage.trainer import Trainer
 
@@ -48,7 +48,7 @@ class FakeES:
 
 
 def test_asks_tells_negated_returns_and_keeps_the_best(env, tmp_path, monkeypatch):
-    monkeypatch.setattr(cma_es_module.cma, 'CMAEvolutionStrategy', FakeES)
+    monkeypatch.setattr(cma, 'CMAEvolutionStrategy', FakeES)
     FakeES.instances.clear()
     policy = LinearPolicy(env.spec, [0.1, 0.2, 0.3, 0.4, 0.5])
     algo = make_cmaes(env, policy, n_samples=3, sigma0=0.7)
